@@ -1,0 +1,28 @@
+//! The always-visible network state badge in the header.
+
+use dioxus::prelude::*;
+
+use crate::net::NetworkStatus;
+use crate::text;
+
+#[component]
+pub fn NetworkIndicator() -> Element {
+    let status = use_context::<NetworkStatus>();
+    let online = (status.online)();
+    let (class, label) = if online {
+        ("net-badge online", text::ONLINE)
+    } else {
+        ("net-badge offline", text::OFFLINE)
+    };
+    rsx! {
+        div {
+            class: "{class}",
+            role: "status",
+            "aria-live": "polite",
+            "aria-label": "{text::NETWORK_LABEL}: {label}",
+            "data-testid": "network-status",
+            span { class: "net-dot", "aria-hidden": "true" }
+            {label}
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The top page: the manual's three actions as large touch targets.
+
+use dioxus::prelude::*;
+
+use crate::{text, Route};
+
+#[component]
+pub fn Home() -> Element {
+    rsx! {
+        section { class: "page home",
+            h1 { {text::HOME_HEADING} }
+            p { class: "lead", {text::HOME_LEAD} }
+            h2 { class: "section-title", {text::SECTION_NEW} }
+            nav { class: "actions",
+                ActionCard { to: Route::NewNotification {}, title: text::ACTION_NEW, hint: text::ACTION_NEW_HINT, primary: true }
+                ActionCard { to: Route::PreNotification {}, title: text::ACTION_PRE, hint: text::ACTION_PRE_HINT, primary: false }
+            }
+            h2 { class: "section-title", {text::SECTION_EXISTING} }
+            nav { class: "actions",
+                ActionCard { to: Route::Records {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: false }
+            }
+        }
+    }
+}
+
+#[component]
+fn ActionCard(to: Route, title: &'static str, hint: &'static str, primary: bool) -> Element {
+    let class = if primary { "action-card primary" } else { "action-card" };
+    rsx! {
+        Link { class: "{class}", to,
+            span { class: "action-title", {title} }
+            span { class: "action-hint", {hint} }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Route of the top page's「新たに発生届を提出する」action.
+
+use dioxus::prelude::*;
+
+use crate::components::placeholder_page::PlaceholderPage;
+use crate::text;
+
+#[component]
+pub fn NewNotification() -> Element {
+    rsx! { PlaceholderPage { title: text::ACTION_NEW, next: text::NEW_NEXT } }
+}

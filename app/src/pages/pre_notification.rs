@@ -1,0 +1,11 @@
+//! Route of the top page's「発生届の提出前に使用する」action.
+
+use dioxus::prelude::*;
+
+use crate::components::placeholder_page::PlaceholderPage;
+use crate::text;
+
+#[component]
+pub fn PreNotification() -> Element {
+    rsx! { PlaceholderPage { title: text::ACTION_PRE, next: text::PRE_NEXT } }
+}

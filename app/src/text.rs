@@ -1,0 +1,33 @@
+//! UI text (Japanese), kept in one place rather than sprinkled through the components.
+
+pub const PRODUCT_SUBTITLE: &str = "新型コロナウイルス感染者等情報把握・管理支援システム";
+pub const SIGNED_OUT: &str = "未ログイン";
+pub const ONLINE: &str = "オンライン";
+pub const OFFLINE: &str = "オフライン";
+pub const NETWORK_LABEL: &str = "通信状態";
+pub const SKIP_TO_MAIN: &str = "本文へ移動";
+
+pub const HOME_HEADING: &str = "メニュー";
+pub const HOME_LEAD: &str = "行いたい操作を選んでください。";
+pub const SECTION_NEW: &str = "新たに発生届を提出する場合、発生届の提出前に使用する場合";
+pub const SECTION_EXISTING: &str = "入力済の情報を閲覧・編集する場合";
+
+pub const ACTION_NEW: &str = "新たに発生届を提出する";
+pub const ACTION_NEW_HINT: &str = "診断した患者の発生届を入力して保健所へ報告します。";
+pub const ACTION_PRE: &str = "発生届の提出前に使用する";
+pub const ACTION_PRE_HINT: &str = "検体採取や検査結果など、発生届の前の情報を登録します。";
+pub const ACTION_VIEW: &str = "閲覧・編集する";
+pub const ACTION_VIEW_HINT: &str = "登録済みの発生届・患者情報を検索し、閲覧・編集します。";
+
+pub const BACK_TO_MENU: &str = "メニューへ戻る";
+pub const NOT_YET: &str = "この画面は準備中です。";
+pub const NEW_NEXT: &str =
+    "次の更新で、ログイン後に発生届（別記様式6-1）の入力・確認・報告ができるようになります。";
+pub const PRE_NEXT: &str =
+    "次の更新で、発生届の提出前に検体採取・検査結果を登録し、陽性時に発生届へ引き継げるようになります。";
+pub const RECORDS_NEXT: &str =
+    "次の更新で、登録情報一覧から氏名・フリガナ・生年月日などで検索し、患者情報を閲覧・編集できるようになります。";
+
+pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
+pub const NOT_FOUND_BODY: &str = "指定されたページは存在しません。メニューから操作を選んでください。";
+pub const VERSION_LABEL: &str = "バージョン";

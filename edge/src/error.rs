@@ -1,0 +1,43 @@
+//! The one error type of the API and its mapping to responses. Handlers use `?`; nothing else builds error bodies.
+
+use shared::api::ErrorBody;
+use shared::error::ErrorCode;
+use worker::Response;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// Internal detail for `console_error` (never personal data); not sent to the client.
+    pub detail: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code, detail: None }
+    }
+
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self { code, detail: Some(detail.into()) }
+    }
+
+    pub fn into_response(self) -> Response {
+        if let Some(detail) = &self.detail {
+            worker::console_error!("api error {}: {}", self.code.as_str(), detail);
+        }
+        let body: ErrorBody = self.code.into();
+        match Response::from_json(&body) {
+            Ok(r) => r.with_status(self.code.http_status()),
+            // Serialising a fixed struct cannot fail; keep a plain fallback rather than panic.
+            Err(_) => Response::error(self.code.as_str(), self.code.http_status())
+                .unwrap_or_else(|_| Response::empty().expect("empty response")),
+        }
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::with_detail(ErrorCode::Internal, e.to_string())
+    }
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;

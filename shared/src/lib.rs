@@ -1,0 +1,12 @@
+//! The pure domain crate shared by the app (browser) and the edge (Worker).
+//!
+//! Invariant: nothing here does I/O. Types in [`api`] are the HTTP contract, so the two ends cannot disagree.
+
+pub mod api;
+pub mod error;
+
+/// The product name shown in the UI header and the manifest.
+pub const PRODUCT_NAME: &str = "HER-SYS";
+
+/// Build version: the crate version, stamped into `/api/health` and the app footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,139 @@
+// The app as a person uses it: real Chromium, the real app from the real edge.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { startEdge } from "../support/edge.mjs";
+import { launchBrowser, screenshotDir, VIEWPORTS, watchErrors } from "../support/browser.mjs";
+
+const ACTIONS = [
+  { label: "新たに発生届を提出する", path: "/notifications/new" },
+  { label: "発生届の提出前に使用する", path: "/pre-notification" },
+  { label: "閲覧・編集する", path: "/records" },
+];
+
+let edge;
+let browser;
+before(async () => {
+  edge = await startEdge();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+test("the top page shows the three actions of the manual and each opens its page", async () => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(edge.url);
+  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  assert.equal(await page.getByText("HER-SYS", { exact: true }).count(), 1);
+  assert.equal(await page.getByTestId("user-area").textContent(), "未ログイン");
+  assert.equal(await page.locator("#boot-message").count(), 0, "loading message removed once the app runs");
+
+  for (const { label, path: route } of ACTIONS) {
+    const link = page.getByRole("link", { name: new RegExp(`^${label}`) });
+    const box = await link.boundingBox();
+    assert.ok(box.height >= 56 && box.width >= 300, `${label}: large touch target on a phone (${JSON.stringify(box)})`);
+    await link.click();
+    await page.waitForURL(`${edge.url}${route}`);
+    await page.getByRole("heading", { name: label }).waitFor();
+    assert.ok(await page.getByText("この画面は準備中です。").isVisible());
+    await page.getByRole("link", { name: "メニューへ戻る" }).click();
+    await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  }
+
+  // A deep link loads the app on that page; an unknown path says so.
+  await page.goto(`${edge.url}/records`);
+  await page.getByRole("heading", { name: "閲覧・編集する" }).waitFor();
+  await page.goto(`${edge.url}/no/such/page`);
+  await page.getByRole("heading", { name: "ページが見つかりません" }).waitFor();
+
+  assert.deepEqual(errors, [], "no console errors or CSP violations");
+  await context.close();
+});
+
+test("the network indicator follows the connection", async () => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.tablet });
+  const page = await context.newPage();
+  await page.goto(edge.url);
+  const badge = page.getByTestId("network-status");
+  await badge.getByText("オンライン").waitFor();
+  await context.setOffline(true);
+  await badge.getByText("オフライン").waitFor();
+  await context.setOffline(false);
+  await badge.getByText("オンライン").waitFor();
+  await context.close();
+});
+
+test("after one online visit the shell opens offline, on any route, and /api is never cached", async () => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(edge.url);
+  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  // Wait until the service worker has installed the shell and controls the page.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+    }
+  });
+  const apiStatus = await page.evaluate(async () => (await fetch("/api/health")).status);
+  assert.equal(apiStatus, 200);
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  await page.getByTestId("network-status").getByText("オフライン").waitFor();
+  await page.goto(`${edge.url}/records`);
+  await page.getByRole("heading", { name: "閲覧・編集する" }).waitFor();
+  // /api is not answered from any cache while offline.
+  const offlineApi = await page.evaluate(async () => {
+    try {
+      await fetch("/api/health");
+      return "answered";
+    } catch {
+      return "failed";
+    }
+  });
+  assert.equal(offlineApi, "failed");
+
+  const cached = await page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    }
+    return urls;
+  });
+  assert.ok(cached.includes("/pkg/app_bg.wasm"), JSON.stringify(cached));
+  assert.ok(cached.every((u) => !u.startsWith("/api")), JSON.stringify(cached));
+  assert.ok(cached.every((u) => u !== "/records"), "navigated URLs are not stored");
+  await context.setOffline(false);
+  assert.deepEqual(errors.filter((e) => !/Failed to fetch|ERR_INTERNET_DISCONNECTED/.test(e)), []);
+  await context.close();
+});
+
+test("layouts at phone, tablet and desktop widths: no sideways scrolling; screenshots saved", async () => {
+  const dir = screenshotDir();
+  for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await page.goto(edge.url);
+    await page.getByRole("heading", { name: "メニュー" }).waitFor();
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    assert.ok(scrollWidth <= innerWidth, `${name}: page is ${scrollWidth}px wide in a ${innerWidth}px window`);
+    // Cards sit side by side from tablet width up.
+    const tops = await page.locator(".action-card").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    if (viewport.width >= 700) assert.equal(tops[0], tops[1], `${name}: first two actions side by side`);
+    else assert.ok(tops[1] > tops[0], `${name}: actions stacked`);
+    const file = path.join(dir, `home-${name}-${viewport.width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    await context.close();
+  }
+  console.log(`screenshots: ${dir}`);
+});

@@ -1,0 +1,91 @@
+// Starts the real worker under `wrangler dev` (workerd, local D1 and KV) on a free port with a fresh state folder,
+// migrations applied; stop() ends wrangler and its workerd processes and removes the state.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import net from "node:net";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+
+/** The workspace version, as the worker reports it in /api/health. */
+export function workspaceVersion() {
+  const toml = readFileSync(path.join(ROOT, "Cargo.toml"), "utf8");
+  const section = toml.slice(toml.indexOf("[workspace.package]"));
+  return /version\s*=\s*"([^"]+)"/.exec(section)[1];
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startEdge() {
+  const state = mkdtempSync(path.join(tmpdir(), "hersys-state-"));
+  const env = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    CI: "true",
+  };
+  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    cwd: ROOT,
+    env,
+    stdio: "pipe",
+  });
+  const port = await freePort();
+  const inspector = await freePort();
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--persist-to", state, "--show-interactive-dev-session=false"],
+    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  let exited = null;
+  const exit = new Promise((resolve) => child.on("exit", (code, signal) => resolve((exited = { code, signal }))));
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`wrangler dev exited ${JSON.stringify(exited)}:\n${log}`);
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`wrangler dev did not become healthy in 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    port,
+    // WebAuthn needs the page on `localhost`, not 127.0.0.1.
+    url: `http://localhost:${port}`,
+    api: base,
+    log: () => log,
+    async stop() {
+      if (!exited) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exit;
+        clearTimeout(timer);
+      }
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}

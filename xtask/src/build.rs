@@ -1,0 +1,118 @@
+//! Builds the app into `dist/` (wasm-bindgen, wasm-opt, esbuild, public files, the service worker's shell list)
+//! and the worker into `edge/build/` (worker-build, with the tools installed by setup instead of its downloads).
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::cmd;
+use crate::setup::{is_newer_or_equal, WASM_TARGET};
+use crate::{root, Result};
+
+pub fn dist() -> PathBuf {
+    root().join("dist")
+}
+
+pub fn all() -> Result {
+    app()?;
+    edge()
+}
+
+pub fn app() -> Result {
+    let root = root();
+    let mut c = cmd::new("cargo");
+    c.args(["build", "--release", "--target", WASM_TARGET, "-p", "app"]);
+    cmd::run(c)?;
+
+    let wasm = root.join(format!("target/{WASM_TARGET}/release/app.wasm"));
+    let staged = root.join("target/web/pkg");
+    let optimised = root.join("target/web/app_bg.opt.wasm");
+    if !is_newer_or_equal(&optimised, &wasm) {
+        let mut c = cmd::new("wasm-bindgen");
+        c.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&staged).arg(&wasm);
+        cmd::run(c)?;
+        let mut c = cmd::new("wasm-opt");
+        c.args(["-Oz", "--strip-debug", "--strip-producers"])
+            .arg(staged.join("app_bg.wasm"))
+            .arg("-o")
+            .arg(&optimised);
+        cmd::run(c)?;
+    }
+
+    let dist = dist();
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("clearing dist/: {e}"))?;
+    }
+    copy_dir(&root.join("public"), &dist, &|p| p.file_name().is_some_and(|n| n == "sw.js"))?;
+    fs::create_dir_all(dist.join("pkg")).map_err(|e| e.to_string())?;
+    fs::copy(&optimised, dist.join("pkg/app_bg.wasm")).map_err(|e| format!("copy wasm: {e}"))?;
+    let mut c = cmd::new("esbuild");
+    c.arg(staged.join("app.js"))
+        .args(["--bundle", "--format=esm", "--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", dist.join("pkg/app.js").display()));
+    cmd::run(c)?;
+    service_worker(&dist)
+}
+
+/// Writes `dist/sw.js` from `public/sw.js` with the shell's file list and a build id that changes whenever any
+/// shell file changes (so browsers install the new shell and drop the old cache).
+fn service_worker(dist: &Path) -> Result {
+    let mut files = Vec::new();
+    collect_files(dist, dist, &mut files)?;
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for f in &files {
+        f.hash(&mut hasher);
+        fs::read(dist.join(f.trim_start_matches('/'))).map_err(|e| e.to_string())?.hash(&mut hasher);
+    }
+    // "/" stands for index.html: the assets server redirects /index.html to /, and a redirected response cannot
+    // answer a navigation.
+    let shell: Vec<String> =
+        files.iter().map(|f| if f == "/index.html" { "/".to_owned() } else { f.clone() }).collect();
+    let list = format!("[{}]", shell.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "));
+    let template = fs::read_to_string(root().join("public/sw.js")).map_err(|e| format!("public/sw.js: {e}"))?;
+    let sw = template
+        .replace("__BUILD_ID__", &format!("{:016x}", hasher.finish()))
+        .replace("__SHELL_FILES__", &list);
+    fs::write(dist.join("sw.js"), sw).map_err(|e| format!("write sw.js: {e}"))
+}
+
+pub fn edge() -> Result {
+    let mut c = cmd::new("worker-build");
+    c.args(["--release", "edge"])
+        .env("WASM_BINDGEN_BIN", cmd::cargo_bin().join("wasm-bindgen"))
+        .env("ESBUILD_BIN", root().join("node_modules/.bin/esbuild"))
+        .env("WASM_OPT_BIN", root().join("node_modules/.bin/wasm-opt"));
+    cmd::run(c)
+}
+
+fn copy_dir(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if skip(&path) {
+            continue;
+        }
+        let target = to.join(path.file_name().ok_or("bad file name")?);
+        if path.is_dir() {
+            copy_dir(&path, &target, skip)?;
+        } else {
+            fs::copy(&path, &target).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file under `dir` as a URL path (`/pkg/app.js`).
+fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result {
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            collect_files(base, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(format!("/{}", rel.to_string_lossy()));
+        }
+    }
+    Ok(())
+}

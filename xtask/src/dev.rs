@@ -1,0 +1,82 @@
+//! `cargo xtask dev`: everything set up and built, local D1 migrated, then `wrangler dev` serving the app and the
+//! API on one port until Ctrl-C.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::{build, cmd, setup, Result};
+
+pub const DEFAULT_PORT: u16 = 8787;
+
+pub fn run(args: &[String]) -> Result {
+    let port = match args {
+        [] => DEFAULT_PORT,
+        [flag, n] if flag == "--port" => n.parse().map_err(|_| format!("not a port: {n}"))?,
+        _ => return Err("usage: cargo xtask dev [--port N]".into()),
+    };
+    setup::all()?;
+    build::all()?;
+    migrate(None)?;
+
+    let mut c = cmd::new("wrangler");
+    c.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--show-interactive-dev-session=false"]);
+    println!("$ {}", cmd::describe(&c));
+    let mut child = c.spawn().map_err(|e| format!("cannot start wrangler: {e}"))?;
+    match wait_healthy(port, Duration::from_secs(60)) {
+        Ok(health) => {
+            println!();
+            println!("  HER-SYS is running:  http://localhost:{port}/");
+            println!("  health:              {health}");
+            println!("  demo sign-ins:       none yet (accounts and sign-in arrive with issue 5)");
+            println!("  stop with Ctrl-C");
+            println!();
+        }
+        Err(e) => {
+            let _ = child.kill();
+            return Err(e);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("wrangler dev exited ({status})"))
+    }
+}
+
+/// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`).
+pub fn migrate(persist_to: Option<&str>) -> Result {
+    let mut c = cmd::new("wrangler");
+    c.args(["d1", "migrations", "apply", "DB", "--local"]).env("CI", "true");
+    if let Some(dir) = persist_to {
+        c.args(["--persist-to", dir]);
+    }
+    cmd::run(c)
+}
+
+/// Polls `/api/health` until it answers 200; returns the body.
+pub fn wait_healthy(port: u16, timeout: Duration) -> Result<String> {
+    let start = Instant::now();
+    loop {
+        if let Ok((200, body)) = http_get(port, "/api/health") {
+            return Ok(body);
+        }
+        if start.elapsed() > timeout {
+            return Err(format!("wrangler dev did not answer /api/health on port {port} within {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A minimal HTTP/1.1 GET on loopback (xtask has no dependencies).
+pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let status = raw.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}

@@ -1,0 +1,62 @@
+//! `cargo xtask test` (everything CI runs) and `cargo xtask bench` (measured figures).
+
+use std::time::Instant;
+
+use crate::setup::WASM_TARGET;
+use crate::{build, cmd, root, setup, Result};
+
+pub fn run() -> Result {
+    let start = Instant::now();
+    setup::all()?;
+    let t = Instant::now();
+    build::all()?;
+    println!("build: {:.1} s", t.elapsed().as_secs_f64());
+
+    let mut c = cmd::new("cargo");
+    c.args(["fmt", "--all", "--check"]);
+    cmd::run(c)?;
+    let mut c = cmd::new("cargo");
+    c.args(["clippy", "-p", "shared", "-p", "xtask", "-p", "edge", "--all-targets", "--", "-D", "warnings"]);
+    cmd::run(c)?;
+    let mut c = cmd::new("cargo");
+    c.args(["clippy", "--target", WASM_TARGET, "-p", "app", "-p", "edge", "--", "-D", "warnings"]);
+    cmd::run(c)?;
+    let mut c = cmd::new("cargo");
+    c.args(["test", "-p", "shared", "-p", "edge", "-p", "xtask"]);
+    cmd::run(c)?;
+
+    let shots = root().join("target/screenshots");
+    let mut c = cmd::new("node");
+    c.args(["--test", "--test-concurrency=1", "tests/api/*.test.mjs", "tests/e2e/*.test.mjs"])
+        .env("SCREENSHOT_DIR", &shots);
+    cmd::run(c)?;
+    println!("screenshots: {}", shots.display());
+    println!("all tests passed in {:.1} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub fn bench() -> Result {
+    setup::all()?;
+    build::all()?;
+    let dist = build::dist();
+    let mut total = 0;
+    println!("app transfer size (gzip -9):");
+    for f in ["pkg/app_bg.wasm", "pkg/app.js", "boot.js", "app.css", "index.html"] {
+        let raw = std::fs::metadata(dist.join(f)).map_err(|e| format!("{f}: {e}"))?.len();
+        let gz = gzip_size(&dist.join(f))?;
+        total += gz;
+        println!("  {f:<18} {raw:>9} B raw  {gz:>8} B gzip");
+    }
+    println!("  {:<18} {:>28} B gzip ({:.1} KB)", "total", total, total as f64 / 1024.0);
+    let mut c = cmd::new("node");
+    c.arg("tests/bench/health.mjs");
+    cmd::run(c)
+}
+
+fn gzip_size(path: &std::path::Path) -> Result<u64> {
+    let mut c = cmd::new("gzip");
+    c.args(["-9", "-c"]).arg(path);
+    let what = cmd::describe(&c);
+    let out = c.output().map_err(|e| format!("{what}: {e}"))?;
+    Ok(out.stdout.len() as u64)
+}
