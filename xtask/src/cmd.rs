@@ -60,19 +60,6 @@ pub fn run(mut c: Command) -> Result {
     Ok(())
 }
 
-/// Runs and returns stdout (trimmed); stderr passes through.
-pub fn output(mut c: Command) -> Result<String> {
-    let what = describe(&c);
-    let out = c
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot start `{what}`: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("`{what}` failed ({})", out.status));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
 /// stdout of a command, or None when it is missing or fails (for "is it installed?" checks).
 pub fn probe(program: &str, args: &[&str]) -> Option<String> {
     let out = new(program).args(args).stderr(Stdio::null()).output().ok()?;
