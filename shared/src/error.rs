@@ -52,7 +52,9 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "送信データが大きすぎます。",
             ErrorCode::Unauthenticated => "ログインが必要です。",
             ErrorCode::Forbidden => "この操作を行う権限がありません。",
-            ErrorCode::StorageUnavailable => "データベースに接続できません。しばらくしてから再度お試しください。",
+            ErrorCode::StorageUnavailable => {
+                "データベースに接続できません。しばらくしてから再度お試しください。"
+            }
             ErrorCode::Internal => "システムエラーが発生しました。",
         }
     }
@@ -75,7 +77,10 @@ impl ErrorCode {
 impl From<ErrorCode> for crate::api::ErrorBody {
     fn from(code: ErrorCode) -> Self {
         crate::api::ErrorBody {
-            error: crate::api::ErrorDetail { code, message: code.message_ja().to_owned() },
+            error: crate::api::ErrorDetail {
+                code,
+                message: code.message_ja().to_owned(),
+            },
         }
     }
 }
@@ -96,7 +101,10 @@ mod tests {
     fn every_code_is_a_client_or_server_error_with_a_japanese_message() {
         for code in ErrorCode::ALL {
             assert!((400..600).contains(&code.http_status()), "{code:?}");
-            assert!(code.message_ja().chars().any(|c| c > '\u{3000}'), "{code:?}");
+            assert!(
+                code.message_ja().chars().any(|c| c > '\u{3000}'),
+                "{code:?}"
+            );
         }
     }
 
@@ -105,6 +113,9 @@ mod tests {
         let body: crate::api::ErrorBody = ErrorCode::NotFound.into();
         let v: serde_json::Value = serde_json::to_value(&body).unwrap();
         assert_eq!(v["error"]["code"], "NOT_FOUND");
-        assert!(v["error"]["message"].as_str().unwrap().contains("存在しません"));
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("存在しません"));
     }
 }

@@ -10,3 +10,6 @@ pub const PRODUCT_NAME: &str = "HER-SYS";
 
 /// Build version: the crate version, stamped into `/api/health` and the app footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "webauthn")]
+pub mod webauthn;

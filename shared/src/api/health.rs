@@ -25,7 +25,12 @@ pub struct StoreCheck {
 impl HealthResponse {
     pub fn new(version: &str, d1: StoreCheck, kv: StoreCheck) -> Self {
         let status = if d1.ok && kv.ok { "ok" } else { "degraded" };
-        Self { status: status.to_owned(), version: version.to_owned(), d1, kv }
+        Self {
+            status: status.to_owned(),
+            version: version.to_owned(),
+            d1,
+            kv,
+        }
     }
 }
 
@@ -34,14 +39,27 @@ mod tests {
     use super::*;
 
     fn check(ok: bool) -> StoreCheck {
-        StoreCheck { ok, round_trip_ms: 1.5, detail: None }
+        StoreCheck {
+            ok,
+            round_trip_ms: 1.5,
+            detail: None,
+        }
     }
 
     #[test]
     fn status_is_ok_only_when_both_stores_answer() {
-        assert_eq!(HealthResponse::new("1", check(true), check(true)).status, "ok");
-        assert_eq!(HealthResponse::new("1", check(false), check(true)).status, "degraded");
-        assert_eq!(HealthResponse::new("1", check(true), check(false)).status, "degraded");
+        assert_eq!(
+            HealthResponse::new("1", check(true), check(true)).status,
+            "ok"
+        );
+        assert_eq!(
+            HealthResponse::new("1", check(false), check(true)).status,
+            "degraded"
+        );
+        assert_eq!(
+            HealthResponse::new("1", check(true), check(false)).status,
+            "degraded"
+        );
     }
 
     #[test]

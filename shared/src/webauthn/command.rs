@@ -1,0 +1,177 @@
+//! The `webauthn-verify` command's logic (stdin JSON ceremony → one JSON verdict line + exit code), kept in the
+//! library so tests can drive it without spawning a process.
+
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+use super::browser::{
+    AuthenticationResponseJson, RegistrationResponseJson, RelyingParty, StoredCredential,
+};
+use super::{b64, CeremonyError};
+
+/// Exit code for a verified ceremony.
+pub const EXIT_PASS: i32 = 0;
+/// Exit code for a ceremony that was read but failed verification.
+pub const EXIT_FAIL: i32 = 1;
+/// Exit code for input that could not be read as a ceremony at all.
+pub const EXIT_UNREADABLE: i32 = 2;
+/// Largest stdin accepted (real ceremonies are a few KiB).
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+
+/// The command's answer: the line to print (no newline) and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub exit_code: i32,
+    pub line: String,
+}
+
+#[derive(Deserialize)]
+struct CommandInput {
+    ceremony: String,
+    rp_id: String,
+    origin: String,
+    challenge_b64url: String,
+    credential: Json,
+    #[serde(default)]
+    credential_public_key_cose_b64url: Option<String>,
+    #[serde(default)]
+    prev_sign_count: Option<u32>,
+    #[serde(default)]
+    options: Option<CommandOptions>,
+}
+
+#[derive(Deserialize, Default)]
+struct CommandOptions {
+    #[serde(default)]
+    require_user_verification: Option<bool>,
+}
+
+fn unreadable(detail: impl Into<String>) -> Verdict {
+    let line = json!({"verdict": "fail", "error": "unreadable_input", "detail": detail.into()})
+        .to_string();
+    Verdict {
+        exit_code: EXIT_UNREADABLE,
+        line,
+    }
+}
+
+fn failed(err: &CeremonyError) -> Verdict {
+    let line =
+        json!({"verdict": "fail", "error": err.code(), "detail": err.to_string()}).to_string();
+    Verdict {
+        exit_code: EXIT_FAIL,
+        line,
+    }
+}
+
+fn passed(body: Json) -> Verdict {
+    Verdict {
+        exit_code: EXIT_PASS,
+        line: body.to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs one ceremony from the raw stdin bytes.
+pub fn run(stdin: &[u8]) -> Verdict {
+    if stdin.len() > MAX_INPUT_BYTES {
+        return unreadable(format!("input larger than {MAX_INPUT_BYTES} bytes"));
+    }
+    let input: CommandInput = match serde_json::from_slice(stdin) {
+        Ok(input) => input,
+        Err(e) => return unreadable(format!("not a ceremony JSON object: {e}")),
+    };
+    let require_user_verification = input
+        .options
+        .unwrap_or_default()
+        .require_user_verification
+        .unwrap_or(false);
+    let origins = [input.origin.as_str()];
+    let rp = RelyingParty {
+        rp_id: &input.rp_id,
+        allowed_origins: &origins,
+        require_user_verification,
+        allowed_algorithms: &[],
+    };
+    match input.ceremony.as_str() {
+        "registration" => {
+            let credential: RegistrationResponseJson =
+                match serde_json::from_value(input.credential) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return unreadable(format!(
+                            "credential is not a RegistrationResponseJSON: {e}"
+                        ))
+                    }
+                };
+            let challenge = match b64::decode("challenge_b64url", &input.challenge_b64url) {
+                Ok(c) => c,
+                Err(e) => return failed(&e),
+            };
+            match credential.verify(&rp, &challenge) {
+                Ok(c) => passed(json!({
+                    "verdict": "pass",
+                    "ceremony": "registration",
+                    "credential_id_b64url": b64::encode(&c.credential_id),
+                    "credential_public_key_cose_b64url": b64::encode(&c.public_key_cose),
+                    "algorithm": c.algorithm,
+                    "sign_count": c.sign_count,
+                    "aaguid_hex": hex(&c.aaguid),
+                    "fmt": c.fmt,
+                    "attestation_type": c.attestation_type.as_str(),
+                    "attestation_trust_anchor_verified": c.attestation_trust_anchor_verified,
+                    "backup_eligible": c.backup_eligible,
+                    "backup_state": c.backup_state,
+                    "user_verified": c.user_verified,
+                })),
+                Err(e) => failed(&e),
+            }
+        }
+        "authentication" => {
+            let credential: AuthenticationResponseJson =
+                match serde_json::from_value(input.credential) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return unreadable(format!(
+                            "credential is not an AuthenticationResponseJSON: {e}"
+                        ))
+                    }
+                };
+            let Some(key_b64) = input.credential_public_key_cose_b64url else {
+                return unreadable("authentication needs credential_public_key_cose_b64url");
+            };
+            let challenge = match b64::decode("challenge_b64url", &input.challenge_b64url) {
+                Ok(c) => c,
+                Err(e) => return failed(&e),
+            };
+            let key = match b64::decode("credential_public_key_cose_b64url", &key_b64) {
+                Ok(k) => k,
+                Err(e) => return failed(&e),
+            };
+            let stored = StoredCredential {
+                credential_id: &[],
+                public_key_cose: &key,
+                sign_count: input.prev_sign_count.unwrap_or(0),
+                backup_eligible: None,
+                user_handle: None,
+            };
+            match credential.verify_with_key(&rp, &challenge, &stored) {
+                Ok(o) => passed(json!({
+                    "verdict": "pass",
+                    "ceremony": "authentication",
+                    "new_sign_count": o.new_sign_count,
+                    "user_verified": o.user_verified,
+                    "backup_eligible": o.backup_eligible,
+                    "backup_state": o.backup_state,
+                })),
+                Err(e) => failed(&e),
+            }
+        }
+        other => unreadable(format!(
+            "ceremony must be \"registration\" or \"authentication\", not {other:?}"
+        )),
+    }
+}
