@@ -30,9 +30,9 @@ self.addEventListener("fetch", (event) => {
 
   if (request.mode === "navigate") {
     // Every app route is the same index.html (SPA). Network first so a new build shows at once; the cached shell
-    // when offline. Only index.html is stored, never the navigated URL.
+    // when offline. Only "/" (index.html) is stored, never the navigated URL.
     event.respondWith(
-      fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match("/index.html"))
+      fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match("/"))
         .then((hit) => hit || Response.error())),
     );
     return;
