@@ -10,14 +10,18 @@ pub struct NetworkStatus {
 }
 
 fn navigator_online() -> bool {
-    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
 }
 
 /// Creates the signal and subscribes to the window's events once for the app's lifetime.
 pub fn provide_network_status() {
     let online = use_signal(navigator_online);
     use_hook(move || {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         for (event, value) in [("online", true), ("offline", false)] {
             let mut online = online;
             let listener = Closure::<dyn FnMut()>::new(move || online.set(value));

@@ -29,5 +29,6 @@ pub const RECORDS_NEXT: &str =
     "次の更新で、登録情報一覧から氏名・フリガナ・生年月日などで検索し、患者情報を閲覧・編集できるようになります。";
 
 pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
-pub const NOT_FOUND_BODY: &str = "指定されたページは存在しません。メニューから操作を選んでください。";
+pub const NOT_FOUND_BODY: &str =
+    "指定されたページは存在しません。メニューから操作を選んでください。";
 pub const VERSION_LABEL: &str = "バージョン";

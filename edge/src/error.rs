@@ -17,7 +17,10 @@ impl ApiError {
     }
 
     pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self { code, detail: Some(detail.into()) }
+        Self {
+            code,
+            detail: Some(detail.into()),
+        }
     }
 
     pub fn into_response(self) -> Response {

@@ -20,7 +20,9 @@ pub mod bindings {
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let is_api = security::is_api_path(&req.path());
     let response = if is_api {
-        routes::handle(req, &env).await.unwrap_or_else(ApiError::into_response)
+        routes::handle(req, &env)
+            .await
+            .unwrap_or_else(ApiError::into_response)
     } else {
         env.assets(bindings::ASSETS)?.fetch_request(req).await?
     };

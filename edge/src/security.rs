@@ -11,11 +11,17 @@ frame-ancestors 'none'";
 /// Headers on every response.
 pub const COMMON_HEADERS: [(&str, &str); 6] = [
     ("content-security-policy", CONTENT_SECURITY_POLICY),
-    ("strict-transport-security", "max-age=63072000; includeSubDomains"),
+    (
+        "strict-transport-security",
+        "max-age=63072000; includeSubDomains",
+    ),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),
-    ("permissions-policy", "camera=(self), geolocation=(), microphone=(), payment=()"),
+    (
+        "permissions-policy",
+        "camera=(self), geolocation=(), microphone=(), payment=()",
+    ),
 ];
 
 pub fn is_api_path(path: &str) -> bool {

@@ -30,7 +30,9 @@ pub fn app() -> Result {
     let optimised = root.join("target/web/app_bg.opt.wasm");
     if !is_newer_or_equal(&optimised, &wasm) {
         let mut c = cmd::new("wasm-bindgen");
-        c.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&staged).arg(&wasm);
+        c.args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&staged)
+            .arg(&wasm);
         cmd::run(c)?;
         let mut c = cmd::new("wasm-opt");
         c.args(["-Oz", "--strip-debug", "--strip-producers"])
@@ -44,12 +46,19 @@ pub fn app() -> Result {
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("clearing dist/: {e}"))?;
     }
-    copy_dir(&root.join("public"), &dist, &|p| p.file_name().is_some_and(|n| n == "sw.js"))?;
+    copy_dir(&root.join("public"), &dist, &|p| {
+        p.file_name().is_some_and(|n| n == "sw.js")
+    })?;
     fs::create_dir_all(dist.join("pkg")).map_err(|e| e.to_string())?;
     fs::copy(&optimised, dist.join("pkg/app_bg.wasm")).map_err(|e| format!("copy wasm: {e}"))?;
     let mut c = cmd::new("esbuild");
     c.arg(staged.join("app.js"))
-        .args(["--bundle", "--format=esm", "--minify", "--log-level=warning"])
+        .args([
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            "--log-level=warning",
+        ])
         .arg(format!("--outfile={}", dist.join("pkg/app.js").display()));
     cmd::run(c)?;
     service_worker(&dist)
@@ -64,14 +73,32 @@ fn service_worker(dist: &Path) -> Result {
     let mut hasher = DefaultHasher::new();
     for f in &files {
         f.hash(&mut hasher);
-        fs::read(dist.join(f.trim_start_matches('/'))).map_err(|e| e.to_string())?.hash(&mut hasher);
+        fs::read(dist.join(f.trim_start_matches('/')))
+            .map_err(|e| e.to_string())?
+            .hash(&mut hasher);
     }
     // "/" stands for index.html: the assets server redirects /index.html to /, and a redirected response cannot
     // answer a navigation.
-    let shell: Vec<String> =
-        files.iter().map(|f| if f == "/index.html" { "/".to_owned() } else { f.clone() }).collect();
-    let list = format!("[{}]", shell.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "));
-    let template = fs::read_to_string(root().join("public/sw.js")).map_err(|e| format!("public/sw.js: {e}"))?;
+    let shell: Vec<String> = files
+        .iter()
+        .map(|f| {
+            if f == "/index.html" {
+                "/".to_owned()
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    let list = format!(
+        "[{}]",
+        shell
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let template = fs::read_to_string(root().join("public/sw.js"))
+        .map_err(|e| format!("public/sw.js: {e}"))?;
     let sw = template
         .replace("__BUILD_ID__", &format!("{:016x}", hasher.finish()))
         .replace("__SHELL_FILES__", &list);

@@ -22,7 +22,9 @@ pub fn cargo_bin() -> PathBuf {
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         return PathBuf::from(home).join("bin");
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"));
     home.join(".cargo/bin")
 }
 
@@ -31,7 +33,8 @@ pub fn new(program: &str) -> Command {
     let mut c = Command::new(program);
     c.current_dir(root()).env("PATH", path_var());
     // wrangler: no metrics, no outbound calls at start-up.
-    c.env("WRANGLER_SEND_METRICS", "false").env("CLOUDFLARE_CF_FETCH_ENABLED", "false");
+    c.env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false");
     c
 }
 
@@ -49,7 +52,9 @@ pub fn run(mut c: Command) -> Result {
     let what = describe(&c);
     println!("$ {what}");
     let start = Instant::now();
-    let status = c.status().map_err(|e| format!("cannot start `{what}`: {e}"))?;
+    let status = c
+        .status()
+        .map_err(|e| format!("cannot start `{what}`: {e}"))?;
     if !status.success() {
         return Err(format!("`{what}` failed ({status})"));
     }
@@ -62,6 +67,12 @@ pub fn run(mut c: Command) -> Result {
 
 /// stdout of a command, or None when it is missing or fails (for "is it installed?" checks).
 pub fn probe(program: &str, args: &[&str]) -> Option<String> {
-    let out = new(program).args(args).stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    let out = new(program)
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }

@@ -20,9 +20,18 @@ pub fn run(args: &[String]) -> Result {
     migrate(None)?;
 
     let mut c = cmd::new("wrangler");
-    c.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--show-interactive-dev-session=false"]);
+    c.args([
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--show-interactive-dev-session=false",
+    ]);
     println!("$ {}", cmd::describe(&c));
-    let mut child = c.spawn().map_err(|e| format!("cannot start wrangler: {e}"))?;
+    let mut child = c
+        .spawn()
+        .map_err(|e| format!("cannot start wrangler: {e}"))?;
     match wait_healthy(port, Duration::from_secs(60)) {
         Ok(health) => {
             println!();
@@ -48,7 +57,8 @@ pub fn run(args: &[String]) -> Result {
 /// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`).
 pub fn migrate(persist_to: Option<&str>) -> Result {
     let mut c = cmd::new("wrangler");
-    c.args(["d1", "migrations", "apply", "DB", "--local"]).env("CI", "true");
+    c.args(["d1", "migrations", "apply", "DB", "--local"])
+        .env("CI", "true");
     if let Some(dir) = persist_to {
         c.args(["--persist-to", dir]);
     }
@@ -63,7 +73,9 @@ pub fn wait_healthy(port: u16, timeout: Duration) -> Result<String> {
             return Ok(body);
         }
         if start.elapsed() > timeout {
-            return Err(format!("wrangler dev did not answer /api/health on port {port} within {timeout:?}"));
+            return Err(format!(
+                "wrangler dev did not answer /api/health on port {port} within {timeout:?}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(250));
     }
@@ -73,10 +85,20 @@ pub fn wait_healthy(port: u16, timeout: Duration) -> Result<String> {
 pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut raw = String::new();
     s.read_to_string(&mut raw)?;
-    let status = raw.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }

@@ -20,9 +20,13 @@ pub fn all() -> Result {
 
 /// The version of a package as Cargo.lock pins it.
 pub fn lock_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
     let len = lock[start..].find('"').ok_or("malformed Cargo.lock")?;
     Ok(lock[start..start + len].to_owned())
 }
@@ -52,11 +56,20 @@ fn wasm_bindgen_cli() -> Result {
 /// worker-build at the version of the `worker` crate, so shim and crate agree.
 fn worker_build() -> Result {
     let want = lock_version("worker")?;
-    if probe("worker-build", &["--version"]).is_some_and(|v| v.split_whitespace().any(|w| w == want)) {
+    if probe("worker-build", &["--version"])
+        .is_some_and(|v| v.split_whitespace().any(|w| w == want))
+    {
         return Ok(());
     }
     let mut c = cmd::new("cargo");
-    c.args(["install", "worker-build", "--version", &want, "--locked", "--force"]);
+    c.args([
+        "install",
+        "worker-build",
+        "--version",
+        &want,
+        "--locked",
+        "--force",
+    ]);
     cmd::run(c)
 }
 
@@ -73,8 +86,17 @@ fn npm_packages() -> Result {
 }
 
 fn browser() -> Result {
-    let status = probe("dpkg-query", &["-W", "-f=${Status}\n", APT_PACKAGES[0], APT_PACKAGES[1], APT_PACKAGES[2]])
-        .unwrap_or_default();
+    let status = probe(
+        "dpkg-query",
+        &[
+            "-W",
+            "-f=${Status}\n",
+            APT_PACKAGES[0],
+            APT_PACKAGES[1],
+            APT_PACKAGES[2],
+        ],
+    )
+    .unwrap_or_default();
     if status.lines().filter(|l| l.ends_with(" installed")).count() == APT_PACKAGES.len() {
         return Ok(());
     }

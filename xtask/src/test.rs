@@ -16,10 +16,33 @@ pub fn run() -> Result {
     c.args(["fmt", "--all", "--check"]);
     cmd::run(c)?;
     let mut c = cmd::new("cargo");
-    c.args(["clippy", "-p", "shared", "-p", "xtask", "-p", "edge", "--all-targets", "--", "-D", "warnings"]);
+    c.args([
+        "clippy",
+        "-p",
+        "shared",
+        "-p",
+        "xtask",
+        "-p",
+        "edge",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     cmd::run(c)?;
     let mut c = cmd::new("cargo");
-    c.args(["clippy", "--target", WASM_TARGET, "-p", "app", "-p", "edge", "--", "-D", "warnings"]);
+    c.args([
+        "clippy",
+        "--target",
+        WASM_TARGET,
+        "-p",
+        "app",
+        "-p",
+        "edge",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     cmd::run(c)?;
     let mut c = cmd::new("cargo");
     c.args(["test", "-p", "shared", "-p", "edge", "-p", "xtask"]);
@@ -27,8 +50,13 @@ pub fn run() -> Result {
 
     let shots = root().join("target/screenshots");
     let mut c = cmd::new("node");
-    c.args(["--test", "--test-concurrency=1", "tests/api/*.test.mjs", "tests/e2e/*.test.mjs"])
-        .env("SCREENSHOT_DIR", &shots);
+    c.args([
+        "--test",
+        "--test-concurrency=1",
+        "tests/api/*.test.mjs",
+        "tests/e2e/*.test.mjs",
+    ])
+    .env("SCREENSHOT_DIR", &shots);
     cmd::run(c)?;
     println!("screenshots: {}", shots.display());
     println!("all tests passed in {:.1} s", start.elapsed().as_secs_f64());
@@ -41,13 +69,26 @@ pub fn bench() -> Result {
     let dist = build::dist();
     let mut total = 0;
     println!("app transfer size (gzip -9):");
-    for f in ["pkg/app_bg.wasm", "pkg/app.js", "boot.js", "app.css", "index.html"] {
-        let raw = std::fs::metadata(dist.join(f)).map_err(|e| format!("{f}: {e}"))?.len();
+    for f in [
+        "pkg/app_bg.wasm",
+        "pkg/app.js",
+        "boot.js",
+        "app.css",
+        "index.html",
+    ] {
+        let raw = std::fs::metadata(dist.join(f))
+            .map_err(|e| format!("{f}: {e}"))?
+            .len();
         let gz = gzip_size(&dist.join(f))?;
         total += gz;
         println!("  {f:<18} {raw:>9} B raw  {gz:>8} B gzip");
     }
-    println!("  {:<18} {:>28} B gzip ({:.1} KB)", "total", total, total as f64 / 1024.0);
+    println!(
+        "  {:<18} {:>28} B gzip ({:.1} KB)",
+        "total",
+        total,
+        total as f64 / 1024.0
+    );
     let mut c = cmd::new("node");
     c.arg("tests/bench/health.mjs");
     cmd::run(c)

@@ -25,7 +25,11 @@ pub fn Home() -> Element {
 
 #[component]
 fn ActionCard(to: Route, title: &'static str, hint: &'static str, primary: bool) -> Element {
-    let class = if primary { "action-card primary" } else { "action-card" };
+    let class = if primary {
+        "action-card primary"
+    } else {
+        "action-card"
+    };
     rsx! {
         Link { class: "{class}", to,
             span { class: "action-title", {title} }

@@ -16,7 +16,11 @@ pub async fn get(env: &Env) -> ApiResult<Response> {
 }
 
 fn nonce() -> String {
-    format!("{}-{:016x}", Date::now().as_millis(), (js_sys_random() * u64::MAX as f64) as u64)
+    format!(
+        "{}-{:016x}",
+        Date::now().as_millis(),
+        (js_sys_random() * u64::MAX as f64) as u64
+    )
 }
 
 fn js_sys_random() -> f64 {
@@ -28,8 +32,16 @@ async fn timed(check: impl std::future::Future<Output = Result<(), String>>) -> 
     let result = check.await;
     let round_trip_ms = Date::now().as_millis().saturating_sub(start) as f64;
     match result {
-        Ok(()) => StoreCheck { ok: true, round_trip_ms, detail: None },
-        Err(detail) => StoreCheck { ok: false, round_trip_ms, detail: Some(detail) },
+        Ok(()) => StoreCheck {
+            ok: true,
+            round_trip_ms,
+            detail: None,
+        },
+        Err(detail) => StoreCheck {
+            ok: false,
+            round_trip_ms,
+            detail: Some(detail),
+        },
     }
 }
 
@@ -57,7 +69,9 @@ async fn check_d1(env: &Env, nonce: &str) -> Result<(), String> {
         .map_err(|e| format!("delete: {e}"))?;
     match read {
         Some(v) if v == nonce => Ok(()),
-        other => Err(format!("read back {other:?}, expected the value just written")),
+        other => Err(format!(
+            "read back {other:?}, expected the value just written"
+        )),
     }
 }
 
@@ -71,9 +85,15 @@ async fn check_kv(env: &Env, nonce: &str) -> Result<(), String> {
         .execute()
         .await
         .map_err(|e| format!("write: {e}"))?;
-    let read = kv.get(&key).text().await.map_err(|e| format!("read: {e}"))?;
+    let read = kv
+        .get(&key)
+        .text()
+        .await
+        .map_err(|e| format!("read: {e}"))?;
     match read {
         Some(v) if v == nonce => Ok(()),
-        other => Err(format!("read back {other:?}, expected the value just written")),
+        other => Err(format!(
+            "read back {other:?}, expected the value just written"
+        )),
     }
 }
