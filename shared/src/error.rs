@@ -14,11 +14,23 @@ pub enum ErrorCode {
     Forbidden,
     StorageUnavailable,
     Internal,
+    InvalidCredentials,
+    AccountLocked,
+    AccountDisabled,
+    TooManyAttempts,
+    PasswordPolicy,
+    OriginMismatch,
+    WebauthnFailed,
+    ChallengeExpired,
+    SignInStepRequired,
+    LastCredential,
+    Conflict,
+    ValidationFailed,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -27,6 +39,18 @@ impl ErrorCode {
         ErrorCode::Forbidden,
         ErrorCode::StorageUnavailable,
         ErrorCode::Internal,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::AccountLocked,
+        ErrorCode::AccountDisabled,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::PasswordPolicy,
+        ErrorCode::OriginMismatch,
+        ErrorCode::WebauthnFailed,
+        ErrorCode::ChallengeExpired,
+        ErrorCode::SignInStepRequired,
+        ErrorCode::LastCredential,
+        ErrorCode::Conflict,
+        ErrorCode::ValidationFailed,
     ];
 
     /// HTTP status the edge answers with.
@@ -40,6 +64,18 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::StorageUnavailable => 503,
             ErrorCode::Internal => 500,
+            ErrorCode::InvalidCredentials => 401,
+            ErrorCode::AccountLocked => 423,
+            ErrorCode::AccountDisabled => 403,
+            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::PasswordPolicy => 422,
+            ErrorCode::OriginMismatch => 403,
+            ErrorCode::WebauthnFailed => 401,
+            ErrorCode::ChallengeExpired => 400,
+            ErrorCode::SignInStepRequired => 409,
+            ErrorCode::LastCredential => 409,
+            ErrorCode::Conflict => 409,
+            ErrorCode::ValidationFailed => 422,
         }
     }
 
@@ -56,6 +92,18 @@ impl ErrorCode {
                 "データベースに接続できません。しばらくしてから再度お試しください。"
             }
             ErrorCode::Internal => "システムエラーが発生しました。",
+            ErrorCode::InvalidCredentials => "サインインIDまたはパスワードが正しくありません。",
+            ErrorCode::AccountLocked => "サインインの失敗が続いたため、アカウントを一時的にロックしました。15分後に再度お試しいただくか、管理者に解除を依頼してください。",
+            ErrorCode::AccountDisabled => "このアカウントは利用停止されています。管理者にお問い合わせください。",
+            ErrorCode::TooManyAttempts => "この端末からのサインインの失敗が多すぎます。しばらくしてから再度お試しください。",
+            ErrorCode::PasswordPolicy => "パスワードが条件を満たしていません。",
+            ErrorCode::OriginMismatch => "不正な送信元からのリクエストです。",
+            ErrorCode::WebauthnFailed => "セキュリティキー（パスキー）による認証に失敗しました。",
+            ErrorCode::ChallengeExpired => "認証の有効期限が切れました。最初からやり直してください。",
+            ErrorCode::SignInStepRequired => "サインインの手順が正しくありません。最初からやり直してください。",
+            ErrorCode::LastCredential => "最後のセキュリティキーは削除できません。先に別のキーを登録してください。",
+            ErrorCode::Conflict => "すでに登録されています。",
+            ErrorCode::ValidationFailed => "入力内容に誤りがあります。",
         }
     }
 
@@ -70,6 +118,18 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::StorageUnavailable => "STORAGE_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
+            ErrorCode::AccountDisabled => "ACCOUNT_DISABLED",
+            ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            ErrorCode::PasswordPolicy => "PASSWORD_POLICY",
+            ErrorCode::OriginMismatch => "ORIGIN_MISMATCH",
+            ErrorCode::WebauthnFailed => "WEBAUTHN_FAILED",
+            ErrorCode::ChallengeExpired => "CHALLENGE_EXPIRED",
+            ErrorCode::SignInStepRequired => "SIGN_IN_STEP_REQUIRED",
+            ErrorCode::LastCredential => "LAST_CREDENTIAL",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::ValidationFailed => "VALIDATION_FAILED",
         }
     }
 }
@@ -80,6 +140,8 @@ impl From<ErrorCode> for crate::api::ErrorBody {
             error: crate::api::ErrorDetail {
                 code,
                 message: code.message_ja().to_owned(),
+                reason: None,
+                rules: Vec::new(),
             },
         }
     }

@@ -3,6 +3,7 @@
 //! Invariant: nothing here does I/O. Types in [`api`] are the HTTP contract, so the two ends cannot disagree.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 
 /// The product name shown in the UI header and the manifest.

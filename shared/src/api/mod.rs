@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod auth;
 pub mod health;
 
 pub use health::{HealthResponse, StoreCheck};
@@ -18,4 +19,10 @@ pub struct ErrorDetail {
     pub code: crate::error::ErrorCode,
     /// Japanese message for people.
     pub message: String,
+    /// A finer stable code where one helps (e.g. the WebAuthn check that failed: `sign_count_regressed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For `PASSWORD_POLICY`: every rule the password breaks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::auth::PasswordRule>,
 }

@@ -1,0 +1,9 @@
+//! Who may do what: roles, jurisdictions, the access rules the edge applies, and the password policy.
+
+pub mod access;
+pub mod password;
+pub mod role;
+
+pub use access::{Principal, RecordArea};
+pub use password::{check_password, PasswordContext, PasswordRule};
+pub use role::{Jurisdiction, Role};
