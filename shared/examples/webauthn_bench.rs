@@ -12,7 +12,10 @@ mod bench_fixture;
 use std::time::Instant;
 
 fn main() {
-    let iterations: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let iterations: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2000);
     let Some(fixture) = bench_fixture::Fixture::new() else {
         eprintln!("could not build the benchmark fixture");
         std::process::exit(1);
@@ -23,17 +26,27 @@ fn main() {
         std::process::exit(1);
     }
     for _ in 0..100 {
-        let _ = std::hint::black_box(shared::webauthn::verify_authentication(std::hint::black_box(&input)));
+        let _ = std::hint::black_box(shared::webauthn::verify_authentication(
+            std::hint::black_box(&input),
+        ));
     }
     let mut micros: Vec<f64> = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let start = Instant::now();
-        let ok = std::hint::black_box(shared::webauthn::verify_authentication(std::hint::black_box(&input))).is_ok();
+        let ok = std::hint::black_box(shared::webauthn::verify_authentication(
+            std::hint::black_box(&input),
+        ))
+        .is_ok();
         micros.push(start.elapsed().as_secs_f64() * 1e6);
         assert!(ok);
     }
     micros.sort_by(f64::total_cmp);
-    let pick = |q: f64| micros.get(((micros.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
+    let pick = |q: f64| {
+        micros
+            .get(((micros.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
     println!(
         "{{\"bench\":\"webauthn_es256_assertion_native\",\"iterations\":{iterations},\"median_us\":{:.1},\"p95_us\":{:.1},\"min_us\":{:.1}}}",
         pick(0.5),

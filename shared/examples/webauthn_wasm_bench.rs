@@ -18,7 +18,9 @@ fn fixture() -> Option<&'static bench_fixture::Fixture> {
 /// Builds the fixture; returns 1 if it verifies (call once before timing `bench`).
 #[no_mangle]
 pub extern "C" fn prepare() -> u32 {
-    fixture().is_some_and(|f| shared::webauthn::verify_authentication(&f.input()).is_ok()).into()
+    fixture()
+        .is_some_and(|f| shared::webauthn::verify_authentication(&f.input()).is_ok())
+        .into()
 }
 
 /// Verifies the assertion `iterations` times; returns how many verified (must equal `iterations`).
@@ -26,6 +28,7 @@ pub extern "C" fn prepare() -> u32 {
 pub extern "C" fn bench(iterations: u32) -> u32 {
     let Some(f) = fixture() else { return 0 };
     let input = f.input();
-    (0..iterations).filter(|_| shared::webauthn::verify_authentication(std::hint::black_box(&input)).is_ok()).count()
-        as u32
+    (0..iterations)
+        .filter(|_| shared::webauthn::verify_authentication(std::hint::black_box(&input)).is_ok())
+        .count() as u32
 }

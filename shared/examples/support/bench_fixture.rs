@@ -41,7 +41,13 @@ impl Fixture {
         let mut signed = authenticator_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data_json));
         let sig: p256::ecdsa::Signature = key.sign(&signed);
-        Some(Fixture { client_data_json, authenticator_data, signature: sig.to_der().as_bytes().to_vec(), cose_key, challenge })
+        Some(Fixture {
+            client_data_json,
+            authenticator_data,
+            signature: sig.to_der().as_bytes().to_vec(),
+            cose_key,
+            challenge,
+        })
     }
 
     pub fn input(&self) -> AuthenticationInput<'_> {

@@ -46,9 +46,22 @@ struct CommandOptions {
     require_user_verification: Option<bool>,
 }
 
+/// One JSON object with members in the given order (`verdict` first, as the contract shows it; serde_json's
+/// own maps would sort the keys).
+fn ordered(members: &[(&str, Json)]) -> String {
+    let body: Vec<String> = members
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", Json::from(*k)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
 fn unreadable(detail: impl Into<String>) -> Verdict {
-    let line = json!({"verdict": "fail", "error": "unreadable_input", "detail": detail.into()})
-        .to_string();
+    let line = ordered(&[
+        ("verdict", json!("fail")),
+        ("error", json!("unreadable_input")),
+        ("detail", json!(detail.into())),
+    ]);
     Verdict {
         exit_code: EXIT_UNREADABLE,
         line,
@@ -56,18 +69,23 @@ fn unreadable(detail: impl Into<String>) -> Verdict {
 }
 
 fn failed(err: &CeremonyError) -> Verdict {
-    let line =
-        json!({"verdict": "fail", "error": err.code(), "detail": err.to_string()}).to_string();
+    let line = ordered(&[
+        ("verdict", json!("fail")),
+        ("error", json!(err.code())),
+        ("detail", json!(err.to_string())),
+    ]);
     Verdict {
         exit_code: EXIT_FAIL,
         line,
     }
 }
 
-fn passed(body: Json) -> Verdict {
+fn passed(members: &[(&str, Json)]) -> Verdict {
+    let mut all = vec![("verdict", json!("pass"))];
+    all.extend(members.iter().cloned());
     Verdict {
         exit_code: EXIT_PASS,
-        line: body.to_string(),
+        line: ordered(&all),
     }
 }
 
@@ -112,21 +130,26 @@ pub fn run(stdin: &[u8]) -> Verdict {
                 Err(e) => return failed(&e),
             };
             match credential.verify(&rp, &challenge) {
-                Ok(c) => passed(json!({
-                    "verdict": "pass",
-                    "ceremony": "registration",
-                    "credential_id_b64url": b64::encode(&c.credential_id),
-                    "credential_public_key_cose_b64url": b64::encode(&c.public_key_cose),
-                    "algorithm": c.algorithm,
-                    "sign_count": c.sign_count,
-                    "aaguid_hex": hex(&c.aaguid),
-                    "fmt": c.fmt,
-                    "attestation_type": c.attestation_type.as_str(),
-                    "attestation_trust_anchor_verified": c.attestation_trust_anchor_verified,
-                    "backup_eligible": c.backup_eligible,
-                    "backup_state": c.backup_state,
-                    "user_verified": c.user_verified,
-                })),
+                Ok(c) => passed(&[
+                    ("ceremony", json!("registration")),
+                    ("credential_id_b64url", json!(b64::encode(&c.credential_id))),
+                    (
+                        "credential_public_key_cose_b64url",
+                        json!(b64::encode(&c.public_key_cose)),
+                    ),
+                    ("algorithm", json!(c.algorithm)),
+                    ("sign_count", json!(c.sign_count)),
+                    ("aaguid_hex", json!(hex(&c.aaguid))),
+                    ("fmt", json!(c.fmt)),
+                    ("attestation_type", json!(c.attestation_type.as_str())),
+                    (
+                        "attestation_trust_anchor_verified",
+                        json!(c.attestation_trust_anchor_verified),
+                    ),
+                    ("backup_eligible", json!(c.backup_eligible)),
+                    ("backup_state", json!(c.backup_state)),
+                    ("user_verified", json!(c.user_verified)),
+                ]),
                 Err(e) => failed(&e),
             }
         }
@@ -159,14 +182,13 @@ pub fn run(stdin: &[u8]) -> Verdict {
                 user_handle: None,
             };
             match credential.verify_with_key(&rp, &challenge, &stored) {
-                Ok(o) => passed(json!({
-                    "verdict": "pass",
-                    "ceremony": "authentication",
-                    "new_sign_count": o.new_sign_count,
-                    "user_verified": o.user_verified,
-                    "backup_eligible": o.backup_eligible,
-                    "backup_state": o.backup_state,
-                })),
+                Ok(o) => passed(&[
+                    ("ceremony", json!("authentication")),
+                    ("new_sign_count", json!(o.new_sign_count)),
+                    ("user_verified", json!(o.user_verified)),
+                    ("backup_eligible", json!(o.backup_eligible)),
+                    ("backup_state", json!(o.backup_state)),
+                ]),
                 Err(e) => failed(&e),
             }
         }
