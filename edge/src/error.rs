@@ -9,17 +9,32 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Internal detail for `console_error` (never personal data); not sent to the client.
     pub detail: Option<String>,
+    /// A finer stable code sent to the client (e.g. which WebAuthn check failed).
+    pub reason: Option<&'static str>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, detail: None }
+        Self {
+            code,
+            detail: None,
+            reason: None,
+        }
     }
 
     pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             code,
             detail: Some(detail.into()),
+            reason: None,
+        }
+    }
+
+    pub fn with_reason(code: ErrorCode, reason: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: Some(detail.into()),
+            reason: Some(reason),
         }
     }
 
@@ -27,7 +42,8 @@ impl ApiError {
         if let Some(detail) = &self.detail {
             worker::console_error!("api error {}: {}", self.code.as_str(), detail);
         }
-        let body: ErrorBody = self.code.into();
+        let mut body: ErrorBody = self.code.into();
+        body.error.reason = self.reason.map(str::to_owned);
         match Response::from_json(&body) {
             Ok(r) => r.with_status(self.code.http_status()),
             // Serialising a fixed struct cannot fail; keep a plain fallback rather than panic.

@@ -3,9 +3,14 @@
 
 use worker::{event, Context, Env, Request, Response, Result};
 
+mod accounts;
+mod audit;
+mod crypto;
 mod error;
+mod request;
 mod routes;
 mod security;
+mod session;
 
 pub use error::ApiError;
 
@@ -27,4 +32,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         env.assets(bindings::ASSETS)?.fetch_request(req).await?
     };
     security::apply(response, is_api)
+}
+
+/// Milliseconds since the epoch, as the Worker's clock says.
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
 }

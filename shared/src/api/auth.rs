@@ -107,3 +107,11 @@ pub struct CredentialList {
 pub struct RenameCredentialRequest {
     pub name: String,
 }
+
+/// `POST /api/invitations/accept`: the token from the invitation link's fragment and the user's own password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    pub new_password: String,
+    pub confirmation: String,
+}

@@ -1,0 +1,81 @@
+//! What every handler needs from the request: a size-limited JSON body, cookies, the client address, the origin
+//! check for state-changing requests, and the relying-party identity for WebAuthn.
+
+use serde::de::DeserializeOwned;
+use shared::error::ErrorCode;
+use worker::{Method, Request};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Largest JSON body any endpoint accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    if let Ok(Some(len)) = req.headers().get("content-length") {
+        if len.parse::<usize>().map_or(true, |n| n > MAX_BODY_BYTES) {
+            return Err(ApiError::new(ErrorCode::PayloadTooLarge));
+        }
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, format!("json: {e}")))
+}
+
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    let header = req.headers().get("cookie").ok().flatten()?;
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_owned())
+    })
+}
+
+/// The client's address as the platform reports it (audit and per-address throttling only).
+pub fn client_address(req: &Request) -> String {
+    req.headers()
+        .get("cf-connecting-ip")
+        .ok()
+        .flatten()
+        .or_else(|| req.headers().get("x-real-ip").ok().flatten())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The origin of the request URL, e.g. `http://localhost:8787`.
+pub fn own_origin(req: &Request) -> ApiResult<String> {
+    let url = req
+        .url()
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// State-changing requests must come from our own pages: `Origin` present and equal to ours.
+pub fn check_origin(req: &Request) -> ApiResult<()> {
+    if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+        return Ok(());
+    }
+    let origin = req.headers().get("origin").ok().flatten();
+    match origin {
+        Some(o) if o == own_origin(req)? => Ok(()),
+        _ => Err(ApiError::new(ErrorCode::OriginMismatch)),
+    }
+}
+
+/// The WebAuthn relying-party id: our host name (`localhost` locally).
+pub fn rp_id(req: &Request) -> ApiResult<String> {
+    let url = req
+        .url()
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
+    url.host_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::new(ErrorCode::BadRequest))
+}
+
+/// Cookies are `Secure` except on a loopback host, where browsers would drop them over plain HTTP.
+pub fn is_local(req: &Request) -> bool {
+    matches!(rp_id(req).as_deref(), Ok("localhost" | "127.0.0.1"))
+}

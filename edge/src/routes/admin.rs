@@ -1,0 +1,487 @@
+//! Health-center administrators: the accounts and institutions of their own area, invitations, lock/unlock/
+//! reset/deactivate, and their area's audit log. Every action is authorised by `Principal::can_manage_account`.
+
+use serde::Deserialize;
+use shared::api::admin::{
+    AccountAction, AccountList, AccountSummary, AuditEntryView, AuditPage, CreateAccountRequest,
+    CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
+};
+use shared::auth::{Jurisdiction, Principal, Role};
+use shared::error::ErrorCode;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Env, Request, Response};
+
+use crate::accounts::{self, UserRow};
+use crate::audit::{self, Event};
+use crate::crypto::{self, random_bytes, sha256_hex, token};
+use crate::error::{ApiError, ApiResult};
+use crate::request::{client_address, json_body};
+use crate::{bindings, now_ms, session};
+
+/// Invitation links work for 72 hours.
+pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
+/// An administrator's lock holds until an administrator unlocks (year 9999).
+const ADMIN_LOCK_UNTIL: i64 = 253_402_300_799_000;
+
+struct Admin {
+    principal: Principal,
+    health_center_id: String,
+    pref_code: String,
+    db: D1Database,
+}
+
+async fn admin(env: &Env, req: &Request) -> ApiResult<Admin> {
+    let s = session::require(env, req, now_ms()).await?;
+    let Jurisdiction::HealthCenter {
+        health_center_id,
+        pref_code,
+    } = s.principal.jurisdiction.clone()
+    else {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    };
+    if !s.principal.is_admin() {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    Ok(Admin {
+        principal: s.principal,
+        health_center_id,
+        pref_code,
+        db: env.d1(bindings::DB)?,
+    })
+}
+
+impl Admin {
+    fn event(&self, action: &'static str, outcome: &'static str, req: &Request) -> Event {
+        Event::new(action, outcome, &client_address(req)).by(&self.principal)
+    }
+
+    async fn log(&self, event: Event) -> ApiResult<()> {
+        audit::append(&self.db, event, now_ms()).await
+    }
+}
+
+fn invalid(field: &'static str) -> ApiError {
+    ApiError::with_reason(ErrorCode::ValidationFailed, field, field)
+}
+
+#[derive(Deserialize)]
+struct SummaryRow {
+    #[serde(flatten)]
+    user: UserRow,
+    credential_count: i64,
+}
+
+fn summary(row: SummaryRow, now: i64) -> ApiResult<AccountSummary> {
+    let u = row.user;
+    Ok(AccountSummary {
+        role: u.role()?,
+        locked: u.is_locked(now),
+        must_change_password: u.must_change_password != 0,
+        area_name: u.area_name.clone().unwrap_or_default(),
+        id: u.id,
+        login_id: u.login_id,
+        display_name: u.display_name,
+        email: u.email,
+        institution_id: u.institution_id,
+        status: u.status,
+        credential_count: row.credential_count,
+    })
+}
+
+const SUMMARY_SELECT: &str = "SELECT u.*, COALESCE(i.name, h.name) AS area_name, \
+     (SELECT COUNT(*) FROM credentials c WHERE c.user_id = u.id) AS credential_count \
+     FROM users u LEFT JOIN institutions i ON i.id = u.institution_id \
+     LEFT JOIN health_centers h ON h.id = u.health_center_id";
+
+pub async fn list_accounts(req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let rows: Vec<SummaryRow> =
+        a.db.prepare(format!(
+            "{SUMMARY_SELECT} WHERE u.health_center_id = ?1 ORDER BY u.role, u.login_id"
+        ))
+        .bind(&[a.health_center_id.as_str().into()])?
+        .all()
+        .await?
+        .results()?;
+    let now = now_ms();
+    let accounts = rows
+        .into_iter()
+        .map(|r| summary(r, now))
+        .collect::<ApiResult<Vec<_>>>()?;
+    a.log(a.event("account_list", "ok", &req)).await?;
+    Ok(Response::from_json(&AccountList { accounts })?)
+}
+
+async fn account_summary(db: &D1Database, id: &str) -> ApiResult<AccountSummary> {
+    let row: Option<SummaryRow> = db
+        .prepare(format!("{SUMMARY_SELECT} WHERE u.id = ?1"))
+        .bind(&[id.into()])?
+        .first(None)
+        .await?;
+    summary(
+        row.ok_or_else(|| ApiError::new(ErrorCode::NotFound))?,
+        now_ms(),
+    )
+}
+
+/// 16 characters from four classes, so it always satisfies the policy; shown once, changed at first sign-in.
+fn initial_password() -> ApiResult<String> {
+    const SETS: [&[u8]; 4] = [
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"abcdefghijkmnpqrstuvwxyz",
+        b"23456789",
+        b"#$%&*+=?@",
+    ];
+    let bytes = random_bytes::<16>()?;
+    Ok(bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let set = SETS[if i % 5 == 4 { 3 } else { i % 3 }];
+            set[*b as usize % set.len()] as char
+        })
+        .collect())
+}
+
+fn valid_login_id(s: &str) -> bool {
+    (3..=254).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic())
+}
+
+pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let body: CreateAccountRequest = json_body(&mut req).await?;
+    let login_id = body.login_id.trim();
+    let display_name = body.display_name.trim();
+    let email = body.email.trim();
+    if !valid_login_id(login_id) {
+        return Err(invalid("login_id"));
+    }
+    if display_name.is_empty() || display_name.chars().count() > 60 {
+        return Err(invalid("display_name"));
+    }
+    if !email.is_empty() && (email.len() > 254 || !email.contains('@')) {
+        return Err(invalid("email"));
+    }
+    let area = match body.role {
+        Role::ClinicDoctor | Role::ClinicStaff => {
+            let id = body
+                .institution_id
+                .as_deref()
+                .ok_or_else(|| invalid("institution_id"))?;
+            let inst: Option<InstitutionRow> = a
+                .db
+                .prepare("SELECT id, name, address, phone, health_center_id, pref_code FROM institutions WHERE id = ?1")
+                .bind(&[id.into()])?
+                .first(None)
+                .await?;
+            let inst = inst.ok_or_else(|| invalid("institution_id"))?;
+            Jurisdiction::Institution {
+                institution_id: inst.id,
+                health_center_id: inst.health_center_id,
+                pref_code: inst.pref_code,
+            }
+        }
+        _ => Jurisdiction::HealthCenter {
+            health_center_id: a.health_center_id.clone(),
+            pref_code: a.pref_code.clone(),
+        },
+    };
+    if !a.principal.can_manage_account(body.role, &area) {
+        a.log(a.event("account_create", "forbidden", &req)).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    let id = format!(
+        "u_{}",
+        sha256_hex(&random_bytes::<16>()?)
+            .get(..20)
+            .unwrap_or_default()
+    );
+    let password = initial_password()?;
+    // With an invitation the user sets their own password; the stored one is random and never shown.
+    let stored_password = match body.delivery {
+        Delivery::InitialPassword => password.clone(),
+        Delivery::Invitation => token()?,
+    };
+    let hash = crypto::hash_password(&stored_password).await?;
+    let now = now_ms();
+    let inserted = a
+        .db
+        .prepare(
+            "INSERT INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, \
+             password_hash, must_change_password, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10) ON CONFLICT(login_id) DO NOTHING",
+        )
+        .bind(&[
+            id.as_str().into(),
+            login_id.into(),
+            display_name.into(),
+            email.into(),
+            body.role.as_str().into(),
+            area.institution_id().map_or(JsValue::NULL, Into::into),
+            area.health_center_id().map_or(JsValue::NULL, Into::into),
+            area.pref_code().map_or(JsValue::NULL, Into::into),
+            hash.into(),
+            (now as f64).into(),
+        ])?
+        .run()
+        .await?;
+    if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
+        return Err(ApiError::with_reason(
+            ErrorCode::Conflict,
+            "login_id",
+            "login id taken",
+        ));
+    }
+    let mut issued = IssuedAccess {
+        account: account_summary(&a.db, &id).await?,
+        initial_password: None,
+        invitation_path: None,
+        invitation_expires_at: None,
+    };
+    match body.delivery {
+        Delivery::InitialPassword => issued.initial_password = Some(password),
+        Delivery::Invitation => {
+            let (path, expires) = new_invitation(&a.db, &id).await?;
+            issued.invitation_path = Some(path);
+            issued.invitation_expires_at = Some(expires);
+        }
+    }
+    a.log(a.event("account_create", "ok", &req).target(id))
+        .await?;
+    Ok(Response::from_json(&issued)?.with_status(201))
+}
+
+async fn new_invitation(db: &D1Database, user_id: &str) -> ApiResult<(String, i64)> {
+    let t = token()?;
+    let expires = now_ms() + INVITATION_MS;
+    db.prepare("INSERT INTO invitations (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)")
+        .bind(&[
+            sha256_hex(t.as_bytes()).into(),
+            user_id.into(),
+            (expires as f64).into(),
+        ])?
+        .run()
+        .await?;
+    Ok((format!("/invite#{t}"), expires))
+}
+
+pub async fn account_action(
+    req: Request,
+    env: &Env,
+    id: &str,
+    action: &str,
+) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let action = AccountAction::parse(action).ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let target = accounts::by_id(&a.db, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    if !a
+        .principal
+        .can_manage_account(target.role()?, &target.jurisdiction()?)
+    {
+        a.log(a.event("account_action", "forbidden", &req).target(id))
+            .await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    let now = now_ms();
+    let at: JsValue = (now as f64).into();
+    let mut issued_password = None;
+    let (statements, action_name) = match action {
+        AccountAction::Lock => (
+            vec![a.db.prepare("UPDATE users SET locked_until = ?2, updated_at = ?3 WHERE id = ?1")
+                .bind(&[id.into(), (ADMIN_LOCK_UNTIL as f64).into(), at])?],
+            "account_lock",
+        ),
+        AccountAction::Unlock => (
+            vec![a.db.prepare("UPDATE users SET locked_until = 0, failed_count = 0, updated_at = ?2 WHERE id = ?1")
+                .bind(&[id.into(), at])?],
+            "account_unlock",
+        ),
+        // Bumping the epoch ends every session of the account at once.
+        AccountAction::Deactivate => (
+            vec![a.db.prepare(
+                "UPDATE users SET status = 'deactivated', session_epoch = session_epoch + 1, updated_at = ?2 WHERE id = ?1",
+            )
+            .bind(&[id.into(), at])?],
+            "account_deactivate",
+        ),
+        AccountAction::Reactivate => (
+            vec![a.db.prepare("UPDATE users SET status = 'active', updated_at = ?2 WHERE id = ?1").bind(&[id.into(), at])?],
+            "account_reactivate",
+        ),
+        AccountAction::Reset => {
+            let password = initial_password()?;
+            let hash = crypto::hash_password(&password).await?;
+            issued_password = Some(password);
+            (
+                vec![
+                    a.db.prepare("DELETE FROM credentials WHERE user_id = ?1").bind(&[id.into()])?,
+                    a.db.prepare("DELETE FROM recovery_codes WHERE user_id = ?1").bind(&[id.into()])?,
+                    a.db.prepare("UPDATE invitations SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL")
+                        .bind(&[id.into(), at.clone()])?,
+                    a.db.prepare(
+                        "UPDATE users SET password_hash = ?2, must_change_password = 1, failed_count = 0, \
+                         locked_until = 0, session_epoch = session_epoch + 1, updated_at = ?3 WHERE id = ?1",
+                    )
+                    .bind(&[id.into(), hash.into(), at])?,
+                ],
+                "account_reset",
+            )
+        }
+    };
+    // One batch: D1 runs it atomically.
+    a.db.batch(statements).await?;
+    a.log(a.event(action_name, "ok", &req).target(id)).await?;
+    let issued = IssuedAccess {
+        account: account_summary(&a.db, id).await?,
+        initial_password: issued_password,
+        invitation_path: None,
+        invitation_expires_at: None,
+    };
+    Ok(Response::from_json(&issued)?)
+}
+
+#[derive(Deserialize)]
+struct InstitutionRow {
+    id: String,
+    name: String,
+    address: String,
+    phone: String,
+    health_center_id: String,
+    pref_code: String,
+}
+
+pub async fn list_institutions(req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let rows: Vec<InstitutionRow> =
+        a.db.prepare(
+            "SELECT id, name, address, phone, health_center_id, pref_code FROM institutions \
+             WHERE health_center_id = ?1 ORDER BY name",
+        )
+        .bind(&[a.health_center_id.as_str().into()])?
+        .all()
+        .await?
+        .results()?;
+    let institutions = rows
+        .into_iter()
+        .map(|r| Institution {
+            id: r.id,
+            name: r.name,
+            address: r.address,
+            phone: r.phone,
+        })
+        .collect();
+    Ok(Response::from_json(&InstitutionList { institutions })?)
+}
+
+pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let body: CreateInstitutionRequest = json_body(&mut req).await?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name"));
+    }
+    if body.address.chars().count() > 200 {
+        return Err(invalid("address"));
+    }
+    if body.phone.chars().count() > 20
+        || !body.phone.chars().all(|c| c.is_ascii_digit() || c == '-')
+    {
+        return Err(invalid("phone"));
+    }
+    let id = format!(
+        "inst_{}",
+        sha256_hex(&random_bytes::<16>()?)
+            .get(..16)
+            .unwrap_or_default()
+    );
+    a.db.prepare(
+        "INSERT INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(&[
+        id.as_str().into(),
+        name.into(),
+        a.health_center_id.as_str().into(),
+        a.pref_code.as_str().into(),
+        body.address.trim().into(),
+        body.phone.trim().into(),
+        (now_ms() as f64).into(),
+    ])?
+    .run()
+    .await?;
+    a.log(a.event("institution_create", "ok", &req).target(id.clone()))
+        .await?;
+    let inst = Institution {
+        id,
+        name: name.to_owned(),
+        address: body.address.trim().to_owned(),
+        phone: body.phone.trim().to_owned(),
+    };
+    Ok(Response::from_json(&inst)?.with_status(201))
+}
+
+pub async fn audit_log(req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let url = req.url()?;
+    let before = url
+        .query_pairs()
+        .find(|(k, _)| k == "before")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(i64::MAX);
+    let rows: Vec<audit::Entry> = a
+        .db
+        .prepare("SELECT * FROM audit_log WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 100")
+        .bind(&[a.health_center_id.as_str().into(), (before as f64).into()])?
+        .all()
+        .await?
+        .results()?;
+    let next_before = if rows.len() == 100 {
+        rows.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let entries = rows
+        .into_iter()
+        .map(|e| AuditEntryView {
+            seq: e.seq,
+            at: e.at,
+            actor_user_id: e.actor_user_id,
+            actor_role: e.actor_role,
+            action: e.action,
+            target: e.target,
+            outcome: e.outcome,
+            client_address: e.client_address,
+        })
+        .collect();
+    Ok(Response::from_json(&AuditPage {
+        entries,
+        next_before,
+    })?)
+}
+
+pub async fn audit_verify(req: Request, env: &Env) -> ApiResult<Response> {
+    let a = admin(env, &req).await?;
+    let report = audit::verify_chain(&a.db).await?;
+    a.log(a.event(
+        "audit_verify",
+        if report.valid { "ok" } else { "chain_broken" },
+        &req,
+    ))
+    .await?;
+    Ok(Response::from_json(&report)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_ids_are_printable_ascii_of_sane_length() {
+        assert!(valid_login_id("yamada@clinic.example"));
+        assert!(!valid_login_id("ab"));
+        assert!(!valid_login_id("with space"));
+        assert!(!valid_login_id("山田"));
+    }
+}
