@@ -877,3 +877,75 @@ fn every_error_has_a_snake_case_code_and_a_japanese_message() {
         "malformed CBOR at offset 3: x"
     );
 }
+
+#[test]
+fn accepts_high_s_es256_signatures() {
+    // ECDSA (s) and (n - s) are both valid; authenticators are not required to normalise, so neither may we.
+    let a = Assertion::new(Key::es256());
+    let (cdj, ad, sig) = a.build();
+    let parsed = p256::ecdsa::Signature::from_der(&sig).unwrap();
+    let (r, s) = parsed.split_scalars();
+    let flipped = p256::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+    let other = flipped.to_der().as_bytes().to_vec();
+    assert_ne!(other, sig);
+    a.verify_bytes(&cdj, &ad, &other).unwrap();
+}
+
+#[test]
+fn the_browser_json_types_check_the_credential_id_against_the_stored_one() {
+    use shared::webauthn::{
+        AssertionResponseJson, AuthenticationResponseJson, RelyingParty, StoredCredential,
+    };
+    let a = Assertion::new(Key::es256());
+    let (cdj, ad, sig) = a.build();
+    let id = random_bytes(16);
+    let response = AuthenticationResponseJson {
+        id: b64::encode(&id),
+        raw_id: b64::encode(&id),
+        ty: "public-key".into(),
+        response: AssertionResponseJson {
+            client_data_json: b64::encode(&cdj),
+            authenticator_data: b64::encode(&ad),
+            signature: b64::encode(&sig),
+            user_handle: Some(b64::encode(b"user-1")),
+        },
+        authenticator_attachment: None,
+    };
+    let rp = RelyingParty {
+        rp_id: RP_ID,
+        allowed_origins: ORIGINS,
+        require_user_verification: true,
+        allowed_algorithms: &[],
+    };
+    let stored = StoredCredential {
+        credential_id: &id,
+        public_key_cose: &a.stored_key_cose,
+        sign_count: 0,
+        backup_eligible: Some(false),
+        user_handle: Some(b"user-1"),
+    };
+    assert_eq!(
+        response
+            .verify(&rp, &a.challenge, &stored)
+            .unwrap()
+            .new_sign_count,
+        1
+    );
+    let other_id = random_bytes(16);
+    let elsewhere = StoredCredential {
+        credential_id: &other_id,
+        ..stored
+    };
+    assert!(matches!(
+        response.verify(&rp, &a.challenge, &elsewhere).unwrap_err(),
+        CeremonyError::CredentialIdMismatch { .. }
+    ));
+    let other_user = StoredCredential {
+        user_handle: Some(b"user-2"),
+        ..stored
+    };
+    assert_eq!(
+        response.verify(&rp, &a.challenge, &other_user).unwrap_err(),
+        CeremonyError::UserHandleMismatch
+    );
+}
