@@ -2,15 +2,17 @@
 
 use dioxus::prelude::*;
 
+mod api;
 mod components;
 mod net;
 mod pages;
+mod session;
 mod text;
 
 use components::shell::Shell;
 use pages::{
-    home::Home, new_notification::NewNotification, not_found::NotFound,
-    pre_notification::PreNotification, records::Records,
+    account::Account, admin::Admin, home::Home, invite::Invite, new_notification::NewNotification,
+    not_found::NotFound, pre_notification::PreNotification, records::Records, sign_in::SignIn,
 };
 
 /// The map of the app. Paths carry no personal data, ever: records are opened by opaque ids held in state.
@@ -26,6 +28,14 @@ pub enum Route {
         PreNotification {},
         #[route("/records")]
         Records {},
+        #[route("/signin")]
+        SignIn {},
+        #[route("/invite")]
+        Invite {},
+        #[route("/account")]
+        Account {},
+        #[route("/admin")]
+        Admin {},
         #[route("/:..segments")]
         NotFound { segments: Vec<String> },
 }
@@ -36,6 +46,7 @@ fn main() {
 
 #[component]
 fn App() -> Element {
-    net::provide_network_status();
+    net::watch_network_events();
+    session::provide_session();
     rsx! { Router::<Route> {} }
 }

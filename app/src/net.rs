@@ -1,13 +1,11 @@
-//! Network state for the status indicator: follows the browser's `online`/`offline` events.
+//! Network state for the status indicator. The browser's `online`/`offline` events are a hint (`navigator.onLine`
+//! can say "online" with no route to the server), so every API call also reports whether the server answered.
 
 use dioxus::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 
-/// App-wide network state, provided once at the root.
-#[derive(Clone, Copy, PartialEq)]
-pub struct NetworkStatus {
-    pub online: Signal<bool>,
-}
+/// App-wide: did the last contact with the network succeed? Written by the window's events and by `api`.
+pub static ONLINE: GlobalSignal<bool> = Signal::global(navigator_online);
 
 fn navigator_online() -> bool {
     web_sys::window()
@@ -15,16 +13,21 @@ fn navigator_online() -> bool {
         .unwrap_or(true)
 }
 
-/// Creates the signal and subscribes to the window's events once for the app's lifetime.
-pub fn provide_network_status() {
-    let online = use_signal(navigator_online);
-    use_hook(move || {
+/// Records the outcome of a request: an answer of any status means the server is reachable.
+pub fn report(reachable: bool) {
+    if *ONLINE.peek() != reachable {
+        *ONLINE.write() = reachable;
+    }
+}
+
+/// Subscribes to the window's events once for the app's lifetime.
+pub fn watch_network_events() {
+    use_hook(|| {
         let Some(window) = web_sys::window() else {
             return;
         };
         for (event, value) in [("online", true), ("offline", false)] {
-            let mut online = online;
-            let listener = Closure::<dyn FnMut()>::new(move || online.set(value));
+            let listener = Closure::<dyn FnMut()>::new(move || report(value));
             if window
                 .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
                 .is_ok()
@@ -34,5 +37,4 @@ pub fn provide_network_status() {
             }
         }
     });
-    use_context_provider(|| NetworkStatus { online });
 }

@@ -3,7 +3,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
-import { launchBrowser, screenshotDir, VIEWPORTS, watchErrors } from "../support/browser.mjs";
+import {
+  addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
+} from "../support/browser.mjs";
 
 const ACTIONS = [
   { label: "新たに発生届を提出する", path: "/notifications/new" },
@@ -14,7 +16,7 @@ const ACTIONS = [
 let edge;
 let browser;
 before(async () => {
-  edge = await startEdge();
+  edge = await startEdge({ seedDemo: true });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -22,15 +24,20 @@ after(async () => {
   await edge?.stop();
 });
 
-test("the top page shows the three actions of the manual and each opens its page", async () => {
+test("signed out, the app asks for sign-in; signed in, the top page shows the manual's three actions", async () => {
   const context = await browser.newContext({ viewport: VIEWPORTS.phone });
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(edge.url);
-  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  await page.waitForURL(`${edge.url}/signin`);
+  await page.getByRole("heading", { name: "サインイン" }).waitFor();
   assert.equal(await page.getByText("HER-SYS", { exact: true }).count(), 1);
   assert.equal(await page.getByTestId("user-area").textContent(), "未ログイン");
   assert.equal(await page.locator("#boot-message").count(), 0, "loading message removed once the app runs");
+
+  await addVirtualAuthenticator(page);
+  await firstSignIn(page, edge.url, "doctor@shinjuku-clinic.demo");
+  assert.match(await page.getByTestId("user-area").textContent(), /新宿 一郎.*医療機関（医師）.*新宿みなみクリニック/);
 
   for (const { label, path: route } of ACTIONS) {
     const link = page.getByRole("link", { name: new RegExp(`^${label}`) });
@@ -44,13 +51,14 @@ test("the top page shows the three actions of the manual and each opens its page
     await page.getByRole("heading", { name: "メニュー" }).waitFor();
   }
 
-  // A deep link loads the app on that page; an unknown path says so.
+  // A deep link loads the app on that page (the session cookie carries over); an unknown path says so.
   await page.goto(`${edge.url}/records`);
   await page.getByRole("heading", { name: "閲覧・編集する" }).waitFor();
   await page.goto(`${edge.url}/no/such/page`);
   await page.getByRole("heading", { name: "ページが見つかりません" }).waitFor();
 
-  assert.deepEqual(errors, [], "no console errors or CSP violations");
+  // The only expected console noise: the 401 of GET /api/me before signing in.
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], "no console errors or CSP violations");
   await context.close();
 });
 
@@ -71,8 +79,8 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   const context = await browser.newContext({ viewport: VIEWPORTS.phone });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(edge.url);
-  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  await addVirtualAuthenticator(page);
+  await firstSignIn(page, edge.url, "staff@shinjuku-clinic.demo");
   // Wait until the service worker has installed the shell and controls the page.
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -109,17 +117,26 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   });
   assert.ok(cached.includes("/pkg/app_bg.wasm"), JSON.stringify(cached));
   assert.ok(cached.every((u) => !u.startsWith("/api")), JSON.stringify(cached));
-  assert.ok(cached.every((u) => u !== "/records"), "navigated URLs are not stored");
+  assert.ok(cached.every((u) => u !== "/records" && !u.startsWith("/data/")), "navigated URLs and data are not stored");
   await context.setOffline(false);
-  assert.deepEqual(errors.filter((e) => !/Failed to fetch|ERR_INTERNET_DISCONNECTED/.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/Failed to fetch|ERR_INTERNET_DISCONNECTED|status of 401/.test(e)), []);
   await context.close();
 });
 
 test("layouts at phone, tablet and desktop widths: no sideways scrolling; screenshots saved", async () => {
   const dir = screenshotDir();
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+  const page = await context.newPage();
   for (const [name, viewport] of Object.entries(VIEWPORTS)) {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    await page.goto(`${edge.url}/signin`);
+    await page.getByRole("heading", { name: "サインイン" }).waitFor();
+    await page.screenshot({ path: path.join(dir, `signin-${name}-${viewport.width}.png`), fullPage: true });
+  }
+  await addVirtualAuthenticator(page);
+  await firstSignIn(page, edge.url, "staff@shinjuku-hc.demo");
+  for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
     await page.goto(edge.url);
     await page.getByRole("heading", { name: "メニュー" }).waitFor();
     const { scrollWidth, innerWidth } = await page.evaluate(() => ({
@@ -133,7 +150,7 @@ test("layouts at phone, tablet and desktop widths: no sideways scrolling; screen
     else assert.ok(tops[1] > tops[0], `${name}: actions stacked`);
     const file = path.join(dir, `home-${name}-${viewport.width}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    await context.close();
   }
+  await context.close();
   console.log(`screenshots: ${dir}`);
 });

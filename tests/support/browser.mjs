@@ -34,3 +34,49 @@ export function watchErrors(page) {
   page.on("pageerror", (e) => errors.push(String(e)));
   return errors;
 }
+
+export const DEMO_PASSWORD = "Demo-Hersys-2026";
+
+/** A platform authenticator with user verification and resident keys (a phone's or tablet's passkey). */
+export async function addVirtualAuthenticator(page, options = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true, ...options,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** Step 1 of the sign-in form. */
+export async function submitPassword(page, loginId, password) {
+  await page.getByLabel("サインインID").fill(loginId);
+  await page.getByLabel("パスワード", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
+}
+
+/** First sign-in of a demo account (no key yet): password, register the key, keep the recovery codes. */
+export async function firstSignIn(page, baseUrl, loginId, password = DEMO_PASSWORD) {
+  await page.goto(`${baseUrl}/signin`);
+  await submitPassword(page, loginId, password);
+  await page.getByRole("button", { name: "セキュリティキー・パスキーを登録する" }).click();
+  const codes = await page.getByTestId("recovery-codes").locator("li").allTextContents();
+  await page.getByRole("button", { name: /保管しました/ }).click();
+  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+  return codes;
+}
+
+/** A later sign-in: password, then the registered key. */
+export async function signIn(page, baseUrl, loginId, password = DEMO_PASSWORD) {
+  await page.goto(`${baseUrl}/signin`);
+  await submitPassword(page, loginId, password);
+  await page.getByRole("button", { name: "セキュリティキー・パスキーで認証する" }).click();
+  await page.getByRole("heading", { name: "メニュー" }).waitFor();
+}
+
+export async function signOut(page) {
+  await page.getByRole("button", { name: "サインアウト" }).click();
+  await page.getByRole("heading", { name: "サインイン" }).waitFor();
+}

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
+import { seed } from "../../edge/seed/demo.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -28,7 +29,8 @@ export function freePort() {
   });
 }
 
-export async function startEdge() {
+/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs). */
+export async function startEdge({ seedDemo = false } = {}) {
   const state = mkdtempSync(path.join(tmpdir(), "hersys-state-"));
   const env = {
     ...process.env,
@@ -41,6 +43,7 @@ export async function startEdge() {
     env,
     stdio: "pipe",
   });
+  if (seedDemo) seed({ root: ROOT, persistTo: state, env });
   const port = await freePort();
   const inspector = await freePort();
   const child = spawn(

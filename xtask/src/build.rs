@@ -50,6 +50,13 @@ pub fn app() -> Result {
         p.file_name().is_some_and(|n| n == "sw.js")
     })?;
     fs::create_dir_all(dist.join("pkg")).map_err(|e| e.to_string())?;
+    // Fetched by the password pages only; not part of the offline shell.
+    fs::create_dir_all(dist.join("data")).map_err(|e| e.to_string())?;
+    fs::copy(
+        root.join("shared/data/common-passwords.txt"),
+        dist.join("data/common-passwords.txt"),
+    )
+    .map_err(|e| format!("copy common-passwords.txt: {e}"))?;
     fs::copy(&optimised, dist.join("pkg/app_bg.wasm")).map_err(|e| format!("copy wasm: {e}"))?;
     let mut c = cmd::new("esbuild");
     c.arg(staged.join("app.js"))
@@ -69,6 +76,7 @@ pub fn app() -> Result {
 fn service_worker(dist: &Path) -> Result {
     let mut files = Vec::new();
     collect_files(dist, dist, &mut files)?;
+    files.retain(|f| !f.starts_with("/data/"));
     files.sort();
     let mut hasher = DefaultHasher::new();
     for f in &files {

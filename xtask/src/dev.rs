@@ -18,6 +18,9 @@ pub fn run(args: &[String]) -> Result {
     setup::all()?;
     build::all()?;
     migrate(None)?;
+    let mut seed = cmd::new("node");
+    seed.arg("edge/seed/demo.mjs");
+    cmd::run(seed)?;
 
     let mut c = cmd::new("wrangler");
     c.args([
@@ -37,7 +40,9 @@ pub fn run(args: &[String]) -> Result {
             println!();
             println!("  HER-SYS is running:  http://localhost:{port}/");
             println!("  health:              {health}");
-            println!("  demo sign-ins:       none yet (accounts and sign-in arrive with issue 5)");
+            let mut print = cmd::new("node");
+            print.args(["edge/seed/demo.mjs", "--print"]);
+            let _ = print.status();
             println!("  stop with Ctrl-C");
             println!();
         }

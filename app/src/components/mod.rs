@@ -1,5 +1,10 @@
 //! Components shared by several pages, one per file.
 
+pub mod alert;
 pub mod network_indicator;
+pub mod password_rules;
 pub mod placeholder_page;
+pub mod recovery_codes;
+pub mod register_key;
 pub mod shell;
+pub mod user_area;

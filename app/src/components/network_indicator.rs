@@ -2,13 +2,12 @@
 
 use dioxus::prelude::*;
 
-use crate::net::NetworkStatus;
+use crate::net::ONLINE;
 use crate::text;
 
 #[component]
 pub fn NetworkIndicator() -> Element {
-    let status = use_context::<NetworkStatus>();
-    let online = (status.online)();
+    let online = ONLINE();
     let (class, label) = if online {
         ("net-badge online", text::ONLINE)
     } else {

@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use crate::components::network_indicator::NetworkIndicator;
+use crate::components::user_area::UserArea;
 use crate::{text, Route};
 
 #[component]
@@ -16,7 +17,7 @@ pub fn Shell() -> Element {
             }
             div { class: "header-status",
                 NetworkIndicator {}
-                div { class: "user-area", "data-testid": "user-area", {text::SIGNED_OUT} }
+                UserArea {}
             }
         }
         main { id: "content", class: "app-main", tabindex: "-1",

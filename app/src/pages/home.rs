@@ -2,10 +2,18 @@
 
 use dioxus::prelude::*;
 
+use crate::session::RequireSignIn;
 use crate::{text, Route};
 
 #[component]
 pub fn Home() -> Element {
+    rsx! {
+        RequireSignIn { Menu {} }
+    }
+}
+
+#[component]
+fn Menu() -> Element {
     rsx! {
         section { class: "page home",
             h1 { {text::HOME_HEADING} }

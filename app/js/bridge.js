@@ -1,0 +1,89 @@
+// The app's few calls into browser APIs that are simpler in JavaScript than through web-sys: fetch of the JSON API
+// and the WebAuthn ceremonies with their JSON forms. Bundled by esbuild into pkg/app.js (no inline script).
+
+export async function apiFetch(method, path, body) {
+  const init = { method, credentials: "same-origin", cache: "no-store", headers: {} };
+  if (body !== undefined && body !== null) {
+    init.headers["content-type"] = "application/json";
+    init.body = body;
+  }
+  const res = await fetch(path, init);
+  return [res.status, await res.text()];
+}
+
+const toBytes = (b64url) => {
+  const b64 = b64url.replace(/-/g, "+").replace(/_/g, "/");
+  const bin = atob(b64 + "===".slice((b64.length + 3) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+};
+const toB64url = (buf) => {
+  const bytes = new Uint8Array(buf);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+
+function creationOptions(json) {
+  if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    user: { ...json.user, id: toBytes(json.user.id) },
+    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function requestOptions(json) {
+  if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function credentialJson(cred) {
+  if (typeof cred.toJSON === "function") return cred.toJSON();
+  const r = cred.response;
+  const response = { clientDataJSON: toB64url(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = toB64url(r.attestationObject);
+    if (r.getTransports) response.transports = r.getTransports();
+  } else {
+    response.authenticatorData = toB64url(r.authenticatorData);
+    response.signature = toB64url(r.signature);
+    if (r.userHandle) response.userHandle = toB64url(r.userHandle);
+  }
+  return { id: cred.id, rawId: toB64url(cred.rawId), type: cred.type, response,
+    authenticatorAttachment: cred.authenticatorAttachment ?? undefined, clientExtensionResults: {} };
+}
+
+export function webauthnSupported() {
+  return typeof window.PublicKeyCredential === "function";
+}
+
+/** Resolves to the credential's JSON text; rejects with the DOMException name (NotAllowedError, …). */
+export async function webauthnCreate(optionsJson) {
+  try {
+    const cred = await navigator.credentials.create({ publicKey: creationOptions(JSON.parse(optionsJson)) });
+    return JSON.stringify(credentialJson(cred));
+  } catch (e) {
+    throw e && e.name ? e.name : String(e);
+  }
+}
+
+export async function webauthnGet(optionsJson) {
+  try {
+    const cred = await navigator.credentials.get({ publicKey: requestOptions(JSON.parse(optionsJson)) });
+    return JSON.stringify(credentialJson(cred));
+  } catch (e) {
+    throw e && e.name ? e.name : String(e);
+  }
+}
+
+/** The invitation token travels in the URL fragment (never sent to a server); read it, then drop it from the bar. */
+export function takeFragment() {
+  const h = window.location.hash.slice(1);
+  if (h) history.replaceState(null, "", window.location.pathname);
+  return h;
+}

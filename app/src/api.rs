@@ -1,0 +1,151 @@
+//! Every call to the edge's JSON API, in one module. Errors come back as the API's stable codes with their
+//! Japanese messages, or as "no network".
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::api::ErrorBody;
+use shared::auth::PasswordRule;
+use shared::error::ErrorCode;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/bridge.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = apiFetch)]
+    async fn api_fetch(method: &str, path: &str, body: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = webauthnCreate)]
+    async fn webauthn_create(options_json: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = webauthnGet)]
+    async fn webauthn_get(options_json: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = webauthnSupported)]
+    pub fn webauthn_supported() -> bool;
+    #[wasm_bindgen(js_name = takeFragment)]
+    pub fn take_fragment() -> String;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline or the server is unreachable.
+    Network,
+    /// The API answered with an error body.
+    Api {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: String,
+        reason: Option<String>,
+        rules: Vec<PasswordRule>,
+    },
+}
+
+impl ApiFailure {
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::Network => {
+                "サーバーに接続できません。通信状態を確認してください。".to_owned()
+            }
+            // A refused password lists every rule it breaks.
+            ApiFailure::Api { message, rules, .. } => {
+                let mut m = message.clone();
+                for r in rules {
+                    m.push(' ');
+                    m.push_str(&r.message_ja());
+                }
+                m
+            }
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiFailure::Api { code, .. } => *code,
+            ApiFailure::Network => None,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiFailure>;
+
+async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16, String)> {
+    let out = api_fetch(method, path, body).await;
+    crate::net::report(out.is_ok());
+    let out = out.map_err(|_| ApiFailure::Network)?;
+    let arr = js_sys::Array::from(&out);
+    let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
+    let text = arr.get(1).as_string().unwrap_or_default();
+    if (200..300).contains(&status) {
+        return Ok((status, text));
+    }
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) => ApiFailure::Api {
+            status,
+            code: Some(b.error.code),
+            message: b.error.message,
+            reason: b.error.reason,
+            rules: b.error.rules,
+        },
+        Err(_) => ApiFailure::Api {
+            status,
+            code: None,
+            message: format!("サーバーが予期しない応答を返しました（{status}）。"),
+            reason: None,
+            rules: Vec::new(),
+        },
+    })
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
+    serde_json::from_str(text).map_err(|_| ApiFailure::Api {
+        status: 200,
+        code: None,
+        message: "サーバーの応答を読み取れませんでした。".to_owned(),
+        reason: None,
+        rules: Vec::new(),
+    })
+}
+
+/// A static text file (e.g. the common-password list).
+pub async fn get_text(path: &str) -> ApiResult<String> {
+    call("GET", path, None).await.map(|(_, text)| text)
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    let (_, text) = call("GET", path, None).await?;
+    parse(&text)
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let json = serde_json::to_string(body).unwrap_or_default();
+    let (_, text) = call("POST", path, Some(json)).await?;
+    parse(&text)
+}
+
+/// For endpoints that answer 204.
+pub async fn send<B: Serialize>(method: &str, path: &str, body: Option<&B>) -> ApiResult<()> {
+    let json = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    call(method, path, json).await.map(|_| ())
+}
+
+/// Runs `navigator.credentials.create`; the error is the DOMException name, in Japanese.
+pub async fn create_credential(options_json: &str) -> Result<String, String> {
+    webauthn_create(options_json)
+        .await
+        .map(|v| v.as_string().unwrap_or_default())
+        .map_err(webauthn_message)
+}
+
+pub async fn get_assertion(options_json: &str) -> Result<String, String> {
+    webauthn_get(options_json)
+        .await
+        .map(|v| v.as_string().unwrap_or_default())
+        .map_err(webauthn_message)
+}
+
+fn webauthn_message(e: JsValue) -> String {
+    match e.as_string().as_deref() {
+        Some("NotAllowedError") => "セキュリティキー（パスキー）の操作が取り消されたか、時間切れになりました。もう一度お試しください。",
+        Some("InvalidStateError") => "このセキュリティキーはすでに登録されています。別のキーを使ってください。",
+        Some("NotSupportedError") => "この端末・ブラウザはセキュリティキー（パスキー）に対応していません。",
+        Some("SecurityError") => "このアドレスではセキュリティキーを利用できません。",
+        _ => "セキュリティキー（パスキー）の操作に失敗しました。",
+    }
+    .to_owned()
+}

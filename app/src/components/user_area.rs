@@ -1,0 +1,42 @@
+//! The header's signed-in user area: who is signed in (name, role, area), their keys, administration, sign-out.
+
+use dioxus::prelude::*;
+use shared::auth::Role;
+
+use crate::api;
+use crate::session::{SessionCtx, SessionState};
+use crate::{text, Route};
+
+#[component]
+pub fn UserArea() -> Element {
+    let mut session = use_context::<SessionCtx>();
+    let nav = use_navigator();
+    let sign_out = move |_| {
+        spawn(async move {
+            let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
+            session.state.set(SessionState::SignedOut);
+            nav.replace(Route::SignIn {});
+        });
+    };
+    match (session.state)() {
+        SessionState::SignedIn(me) => rsx! {
+            div { class: "user-area signed-in", "data-testid": "user-area",
+                span { class: "user-name", "{me.display_name}" }
+                span { class: "user-role", "{me.role.label_ja()}・{me.area_name}" }
+            }
+            nav { class: "user-menu",
+                Link { class: "header-link", to: Route::Account {}, "キー管理" }
+                if me.role == Role::HealthCenterAdmin {
+                    Link { class: "header-link", to: Route::Admin {}, "管理" }
+                }
+                button { class: "header-link", r#type: "button", onclick: sign_out, "サインアウト" }
+            }
+        },
+        SessionState::Unknown => rsx! {
+            div { class: "user-area", "data-testid": "user-area", "サインイン確認待ち（オフライン）" }
+        },
+        _ => rsx! {
+            div { class: "user-area", "data-testid": "user-area", {text::SIGNED_OUT} }
+        },
+    }
+}

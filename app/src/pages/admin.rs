@@ -1,0 +1,396 @@
+//! Health-center administrators: accounts and medical institutions of their area, invitations, lock/unlock/reset/
+//! deactivate, and the area's audit log with a check of the hash chain.
+
+use dioxus::prelude::*;
+use shared::api::admin::{
+    AccountList, AccountSummary, AuditPage, ChainReport, CreateAccountRequest,
+    CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
+};
+use shared::auth::Role;
+
+use crate::api;
+use crate::components::alert::ErrorAlert;
+use crate::session::{RequireSignIn, SessionCtx};
+
+#[component]
+pub fn Admin() -> Element {
+    let session = use_context::<SessionCtx>();
+    let is_admin = session
+        .me()
+        .is_some_and(|m| m.role == Role::HealthCenterAdmin);
+    rsx! {
+        RequireSignIn {
+            if is_admin {
+                AdminPanel {}
+            } else {
+                section { class: "page",
+                    h1 { "管理" }
+                    p { class: "alert", role: "alert", "この画面は保健所の管理者のみ利用できます。" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn AdminPanel() -> Element {
+    let mut accounts =
+        use_resource(|| async { api::get::<AccountList>("/api/admin/accounts").await });
+    let mut institutions =
+        use_resource(|| async { api::get::<InstitutionList>("/api/admin/institutions").await });
+    let mut issued = use_signal(|| None::<IssuedAccess>);
+    let mut error = use_signal(|| None::<String>);
+    let insts: Vec<Institution> = institutions
+        .read()
+        .clone()
+        .and_then(Result::ok)
+        .map(|l| l.institutions)
+        .unwrap_or_default();
+    rsx! {
+        section { class: "page",
+            h1 { "アカウント管理" }
+            ErrorAlert { message: error() }
+            if let Some(i) = issued() {
+                IssuedBox { issued: i, on_close: move |_| issued.set(None) }
+            }
+            h2 { "アカウント一覧" }
+            match accounts.read().clone() {
+                None => rsx! { p { class: "loading", "読み込み中…" } },
+                Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
+                Some(Ok(list)) => rsx! {
+                    div { class: "table-wrap",
+                        table { class: "table", "data-testid": "accounts",
+                            thead { tr { th { "サインインID" } th { "氏名" } th { "役割" } th { "所属" } th { "状態" } th { "キー" } th { "操作" } } }
+                            tbody {
+                                for a in list.accounts {
+                                    AccountRow {
+                                        key: "{a.id}",
+                                        account: a.clone(),
+                                        on_result: move |r: Result<IssuedAccess, String>| {
+                                            match r {
+                                                Ok(i) => { error.set(None); if i.initial_password.is_some() { issued.set(Some(i)); } accounts.restart(); }
+                                                Err(m) => error.set(Some(m)),
+                                            }
+                                        },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+            h2 { "アカウントの追加" }
+            NewAccount {
+                institutions: insts.clone(),
+                on_created: move |i: IssuedAccess| { issued.set(Some(i)); accounts.restart(); },
+            }
+            h2 { "医療機関" }
+            ul { class: "plain-list", "data-testid": "institutions",
+                for i in insts.iter() {
+                    li { key: "{i.id}", "{i.name}" span { class: "muted", " {i.address} {i.phone}" } }
+                }
+            }
+            NewInstitution { on_created: move |_| institutions.restart() }
+            h2 { "監査ログ" }
+            AuditLog {}
+        }
+    }
+}
+
+fn status_label(a: &AccountSummary) -> &'static str {
+    if a.status != "active" {
+        "利用停止"
+    } else if a.locked {
+        "ロック中"
+    } else if a.must_change_password {
+        "初回サインイン待ち"
+    } else {
+        "利用中"
+    }
+}
+
+#[component]
+fn AccountRow(
+    account: AccountSummary,
+    on_result: EventHandler<Result<IssuedAccess, String>>,
+) -> Element {
+    let id = account.id.clone();
+    let act = move |action: &'static str| {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn(async move {
+                let r = api::post::<_, IssuedAccess>(
+                    &format!("/api/admin/accounts/{id}/{action}"),
+                    &(),
+                )
+                .await;
+                on_result.call(r.map_err(|e| e.message()));
+            });
+        }
+    };
+    let active = account.status == "active";
+    rsx! {
+        tr { "data-login-id": "{account.login_id}",
+            td { "{account.login_id}" }
+            td { "{account.display_name}" }
+            td { "{account.role.label_ja()}" }
+            td { "{account.area_name}" }
+            td { class: "status", "{status_label(&account)}" }
+            td { "{account.credential_count}" }
+            td { class: "row-actions",
+                if account.locked {
+                    button { class: "button small secondary", onclick: act("unlock"), "ロック解除" }
+                } else {
+                    button { class: "button small secondary", onclick: act("lock"), "ロック" }
+                }
+                button { class: "button small secondary", onclick: act("reset"), "リセット" }
+                if active {
+                    button { class: "button small danger", onclick: act("deactivate"), "利用停止" }
+                } else {
+                    button { class: "button small secondary", onclick: act("reactivate"), "再開" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn IssuedBox(issued: IssuedAccess, on_close: EventHandler<()>) -> Element {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    rsx! {
+        div { class: "issued", role: "status", "data-testid": "issued",
+            p { strong { "{issued.account.login_id}" } " のサインイン情報です。この表示は一度だけです。本人に安全な方法で伝えてください。" }
+            if let Some(p) = issued.initial_password.clone() {
+                p { "初期パスワード：" code { "data-testid": "initial-password", "{p}" } }
+            }
+            if let Some(path) = issued.invitation_path.clone() {
+                p { "招待リンク（72時間有効・1回限り）：" code { "data-testid": "invitation-link", "{origin}{path}" } }
+            }
+            button { class: "button small secondary", onclick: move |_| on_close.call(()), "閉じる" }
+        }
+    }
+}
+
+const CREATABLE: [Role; 4] = [
+    Role::ClinicDoctor,
+    Role::ClinicStaff,
+    Role::HealthCenterStaff,
+    Role::HealthCenterAdmin,
+];
+
+#[component]
+fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<IssuedAccess>) -> Element {
+    let mut login_id = use_signal(String::new);
+    let mut display_name = use_signal(String::new);
+    let mut email = use_signal(String::new);
+    let mut role = use_signal(|| Role::ClinicDoctor);
+    let mut institution = use_signal(String::new);
+    let mut invitation = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    let clinic = matches!(role(), Role::ClinicDoctor | Role::ClinicStaff);
+    let first_inst = institutions
+        .first()
+        .map(|i| i.id.clone())
+        .unwrap_or_default();
+    let submit = move |e: FormEvent| {
+        e.prevent_default();
+        let inst = if institution().is_empty() {
+            first_inst.clone()
+        } else {
+            institution()
+        };
+        spawn(async move {
+            let clinic = matches!(role(), Role::ClinicDoctor | Role::ClinicStaff);
+            let body = CreateAccountRequest {
+                login_id: login_id(),
+                display_name: display_name(),
+                email: email(),
+                role: role(),
+                institution_id: clinic.then_some(inst),
+                delivery: if invitation() {
+                    Delivery::Invitation
+                } else {
+                    Delivery::InitialPassword
+                },
+            };
+            match api::post::<_, IssuedAccess>("/api/admin/accounts", &body).await {
+                Ok(i) => {
+                    error.set(None);
+                    login_id.set(String::new());
+                    display_name.set(String::new());
+                    email.set(String::new());
+                    on_created.call(i);
+                }
+                Err(e) => error.set(Some(match e.code() {
+                    Some(shared::error::ErrorCode::Conflict) => {
+                        "このサインインIDはすでに使われています。".to_owned()
+                    }
+                    _ => e.message(),
+                })),
+            }
+        });
+    };
+    rsx! {
+        form { class: "form grid", onsubmit: submit,
+            div { class: "field",
+                label { r#for: "new-login-id", "サインインID" }
+                input { id: "new-login-id", r#type: "text", required: true, autocapitalize: "none", maxlength: "254",
+                    value: "{login_id}", oninput: move |e| login_id.set(e.value()) }
+            }
+            div { class: "field",
+                label { r#for: "new-name", "氏名" }
+                input { id: "new-name", r#type: "text", required: true, maxlength: "60",
+                    value: "{display_name}", oninput: move |e| display_name.set(e.value()) }
+            }
+            div { class: "field",
+                label { r#for: "new-email", "メールアドレス（任意）" }
+                input { id: "new-email", r#type: "email", maxlength: "254",
+                    value: "{email}", oninput: move |e| email.set(e.value()) }
+            }
+            div { class: "field",
+                label { r#for: "new-role", "役割" }
+                select { id: "new-role",
+                    onchange: move |e| if let Some(r) = Role::parse(&e.value()) { role.set(r) },
+                    for r in CREATABLE {
+                        option { value: "{r.as_str()}", selected: role() == r, "{r.label_ja()}" }
+                    }
+                }
+            }
+            if clinic {
+                div { class: "field",
+                    label { r#for: "new-institution", "医療機関" }
+                    select { id: "new-institution", onchange: move |e| institution.set(e.value()),
+                        for i in institutions.iter() {
+                            option { value: "{i.id}", selected: institution() == i.id, "{i.name}" }
+                        }
+                    }
+                }
+            }
+            fieldset { class: "field",
+                legend { "発行方法" }
+                label { class: "choice",
+                    input { r#type: "radio", name: "delivery", checked: !invitation(), onchange: move |_| invitation.set(false) }
+                    "初期パスワードを表示する"
+                }
+                label { class: "choice",
+                    input { r#type: "radio", name: "delivery", checked: invitation(), onchange: move |_| invitation.set(true) }
+                    "招待リンクを発行する（本人が自分の端末で設定）"
+                }
+            }
+            ErrorAlert { message: error() }
+            button { class: "button", r#type: "submit", "アカウントを追加する" }
+        }
+    }
+}
+
+#[component]
+fn NewInstitution(on_created: EventHandler<()>) -> Element {
+    let mut name = use_signal(String::new);
+    let mut address = use_signal(String::new);
+    let mut phone = use_signal(String::new);
+    let mut error = use_signal(|| None::<String>);
+    let submit = move |e: FormEvent| {
+        e.prevent_default();
+        spawn(async move {
+            let body = CreateInstitutionRequest {
+                name: name(),
+                address: address(),
+                phone: phone(),
+            };
+            match api::post::<_, Institution>("/api/admin/institutions", &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    name.set(String::new());
+                    address.set(String::new());
+                    phone.set(String::new());
+                    on_created.call(());
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    rsx! {
+        form { class: "form grid", onsubmit: submit,
+            div { class: "field",
+                label { r#for: "inst-name", "医療機関名" }
+                input { id: "inst-name", r#type: "text", required: true, maxlength: "100", value: "{name}", oninput: move |e| name.set(e.value()) }
+            }
+            div { class: "field",
+                label { r#for: "inst-address", "所在地" }
+                input { id: "inst-address", r#type: "text", maxlength: "200", value: "{address}", oninput: move |e| address.set(e.value()) }
+            }
+            div { class: "field",
+                label { r#for: "inst-phone", "電話番号" }
+                input { id: "inst-phone", r#type: "tel", inputmode: "tel", maxlength: "20", value: "{phone}", oninput: move |e| phone.set(e.value()) }
+            }
+            ErrorAlert { message: error() }
+            button { class: "button secondary", r#type: "submit", "医療機関を追加する" }
+        }
+    }
+}
+
+#[component]
+fn AuditLog() -> Element {
+    let log = use_resource(|| async { api::get::<AuditPage>("/api/admin/audit").await });
+    let mut report = use_signal(|| None::<Result<ChainReport, String>>);
+    rsx! {
+        div { class: "audit-tools",
+            button {
+                class: "button secondary small",
+                onclick: move |_| {
+                    spawn(async move {
+                        report.set(Some(api::get::<ChainReport>("/api/admin/audit/verify").await.map_err(|e| e.message())));
+                    });
+                },
+                "改ざん検証（ハッシュチェーン）"
+            }
+            match report() {
+                Some(Ok(r)) if r.valid => rsx! { span { class: "ok", "data-testid": "chain", "正常：{r.entries}件すべて検証しました" } },
+                Some(Ok(r)) => rsx! { span { class: "bad", "data-testid": "chain", "異常：{r.first_bad_seq.unwrap_or(0)}番の記録が改ざんされています" } },
+                Some(Err(m)) => rsx! { span { class: "bad", "{m}" } },
+                None => rsx! {},
+            }
+        }
+        match log.read().clone() {
+            None => rsx! { p { class: "loading", "読み込み中…" } },
+            Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
+            Some(Ok(page)) => rsx! {
+                div { class: "table-wrap",
+                    table { class: "table", "data-testid": "audit",
+                        thead { tr { th { "番号" } th { "日時" } th { "操作者" } th { "操作" } th { "対象" } th { "結果" } th { "接続元" } } }
+                        tbody {
+                            for e in page.entries {
+                                tr { key: "{e.seq}",
+                                    td { "{e.seq}" }
+                                    td { "{format_ms(e.at)}" }
+                                    td { "{e.actor_user_id.clone().unwrap_or_default()}" }
+                                    td { "{e.action}" }
+                                    td { "{e.target.clone().unwrap_or_default()}" }
+                                    td { "{e.outcome}" }
+                                    td { "{e.client_address}" }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Local date and time for a Unix millisecond timestamp.
+fn format_ms(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{}/{:02}/{:02} {:02}:{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}

@@ -1,0 +1,68 @@
+//! The signed-in user for the whole app (context), loaded from `GET /api/me` at start.
+
+use dioxus::prelude::*;
+use shared::api::auth::Me;
+
+use crate::api::{self, ApiFailure};
+use crate::Route;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    Loading,
+    SignedIn(Me),
+    SignedOut,
+    /// No network: whether the session is still valid cannot be known (the shell keeps working offline).
+    Unknown,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub struct SessionCtx {
+    pub state: Signal<SessionState>,
+}
+
+impl SessionCtx {
+    pub fn me(&self) -> Option<Me> {
+        match (self.state)() {
+            SessionState::SignedIn(me) => Some(me),
+            _ => None,
+        }
+    }
+}
+
+async fn load(mut state: Signal<SessionState>) {
+    state.set(match api::get::<Me>("/api/me").await {
+        Ok(me) => SessionState::SignedIn(me),
+        Err(ApiFailure::Network) => SessionState::Unknown,
+        Err(_) => SessionState::SignedOut,
+    });
+}
+
+pub fn provide_session() {
+    let state = use_signal(|| SessionState::Loading);
+    use_hook(move || spawn(load(state)));
+    // Back online after an offline start: find out whether the session still holds.
+    use_effect(move || {
+        if crate::net::ONLINE() && *state.peek() == SessionState::Unknown {
+            spawn(load(state));
+        }
+    });
+    use_context_provider(|| SessionCtx { state });
+}
+
+/// Renders its children for a signed-in user (or while offline); sends everyone else to the sign-in page.
+#[component]
+pub fn RequireSignIn(children: Element) -> Element {
+    let session = use_context::<SessionCtx>();
+    let nav = use_navigator();
+    use_effect(move || {
+        if (session.state)() == SessionState::SignedOut {
+            nav.replace(Route::SignIn {});
+        }
+    });
+    match (session.state)() {
+        SessionState::Loading | SessionState::SignedOut => rsx! {
+            p { class: "loading", "サインイン状態を確認しています…" }
+        },
+        _ => children,
+    }
+}

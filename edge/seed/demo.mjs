@@ -1,0 +1,100 @@
+// Demo data for `cargo xtask dev` and the tests: one prefecture (東京都), two health centers, a clinic in each, and a
+// user of every role with a known demo password. Demo only: never part of a deployed configuration.
+//
+//   node edge/seed/demo.mjs [--persist-to DIR]   seed the local D1 (idempotent)
+//   node edge/seed/demo.mjs --print              print the demo sign-ins
+//
+// Health-center ids and names come from the project's reference data (health_centers.csv, derived from the
+// SurveillanceForEI/EI1 crosswalk; see its README for provenance and caveats).
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const DEMO_PASSWORD = "Demo-Hersys-2026";
+
+export const HEALTH_CENTERS = [
+  { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都" },
+  { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都" },
+];
+
+export const INSTITUTIONS = [
+  { id: "inst_demo_shinjuku", name: "新宿みなみクリニック", health_center_id: "HC13104", pref_code: "13",
+    address: "東京都新宿区西新宿二丁目8番1号", phone: "03-0000-0001" },
+  { id: "inst_demo_setagaya", name: "世田谷きたクリニック", health_center_id: "HC13112", pref_code: "13",
+    address: "東京都世田谷区世田谷四丁目21番27号", phone: "03-0000-0002" },
+];
+
+export const USERS = [
+  { id: "u_demo_doctor_shinjuku", login_id: "doctor@shinjuku-clinic.demo", display_name: "新宿 一郎", role: "clinic_doctor", institution_id: "inst_demo_shinjuku", health_center_id: "HC13104", pref_code: "13" },
+  { id: "u_demo_staff_shinjuku", login_id: "staff@shinjuku-clinic.demo", display_name: "新宿 花子", role: "clinic_staff", institution_id: "inst_demo_shinjuku", health_center_id: "HC13104", pref_code: "13" },
+  { id: "u_demo_doctor_setagaya", login_id: "doctor@setagaya-clinic.demo", display_name: "世田谷 次郎", role: "clinic_doctor", institution_id: "inst_demo_setagaya", health_center_id: "HC13112", pref_code: "13" },
+  { id: "u_demo_hc_staff_shinjuku", login_id: "staff@shinjuku-hc.demo", display_name: "保健 三郎", role: "health_center_staff", institution_id: null, health_center_id: "HC13104", pref_code: "13" },
+  { id: "u_demo_hc_admin_shinjuku", login_id: "admin@shinjuku-hc.demo", display_name: "管理 四郎", role: "health_center_admin", institution_id: null, health_center_id: "HC13104", pref_code: "13" },
+  { id: "u_demo_hc_staff_setagaya", login_id: "staff@setagaya-hc.demo", display_name: "保健 五月", role: "health_center_staff", institution_id: null, health_center_id: "HC13112", pref_code: "13" },
+  { id: "u_demo_hc_admin_setagaya", login_id: "admin@setagaya-hc.demo", display_name: "管理 六子", role: "health_center_admin", institution_id: null, health_center_id: "HC13112", pref_code: "13" },
+  { id: "u_demo_pref_tokyo", login_id: "pref@tokyo.demo", display_name: "東京 七海", role: "prefecture_staff", institution_id: null, health_center_id: null, pref_code: "13" },
+  { id: "u_demo_mhlw", login_id: "mhlw@national.demo", display_name: "厚労 八郎", role: "national_staff", institution_id: null, health_center_id: null, pref_code: null },
+];
+
+const b64url = (buf) => buf.toString("base64url");
+
+/** The edge's stored password format: pbkdf2-sha256$<iterations>$<salt>$<hash>. */
+export function hashPassword(password, iterations = 100_000) {
+  const salt = randomBytes(16);
+  const hash = pbkdf2Sync(password, salt, iterations, 32, "sha256");
+  return `pbkdf2-sha256$${iterations}$${b64url(salt)}$${b64url(hash)}`;
+}
+
+const q = (v) => (v === null || v === undefined ? "NULL" : `'${String(v).replaceAll("'", "''")}'`);
+
+export function demoSql() {
+  const now = Date.now();
+  const lines = [];
+  for (const h of HEALTH_CENTERS) {
+    lines.push(`INSERT OR IGNORE INTO health_centers (id, name, pref_code, prefecture) VALUES (${q(h.id)}, ${q(h.name)}, ${q(h.pref_code)}, ${q(h.prefecture)});`);
+  }
+  for (const i of INSTITUTIONS) {
+    lines.push(`INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) VALUES (${q(i.id)}, ${q(i.name)}, ${q(i.health_center_id)}, ${q(i.pref_code)}, ${q(i.address)}, ${q(i.phone)}, ${now});`);
+  }
+  for (const u of USERS) {
+    lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, '', ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+const ROLE_LABELS = {
+  clinic_doctor: "医療機関（医師）", clinic_staff: "医療機関（職員）", health_center_staff: "保健所（職員）",
+  health_center_admin: "保健所（管理者）", prefecture_staff: "都道府県", national_staff: "厚生労働省",
+};
+
+export function printSignIns() {
+  console.log(`  demo sign-ins (password for all: ${DEMO_PASSWORD}; the first sign-in registers a passkey or security key):`);
+  for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${ROLE_LABELS[u.role]}`);
+}
+
+/** Seeds the local D1 through wrangler (the same store `wrangler dev` uses). */
+export function seed({ root, persistTo, env = process.env }) {
+  const dir = mkdtempSync(path.join(tmpdir(), "hersys-seed-"));
+  try {
+    const file = path.join(dir, "demo.sql");
+    writeFileSync(file, demoSql());
+    const args = ["d1", "execute", "DB", "--local", "--file", file];
+    if (persistTo) args.push("--persist-to", persistTo);
+    execFileSync(path.join(root, "node_modules/.bin/wrangler"), args, { cwd: root, env: { ...env, CI: "true" }, stdio: "pipe" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  if (args.includes("--print")) {
+    printSignIns();
+  } else {
+    const i = args.indexOf("--persist-to");
+    seed({ root: path.resolve(import.meta.dirname, "../.."), persistTo: i >= 0 ? args[i + 1] : undefined });
+    console.log(`seeded demo data: ${HEALTH_CENTERS.length} health centers, ${INSTITUTIONS.length} institutions, ${USERS.length} users`);
+  }
+}
