@@ -1,0 +1,319 @@
+// The access-control matrix over HTTP against the real worker: every endpoint of edge/src/routes/mod.rs (method +
+// path, with real own-area and other-area ids) × every demo user (each signed in once with the software
+// authenticator) plus no session, a forged session cookie, a signed-out session cookie and a pending sign-in
+// (password proven, no second factor). Each cell is the expected status, and the error code for errors.
+// Rows run in order (later rows rely on earlier ones: the spare key added in one row is renamed and removed in the
+// next); within a row the columns run concurrently.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { startEdge } from "../support/edge.mjs";
+import {
+  Client,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  SoftAuthenticator,
+  firstSignInAs,
+  signIn,
+} from "../support/softauthn.mjs";
+
+const SHINJUKU = "HC13104";
+const SETAGAYA = "HC13112";
+const HC_OF = {
+  doctor_shinjuku: SHINJUKU, staff_shinjuku: SHINJUKU, hc_staff_shinjuku: SHINJUKU, hc_admin_shinjuku: SHINJUKU,
+  doctor_setagaya: SETAGAYA, hc_staff_setagaya: SETAGAYA, hc_admin_setagaya: SETAGAYA,
+  pref_tokyo: null, mhlw: null,
+};
+const ADMIN_OF = { [SHINJUKU]: "hc_admin_shinjuku", [SETAGAYA]: "hc_admin_setagaya" };
+
+let edge;
+/** name → { name, kind: "user"|"anonymous"|"forged"|"signed_out"|"pending", cookie, user?, alias?, ... } */
+const columns = [];
+/** Accounts created for the account actions (so that reset/deactivate never hit a column's own account). */
+const targets = {};
+
+before(async () => {
+  edge = await startEdge({ seedDemo: true });
+  const signedIn = await Promise.all(Object.keys(DEMO_USERS).map((alias) => firstSignInAs(edge, alias)));
+  for (const [i, alias] of Object.keys(DEMO_USERS).entries()) {
+    const s = signedIn[i];
+    assert.equal(s.me.user_id, DEMO_USERS[alias].id);
+    columns.push({
+      name: alias, kind: "user", alias, user: DEMO_USERS[alias], cookie: s.cookie, hc: HC_OF[alias],
+      isAdmin: DEMO_USERS[alias].role === "health_center_admin", ownKey: s.credentialId,
+    });
+  }
+  columns.push({ name: "anonymous", kind: "anonymous", cookie: null });
+  columns.push({ name: "forged", kind: "forged", cookie: `hs_session=${randomBytes(32).toString("base64url")}` });
+  // A real administrator's session cookie after sign-out.
+  const gone = await signIn(edge, DEMO_USERS.hc_admin_shinjuku.login_id, DEMO_PASSWORD);
+  assert.equal((await gone.client.post("/api/auth/signout")).status, 204);
+  columns.push({ name: "signed_out", kind: "signed_out", cookie: gone.cookie });
+  // Password proven, second factor not: only the sign-in steps are open.
+  const pending = new Client(edge);
+  const step = await pending.post("/api/auth/password", { login_id: DEMO_USERS.mhlw.login_id, password: DEMO_PASSWORD });
+  assert.equal(step.body.next, "webauthn");
+  columns.push({ name: "pending", kind: "pending", cookie: pending.cookie("hs_pending") });
+
+  // Targets for the account actions, one of each kind in each area, created by that area's administrator.
+  const admins = Object.fromEntries(columns.filter((c) => c.isAdmin).map((c) => [c.hc, c]));
+  const create = async (hc, key, role, institution_id) => {
+    const r = await new Client(edge).post(
+      "/api/admin/accounts",
+      { login_id: `target-${key}@matrix.demo`, display_name: `対象 ${key}`, role, institution_id, delivery: "initial_password" },
+      { cookie: admins[hc].cookie },
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    targets[key] = { id: r.body.account.id, hc };
+  };
+  await Promise.all([
+    create(SHINJUKU, "sj_hc", "health_center_staff"),
+    create(SHINJUKU, "sj_clinic", "clinic_doctor", "inst_demo_shinjuku"),
+    create(SETAGAYA, "sg_hc", "health_center_staff"),
+    create(SETAGAYA, "sg_clinic", "clinic_staff", "inst_demo_setagaya"),
+  ]);
+});
+after(async () => {
+  await edge?.stop();
+});
+
+// ---- expectations ---------------------------------------------------------------------------------------------------
+
+const ok = (status = 200) => String(status);
+const err = (status, code) => `${status} ${code}`;
+const UNAUTHENTICATED = err(401, "UNAUTHENTICATED");
+const FORBIDDEN = err(403, "FORBIDDEN");
+const STEP = err(409, "SIGN_IN_STEP_REQUIRED");
+
+/** Any signed-in user: `allowed`; anything else: 401. */
+const signedIn = (allowed) => (c) => (c.kind === "user" ? allowed : UNAUTHENTICATED);
+/** Health-center administrators (any area): `allowed`; other users 403; no session 401. */
+const anyAdmin = (allowed) => (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin ? allowed : FORBIDDEN);
+/** Only the administrator of `hc` gets `allowed` (null: nobody); other administrators and users 403; no session 401. */
+const adminOf = (hc, allowed = ok()) => (c) =>
+  c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin && c.hc === hc ? allowed : FORBIDDEN;
+const everyone = (outcome) => () => outcome;
+
+// ---- rows -------------------------------------------------------------------------------------------------------------
+
+const garbageRegistration = () => {
+  const a = new SoftAuthenticator({ origin: "http://127.0.0.1" });
+  return a.create({ challenge: "AAAA", rp: { id: "127.0.0.1" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
+};
+const strangerAssertion = () => {
+  const a = new SoftAuthenticator({ origin: "http://127.0.0.1" });
+  a.create({ challenge: "AAAA", rp: { id: "127.0.0.1" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
+  return a.get({ challenge: "AAAA", rpId: "127.0.0.1" });
+};
+/** A key that belongs to somebody else than column `c`. */
+const othersKey = (c) => columns.find((x) => x.kind === "user" && x !== c && x.alias !== c.alias).ownKey;
+
+const shinjukuIds = new Set(Object.values(DEMO_USERS).filter((u) => u.login_id.includes("shinjuku")).map((u) => u.id));
+const setagayaIds = new Set(Object.values(DEMO_USERS).filter((u) => u.login_id.includes("setagaya")).map((u) => u.id));
+const ownAreaOnly = (c, ids) => {
+  const [own, foreign] = c.hc === SHINJUKU ? [shinjukuIds, setagayaIds] : [setagayaIds, shinjukuIds];
+  return ids.some((id) => own.has(id)) && !ids.some((id) => foreign.has(id));
+};
+
+/**
+ * Each row: method, path (string, or (col) => string with `pathName` for the title), optional label, body (value or
+ * (col) => value, may be async), expect (col) => "status" or "status CODE", and optionally check(col, response) →
+ * true when a 2xx body is what that column may see.
+ */
+const rows = [
+  { method: "GET", path: "/api/health", expect: everyone(ok()) },
+  {
+    method: "POST", path: "/api/auth/password", label: "unknown sign-in id",
+    body: { login_id: "nobody@matrix.demo", password: "Wrong-Pass-2026" },
+    expect: everyone(err(401, "INVALID_CREDENTIALS")),
+  },
+  {
+    method: "POST", path: "/api/auth/password/change",
+    body: { current_password: DEMO_PASSWORD, new_password: "Kx7#mQ2$vLp9", confirmation: "Kx7#mQ2$vLp9" },
+    // Only a pending first sign-in with an initial password may change it here (none of the columns).
+    expect: everyone(STEP),
+  },
+  {
+    method: "POST", path: "/api/auth/credentials/options",
+    // Signed-in users may add a key; a pending sign-in only when the account has none yet (mhlw has one).
+    expect: (c) => (c.kind === "user" ? ok() : STEP),
+  },
+  {
+    method: "POST", path: "/api/auth/credentials", label: "register a spare key",
+    body: async (c) => {
+      if (c.kind !== "user") return { credential_json: JSON.stringify(garbageRegistration()) };
+      const r = await new Client(edge).post("/api/auth/credentials/options", {}, { cookie: c.cookie });
+      c.spareAuthenticator = new SoftAuthenticator({ origin: edge.api });
+      const cred = c.spareAuthenticator.create(r.body.options_json);
+      c.spareKey = cred.id;
+      return { credential_json: JSON.stringify(cred), name: "予備" };
+    },
+    expect: (c) => (c.kind === "user" ? ok() : STEP),
+    check: (c, r) => r.body.me.user_id === c.user.id && !r.body.recovery_codes,
+  },
+  {
+    method: "POST", path: "/api/auth/webauthn/options",
+    expect: (c) => (c.kind === "pending" ? ok() : STEP),
+  },
+  {
+    method: "POST", path: "/api/auth/webauthn", label: "malformed credential",
+    body: { credential_json: "{}" },
+    expect: (c) => (c.kind === "pending" ? err(400, "BAD_REQUEST") : STEP),
+  },
+  { method: "POST", path: "/api/auth/passkey/options", expect: everyone(ok()) },
+  {
+    method: "POST", path: "/api/auth/passkey", label: "unregistered key",
+    body: () => ({ credential_json: JSON.stringify(strangerAssertion()) }),
+    expect: everyone(err(401, "WEBAUTHN_FAILED")),
+  },
+  {
+    method: "POST", path: "/api/auth/recovery", label: "wrong code",
+    body: { code: "AAAAA-BBBBB" },
+    expect: (c) => (c.kind === "pending" ? err(401, "INVALID_CREDENTIALS") : STEP),
+  },
+  {
+    method: "POST", path: "/api/invitations/accept", label: "unknown token",
+    body: { token: "bm90LWEtdG9rZW4", new_password: "Kx7#mQ2$vLp9", confirmation: "Kx7#mQ2$vLp9" },
+    expect: everyone(err(400, "CHALLENGE_EXPIRED")),
+  },
+  {
+    method: "GET", path: "/api/me", expect: signedIn(ok()),
+    check: (c, r) => r.body.user_id === c.user.id && r.body.role === c.user.role,
+  },
+  {
+    method: "GET", path: "/api/me/credentials", expect: signedIn(ok()),
+    check: (c, r) => r.body.credentials.map((k) => k.id).sort().join() === [c.ownKey, c.spareKey].sort().join(),
+  },
+  {
+    method: "PATCH", path: (c) => `/api/me/credentials/${c.spareKey ?? "x"}`, pathName: "/api/me/credentials/{id}", label: "own spare key",
+    body: { name: "改名" }, expect: signedIn(ok(204)),
+  },
+  {
+    method: "PATCH", path: (c) => `/api/me/credentials/${othersKey(c)}`, pathName: "/api/me/credentials/{id}", label: "another user's key",
+    body: { name: "乗っ取り" }, expect: signedIn(err(404, "NOT_FOUND")),
+  },
+  {
+    method: "DELETE", path: (c) => `/api/me/credentials/${othersKey(c)}`, pathName: "/api/me/credentials/{id}", label: "another user's key",
+    expect: signedIn(err(404, "NOT_FOUND")),
+  },
+  {
+    method: "DELETE", path: (c) => `/api/me/credentials/${c.spareKey ?? "x"}`, pathName: "/api/me/credentials/{id}", label: "own spare key",
+    expect: signedIn(ok(204)),
+  },
+  {
+    method: "DELETE", path: (c) => `/api/me/credentials/${c.ownKey ?? "x"}`, pathName: "/api/me/credentials/{id}", label: "own last key",
+    expect: signedIn(err(409, "LAST_CREDENTIAL")),
+  },
+  {
+    method: "GET", path: "/api/admin/accounts", expect: anyAdmin(ok()),
+    check: (c, r) => ownAreaOnly(c, r.body.accounts.map((a) => a.id)),
+  },
+  {
+    method: "GET", path: "/api/admin/institutions", expect: anyAdmin(ok()),
+    check: (c, r) => {
+      const ids = r.body.institutions.map((i) => i.id);
+      return ids.includes(c.hc === SHINJUKU ? "inst_demo_shinjuku" : "inst_demo_setagaya")
+        && !ids.includes(c.hc === SHINJUKU ? "inst_demo_setagaya" : "inst_demo_shinjuku");
+    },
+  },
+  {
+    method: "POST", path: "/api/admin/institutions",
+    body: (c) => ({ name: `行列クリニック ${c.name}`, address: "東京都", phone: "03-0000-0000" }),
+    expect: anyAdmin(ok(201)),
+  },
+  {
+    method: "POST", path: "/api/admin/accounts", label: "health-center staff of own area",
+    body: (c) => ({ login_id: `hc-${c.name}@matrix.demo`, display_name: "行列 職員", role: "health_center_staff", delivery: "invitation" }),
+    expect: anyAdmin(ok(201)),
+  },
+  {
+    method: "POST", path: "/api/admin/accounts", label: "clinic doctor at a Shinjuku clinic",
+    body: (c) => ({ login_id: `sj-${c.name}@matrix.demo`, display_name: "行列 医師", role: "clinic_doctor", institution_id: "inst_demo_shinjuku", delivery: "initial_password" }),
+    expect: adminOf(SHINJUKU, ok(201)),
+  },
+  {
+    method: "POST", path: "/api/admin/accounts", label: "clinic staff at a Setagaya clinic",
+    body: (c) => ({ login_id: `sg-${c.name}@matrix.demo`, display_name: "行列 職員", role: "clinic_staff", institution_id: "inst_demo_setagaya", delivery: "invitation" }),
+    expect: adminOf(SETAGAYA, ok(201)),
+  },
+  ...["prefecture_staff", "national_staff"].map((role) => ({
+    method: "POST", path: "/api/admin/accounts", label: role,
+    body: (c) => ({ login_id: `${role}-${c.name}@matrix.demo`, display_name: "行列", role, delivery: "initial_password" }),
+    expect: anyAdmin(FORBIDDEN),
+  })),
+  // Unlock (harmless) on the demo accounts themselves: own area vs other area, and accounts above any health center.
+  ...Object.entries(DEMO_USERS).map(([alias, u]) => ({
+    method: "POST", path: `/api/admin/accounts/${u.id}/unlock`, label: alias,
+    expect: HC_OF[alias] ? adminOf(HC_OF[alias]) : anyAdmin(FORBIDDEN),
+  })),
+  // Every action on accounts created for the purpose, in an order that leaves them usable.
+  ...["lock", "unlock", "reset", "deactivate", "reactivate"].flatMap((action) =>
+    ["sj_hc", "sj_clinic", "sg_hc", "sg_clinic"].map((key) => ({
+      method: "POST", path: () => `/api/admin/accounts/${targets[key].id}/${action}`, pathName: `/api/admin/accounts/{id}/${action}`,
+      label: `${key === "sj_hc" || key === "sg_hc" ? "health-center staff" : "clinic user"} of ${key.startsWith("sj") ? "Shinjuku" : "Setagaya"}`,
+      expect: (c) => adminOf(targets[key].hc)(c),
+      check: (c, r) => r.body.account.id === targets[key].id && (action !== "reset" || r.body.initial_password?.length === 16),
+    }))),
+  {
+    method: "POST", path: () => `/api/admin/accounts/${targets.sj_hc.id}/promote`, pathName: "/api/admin/accounts/{id}/promote", label: "unknown action",
+    expect: anyAdmin(err(404, "NOT_FOUND")),
+  },
+  {
+    method: "POST", path: "/api/admin/accounts/u_no_such_user/unlock", label: "unknown account",
+    expect: anyAdmin(err(404, "NOT_FOUND")),
+  },
+  {
+    method: "GET", path: "/api/admin/audit", expect: anyAdmin(ok()),
+    check: (c, r) => ownAreaOnly(c, r.body.entries.map((e) => e.actor_user_id).filter(Boolean)),
+  },
+  {
+    method: "GET", path: "/api/admin/audit/verify", expect: anyAdmin(ok()),
+    check: (c, r) => r.body.valid === true && r.body.entries > 0,
+  },
+  // Last: it ends the columns' sessions.
+  { method: "POST", path: "/api/auth/signout", expect: everyone(ok(204)) },
+];
+
+const rowName = (r) => `${r.method} ${r.pathName ?? r.path}${r.label ? ` (${r.label})` : ""}`;
+
+async function cell(row, c) {
+  const path = typeof row.path === "function" ? row.path(c) : row.path;
+  const body = typeof row.body === "function" ? await row.body(c) : row.body;
+  const r = await new Client(edge).request(row.method, path, body ?? (row.method === "POST" || row.method === "PATCH" ? {} : undefined), {
+    cookie: c.cookie,
+  });
+  let outcome = r.status >= 200 && r.status < 300 ? String(r.status) : `${r.status} ${r.body?.error?.code}`;
+  if (r.status < 300 && row.check && !row.check(c, r)) outcome += ` unexpected body ${JSON.stringify(r.body).slice(0, 300)}`;
+  return outcome;
+}
+
+let checks = 0;
+test("access matrix", async (t) => {
+  console.log(`access matrix: ${rows.length} endpoint rows × ${columns.length} principals = ${rows.length * columns.length} checks`);
+  console.log(`  principals: ${columns.map((c) => c.name).join(", ")}`);
+  for (const row of rows) {
+    await t.test(rowName(row), async () => {
+      const expected = {};
+      const actual = {};
+      const outcomes = await Promise.all(columns.map((c) => cell(row, c)));
+      columns.forEach((c, i) => {
+        expected[c.name] = row.expect(c);
+        actual[c.name] = outcomes[i];
+      });
+      checks += columns.length;
+      assert.deepEqual(actual, expected);
+    });
+  }
+});
+
+test("after the matrix: every session ended by its sign-out, the audit chain intact", async () => {
+  assert.equal(checks, rows.length * columns.length);
+  for (const c of columns.filter((x) => x.kind === "user")) {
+    const r = await new Client(edge).get("/api/me", { cookie: c.cookie });
+    assert.equal(r.status, 401, c.name);
+  }
+  const admin = await signIn(edge, DEMO_USERS.hc_admin_shinjuku.login_id, DEMO_PASSWORD);
+  const v = await admin.client.get("/api/admin/audit/verify");
+  assert.equal(v.body.valid, true, JSON.stringify(v.body));
+  assert.ok(v.body.entries > rows.length, JSON.stringify(v.body));
+});
