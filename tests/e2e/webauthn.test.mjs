@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { startEdge, ROOT } from "../support/edge.mjs";
 import { launchBrowser } from "../support/browser.mjs";
 
@@ -25,6 +26,10 @@ function verify(ceremony) {
   return { code: r.status, out: JSON.parse(lines[0]) };
 }
 
+// WEBAUTHN_CAPTURE=file.json saves the passing ceremonies (the Rust tests replay such a capture offline:
+// shared/tests/data/chromium-ceremonies.json).
+const captured = [];
+
 let edge;
 let browser;
 before(async () => {
@@ -34,6 +39,9 @@ before(async () => {
   browser = await launchBrowser();
 });
 after(async () => {
+  if (process.env.WEBAUTHN_CAPTURE) {
+    writeFileSync(process.env.WEBAUTHN_CAPTURE, JSON.stringify({ chromium: browser?.version(), ceremonies: captured }, null, 1) + "\n");
+  }
   await browser?.close();
   await edge?.stop();
 });
@@ -168,6 +176,13 @@ for (const s of SCENARIOS) {
       const second = await get(page, reg.json.rawId, s.uv);
       const a2 = verify(authentication(second.challenge, second.json, key, a1.out.new_sign_count, options));
       assert.equal(a2.code, 0, JSON.stringify(a2.out));
+      captured.push({
+        name: s.name,
+        registration: registration(reg.challenge, reg.json, options),
+        registration_verdict: r.out,
+        authentication: authentication(second.challenge, second.json, key, a1.out.new_sign_count, options),
+        authentication_verdict: a2.out,
+      });
 
       // Replaying the first assertion after the second: the counter has moved on.
       const replay = verify(authentication(first.challenge, first.json, key, Math.max(a2.out.new_sign_count, a1.out.new_sign_count + 1), options));
