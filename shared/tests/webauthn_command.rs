@@ -151,8 +151,8 @@ fn unreadable_input_exits_2() {
         b"[]",
         b"{}",
         br#"{"ceremony":"login","rp_id":"x","origin":"x","challenge_b64url":"","credential":{}}"#,
-        br#"{"ceremony":"registration","rp_id":"x","origin":"x","challenge_b64url":"","credential":{}}"#,
         br#"{"ceremony":"authentication","rp_id":"x","origin":"x","challenge_b64url":"","credential":{"id":"","rawId":"","type":"public-key","response":{"clientDataJSON":"","authenticatorData":"","signature":""}}}"#,
+        br#"{"ceremony":"registration","rp_id":"x","origin":"x","challenge_b64url":""}"#,
         b"\xff\xfe",
     ] {
         let v = command::run(input);
@@ -160,6 +160,25 @@ fn unreadable_input_exits_2() {
         let out: Json = serde_json::from_str(&v.line).unwrap();
         assert_eq!(out["error"], "unreadable_input");
     }
+}
+
+#[test]
+fn a_credential_missing_members_is_a_failed_ceremony_not_unreadable_input() {
+    let mut j = authentication_json(&Assertion::new(Key::es256()));
+    j["credential"]["response"]
+        .as_object_mut()
+        .unwrap()
+        .remove("signature");
+    let (code, out) = run(&j);
+    assert_eq!(
+        (code, out["error"].as_str()),
+        (EXIT_FAIL, Some("malformed_credential"))
+    );
+    let mut j = registration_json(&Registration::new(Key::es256()));
+    j["credential"] = json!({});
+    assert_eq!(run(&j).1["error"], "malformed_credential");
+    j["credential"] = json!("a string");
+    assert_eq!(run(&j).1["error"], "malformed_credential");
 }
 
 fn run_binary(stdin: &[u8]) -> (i32, String) {

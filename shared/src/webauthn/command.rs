@@ -120,9 +120,9 @@ pub fn run(stdin: &[u8]) -> Verdict {
                 match serde_json::from_value(input.credential) {
                     Ok(c) => c,
                     Err(e) => {
-                        return unreadable(format!(
-                            "credential is not a RegistrationResponseJSON: {e}"
-                        ))
+                        return failed(&CeremonyError::MalformedCredential {
+                            detail: format!("not a RegistrationResponseJSON: {e}"),
+                        })
                     }
                 };
             let challenge = match b64::decode("challenge_b64url", &input.challenge_b64url) {
@@ -158,9 +158,9 @@ pub fn run(stdin: &[u8]) -> Verdict {
                 match serde_json::from_value(input.credential) {
                     Ok(c) => c,
                     Err(e) => {
-                        return unreadable(format!(
-                            "credential is not an AuthenticationResponseJSON: {e}"
-                        ))
+                        return failed(&CeremonyError::MalformedCredential {
+                            detail: format!("not an AuthenticationResponseJSON: {e}"),
+                        })
                     }
                 };
             let Some(key_b64) = input.credential_public_key_cose_b64url else {

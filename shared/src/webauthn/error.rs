@@ -10,6 +10,8 @@ use std::fmt;
 pub enum CeremonyError {
     /// A field that must be base64url (padded or not) is not.
     InvalidBase64 { field: &'static str },
+    /// The credential JSON lacks a member `PublicKeyCredential.toJSON()` always has, or has one of the wrong type.
+    MalformedCredential { detail: String },
     /// The credential's `type` is not `public-key`.
     WrongCredentialType { received: String },
     /// The credential `id` / `rawId` disagree with each other or with the authenticator data.
@@ -86,6 +88,7 @@ impl CeremonyError {
         use CeremonyError::*;
         match self {
             InvalidBase64 { .. } => "invalid_base64",
+            MalformedCredential { .. } => "malformed_credential",
             WrongCredentialType { .. } => "wrong_credential_type",
             CredentialIdMismatch { .. } => "credential_id_mismatch",
             MalformedClientData { .. } => "malformed_client_data",
@@ -162,6 +165,7 @@ impl fmt::Display for CeremonyError {
         use CeremonyError::*;
         match self {
             InvalidBase64 { field } => write!(f, "{field} is not base64url"),
+            MalformedCredential { detail } => write!(f, "credential JSON is malformed: {detail}"),
             WrongCredentialType { received } => write!(f, "credential type is {received:?}, expected \"public-key\""),
             CredentialIdMismatch { detail } => write!(f, "credential id mismatch: {detail}"),
             MalformedClientData { detail } => write!(f, "clientDataJSON is malformed: {detail}"),
