@@ -5,12 +5,13 @@
 //! `PublicKeyCredential.toJSON()`. Everything that comes from outside is parsed without panicking: the lints
 //! below forbid the usual ways to panic in this module's code.
 //!
-//! What is checked (WebAuthn Level 3): §7.1 steps 5–16, 18, 20, 21 and 24 (clientDataJSON type, challenge,
-//! origin, crossOrigin/topOrigin — any cross-origin context is refused —, hash of the raw bytes, attestation
-//! object and authenticator data parsed exactly, rpIdHash, UP, UV when required, BS only with BE, alg among
-//! those offered, attestation `none`/`packed` (self and x5c, with the §8.2.1 certificate requirements)/
-//! `fido-u2f`, credential ID ≤ 1023 bytes); §7.2 steps 6 (when the caller passes the user handle), 10–18, 20–22
-//! (signature over authenticatorData ‖ SHA-256(clientDataJSON), counter rule, BE unchanged when known).
+//! What is checked (WebAuthn Level 3, by content, in the spec's order). §7.1: clientDataJSON type, challenge,
+//! origin, crossOrigin and topOrigin (any cross-origin context is refused), SHA-256 of the raw bytes, attestation
+//! object and authenticator data parsed exactly, rpIdHash, UP, UV when required, BS only with BE, alg among those
+//! offered, fmt matched case-sensitively, attestation `none` / `packed` (self, or x5c with the §8.2.1 certificate
+//! requirements) / `fido-u2f` verified, credential ID at most 1023 bytes. §7.2: user handle (when the caller
+//! passes one), clientDataJSON as above, rpIdHash, UP, UV when required, BS only with BE, BE unchanged (when
+//! known), signature over authenticatorData ‖ SHA-256(clientDataJSON), signature counter rule.
 //! Left to the caller: challenge freshness and single use, allowCredentials membership, "credential ID not yet
 //! registered", storing and updating the record. Not implemented: attestation trust anchors and certificate
 //! validity periods (results say `trust_anchor_verified: false`), other attestation formats (rejected),
