@@ -88,7 +88,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<AttestationObject<'_>, CeremonyError
     })
 }
 
-/// §7.1 steps 19–21: verifies the statement for `fmt` over `authData ‖ clientDataHash`.
+/// §7.1 "verify the attestation statement": verifies the statement for `fmt` over `authData ‖ clientDataHash`.
 pub(crate) fn verify_statement(
     fmt: &str,
     att_stmt: &Value<'_>,
@@ -290,7 +290,7 @@ fn verify_fido_u2f(
             key: attested.public_key.algorithm(),
         },
     )?;
-    // verificationData = 0x00 ‖ rpIdHash ‖ clientDataHash ‖ credentialId ‖ publicKeyU2F (§8.6 step 5).
+    // verificationData = 0x00 ‖ rpIdHash ‖ clientDataHash ‖ credentialId ‖ publicKeyU2F (§8.6).
     let mut data = Vec::with_capacity(1 + 32 + 32 + attested.credential_id.len() + 65);
     data.push(0x00);
     data.extend_from_slice(&auth_data.rp_id_hash);

@@ -24,7 +24,7 @@ pub struct AuthenticationInput<'a> {
     pub credential_public_key_cose: &'a [u8],
     /// The signature counter stored with the credential.
     pub stored_sign_count: u32,
-    /// BE as stored at registration, if known: it must not change (§7.2 step 18).
+    /// BE as stored at registration, if known: it must not change (§7.2).
     pub stored_backup_eligible: Option<bool>,
     /// The user handle of the credential's owner, if the caller wants it checked against `user_handle`.
     pub expected_user_handle: Option<&'a [u8]>,
@@ -49,14 +49,14 @@ pub fn verify_authentication(
     // The stored key is parsed first: a corrupt record is the RP's problem, not the user's, and must not mask it.
     let key = cose::parse(input.credential_public_key_cose)?;
 
-    // Step 6: the user handle, when both sides know it.
+    // The user handle, when both sides know it.
     if let (Some(expected), Some(received)) = (input.expected_user_handle, input.user_handle) {
         if expected != received {
             return Err(CeremonyError::UserHandleMismatch);
         }
     }
 
-    // Steps 10–14: clientDataJSON.
+    // clientDataJSON.
     let client_data = clientdata::parse(input.client_data_json)?;
     clientdata::check(
         &client_data,
@@ -65,7 +65,7 @@ pub fn verify_authentication(
         input.allowed_origins,
     )?;
 
-    // Steps 15–17 (and BE/BS): authenticator data. Assertions never carry attested credential data.
+    // Authenticator data. Assertions never carry attested credential data.
     let auth_data = authdata::parse(input.authenticator_data)?;
     if auth_data.attested.is_some() {
         return Err(CeremonyError::UnexpectedAttestedCredentialData);
@@ -81,14 +81,14 @@ pub fn verify_authentication(
         }
     }
 
-    // Steps 19–20: signature over authenticatorData ‖ SHA-256(clientDataJSON raw bytes).
+    // Signature over authenticatorData ‖ SHA-256(clientDataJSON raw bytes).
     let client_data_hash = Sha256::digest(input.client_data_json);
     let mut signed = Vec::with_capacity(input.authenticator_data.len() + 32);
     signed.extend_from_slice(input.authenticator_data);
     signed.extend_from_slice(&client_data_hash);
     key.verify(&signed, input.signature)?;
 
-    // Step 22: the counter. 0 → 0 means the authenticator has no counter; otherwise it must grow.
+    // The counter. 0 → 0 means the authenticator has no counter; otherwise it must grow.
     let received = auth_data.sign_count;
     let stored = input.stored_sign_count;
     if (stored != 0 || received != 0) && received <= stored {

@@ -45,7 +45,7 @@ pub fn parse(client_data_json: &[u8]) -> Result<CollectedClientData, CeremonyErr
     })
 }
 
-/// §7.1 steps 7–10 / §7.2 steps 11–14, in the spec's order.
+/// The clientDataJSON checks of §7.1 and §7.2 (type, challenge, origin, cross-origin), in the spec's order.
 pub(crate) fn check(
     cd: &CollectedClientData,
     expected_type: &'static str,

@@ -41,7 +41,7 @@ pub enum CeremonyError {
     AttestedCredentialDataMissing,
     /// Assertion authenticator data carries attested credential data (AT flag set).
     UnexpectedAttestedCredentialData,
-    /// Credential IDs are at most 1023 bytes (§7.1 step 25).
+    /// Credential IDs are at most 1023 bytes (§7.1).
     CredentialIdTooLong { len: usize },
     /// rpIdHash in the authenticator data is not SHA-256 of the RP ID.
     RpIdHashMismatch,

@@ -50,7 +50,7 @@ pub struct RegisteredCredential {
 pub fn verify_registration(
     input: &RegistrationInput<'_>,
 ) -> Result<RegisteredCredential, CeremonyError> {
-    // Steps 5–10: clientDataJSON.
+    // clientDataJSON.
     let client_data = clientdata::parse(input.client_data_json)?;
     clientdata::check(
         &client_data,
@@ -58,10 +58,10 @@ pub fn verify_registration(
         input.expected_challenge,
         input.allowed_origins,
     )?;
-    // Step 11: hash of the raw bytes, never of a re-serialisation.
+    // Hash of the raw bytes, never of a re-serialisation.
     let client_data_hash: [u8; 32] = Sha256::digest(input.client_data_json).into();
 
-    // Step 12: attestation object and authenticator data.
+    // Attestation object and authenticator data.
     let object = attestation::parse_object(input.attestation_object)?;
     let auth_data =
         authdata::parse(object.auth_data).map_err(|e| shift_offset(e, object.auth_data_offset))?;
@@ -70,16 +70,16 @@ pub fn verify_registration(
         .as_ref()
         .ok_or(CeremonyError::AttestedCredentialDataMissing)?;
 
-    // Steps 13–17: rpIdHash, UP, UV, BE/BS.
+    // rpIdHash, UP, UV, BE/BS.
     check_flags_and_rp(&auth_data, input.rp_id, input.require_user_verification)?;
 
-    // Step 18: the algorithm must be one the RP offered.
+    // The algorithm must be one the RP offered.
     let algorithm = attested.public_key.algorithm();
     if !input.allowed_algorithms.is_empty() && !input.allowed_algorithms.contains(&algorithm) {
         return Err(CeremonyError::AlgorithmNotAllowed { alg: algorithm });
     }
 
-    // Steps 20–21: attestation statement (unsupported formats are errors, never silently accepted).
+    // Attestation statement (unsupported formats are errors, never silently accepted).
     let verified =
         attestation::verify_statement(object.fmt, &object.att_stmt, &auth_data, &client_data_hash)?;
 
