@@ -574,6 +574,91 @@ test("audit: the chain verifies with a non-zero count; the admin's log shows sig
   assert.ok(older.body.entries.every((e) => e.seq < seqs[2]));
 });
 
+test("an administrator's lock stops a sign-in half way at the assertion and recovery steps", async () => {
+  const login = "epi@shinjuku-hc.demo";
+  const { client, step } = await passwordStep(login, GOOD_PASSWORD);
+  assert.equal(step.next, "webauthn");
+  const id = (await admin.client.get("/api/admin/accounts")).body.accounts.find((a) => a.login_id === login).id;
+  assert.equal((await admin.client.post(`/api/admin/accounts/${id}/lock`)).status, 200);
+  const authenticator = authenticatorFor(edge, login);
+  assertError(await submitAssertion(client, authenticator.get(step.options_json)), 423, "ACCOUNT_LOCKED", "assertion");
+  assertError(await client.post("/api/auth/recovery", { code: "AAAAA-BBBBB" }), 423, "ACCOUNT_LOCKED", "recovery");
+  assertError(await new Client(edge).post("/api/auth/password", { login_id: login, password: GOOD_PASSWORD }), 423, "ACCOUNT_LOCKED");
+  assert.equal(client.cookie("hs_session"), undefined);
+  assert.equal((await admin.client.post(`/api/admin/accounts/${id}/unlock`)).status, 200);
+  const fresh = (await client.post("/api/auth/webauthn/options")).body.options_json;
+  assert.equal((await submitAssertion(client, authenticator.get(fresh))).status, 200, "after unlock");
+});
+
+test("an administrator's lock stops a first sign-in half way: no first key and no session (ACCOUNT_LOCKED)", async () => {
+  const setagaya = await signIn(edge, DEMO_USERS.hc_admin_setagaya.login_id, DEMO_PASSWORD);
+  const target = DEMO_USERS.hc_staff_setagaya;
+  const { client, step } = await passwordStep(target.login_id);
+  assert.deepEqual(step, { next: "register_credential" });
+  assert.equal((await setagaya.client.post(`/api/admin/accounts/${target.id}/lock`)).status, 200);
+  try {
+    // Refused at the options or at the registration, either way before a key is stored or a session starts.
+    let r = await client.post("/api/auth/credentials/options");
+    if (r.status === 200) {
+      const credential = new SoftAuthenticator({ origin: edge.api }).create(r.body.options_json);
+      r = await client.post("/api/auth/credentials", { credential_json: JSON.stringify(credential) });
+    }
+    const signedIn = client.cookie("hs_session") !== undefined;
+    const keys = (await setagaya.client.get("/api/admin/accounts")).body.accounts.find((a) => a.id === target.id).credential_count;
+    assertError(r, 423, "ACCOUNT_LOCKED", "first key while locked");
+    assert.equal(signedIn, false, "no session for a locked account");
+    assert.equal(keys, 0, "no key stored for a locked account");
+  } finally {
+    await setagaya.client.post(`/api/admin/accounts/${target.id}/unlock`);
+  }
+});
+
+test("an administrator's lock stops a first sign-in at the password change (ACCOUNT_LOCKED)", async () => {
+  const setagaya = await signIn(edge, DEMO_USERS.hc_admin_setagaya.login_id, DEMO_PASSWORD);
+  const created = await setagaya.client.post("/api/admin/accounts", {
+    login_id: "newbie@setagaya-hc.demo", display_name: "新人 十一", role: "health_center_staff", delivery: "initial_password",
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { client, step } = await passwordStep("newbie@setagaya-hc.demo", created.body.initial_password);
+  assert.deepEqual(step, { next: "change_password" });
+  assert.equal((await setagaya.client.post(`/api/admin/accounts/${created.body.account.id}/lock`)).status, 200);
+  const r = await client.post("/api/auth/password/change", {
+    current_password: created.body.initial_password, new_password: GOOD_PASSWORD, confirmation: GOOD_PASSWORD,
+  });
+  assertError(r, 423, "ACCOUNT_LOCKED", "password change while locked");
+});
+
+test("passkey-only sign-in without a userHandle is refused (WebAuthn §7.2 step 6: the user was not identified)", async () => {
+  const c = new Client(edge);
+  const o = (await c.post("/api/auth/passkey/options")).body.options_json;
+  const assertion = doctor.authenticator.get(o, { userHandle: null });
+  assert.equal(assertion.response.userHandle, undefined);
+  const r = await c.post("/api/auth/passkey", { credential_json: JSON.stringify(assertion) });
+  assertError(r, 401, "WEBAUTHN_FAILED", "no userHandle");
+  assert.equal(c.cookie("hs_session"), undefined);
+});
+
+test("a credential ID registered to one account cannot be registered to another (409 CONFLICT); the owner keeps it", async () => {
+  const { client, step } = await passwordStep(DEMO_USERS.doctor_setagaya.login_id);
+  assert.deepEqual(step, { next: "register_credential" });
+  const thief = new SoftAuthenticator({ origin: edge.api });
+  const opts = (await client.post("/api/auth/credentials/options")).body.options_json;
+  const claimed = thief.create(opts, { credentialId: doctor.credentialId });
+  assert.equal(claimed.id, doctor.credentialId);
+  assertError(await client.post("/api/auth/credentials", { credential_json: JSON.stringify(claimed) }), 409, "CONFLICT");
+  assert.equal(client.cookie("hs_session"), undefined, "no session from a refused key");
+  // The owner still signs in with it; a passkey assertion by the claimant's key is refused.
+  const owner = await signIn(edge, DEMO_USERS.doctor_shinjuku.login_id, DEMO_PASSWORD, { authenticator: doctor.authenticator });
+  assert.equal(owner.me.user_id, DEMO_USERS.doctor_shinjuku.id);
+  const pc = new Client(edge);
+  const po = (await pc.post("/api/auth/passkey/options")).body.options_json;
+  const forged = await pc.post("/api/auth/passkey", { credential_json: JSON.stringify(thief.get(po, { credentialId: claimed.id })) });
+  assertError(forged, 401, "WEBAUTHN_FAILED");
+  // The claimant can still register a key of their own with the same pending sign-in.
+  const reg = await registerKey(client, authenticatorFor(edge, DEMO_USERS.doctor_setagaya.login_id));
+  assert.equal(reg.recovery_codes.length, 10);
+});
+
 test("state-changing requests from a foreign Origin (or none) are refused with 403 ORIGIN_MISMATCH", async () => {
   const login = { login_id: DEMO_USERS.hc_staff_setagaya.login_id, password: DEMO_PASSWORD };
   const c = new Client(edge);
@@ -598,4 +683,21 @@ test("state-changing requests from a foreign Origin (or none) are refused with 4
   assert.equal((await admin.client.get("/api/me", { headers: { origin: "https://evil.example" } })).status, 200);
   // And the right Origin passes.
   assert.equal((await c.post("/api/auth/password", login)).status, 200);
+});
+
+test("50 failed sign-ins from one address within 15 minutes refuse that address (429 TOO_MANY_ATTEMPTS), not others", async () => {
+  // wrangler dev passes `cf-connecting-ip` through; on Cloudflare the platform sets it.
+  const from = { headers: { "cf-connecting-ip": "203.0.113.50" } };
+  const c = new Client(edge);
+  const good = { login_id: DEMO_USERS.pref_tokyo.login_id, password: DEMO_PASSWORD };
+  // Unknown IDs and wrong passwords both count (5 wrong passwords: below the account's own lockout, whose refusals
+  // check no password and so do not count against the address).
+  for (let i = 0; i < 50; i++) {
+    const bad = i % 10 ? { login_id: `nobody${i}@nowhere.demo`, password: "x" } : { ...good, password: `Wrong-${i}` };
+    assertError(await c.post("/api/auth/password", bad, from), 401, "INVALID_CREDENTIALS", `failure ${i + 1}`);
+  }
+  assertError(await c.post("/api/auth/password", { login_id: "nobody@nowhere.demo", password: "x" }, from), 429, "TOO_MANY_ATTEMPTS");
+  assertError(await c.post("/api/auth/password", { ...good, login_id: DEMO_USERS.mhlw.login_id }, from), 429, "TOO_MANY_ATTEMPTS", "right password");
+  const elsewhere = await c.post("/api/auth/password", { ...good, login_id: DEMO_USERS.mhlw.login_id }, { headers: { "cf-connecting-ip": "203.0.113.51" } });
+  assert.equal(elsewhere.status, 200, "another address is not affected");
 });

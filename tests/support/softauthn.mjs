@@ -93,9 +93,10 @@ export class SoftAuthenticator {
 
   /**
    * navigator.credentials.create() → toJSON(). `options` is PublicKeyCredentialCreationOptionsJSON (object or text).
-   * Refuses (like a real authenticator) when one of `excludeCredentials` is ours.
+   * Refuses (like a real authenticator) when one of `excludeCredentials` is ours. `credentialId` (base64url) forces
+   * the new credential's ID, e.g. to claim an ID another account registered.
    */
-  create(options, { flags = FLAGS.UP | FLAGS.UV | FLAGS.AT, origin, rpId } = {}) {
+  create(options, { flags = FLAGS.UP | FLAGS.UV | FLAGS.AT, origin, rpId, credentialId: wantedId } = {}) {
     const o = typeof options === "string" ? JSON.parse(options) : options;
     if (!(o.pubKeyCredParams ?? []).some((p) => p.alg === -7)) throw new Error("ES256 not offered");
     for (const ex of o.excludeCredentials ?? []) {
@@ -104,7 +105,7 @@ export class SoftAuthenticator {
     const effectiveRpId = rpId ?? o.rp?.id ?? this.rpId;
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const jwk = publicKey.export({ format: "jwk" });
-    const credentialId = randomBytes(32);
+    const credentialId = wantedId ? unb64url(wantedId) : randomBytes(32);
     const coseKey = cborEncode([
       [1, 2], // kty: EC2
       [3, -7], // alg: ES256
