@@ -81,9 +81,9 @@ export async function webauthnGet(optionsJson) {
   }
 }
 
-/** The invitation token travels in the URL fragment (never sent to a server); read it, then drop it from the bar. */
+/** The invitation token travels in the URL fragment (never sent to a server); boot.js took it off the URL. */
 export function takeFragment() {
-  const h = window.location.hash.slice(1);
-  if (h) history.replaceState(null, "", window.location.pathname);
+  const h = window.__hersysFragment || "";
+  delete window.__hersysFragment;
   return h;
 }

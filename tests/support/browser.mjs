@@ -62,6 +62,7 @@ export async function firstSignIn(page, baseUrl, loginId, password = DEMO_PASSWO
   await page.goto(`${baseUrl}/signin`);
   await submitPassword(page, loginId, password);
   await page.getByRole("button", { name: "セキュリティキー・パスキーを登録する" }).click();
+  await page.getByTestId("recovery-codes").waitFor();
   const codes = await page.getByTestId("recovery-codes").locator("li").allTextContents();
   await page.getByRole("button", { name: /保管しました/ }).click();
   await page.getByRole("heading", { name: "メニュー" }).waitFor();
