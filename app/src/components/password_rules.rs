@@ -58,7 +58,7 @@ pub fn PasswordRules(
                                 span { class: "mark", "aria-hidden": "true", "{mark}" }
                                 span { "{label}" }
                                 if let Some(rule) = failed {
-                                    span { class: "why", " — {rule.message_ja()}" }
+                                    span { class: "why", "{rule.message_ja()}" }
                                 }
                             }
                         }
