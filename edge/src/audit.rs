@@ -49,7 +49,6 @@ impl Event {
         self.target = Some(target.into());
         self
     }
-
 }
 
 /// A stored entry, as read back for display and verification.

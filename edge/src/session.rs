@@ -154,6 +154,10 @@ pub async fn require_pending(env: &Env, req: &Request) -> ApiResult<(PendingReco
     if user.status != "active" || user.session_epoch != record.epoch {
         return Err(step());
     }
+    // A lock (too many failures, or an administrator's) stops every remaining step of a sign-in in progress.
+    if user.is_locked(crate::now_ms()) {
+        return Err(ApiError::new(ErrorCode::AccountLocked));
+    }
     Ok((record, user))
 }
 

@@ -56,8 +56,11 @@ test("unknown API paths get a JSON 404 with a stable code, not the app page", as
   }
 });
 
-test("a wrong method gets 405 METHOD_NOT_ALLOWED", async () => {
-  const res = await fetch(`${edge.api}/api/health`, { method: "POST", body: "{}" });
+test("a wrong method gets 405 METHOD_NOT_ALLOWED; without our Origin it is refused first", async () => {
+  const foreign = await fetch(`${edge.api}/api/health`, { method: "POST", body: "{}" });
+  assert.equal(foreign.status, 403);
+  assert.equal((await foreign.json()).error.code, "ORIGIN_MISMATCH");
+  const res = await fetch(`${edge.api}/api/health`, { method: "POST", body: "{}", headers: { origin: edge.api } });
   assert.equal(res.status, 405);
   assert.equal((await res.json()).error.code, "METHOD_NOT_ALLOWED");
   assert.equal(res.headers.get("cache-control"), "no-store");

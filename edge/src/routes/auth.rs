@@ -144,14 +144,18 @@ async fn account_failure(
     let now = now_ms();
     let after: Option<After> = db
         .prepare(
-            "UPDATE users SET failed_count = failed_count + 1, \
-             locked_until = CASE WHEN failed_count + 1 >= ?2 THEN ?3 ELSE locked_until END \
+            // A lock that has run out starts the count afresh.
+            "UPDATE users SET \
+             failed_count = CASE WHEN locked_until > 0 AND locked_until <= ?4 THEN 1 ELSE failed_count + 1 END, \
+             locked_until = CASE WHEN locked_until > 0 AND locked_until <= ?4 THEN 0 \
+                                 WHEN failed_count + 1 >= ?2 THEN ?3 ELSE locked_until END \
              WHERE id = ?1 RETURNING failed_count",
         )
         .bind(&[
             user.id.as_str().into(),
             (MAX_FAILURES as f64).into(),
             ((now + LOCK_MS) as f64).into(),
+            (now as f64).into(),
         ])?
         .first(None)
         .await?;
@@ -570,6 +574,20 @@ async fn verify_assertion(
             ))
         }
     };
+    // Without a prior identification the user handle is what names the account (WebAuthn §7.2 step 6).
+    if user.is_none()
+        && credential
+            .response
+            .user_handle
+            .as_deref()
+            .is_none_or(str::is_empty)
+    {
+        return Err(ApiError::with_reason(
+            ErrorCode::WebauthnFailed,
+            "user_handle_missing",
+            "passkey assertion without a user handle",
+        ));
+    }
     let owner = match user {
         Some(u) => u.clone(),
         None => accounts::by_id(db, &row.user_id)
@@ -627,9 +645,6 @@ pub async fn webauthn(mut req: Request, env: &Env) -> ApiResult<Response> {
     let credential: AuthenticationResponseJson = serde_json::from_str(&body.credential_json)
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
     let db = db(env)?;
-    if user.is_locked(now_ms()) {
-        return Err(ApiError::new(ErrorCode::AccountLocked));
-    }
     if let Err(e) = verify_assertion(&req, &db, &credential, Some(&user)).await {
         if e.code == ErrorCode::WebauthnFailed {
             let _ = account_failure(&db, &req, &user, "sign_in_webauthn").await?;
@@ -680,9 +695,6 @@ pub async fn recovery(mut req: Request, env: &Env) -> ApiResult<Response> {
     let (_, user) = session::require_pending(env, &req).await?;
     let body: RecoveryCodeRequest = json_body(&mut req).await?;
     let db = db(env)?;
-    if user.is_locked(now_ms()) {
-        return Err(ApiError::new(ErrorCode::AccountLocked));
-    }
     let used = db
         .prepare("UPDATE recovery_codes SET used_at = ?1 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL")
         .bind(&[

@@ -96,8 +96,17 @@ pub async fn delete_credential(req: Request, env: &Env, id: &str) -> ApiResult<R
         .by(&s.principal)
         .target(id);
     if r.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
-        let exists = crate::accounts::credential_count(&db, &s.user.id).await?;
-        let code = if exists <= 1 {
+        // Nothing was deleted: either the key is not this user's (or does not exist), or it is their last one.
+        #[derive(Deserialize)]
+        struct Owned {
+            n: i64,
+        }
+        let owned: Option<Owned> = db
+            .prepare("SELECT COUNT(*) AS n FROM credentials WHERE id = ?1 AND user_id = ?2")
+            .bind(&[id.into(), s.user.id.as_str().into()])?
+            .first(None)
+            .await?;
+        let code = if owned.is_some_and(|o| o.n > 0) {
             ErrorCode::LastCredential
         } else {
             ErrorCode::NotFound
