@@ -22,7 +22,7 @@ fn crypto() -> ApiResult<web_sys::Crypto> {
     Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .map_err(|e| internal("crypto global", e))?
         .dyn_into::<web_sys::Crypto>()
-        .map_err(|e| internal("crypto global type", e.into()))
+        .map_err(|e| internal("crypto global type", e))
 }
 
 pub fn random_bytes<const N: usize>() -> ApiResult<[u8; N]> {
@@ -71,7 +71,7 @@ pub async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> ApiResult<[
     .await
     .map_err(|e| internal("importKey", e))?
     .dyn_into::<web_sys::CryptoKey>()
-    .map_err(|e| internal("importKey type", e.into()))?;
+    .map_err(|e| internal("importKey type", e))?;
     let params = web_sys::Pbkdf2Params::new(
         "PBKDF2",
         &JsValue::from_str("SHA-256"),

@@ -89,8 +89,38 @@ pub fn bench() -> Result {
         total,
         total as f64 / 1024.0
     );
+    for script in ["tests/bench/health.mjs", "tests/bench/signin.mjs"] {
+        let mut c = cmd::new("node");
+        c.arg(script);
+        cmd::run(c)?;
+    }
+    // One ES256 assertion verification: natively, then in wasm (V8), as in the worker.
+    let mut c = cmd::new("cargo");
+    c.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "shared",
+        "--example",
+        "webauthn_bench",
+    ]);
+    cmd::run(c)?;
+    let mut c = cmd::new("cargo");
+    c.args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "shared",
+        "--example",
+        "webauthn_wasm_bench",
+        "--target",
+        WASM_TARGET,
+    ]);
+    cmd::run(c)?;
     let mut c = cmd::new("node");
-    c.arg("tests/bench/health.mjs");
+    c.arg("tests/bench/webauthn-wasm.mjs");
     cmd::run(c)
 }
 

@@ -128,7 +128,7 @@ pub fn SignIn() -> Element {
             }
         },
         Step::ChangePassword => rsx! {
-            ChangePassword { login_id: login_id(), initial: password(), on_next: move |next| advance(next) }
+            ChangePassword { login_id: login_id(), initial: password(), on_next: advance }
         },
         Step::RegisterKey => rsx! {
             h2 { "セキュリティキー・パスキーの登録" }
@@ -140,10 +140,10 @@ pub fn SignIn() -> Element {
             }
         },
         Step::Webauthn(options) => rsx! {
-            SecondFactor { options, on_next: move |next| advance(next), on_recovery: move |_| step.set(Step::Recovery) }
+            SecondFactor { options, on_next: advance, on_recovery: move |_| step.set(Step::Recovery) }
         },
         Step::Recovery => rsx! {
-            RecoveryForm { on_next: move |next| advance(next) }
+            RecoveryForm { on_next: advance }
         },
         Step::RecoveryCodes(codes, me) => rsx! {
             RecoveryCodes { codes, on_done: move |_| finish(me.clone()) }

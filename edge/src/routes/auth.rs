@@ -359,36 +359,34 @@ async fn request_options(
     .to_string())
 }
 
-/// Who is registering a key: the pending first sign-in (no key yet), or a signed-in user adding one.
-enum Registrant {
-    FirstKey(UserRow),
-    Session(Box<Session>),
+/// Who is registering a key: the pending first sign-in (no key yet: the session starts when it is registered),
+/// or a signed-in user adding one.
+struct Registrant {
+    user: UserRow,
+    first_key: bool,
 }
 
 async fn registrant(env: &Env, req: &Request) -> ApiResult<Registrant> {
-    if let Ok(s) = session::require(env, req, now_ms()).await {
-        return Ok(Registrant::Session(Box::new(s)));
+    if let Ok(Session { user, .. }) = session::require(env, req, now_ms()).await {
+        return Ok(Registrant {
+            user,
+            first_key: false,
+        });
     }
     let (_, user) = session::require_pending(env, req).await?;
     let db = db(env)?;
     if user.must_change_password != 0 || accounts::credential_count(&db, &user.id).await? > 0 {
         return Err(ApiError::new(ErrorCode::SignInStepRequired));
     }
-    Ok(Registrant::FirstKey(user))
-}
-
-impl Registrant {
-    fn user(&self) -> &UserRow {
-        match self {
-            Registrant::FirstKey(u) => u,
-            Registrant::Session(s) => &s.user,
-        }
-    }
+    Ok(Registrant {
+        user,
+        first_key: true,
+    })
 }
 
 pub async fn credential_options(req: Request, env: &Env) -> ApiResult<Response> {
     let who = registrant(env, &req).await?;
-    let user = who.user();
+    let user = &who.user;
     let db = db(env)?;
     let challenge = new_challenge(&db, Some(&user.id), "register").await?;
     let exclude: Vec<_> = credential_ids(&db, &user.id)
@@ -421,7 +419,7 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     let credential: RegistrationResponseJson = serde_json::from_str(&body.credential_json)
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
     let db = db(env)?;
-    let user = who.user().clone();
+    let user = &who.user;
     let claimed = claimed_challenge(&credential.response.client_data_json)?;
     let expected = consume_challenge(&db, &claimed, Some(&user.id), "register").await?;
     let origin = own_origin(&req)?;
@@ -436,11 +434,7 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     let registered = match credential.verify(&rp, &expected) {
         Ok(r) => r,
         Err(e) => {
-            log(
-                &db,
-                user_event("credential_register", e.code(), &req, &user),
-            )
-            .await?;
+            log(&db, user_event("credential_register", e.code(), &req, user)).await?;
             return Err(webauthn_error(e));
         }
     };
@@ -474,22 +468,20 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    log(&db, user_event("credential_register", "ok", &req, &user)).await?;
-    match who {
-        Registrant::Session(_) => Ok(Response::from_json(&RegisterCredentialResponse {
+    log(&db, user_event("credential_register", "ok", &req, user)).await?;
+    if !who.first_key {
+        return Ok(Response::from_json(&RegisterCredentialResponse {
             recovery_codes: Vec::new(),
             me: user.me()?,
-        })?),
-        Registrant::FirstKey(user) => {
-            let codes = new_recovery_codes(&db, &user.id).await?;
-            let cookies = signed_in(env, &req, &db, &user, "sign_in").await?;
-            let resp = Response::from_json(&RegisterCredentialResponse {
-                recovery_codes: codes,
-                me: user.me()?,
-            })?;
-            with_cookies(resp, &cookies)
-        }
+        })?);
     }
+    let codes = new_recovery_codes(&db, &user.id).await?;
+    let cookies = signed_in(env, &req, &db, user, "sign_in").await?;
+    let resp = Response::from_json(&RegisterCredentialResponse {
+        recovery_codes: codes,
+        me: user.me()?,
+    })?;
+    with_cookies(resp, &cookies)
 }
 
 fn normalise_recovery_code(code: &str) -> String {
@@ -729,25 +721,6 @@ pub async fn sign_out(req: Request, env: &Env) -> ApiResult<Response> {
     with_cookies(Response::empty()?.with_status(204), &cookies)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recovery_codes_normalise_case_and_separators() {
-        assert_eq!(normalise_recovery_code(" abcde-fgh2k "), "ABCDEFGH2K");
-    }
-
-    #[test]
-    fn the_dummy_hash_is_well_formed_so_unknown_ids_cost_a_full_derivation() {
-        let parts: Vec<&str> = DUMMY_HASH.split('$').collect();
-        assert_eq!(parts.len(), 4);
-        assert_eq!(parts[1], "100000");
-        assert_eq!(b64url_decode(parts[2]).unwrap().len(), 16);
-        assert_eq!(b64url_decode(parts[3]).unwrap().len(), 32);
-    }
-}
-
 // ---- invitation link: set one's own password, then register a key ------------------------------------------------
 
 pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Response> {
@@ -828,4 +801,23 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
         Response::from_json(&next_step(&req, &db, &user).await?)?,
         &[cookie],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_normalise_case_and_separators() {
+        assert_eq!(normalise_recovery_code(" abcde-fgh2k "), "ABCDEFGH2K");
+    }
+
+    #[test]
+    fn the_dummy_hash_is_well_formed_so_unknown_ids_cost_a_full_derivation() {
+        let parts: Vec<&str> = DUMMY_HASH.split('$').collect();
+        assert_eq!(parts.len(), 4);
+        assert_eq!(parts[1], "100000");
+        assert_eq!(b64url_decode(parts[2]).unwrap().len(), 16);
+        assert_eq!(b64url_decode(parts[3]).unwrap().len(), 32);
+    }
 }
