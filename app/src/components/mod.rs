@@ -1,7 +1,9 @@
 //! Components shared by several pages, one per file.
 
+pub mod action;
 pub mod alert;
 pub mod network_indicator;
+pub mod new_password;
 pub mod password_rules;
 pub mod placeholder_page;
 pub mod recovery_codes;

@@ -5,40 +5,29 @@ use dioxus::prelude::*;
 use shared::api::auth::{RegisterCredentialRequest, RegisterCredentialResponse, WebauthnOptions};
 
 use crate::api;
+use crate::components::action::use_action;
 use crate::components::alert::ErrorAlert;
 
 #[component]
 pub fn RegisterKey(on_done: EventHandler<RegisterCredentialResponse>, first: bool) -> Element {
     let mut name = use_signal(String::new);
-    let mut error = use_signal(|| None::<String>);
-    let mut busy = use_signal(|| false);
+    let act = use_action();
     let register = move |e: FormEvent| {
         e.prevent_default();
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
-            let result = async {
-                let options: WebauthnOptions = api::post("/api/auth/credentials/options", &())
-                    .await
-                    .map_err(|e| e.message())?;
-                let credential_json = api::create_credential(&options.options_json).await?;
-                let body = RegisterCredentialRequest {
-                    credential_json,
-                    name: name(),
-                };
-                api::post::<_, RegisterCredentialResponse>("/api/auth/credentials", &body)
-                    .await
-                    .map_err(|e| e.message())
-            }
-            .await;
-            busy.set(false);
-            match result {
-                Ok(done) => on_done.call(done),
-                Err(message) => error.set(Some(message)),
-            }
+        act.run(move || async move {
+            let options: WebauthnOptions = api::post("/api/auth/credentials/options", &())
+                .await
+                .map_err(|e| e.message())?;
+            let credential_json = api::create_credential(&options.options_json).await?;
+            let body = RegisterCredentialRequest {
+                credential_json,
+                name: name(),
+            };
+            let done = api::post::<_, RegisterCredentialResponse>("/api/auth/credentials", &body)
+                .await
+                .map_err(|e| e.message())?;
+            on_done.call(done);
+            Ok(())
         });
     };
     rsx! {
@@ -57,9 +46,9 @@ pub fn RegisterKey(on_done: EventHandler<RegisterCredentialResponse>, first: boo
                     oninput: move |e| name.set(e.value()),
                 }
             }
-            ErrorAlert { message: error() }
-            button { class: "button", r#type: "submit", disabled: busy(),
-                if busy() { "登録しています…" } else { "セキュリティキー・パスキーを登録する" }
+            ErrorAlert { message: (act.error)() }
+            button { class: "button", r#type: "submit", disabled: (act.busy)(),
+                if (act.busy)() { "登録しています…" } else { "セキュリティキー・パスキーを登録する" }
             }
         }
     }

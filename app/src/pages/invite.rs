@@ -5,8 +5,9 @@ use dioxus::prelude::*;
 use shared::api::auth::{AcceptInvitationRequest, Me, RegisterCredentialResponse, SignInStep};
 
 use crate::api;
+use crate::components::action::use_action;
 use crate::components::alert::ErrorAlert;
-use crate::components::password_rules::{use_common_passwords, PasswordRules};
+use crate::components::new_password::NewPasswordFields;
 use crate::components::recovery_codes::RecoveryCodes;
 use crate::components::register_key::RegisterKey;
 use crate::session::{SessionCtx, SessionState};
@@ -24,35 +25,28 @@ pub fn Invite() -> Element {
     let mut session = use_context::<SessionCtx>();
     let nav = use_navigator();
     let token = use_hook(api::take_fragment);
-    let list = use_common_passwords();
     let mut step = use_signal(|| Step::Password);
-    let mut new_password = use_signal(String::new);
-    let mut confirmation = use_signal(String::new);
-    let mut error = use_signal(|| None::<String>);
-    let mut busy = use_signal(|| false);
+    let new_password = use_signal(String::new);
+    let confirmation = use_signal(String::new);
+    let act = use_action();
     let tok = token.clone();
     let submit = move |e: FormEvent| {
         e.prevent_default();
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
         let token = tok.clone();
-        spawn(async move {
+        act.run(move || async move {
             let body = AcceptInvitationRequest {
                 token,
                 new_password: new_password(),
                 confirmation: confirmation(),
             };
             match api::post::<_, SignInStep>("/api/invitations/accept", &body).await {
-                Ok(SignInStep::RegisterCredential) => step.set(Step::RegisterKey),
-                Ok(_) => error.set(Some(
-                    "想定外の手順です。管理者にお問い合わせください。".to_owned(),
-                )),
-                Err(e) => error.set(Some(e.message())),
+                Ok(SignInStep::RegisterCredential) => {
+                    step.set(Step::RegisterKey);
+                    Ok(())
+                }
+                Ok(_) => Err("想定外の手順です。管理者にお問い合わせください。".to_owned()),
+                Err(e) => Err(e.message()),
             }
-            busy.set(false);
         });
     };
     let content = match step() {
@@ -62,22 +56,9 @@ pub fn Invite() -> Element {
         Step::Password => rsx! {
             p { "保健所の管理者から招待されました。ご自身のパスワードを設定し、この端末のパスキーまたはセキュリティキーを登録してください。招待リンクは72時間有効で、1回だけ使えます。" }
             form { class: "form", onsubmit: submit,
-                div { class: "field",
-                    label { r#for: "new-password", "新しいパスワード" }
-                    input { id: "new-password", r#type: "password", autocomplete: "new-password", required: true,
-                        maxlength: "256", value: "{new_password}", oninput: move |e| new_password.set(e.value()) }
-                }
-                div { class: "field",
-                    label { r#for: "confirm-password", "パスワードの確認入力" }
-                    input { id: "confirm-password", r#type: "password", autocomplete: "new-password", required: true,
-                        maxlength: "256", value: "{confirmation}", oninput: move |e| confirmation.set(e.value()) }
-                }
-                PasswordRules {
-                    password: new_password(), sign_in_id: String::new(), current: None,
-                    confirmation: confirmation(), list: list.read().clone().flatten(),
-                }
-                ErrorAlert { message: error() }
-                button { class: "button", r#type: "submit", disabled: busy(), "パスワードを設定する" }
+                NewPasswordFields { new_password, confirmation, sign_in_id: String::new(), current: None }
+                ErrorAlert { message: (act.error)() }
+                button { class: "button", r#type: "submit", disabled: (act.busy)(), "パスワードを設定する" }
             }
         },
         Step::RegisterKey => rsx! {

@@ -8,8 +8,9 @@ use shared::api::auth::{
 };
 
 use crate::api;
+use crate::components::action::use_action;
 use crate::components::alert::ErrorAlert;
-use crate::components::password_rules::{use_common_passwords, PasswordRules};
+use crate::components::new_password::NewPasswordFields;
 use crate::components::recovery_codes::RecoveryCodes;
 use crate::components::register_key::RegisterKey;
 use crate::session::{SessionCtx, SessionState};
@@ -41,8 +42,7 @@ pub fn SignIn() -> Element {
     let mut step = use_signal(|| Step::Password);
     let mut login_id = use_signal(String::new);
     let mut password = use_signal(String::new);
-    let mut error = use_signal(|| None::<String>);
-    let mut busy = use_signal(|| false);
+    let act = use_action();
 
     let mut finish = move |me: Me| {
         session.state.set(SessionState::SignedIn(me));
@@ -55,49 +55,33 @@ pub fn SignIn() -> Element {
 
     let submit_password = move |e: FormEvent| {
         e.prevent_default();
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
+        act.run(move || async move {
             let body = PasswordSignInRequest {
                 login_id: login_id().trim().to_owned(),
                 password: password(),
             };
-            match api::post::<_, SignInStep>("/api/auth/password", &body).await {
-                Ok(next) => advance(next),
-                Err(e) => error.set(Some(e.message())),
-            }
-            busy.set(false);
+            let next = api::post::<_, SignInStep>("/api/auth/password", &body)
+                .await
+                .map_err(|e| e.message())?;
+            advance(next);
+            Ok(())
         });
     };
 
     let passkey = move |_| {
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
-            let result = async {
-                let options: WebauthnOptions = api::post("/api/auth/passkey/options", &())
-                    .await
-                    .map_err(|e| e.message())?;
-                let credential_json = api::get_assertion(&options.options_json).await?;
-                api::post::<_, SignInStep>(
-                    "/api/auth/passkey",
-                    &AssertionRequest { credential_json },
-                )
+        act.run(move || async move {
+            let options: WebauthnOptions = api::post("/api/auth/passkey/options", &())
                 .await
-                .map_err(|e| e.message())
-            }
-            .await;
-            busy.set(false);
-            match result {
-                Ok(next) => advance(next),
-                Err(m) => error.set(Some(m)),
-            }
+                .map_err(|e| e.message())?;
+            let credential_json = api::get_assertion(&options.options_json).await?;
+            let next = api::post::<_, SignInStep>(
+                "/api/auth/passkey",
+                &AssertionRequest { credential_json },
+            )
+            .await
+            .map_err(|e| e.message())?;
+            advance(next);
+            Ok(())
         });
     };
 
@@ -119,12 +103,12 @@ pub fn SignIn() -> Element {
                         maxlength: "256", value: "{password}", oninput: move |e| password.set(e.value()),
                     }
                 }
-                ErrorAlert { message: error() }
-                button { class: "button", r#type: "submit", disabled: busy(), "サインイン" }
+                ErrorAlert { message: (act.error)() }
+                button { class: "button", r#type: "submit", disabled: (act.busy)(), "サインイン" }
             }
             div { class: "alt",
                 p { "パスキーを登録済みの端末では、IDとパスワードの代わりにパスキーだけでサインインできます。" }
-                button { class: "button secondary", r#type: "button", disabled: busy(), onclick: passkey, "パスキーでサインイン" }
+                button { class: "button secondary", r#type: "button", disabled: (act.busy)(), onclick: passkey, "パスキーでサインイン" }
             }
         },
         Step::ChangePassword => rsx! {
@@ -161,30 +145,23 @@ pub fn SignIn() -> Element {
 /// First sign-in: the initial password issued by the administrator is replaced by the user's own.
 #[component]
 fn ChangePassword(login_id: String, initial: String, on_next: EventHandler<SignInStep>) -> Element {
-    let list = use_common_passwords();
     let mut current = use_signal(move || initial.clone());
-    let mut new_password = use_signal(String::new);
-    let mut confirmation = use_signal(String::new);
-    let mut error = use_signal(|| None::<String>);
-    let mut busy = use_signal(|| false);
+    let new_password = use_signal(String::new);
+    let confirmation = use_signal(String::new);
+    let act = use_action();
     let submit = move |e: FormEvent| {
         e.prevent_default();
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
+        act.run(move || async move {
             let body = ChangePasswordRequest {
                 current_password: current(),
                 new_password: new_password(),
                 confirmation: confirmation(),
             };
-            match api::post::<_, SignInStep>("/api/auth/password/change", &body).await {
-                Ok(next) => on_next.call(next),
-                Err(e) => error.set(Some(e.message())),
-            }
-            busy.set(false);
+            let next = api::post::<_, SignInStep>("/api/auth/password/change", &body)
+                .await
+                .map_err(|e| e.message())?;
+            on_next.call(next);
+            Ok(())
         });
     };
     rsx! {
@@ -196,22 +173,9 @@ fn ChangePassword(login_id: String, initial: String, on_next: EventHandler<SignI
                 input { id: "current-password", r#type: "password", autocomplete: "current-password", required: true,
                     value: "{current}", oninput: move |e| current.set(e.value()) }
             }
-            div { class: "field",
-                label { r#for: "new-password", "新しいパスワード" }
-                input { id: "new-password", r#type: "password", autocomplete: "new-password", required: true,
-                    maxlength: "256", value: "{new_password}", oninput: move |e| new_password.set(e.value()) }
-            }
-            div { class: "field",
-                label { r#for: "confirm-password", "パスワードの確認入力" }
-                input { id: "confirm-password", r#type: "password", autocomplete: "new-password", required: true,
-                    maxlength: "256", value: "{confirmation}", oninput: move |e| confirmation.set(e.value()) }
-            }
-            PasswordRules {
-                password: new_password(), sign_in_id: login_id.clone(), current: Some(current()),
-                confirmation: confirmation(), list: list.read().clone().flatten(),
-            }
-            ErrorAlert { message: error() }
-            button { class: "button", r#type: "submit", disabled: busy(), "パスワードを変更する" }
+            NewPasswordFields { new_password, confirmation, sign_in_id: login_id.clone(), current: Some(current()) }
+            ErrorAlert { message: (act.error)() }
+            button { class: "button", r#type: "submit", disabled: (act.busy)(), "パスワードを変更する" }
         }
     }
 }
@@ -224,15 +188,9 @@ fn SecondFactor(
     on_recovery: EventHandler<()>,
 ) -> Element {
     let mut options = use_signal(move || options.clone());
-    let mut error = use_signal(|| None::<String>);
-    let mut busy = use_signal(|| false);
+    let act = use_action();
     let authenticate = move |_| {
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
+        act.run(move || async move {
             let result = async {
                 let credential_json = api::get_assertion(&options()).await?;
                 api::post::<_, SignInStep>(
@@ -243,27 +201,24 @@ fn SecondFactor(
                 .map_err(|e| e.message())
             }
             .await;
-            match result {
-                Ok(next) => on_next.call(next),
-                Err(m) => {
-                    error.set(Some(m));
-                    // The challenge is single use: fetch a fresh one for the next try.
-                    if let Ok(fresh) =
-                        api::post::<_, WebauthnOptions>("/api/auth/webauthn/options", &()).await
-                    {
-                        options.set(fresh.options_json);
-                    }
+            if result.is_err() {
+                // The challenge is single use: fetch a fresh one for the next try.
+                if let Ok(fresh) =
+                    api::post::<_, WebauthnOptions>("/api/auth/webauthn/options", &()).await
+                {
+                    options.set(fresh.options_json);
                 }
             }
-            busy.set(false);
+            on_next.call(result?);
+            Ok(())
         });
     };
     rsx! {
         h2 { "セキュリティキーで認証" }
         p { "登録済みのセキュリティキーまたはパスキーで本人確認を行います。" }
-        ErrorAlert { message: error() }
-        button { class: "button", r#type: "button", disabled: busy(), onclick: authenticate,
-            if busy() { "認証しています…" } else { "セキュリティキー・パスキーで認証する" }
+        ErrorAlert { message: (act.error)() }
+        button { class: "button", r#type: "button", disabled: (act.busy)(), onclick: authenticate,
+            if (act.busy)() { "認証しています…" } else { "セキュリティキー・パスキーで認証する" }
         }
         p { class: "alt",
             button { class: "link", r#type: "button", onclick: move |_| on_recovery.call(()), "キーが手元にない場合（リカバリーコードを使う）" }
@@ -274,19 +229,18 @@ fn SecondFactor(
 #[component]
 fn RecoveryForm(on_next: EventHandler<SignInStep>) -> Element {
     let mut code = use_signal(String::new);
-    let mut error = use_signal(|| None::<String>);
+    let act = use_action();
     let submit = move |e: FormEvent| {
         e.prevent_default();
-        spawn(async move {
-            match api::post::<_, SignInStep>(
+        act.run(move || async move {
+            let next = api::post::<_, SignInStep>(
                 "/api/auth/recovery",
                 &RecoveryCodeRequest { code: code() },
             )
             .await
-            {
-                Ok(next) => on_next.call(next),
-                Err(e) => error.set(Some(e.message())),
-            }
+            .map_err(|e| e.message())?;
+            on_next.call(next);
+            Ok(())
         });
     };
     rsx! {
@@ -297,8 +251,8 @@ fn RecoveryForm(on_next: EventHandler<SignInStep>) -> Element {
                 input { id: "recovery-code", r#type: "text", autocomplete: "one-time-code", autocapitalize: "characters",
                     required: true, maxlength: "20", value: "{code}", oninput: move |e| code.set(e.value()) }
             }
-            ErrorAlert { message: error() }
-            button { class: "button", r#type: "submit", "サインイン" }
+            ErrorAlert { message: (act.error)() }
+            button { class: "button", r#type: "submit", disabled: (act.busy)(), "サインイン" }
         }
     }
 }
