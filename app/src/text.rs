@@ -32,3 +32,7 @@ pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
 pub const NOT_FOUND_BODY: &str =
     "指定されたページは存在しません。メニューから操作を選んでください。";
 pub const VERSION_LABEL: &str = "バージョン";
+
+pub const AGGREGATES_ONLY: &str = "厚生労働省のアカウントでは、個人情報を含む記録は表示されません。全国の集計は今後の更新で追加されます。";
+pub const NOT_PERMITTED: &str = "この操作を行う権限がありません。";
+pub const NOT_PERMITTED_HINT: &str = "ご自身の役割で利用できる操作をメニューから選んでください。";

@@ -134,7 +134,7 @@ test("layouts at phone, tablet and desktop widths: no sideways scrolling; screen
     await page.screenshot({ path: path.join(dir, `signin-${name}-${viewport.width}.png`), fullPage: true });
   }
   await addVirtualAuthenticator(page);
-  await firstSignIn(page, edge.url, "staff@shinjuku-hc.demo");
+  await firstSignIn(page, edge.url, "doctor@setagaya-clinic.demo");
   for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
     await page.goto(edge.url);

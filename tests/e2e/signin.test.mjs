@@ -195,3 +195,26 @@ test("a passkey alone (with user verification) signs in", async () => {
   assert.match(await page.getByTestId("user-area").textContent(), /東京 七海.*都道府県/);
   await context.close();
 });
+
+test("each role sees only the actions it may take, and is told so on a page it may not use", async () => {
+  const national = await newPage();
+  await addVirtualAuthenticator(national.page);
+  await firstSignIn(national.page, edge.url, "mhlw@national.demo");
+  await national.page.getByTestId("aggregates-only").waitFor();
+  assert.equal(await national.page.locator(".action-card").count(), 0);
+  await national.page.goto(`${edge.url}/records`);
+  await national.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
+  await national.context.close();
+
+  const hc = await newPage(VIEWPORTS.tablet);
+  await addVirtualAuthenticator(hc.page);
+  await firstSignIn(hc.page, edge.url, "staff@shinjuku-hc.demo");
+  const titles = await hc.page.locator(".action-title").allTextContents();
+  assert.deepEqual(titles, ["閲覧・編集する"]);
+  await hc.page.goto(`${edge.url}/notifications/new`);
+  await hc.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
+  // The administration page is for health-center administrators only.
+  await hc.page.goto(`${edge.url}/admin`);
+  await hc.page.getByRole("alert").getByText(/管理者のみ/).waitFor();
+  await hc.context.close();
+});

@@ -1,8 +1,8 @@
-//! The top page: the manual's three actions as large touch targets.
+//! The top page: the manual's three actions as large touch targets, those the user's role allows.
 
 use dioxus::prelude::*;
 
-use crate::session::RequireSignIn;
+use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 
 #[component]
@@ -14,18 +14,29 @@ pub fn Home() -> Element {
 
 #[component]
 fn Menu() -> Element {
+    // Offline the role cannot be confirmed; the menu shows everything and the server decides once online.
+    let role = use_context::<SessionCtx>().me().map(|m| m.role);
+    let files = role.is_none_or(|r| r.files_notifications());
+    let views = role.is_none_or(|r| r.views_records());
     rsx! {
         section { class: "page home",
             h1 { {text::HOME_HEADING} }
             p { class: "lead", {text::HOME_LEAD} }
-            h2 { class: "section-title", {text::SECTION_NEW} }
-            nav { class: "actions",
-                ActionCard { to: Route::NewNotification {}, title: text::ACTION_NEW, hint: text::ACTION_NEW_HINT, primary: true }
-                ActionCard { to: Route::PreNotification {}, title: text::ACTION_PRE, hint: text::ACTION_PRE_HINT, primary: false }
+            if files {
+                h2 { class: "section-title", {text::SECTION_NEW} }
+                nav { class: "actions",
+                    ActionCard { to: Route::NewNotification {}, title: text::ACTION_NEW, hint: text::ACTION_NEW_HINT, primary: true }
+                    ActionCard { to: Route::PreNotification {}, title: text::ACTION_PRE, hint: text::ACTION_PRE_HINT, primary: false }
+                }
             }
-            h2 { class: "section-title", {text::SECTION_EXISTING} }
-            nav { class: "actions",
-                ActionCard { to: Route::Records {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: false }
+            if views {
+                h2 { class: "section-title", {text::SECTION_EXISTING} }
+                nav { class: "actions",
+                    ActionCard { to: Route::Records {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: !files }
+                }
+            }
+            if !files && !views {
+                p { class: "notice", "data-testid": "aggregates-only", {text::AGGREGATES_ONLY} }
             }
         }
     }

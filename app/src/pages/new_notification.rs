@@ -2,10 +2,10 @@
 
 use dioxus::prelude::*;
 
-use crate::components::placeholder_page::PlaceholderPage;
+use crate::components::placeholder_page::{PlaceholderPage, Work};
 use crate::text;
 
 #[component]
 pub fn NewNotification() -> Element {
-    rsx! { PlaceholderPage { title: text::ACTION_NEW, next: text::NEW_NEXT } }
+    rsx! { PlaceholderPage { work: Work::FileNotifications, title: text::ACTION_NEW, next: text::NEW_NEXT } }
 }

@@ -2,10 +2,10 @@
 
 use dioxus::prelude::*;
 
-use crate::components::placeholder_page::PlaceholderPage;
+use crate::components::placeholder_page::{PlaceholderPage, Work};
 use crate::text;
 
 #[component]
 pub fn PreNotification() -> Element {
-    rsx! { PlaceholderPage { title: text::ACTION_PRE, next: text::PRE_NEXT } }
+    rsx! { PlaceholderPage { work: Work::FileNotifications, title: text::ACTION_PRE, next: text::PRE_NEXT } }
 }

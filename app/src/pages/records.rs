@@ -2,10 +2,10 @@
 
 use dioxus::prelude::*;
 
-use crate::components::placeholder_page::PlaceholderPage;
+use crate::components::placeholder_page::{PlaceholderPage, Work};
 use crate::text;
 
 #[component]
 pub fn Records() -> Element {
-    rsx! { PlaceholderPage { title: text::ACTION_VIEW, next: text::RECORDS_NEXT } }
+    rsx! { PlaceholderPage { work: Work::ViewRecords, title: text::ACTION_VIEW, next: text::RECORDS_NEXT } }
 }

@@ -55,6 +55,16 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// Filing a notification (発生届) and the pre-notification records: medical institutions.
+    pub fn files_notifications(self) -> bool {
+        matches!(self, Role::ClinicDoctor | Role::ClinicStaff)
+    }
+
+    /// Searching and opening patient records: everyone but national staff (aggregates only, no personal data).
+    pub fn views_records(self) -> bool {
+        self != Role::NationalStaff
+    }
+
     /// The kind of area an account of this role belongs to.
     pub fn area_kind(self) -> AreaKind {
         match self {
@@ -143,5 +153,37 @@ impl Jurisdiction {
                 other.institution_id() == Some(institution_id)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_clinics_file_and_national_staff_never_see_records() {
+        let filers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.files_notifications())
+            .collect();
+        assert_eq!(filers, [Role::ClinicDoctor, Role::ClinicStaff]);
+        let viewers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.views_records())
+            .collect();
+        assert_eq!(viewers.len(), 5);
+        assert!(!Role::NationalStaff.views_records());
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                serde_json::json!(r.as_str())
+            );
+        }
+        assert_eq!(Role::parse("root"), None);
     }
 }
