@@ -79,3 +79,57 @@ pub fn rp_id(req: &Request) -> ApiResult<String> {
 pub fn is_local(req: &Request) -> bool {
     matches!(rp_id(req).as_deref(), Ok("localhost" | "127.0.0.1"))
 }
+
+/// A free-text field from a form (a name, an address): trimmed, 1..=`max_chars` characters, and free of control
+/// characters (NUL, line breaks) and bidirectional overrides, which could disguise how the text reads on screen.
+pub fn text_field(value: &str, max_chars: usize, field: &'static str) -> ApiResult<String> {
+    let v = value.trim();
+    let forbidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if v.is_empty() || v.chars().count() > max_chars || v.chars().any(forbidden) {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            field,
+            field,
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Like [`text_field`] but may be empty.
+pub fn optional_text_field(
+    value: &str,
+    max_chars: usize,
+    field: &'static str,
+) -> ApiResult<String> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    text_field(value, max_chars, field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_fields_refuse_control_and_bidi_characters() {
+        assert_eq!(text_field("  新宿 一郎 ", 60, "n").unwrap(), "新宿 一郎");
+        for bad in [
+            "",
+            "   ",
+            "a\u{0}b",
+            "a\nb",
+            "\u{202E}evil",
+            "a\u{2066}b",
+            "\u{FEFF}x",
+        ] {
+            assert!(text_field(bad, 60, "n").is_err(), "{bad:?}");
+        }
+        assert!(text_field(&"あ".repeat(61), 60, "n").is_err());
+        assert!(text_field(&"あ".repeat(60), 60, "n").is_ok());
+        assert_eq!(optional_text_field(" ", 10, "n").unwrap(), "");
+    }
+}

@@ -15,7 +15,7 @@ use crate::accounts::{self, UserRow};
 use crate::audit::{self, Event};
 use crate::crypto::{self, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body};
+use crate::request::{client_address, json_body, optional_text_field, text_field};
 use crate::{bindings, now_ms, session};
 
 /// Invitation links work for 72 hours.
@@ -151,13 +151,11 @@ pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> 
     let a = admin(env, &req).await?;
     let body: CreateAccountRequest = json_body(&mut req).await?;
     let login_id = body.login_id.trim();
-    let display_name = body.display_name.trim();
+    let display_name = text_field(&body.display_name, 60, "display_name")?;
+    let display_name = display_name.as_str();
     let email = body.email.trim();
     if !valid_login_id(login_id) {
         return Err(invalid("login_id"));
-    }
-    if display_name.is_empty() || display_name.chars().count() > 60 {
-        return Err(invalid("display_name"));
     }
     if !email.is_empty() && (email.len() > 254 || !email.contains('@')) {
         return Err(invalid("email"));
@@ -378,13 +376,9 @@ pub async fn list_institutions(req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Response> {
     let a = admin(env, &req).await?;
     let body: CreateInstitutionRequest = json_body(&mut req).await?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("name"));
-    }
-    if body.address.chars().count() > 200 {
-        return Err(invalid("address"));
-    }
+    let name = text_field(&body.name, 100, "name")?;
+    let name = name.as_str();
+    let address = optional_text_field(&body.address, 200, "address")?;
     if body.phone.chars().count() > 20
         || !body.phone.chars().all(|c| c.is_ascii_digit() || c == '-')
     {
@@ -405,7 +399,7 @@ pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Respon
         name.into(),
         a.health_center_id.as_str().into(),
         a.pref_code.as_str().into(),
-        body.address.trim().into(),
+        address.as_str().into(),
         body.phone.trim().into(),
         (now_ms() as f64).into(),
     ])?
@@ -416,7 +410,7 @@ pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Respon
     let inst = Institution {
         id,
         name: name.to_owned(),
-        address: body.address.trim().to_owned(),
+        address,
         phone: body.phone.trim().to_owned(),
     };
     Ok(Response::from_json(&inst)?.with_status(201))

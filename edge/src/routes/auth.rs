@@ -21,7 +21,7 @@ use crate::accounts::{self, UserRow, LOCK_MS, MAX_FAILURES};
 use crate::audit::{self, Event};
 use crate::crypto::{self, b64url, b64url_decode, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body, own_origin, rp_id};
+use crate::request::{client_address, json_body, optional_text_field, own_origin, rp_id};
 use crate::session::{self, PendingRecord, PendingStage, Session};
 use crate::{bindings, now_ms};
 
@@ -416,6 +416,8 @@ pub async fn credential_options(req: Request, env: &Env) -> ApiResult<Response> 
 pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Response> {
     let who = registrant(env, &req).await?;
     let body: RegisterCredentialRequest = json_body(&mut req).await?;
+    // Checked before the challenge is spent, so a bad name costs no second ceremony.
+    let requested_name = optional_text_field(&body.name, 60, "name")?;
     let credential: RegistrationResponseJson = serde_json::from_str(&body.credential_json)
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
     let db = db(env)?;
@@ -439,9 +441,9 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
         }
     };
     let count = accounts::credential_count(&db, &user.id).await?;
-    let name = match body.name.trim() {
-        "" => format!("セキュリティキー {}", count + 1),
-        n => n.chars().take(60).collect(),
+    let name = match requested_name {
+        n if n.is_empty() => format!("セキュリティキー {}", count + 1),
+        n => n,
     };
     let aaguid: String = registered
         .aaguid

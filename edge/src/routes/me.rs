@@ -7,7 +7,7 @@ use worker::{Env, Request, Response};
 
 use crate::audit::{self, Event};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body};
+use crate::request::{client_address, json_body, text_field};
 use crate::{bindings, now_ms, session};
 
 pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
@@ -56,10 +56,7 @@ pub async fn credentials(req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn rename_credential(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let s = session::require(env, &req, now_ms()).await?;
     let body: RenameCredentialRequest = json_body(&mut req).await?;
-    let name: String = body.name.trim().chars().take(60).collect();
-    if name.is_empty() {
-        return Err(ApiError::new(ErrorCode::ValidationFailed));
-    }
+    let name = text_field(&body.name, 60, "name")?;
     let db = env.d1(bindings::DB)?;
     let r = db
         .prepare("UPDATE credentials SET name = ?1 WHERE id = ?2 AND user_id = ?3")
