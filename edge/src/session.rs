@@ -151,12 +151,13 @@ pub async fn require_pending(env: &Env, req: &Request) -> ApiResult<(PendingReco
     let user = accounts::by_id(&db, &record.user_id)
         .await?
         .ok_or_else(step)?;
-    if user.status != "active" || user.session_epoch != record.epoch {
-        return Err(step());
-    }
-    // A lock (too many failures, or an administrator's) stops every remaining step of a sign-in in progress.
+    // A lock (too many failures, or an administrator's) stops every remaining step of a sign-in in progress; an
+    // administrator's lock also bumps the epoch, so after an unlock the sign-in starts over.
     if user.is_locked(crate::now_ms()) {
         return Err(ApiError::new(ErrorCode::AccountLocked));
+    }
+    if user.status != "active" || user.session_epoch != record.epoch {
+        return Err(step());
     }
     Ok((record, user))
 }

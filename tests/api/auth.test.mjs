@@ -586,8 +586,22 @@ test("an administrator's lock stops a sign-in half way at the assertion and reco
   assertError(await new Client(edge).post("/api/auth/password", { login_id: login, password: GOOD_PASSWORD }), 423, "ACCOUNT_LOCKED");
   assert.equal(client.cookie("hs_session"), undefined);
   assert.equal((await admin.client.post(`/api/admin/accounts/${id}/unlock`)).status, 200);
-  const fresh = (await client.post("/api/auth/webauthn/options")).body.options_json;
-  assert.equal((await submitAssertion(client, authenticator.get(fresh))).status, 200, "after unlock");
+  // The lock ended the half-done sign-in: after the unlock it starts over from the password.
+  assertError(await client.post("/api/auth/webauthn/options"), 409, "SIGN_IN_STEP_REQUIRED", "old pending after unlock");
+  const again = await passwordStep(login, GOOD_PASSWORD);
+  assert.equal((await submitAssertion(again.client, authenticator.get(again.step.options_json))).status, 200, "after unlock");
+});
+
+test("an administrator's lock ends the sessions the account already has", async () => {
+  const login = "epi@shinjuku-hc.demo";
+  const { client, step } = await passwordStep(login, GOOD_PASSWORD);
+  assert.equal((await submitAssertion(client, authenticatorFor(edge, login).get(step.options_json))).status, 200);
+  assert.equal((await client.get("/api/me")).status, 200);
+  const id = (await admin.client.get("/api/admin/accounts")).body.accounts.find((a) => a.login_id === login).id;
+  assert.equal((await admin.client.post(`/api/admin/accounts/${id}/lock`)).status, 200);
+  assertError(await client.get("/api/me"), 401, "UNAUTHENTICATED", "session after lock");
+  assert.equal((await admin.client.post(`/api/admin/accounts/${id}/unlock`)).status, 200);
+  assertError(await client.get("/api/me"), 401, "UNAUTHENTICATED", "a lock's end does not revive old sessions");
 });
 
 test("an administrator's lock stops a first sign-in half way: no first key and no session (ACCOUNT_LOCKED)", async () => {

@@ -287,7 +287,10 @@ pub async fn account_action(
     let mut issued_password = None;
     let (statements, action_name) = match action {
         AccountAction::Lock => (
-            vec![a.db.prepare("UPDATE users SET locked_until = ?2, updated_at = ?3 WHERE id = ?1")
+            // A lock also ends the sessions the account already has.
+            vec![a.db.prepare(
+                "UPDATE users SET locked_until = ?2, session_epoch = session_epoch + 1, updated_at = ?3 WHERE id = ?1",
+            )
                 .bind(&[id.into(), (ADMIN_LOCK_UNTIL as f64).into(), at])?],
             "account_lock",
         ),
