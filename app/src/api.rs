@@ -144,7 +144,7 @@ fn webauthn_message(e: JsValue) -> String {
         Some("NotAllowedError") => "セキュリティキー（パスキー）の操作が取り消されたか、時間切れになりました。もう一度お試しください。",
         Some("InvalidStateError") => "このセキュリティキーはすでに登録されています。別のキーを使ってください。",
         Some("NotSupportedError") => "この端末・ブラウザはセキュリティキー（パスキー）に対応していません。",
-        Some("SecurityError") => "このアドレスではセキュリティキーを利用できません。",
+        Some("SecurityError") => "このアドレスではセキュリティキーを利用できません。IPアドレスではなくドメイン名（ローカルでは http://localhost:ポート番号）で開いてください。",
         _ => "セキュリティキー（パスキー）の操作に失敗しました。",
     }
     .to_owned()
