@@ -5,6 +5,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod kana;
+pub mod notification;
 
 /// The product name shown in the UI header and the manifest.
 pub const PRODUCT_NAME: &str = "HER-SYS";
