@@ -317,3 +317,14 @@ test("after the matrix: every session ended by its sign-out, the audit chain int
   assert.equal(v.body.valid, true, JSON.stringify(v.body));
   assert.ok(v.body.entries > rows.length, JSON.stringify(v.body));
 });
+
+test("an administrator cannot lock, reset or deactivate their own account", async () => {
+  const admin = await firstSignInAs(edge, "admin@shinjuku-hc.demo");
+  for (const action of ["lock", "reset", "deactivate"]) {
+    const r = await admin.client.post(`/api/admin/accounts/${admin.user.id}/${action}`);
+    assert.equal(r.status, 403, `${action}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, "FORBIDDEN");
+    assert.equal(r.body.error.reason, "self");
+  }
+  assert.equal((await admin.client.get("/api/me")).status, 200, "still signed in");
+});

@@ -274,6 +274,21 @@ pub async fn account_action(
     let target = accounts::by_id(&a.db, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    // Locking, resetting or deactivating oneself would end one's own session mid-task and could leave the area
+    // without an administrator; another administrator of the area does it.
+    let disabling = matches!(
+        action,
+        AccountAction::Lock | AccountAction::Reset | AccountAction::Deactivate
+    );
+    if disabling && target.id == a.principal.user_id {
+        a.log(a.event("account_action", "refused_self", &req).target(id))
+            .await?;
+        return Err(ApiError::with_reason(
+            ErrorCode::Forbidden,
+            "self",
+            "administrators do not act on their own account",
+        ));
+    }
     if !a
         .principal
         .can_manage_account(target.role()?, &target.jurisdiction()?)
