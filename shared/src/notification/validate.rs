@@ -121,7 +121,7 @@ pub enum ValidationError {
         method: DiagnosticMethod,
         specimen: Specimen,
     },
-    /// Manual 4.2: 結果 「その他」 is for a 疑似症患者's unknown result.
+    /// Manual 4.2: 結果 「その他」 is for a 疑似症患者's unknown result (and, by the same logic, a suspected body's).
     ResultOtherOnlyForSuspected {
         index: usize,
     },
@@ -388,7 +388,7 @@ impl ValidationError {
                 format!("「{}」の検体に「{}」は選べません。", method.label(), specimen.label())
             }
             ValidationError::ResultOtherOnlyForSuspected { .. } => {
-                format!("{label}の「その他」は、疑似症患者で検査結果が不明な場合のみ選べます。")
+                format!("{label}の「その他」は、疑似症患者（感染症死亡疑い者の死体を含む）で検査結果が不明な場合のみ選べます。")
             }
             ValidationError::AdmissionOnlyWhenHospitalised { .. } => {
                 format!("{label}は、届出時点の入院が「有」の場合のみ入力してください。")
@@ -1048,7 +1048,10 @@ impl Validator<'_> {
         if f.tests.len() > MAX_TESTS {
             self.error(ValidationError::TooManyTests { max: MAX_TESTS });
         }
-        let suspected = f.category == Some(CaseCategory::SuspectedPatient);
+        let suspected = matches!(
+            f.category,
+            Some(CaseCategory::SuspectedPatient | CaseCategory::SuspectedDeceased)
+        );
         for (index, t) in f.tests.iter().enumerate() {
             match t.method {
                 None => self.error(ValidationError::Required {
