@@ -173,6 +173,13 @@ impl PostalIndex {
             .unwrap_or_default()
     }
 
+    /// Every postal code of the file with its candidates, in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[PostalCandidate])> {
+        self.codes
+            .iter()
+            .map(|(code, candidates)| (code.as_str(), candidates.as_slice()))
+    }
+
     /// Number of postal codes in the file.
     pub fn len(&self) -> usize {
         self.codes.len()
