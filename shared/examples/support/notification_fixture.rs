@@ -197,7 +197,8 @@ pub fn minor_with_guardian() -> Form20211129 {
 }
 
 /// The `i`-th of a deterministic stream of varied notifications: categories, ages, tests, areas and doses vary,
-/// and three in ten break a rule (onset after diagnosis, a short phone number, an 8-digit postal code).
+/// and some break a rule (i % 10 < 3: onset after diagnosis where there is an onset, a short phone number, an
+/// 8-digit postal code; 7,500 of the first 10,000 are fileable).
 pub fn varied(i: u64) -> Notification {
     let mut f = match i % 4 {
         0 => confirmed_patient(),
@@ -216,6 +217,17 @@ pub fn varied(i: u64) -> Notification {
     f.other.admission_date = back(f.other.admission_date);
     for t in f.tests.iter_mut() {
         t.specimen_date = back(t.specimen_date);
+    }
+    // An infant's age in months moves with the diagnosis date.
+    if let (Some(birth), Some(diagnosis)) = (f.patient.date_of_birth, f.diagnosis_date) {
+        if let Some(age) =
+            shared::notification::dates::age_on(birth, diagnosis).filter(|a| a.years == 0)
+        {
+            f.patient.age_at_diagnosis = Some(AgeAtDiagnosis {
+                years: 0,
+                months: u8::try_from(age.months).ok(),
+            });
+        }
     }
     for extra in 0..(i % 4) as usize {
         let methods = DiagnosticMethod::ALL;
