@@ -45,7 +45,18 @@ pub fn run() -> Result {
     ]);
     cmd::run(c)?;
     let mut c = cmd::new("cargo");
-    c.args(["test", "-p", "shared", "-p", "edge", "-p", "xtask"]);
+    // `reference-data` adds the checks of every postal file and municipality → health-center link.
+    c.args([
+        "test",
+        "-p",
+        "shared",
+        "-p",
+        "edge",
+        "-p",
+        "xtask",
+        "--features",
+        "shared/reference-data",
+    ]);
     cmd::run(c)?;
 
     let shots = root().join("target/screenshots");
@@ -94,6 +105,34 @@ pub fn bench() -> Result {
         c.arg(script);
         cmd::run(c)?;
     }
+    // Validating 10,000 varied notifications, natively and in wasm.
+    let mut c = cmd::new("cargo");
+    c.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "shared",
+        "--example",
+        "notification_bench",
+    ]);
+    cmd::run(c)?;
+    let mut c = cmd::new("cargo");
+    c.args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "shared",
+        "--example",
+        "notification_wasm_bench",
+        "--target",
+        WASM_TARGET,
+    ]);
+    cmd::run(c)?;
+    let mut c = cmd::new("node");
+    c.arg("tests/bench/notification-wasm.mjs");
+    cmd::run(c)?;
     // One ES256 assertion verification: natively, then in wasm (V8), as in the worker.
     let mut c = cmd::new("cargo");
     c.args([
