@@ -1,9 +1,13 @@
 // Service worker: caches the app shell only (HTML, JS, wasm, CSS, icons, manifest) so the app opens offline.
-// Never touches /api: those requests go straight to the network and are never stored.
+// Never touches /api: those requests go straight to the network and are never stored. Postal-code files are kept
+// in a separate cache as they are used.
 // `cargo xtask build` replaces the two placeholders below with the build id and the shell's file list.
 const BUILD_ID = "__BUILD_ID__";
 const SHELL = __SHELL_FILES__;
 const CACHE = `her-sys-shell-${BUILD_ID}`;
+// Public reference data (postal codes → address), fetched as the user types and kept for offline use. No personal
+// data: the files are the same for every user.
+const DATA_CACHE = "her-sys-data-v1";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -34,6 +38,16 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match("/"))
         .then((hit) => hit || Response.error())),
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/data/postal/")) {
+    event.respondWith(
+      caches.open(DATA_CACHE).then((cache) =>
+        cache.match(url.pathname).then((hit) => hit || fetch(request).then((res) => {
+          if (res.ok) cache.put(url.pathname, res.clone());
+          return res;
+        }))),
     );
     return;
   }

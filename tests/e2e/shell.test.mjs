@@ -90,6 +90,9 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   });
   const apiStatus = await page.evaluate(async () => (await fetch("/api/health")).status);
   assert.equal(apiStatus, 200);
+  // A postal-code file used once online is there offline too (public reference data, no personal data).
+  const postal = await page.evaluate(async () => (await fetch("/data/postal/160.json")).status);
+  assert.equal(postal, 200);
 
   await context.setOffline(true);
   await page.reload();
@@ -107,6 +110,11 @@ test("after one online visit the shell opens offline, on any route, and /api is 
     }
   });
   assert.equal(offlineApi, "failed");
+  const offlinePostal = await page.evaluate(async () => {
+    const res = await fetch("/data/postal/160.json");
+    return [res.status, Object.keys(await res.json()).length > 0];
+  });
+  assert.deepEqual(offlinePostal, [200, true], "postal data used online is available offline");
 
   const cached = await page.evaluate(async () => {
     const urls = [];
@@ -117,7 +125,8 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   });
   assert.ok(cached.includes("/pkg/app_bg.wasm"), JSON.stringify(cached));
   assert.ok(cached.every((u) => !u.startsWith("/api")), JSON.stringify(cached));
-  assert.ok(cached.every((u) => u !== "/records" && !u.startsWith("/data/")), "navigated URLs and data are not stored");
+  assert.ok(cached.every((u) => u !== "/records"), "navigated URLs are not stored");
+  assert.ok(cached.every((u) => !u.startsWith("/data/") || u.startsWith("/data/postal/")), "only postal data is kept");
   await context.setOffline(false);
   assert.deepEqual(errors.filter((e) => !/Failed to fetch|ERR_INTERNET_DISCONNECTED|status of 401/.test(e)), []);
   await context.close();
