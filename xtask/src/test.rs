@@ -105,35 +105,21 @@ pub fn bench() -> Result {
         c.arg(script);
         cmd::run(c)?;
     }
-    // Validating 10,000 varied notifications, natively and in wasm.
-    let mut c = cmd::new("cargo");
-    c.args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "shared",
-        "--example",
+    // Validating 10,000 varied notifications; one ES256 assertion verification (as in the worker).
+    native_and_wasm(
         "notification_bench",
-    ]);
-    cmd::run(c)?;
-    let mut c = cmd::new("cargo");
-    c.args([
-        "build",
-        "--quiet",
-        "--release",
-        "-p",
-        "shared",
-        "--example",
         "notification_wasm_bench",
-        "--target",
-        WASM_TARGET,
-    ]);
-    cmd::run(c)?;
-    let mut c = cmd::new("node");
-    c.arg("tests/bench/notification-wasm.mjs");
-    cmd::run(c)?;
-    // One ES256 assertion verification: natively, then in wasm (V8), as in the worker.
+        "tests/bench/notification-wasm.mjs",
+    )?;
+    native_and_wasm(
+        "webauthn_bench",
+        "webauthn_wasm_bench",
+        "tests/bench/webauthn-wasm.mjs",
+    )
+}
+
+/// A `shared` benchmark run natively (an example binary), then in V8 (a wasm example timed by a node script).
+fn native_and_wasm(native: &str, wasm: &str, script: &str) -> Result {
     let mut c = cmd::new("cargo");
     c.args([
         "run",
@@ -142,7 +128,7 @@ pub fn bench() -> Result {
         "-p",
         "shared",
         "--example",
-        "webauthn_bench",
+        native,
     ]);
     cmd::run(c)?;
     let mut c = cmd::new("cargo");
@@ -153,13 +139,13 @@ pub fn bench() -> Result {
         "-p",
         "shared",
         "--example",
-        "webauthn_wasm_bench",
+        wasm,
         "--target",
         WASM_TARGET,
     ]);
     cmd::run(c)?;
     let mut c = cmd::new("node");
-    c.arg("tests/bench/webauthn-wasm.mjs");
+    c.arg(script);
     cmd::run(c)
 }
 
