@@ -168,7 +168,7 @@ pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> 
                 .ok_or_else(|| invalid("institution_id"))?;
             let inst: Option<InstitutionRow> = a
                 .db
-                .prepare("SELECT id, name, address, phone, health_center_id, pref_code FROM institutions WHERE id = ?1")
+                .prepare("SELECT id, health_center_id, pref_code FROM institutions WHERE id = ?1")
                 .bind(&[id.into()])?
                 .first(None)
                 .await?;
@@ -358,36 +358,25 @@ pub async fn account_action(
     Ok(Response::from_json(&issued)?)
 }
 
+/// Where an institution lies: what a clinic account's area is built from.
 #[derive(Deserialize)]
 struct InstitutionRow {
     id: String,
-    name: String,
-    address: String,
-    phone: String,
     health_center_id: String,
     pref_code: String,
 }
 
 pub async fn list_institutions(req: Request, env: &Env) -> ApiResult<Response> {
     let a = admin(env, &req).await?;
-    let rows: Vec<InstitutionRow> =
+    let institutions: Vec<Institution> =
         a.db.prepare(
-            "SELECT id, name, address, phone, health_center_id, pref_code FROM institutions \
+            "SELECT id, name, address, phone FROM institutions \
              WHERE health_center_id = ?1 ORDER BY name",
         )
         .bind(&[a.health_center_id.as_str().into()])?
         .all()
         .await?
         .results()?;
-    let institutions = rows
-        .into_iter()
-        .map(|r| Institution {
-            id: r.id,
-            name: r.name,
-            address: r.address,
-            phone: r.phone,
-        })
-        .collect();
     Ok(Response::from_json(&InstitutionList { institutions })?)
 }
 
@@ -442,31 +431,22 @@ pub async fn audit_log(req: Request, env: &Env) -> ApiResult<Response> {
         .find(|(k, _)| k == "before")
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .unwrap_or(i64::MAX);
-    let rows: Vec<audit::Entry> = a
+    // Only the columns administrators see; the chain columns stay on the server.
+    let entries: Vec<AuditEntryView> = a
         .db
-        .prepare("SELECT * FROM audit_log WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 100")
+        .prepare(
+            "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address FROM audit_log \
+             WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 100",
+        )
         .bind(&[a.health_center_id.as_str().into(), (before as f64).into()])?
         .all()
         .await?
         .results()?;
-    let next_before = if rows.len() == 100 {
-        rows.last().map(|e| e.seq)
+    let next_before = if entries.len() == 100 {
+        entries.last().map(|e| e.seq)
     } else {
         None
     };
-    let entries = rows
-        .into_iter()
-        .map(|e| AuditEntryView {
-            seq: e.seq,
-            at: e.at,
-            actor_user_id: e.actor_user_id,
-            actor_role: e.actor_role,
-            action: e.action,
-            target: e.target,
-            outcome: e.outcome,
-            client_address: e.client_address,
-        })
-        .collect();
     Ok(Response::from_json(&AuditPage {
         entries,
         next_before,
