@@ -105,6 +105,17 @@ pub(crate) fn verify_statement(
     }
 }
 
+/// The statement's `sig` member (packed and fido-u2f alike).
+fn signature<'a>(att_stmt: &'a Value<'_>, fmt: &'static str) -> Result<&'a [u8], CeremonyError> {
+    att_stmt
+        .map_get_text("sig")
+        .and_then(Value::as_bytes)
+        .ok_or(CeremonyError::MalformedAttestationStatement {
+            fmt,
+            reason: "sig missing or not bytes",
+        })
+}
+
 fn only_keys(
     att_stmt: &Value<'_>,
     fmt: &'static str,
@@ -192,13 +203,7 @@ fn verify_packed(
             reason: "alg missing or not an integer",
         },
     )?;
-    let sig = att_stmt
-        .map_get_text("sig")
-        .and_then(Value::as_bytes)
-        .ok_or(CeremonyError::MalformedAttestationStatement {
-            fmt: FMT,
-            reason: "sig missing or not bytes",
-        })?;
+    let sig = signature(att_stmt, FMT)?;
     let attested = auth_data
         .attested
         .as_ref()
@@ -254,13 +259,7 @@ fn verify_fido_u2f(
 ) -> Result<VerifiedAttestation, CeremonyError> {
     const FMT: &str = "fido-u2f";
     only_keys(att_stmt, FMT, &["sig", "x5c"])?;
-    let sig = att_stmt
-        .map_get_text("sig")
-        .and_then(Value::as_bytes)
-        .ok_or(CeremonyError::MalformedAttestationStatement {
-            fmt: FMT,
-            reason: "sig missing or not bytes",
-        })?;
+    let sig = signature(att_stmt, FMT)?;
     let chain = x5c_list(att_stmt, FMT)?.ok_or(CeremonyError::MalformedAttestationStatement {
         fmt: FMT,
         reason: "x5c missing",
