@@ -15,8 +15,8 @@ import path from "node:path";
 export const DEMO_PASSWORD = "Demo-Hersys-2026";
 
 export const HEALTH_CENTERS = [
-  { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都" },
-  { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都" },
+  { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13104.her-sys.example" },
+  { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13112.her-sys.example" },
 ];
 
 export const INSTITUTIONS = [
@@ -38,6 +38,13 @@ export const USERS = [
   { id: "u_demo_mhlw", login_id: "mhlw@national.demo", display_name: "厚労 八郎", role: "national_staff", institution_id: null, health_center_id: null, pref_code: null },
 ];
 
+// Each clinic's doctor list (医師の氏名 is picked from it on the form).
+export const DOCTORS = [
+  { id: "d_demo_shinjuku_1", institution_id: "inst_demo_shinjuku", name: "新宿 一郎" },
+  { id: "d_demo_shinjuku_2", institution_id: "inst_demo_shinjuku", name: "西 新太" },
+  { id: "d_demo_setagaya_1", institution_id: "inst_demo_setagaya", name: "世田谷 次郎" },
+];
+
 const b64url = (buf) => buf.toString("base64url");
 
 /** The edge's stored password format: pbkdf2-sha256$<iterations>$<salt>$<hash>. */
@@ -53,10 +60,13 @@ export function demoSql() {
   const now = Date.now();
   const lines = [];
   for (const h of HEALTH_CENTERS) {
-    lines.push(`INSERT OR IGNORE INTO health_centers (id, name, pref_code, prefecture) VALUES (${q(h.id)}, ${q(h.name)}, ${q(h.pref_code)}, ${q(h.prefecture)});`);
+    lines.push(`INSERT OR IGNORE INTO health_centers (id, name, pref_code, prefecture, email) VALUES (${q(h.id)}, ${q(h.name)}, ${q(h.pref_code)}, ${q(h.prefecture)}, ${q(h.email)});`);
   }
   for (const i of INSTITUTIONS) {
     lines.push(`INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) VALUES (${q(i.id)}, ${q(i.name)}, ${q(i.health_center_id)}, ${q(i.pref_code)}, ${q(i.address)}, ${q(i.phone)}, ${now});`);
+  }
+  for (const d of DOCTORS) {
+    lines.push(`INSERT OR IGNORE INTO doctors (id, institution_id, name, created_at) VALUES (${q(d.id)}, ${q(d.institution_id)}, ${q(d.name)}, ${now});`);
   }
   for (const u of USERS) {
     lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, '', ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::admin::ChainReport;
 use shared::auth::Principal;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
@@ -97,55 +97,80 @@ fn opt(v: &Option<String>) -> JsValue {
     v.as_deref().map_or(JsValue::NULL, JsValue::from_str)
 }
 
-/// Appends `event` to the chain. Concurrent appends race for the next `seq` (its primary key); the loser reads
-/// the new head and tries again, so the chain never forks.
-pub async fn append(db: &D1Database, event: Event, now_ms: i64) -> ApiResult<()> {
+/// The chain's head: the next entry's `seq` and the hash it links to.
+async fn head(db: &D1Database) -> ApiResult<(i64, String)> {
     #[derive(Deserialize)]
     struct Head {
         seq: i64,
         hash: String,
     }
+    let head: Option<Head> = db
+        .prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .first(None)
+        .await?;
+    Ok(head.map_or((1, GENESIS.to_owned()), |h| (h.seq + 1, h.hash)))
+}
+
+/// The INSERT of `event` as the next entry after the current head. `on_conflict` decides whether a concurrent
+/// writer that took the same `seq` makes the statement write nothing (`DO NOTHING`) or fail (empty: the whole D1
+/// batch it belongs to rolls back).
+async fn next_entry(
+    db: &D1Database,
+    event: &Event,
+    now_ms: i64,
+    on_conflict: &str,
+) -> ApiResult<D1PreparedStatement> {
+    let (seq, prev_hash) = head(db).await?;
+    let mut entry = Entry {
+        seq,
+        at: now_ms,
+        actor_user_id: event.actor_user_id.clone(),
+        actor_role: event.actor_role.clone(),
+        action: event.action.to_owned(),
+        target: event.target.clone(),
+        outcome: event.outcome.to_owned(),
+        client_address: event.client_address.clone(),
+        health_center_id: event.health_center_id.clone(),
+        pref_code: event.pref_code.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    let statement = db
+        .prepare(format!(
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
+             health_center_id, pref_code, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+             {on_conflict}"
+        ))
+        .bind(&[
+            (entry.seq as f64).into(),
+            (entry.at as f64).into(),
+            opt(&entry.actor_user_id),
+            opt(&entry.actor_role),
+            entry.action.as_str().into(),
+            opt(&entry.target),
+            entry.outcome.as_str().into(),
+            entry.client_address.as_str().into(),
+            opt(&entry.health_center_id),
+            opt(&entry.pref_code),
+            entry.prev_hash.as_str().into(),
+            entry.hash.as_str().into(),
+        ])?;
+    Ok(statement)
+}
+
+/// For a D1 `batch()` that must commit the audit entry together with the writes it records: the entry's INSERT
+/// fails on a lost race for `seq`, which rolls back the whole batch; the caller builds the batch again.
+pub async fn batch_entry(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1PreparedStatement> {
+    next_entry(db, event, now_ms, "").await
+}
+
+/// Appends `event` to the chain. Concurrent appends race for the next `seq` (its primary key); the loser reads
+/// the new head and tries again, so the chain never forks.
+pub async fn append(db: &D1Database, event: Event, now_ms: i64) -> ApiResult<()> {
     for _ in 0..16 {
-        let head: Option<Head> = db
-            .prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .first(None)
-            .await?;
-        let (seq, prev_hash) = head.map_or((1, GENESIS.to_owned()), |h| (h.seq + 1, h.hash));
-        let mut entry = Entry {
-            seq,
-            at: now_ms,
-            actor_user_id: event.actor_user_id.clone(),
-            actor_role: event.actor_role.clone(),
-            action: event.action.to_owned(),
-            target: event.target.clone(),
-            outcome: event.outcome.to_owned(),
-            client_address: event.client_address.clone(),
-            health_center_id: event.health_center_id.clone(),
-            pref_code: event.pref_code.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry_hash(&entry);
-        let insert = db
-            .prepare(
-                "INSERT INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
-                 health_center_id, pref_code, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
-                 ON CONFLICT(seq) DO NOTHING",
-            )
-            .bind(&[
-                (entry.seq as f64).into(),
-                (entry.at as f64).into(),
-                opt(&entry.actor_user_id),
-                opt(&entry.actor_role),
-                entry.action.as_str().into(),
-                opt(&entry.target),
-                entry.outcome.as_str().into(),
-                entry.client_address.as_str().into(),
-                opt(&entry.health_center_id),
-                opt(&entry.pref_code),
-                entry.prev_hash.as_str().into(),
-                entry.hash.as_str().into(),
-            ])?
+        let insert = next_entry(db, &event, now_ms, "ON CONFLICT(seq) DO NOTHING")
+            .await?
             .run()
             .await?;
         let written = insert.meta()?.and_then(|m| m.changes).unwrap_or(0);

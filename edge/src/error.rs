@@ -2,6 +2,7 @@
 
 use shared::api::ErrorBody;
 use shared::error::ErrorCode;
+use shared::notification::validate::IssueView;
 use worker::Response;
 
 #[derive(Debug)]
@@ -11,6 +12,8 @@ pub struct ApiError {
     pub detail: Option<String>,
     /// A finer stable code sent to the client (e.g. which WebAuthn check failed).
     pub reason: Option<&'static str>,
+    /// Validation findings with their field paths (notifications).
+    pub issues: Vec<IssueView>,
 }
 
 impl ApiError {
@@ -19,6 +22,7 @@ impl ApiError {
             code,
             detail: None,
             reason: None,
+            issues: Vec::new(),
         }
     }
 
@@ -27,6 +31,7 @@ impl ApiError {
             code,
             detail: Some(detail.into()),
             reason: None,
+            issues: Vec::new(),
         }
     }
 
@@ -35,6 +40,17 @@ impl ApiError {
             code,
             detail: Some(detail.into()),
             reason: Some(reason),
+            issues: Vec::new(),
+        }
+    }
+
+    /// A refused notification with every finding (errors, or the warnings not yet acknowledged).
+    pub fn with_issues(code: ErrorCode, issues: Vec<IssueView>) -> Self {
+        Self {
+            code,
+            detail: None,
+            reason: None,
+            issues,
         }
     }
 
@@ -44,6 +60,7 @@ impl ApiError {
         }
         let mut body: ErrorBody = self.code.into();
         body.error.reason = self.reason.map(str::to_owned);
+        body.error.issues = self.issues;
         match Response::from_json(&body) {
             Ok(r) => r.with_status(self.code.http_status()),
             // Serialising a fixed struct cannot fail; keep a plain fallback rather than panic.

@@ -1,12 +1,13 @@
 //! The Cloudflare Worker: routes `/api/*` to Rust handlers on D1 and KV, serves the static app from the assets
 //! binding for everything else, and puts the security headers on every response in one place ([`security`]).
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 mod accounts;
 mod audit;
 mod crypto;
 mod error;
+mod mail;
 mod request;
 mod routes;
 mod security;
@@ -19,13 +20,15 @@ pub mod bindings {
     pub const DB: &str = "DB";
     pub const KV: &str = "KV";
     pub const ASSETS: &str = "ASSETS";
+    /// Cloudflare e-mail sending (simulated by `wrangler dev`).
+    pub const MAIL: &str = "MAIL";
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let is_api = security::is_api_path(&req.path());
     let response = if is_api {
-        routes::handle(req, &env)
+        routes::handle(req, &env, &ctx)
             .await
             .unwrap_or_else(ApiError::into_response)
     } else {
@@ -37,4 +40,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 /// Milliseconds since the epoch, as the Worker's clock says.
 pub fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
+}
+
+/// The cron trigger: sends notice e-mails that are due (retries with backoff; see [`mail`]).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    mail::deliver_due(&env, None).await;
 }

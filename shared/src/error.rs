@@ -26,11 +26,13 @@ pub enum ErrorCode {
     LastCredential,
     Conflict,
     ValidationFailed,
+    WarningsUnacknowledged,
+    IdempotencyKeyReused,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -51,6 +53,8 @@ impl ErrorCode {
         ErrorCode::LastCredential,
         ErrorCode::Conflict,
         ErrorCode::ValidationFailed,
+        ErrorCode::WarningsUnacknowledged,
+        ErrorCode::IdempotencyKeyReused,
     ];
 
     /// HTTP status the edge answers with.
@@ -76,6 +80,8 @@ impl ErrorCode {
             ErrorCode::LastCredential => 409,
             ErrorCode::Conflict => 409,
             ErrorCode::ValidationFailed => 422,
+            ErrorCode::WarningsUnacknowledged => 422,
+            ErrorCode::IdempotencyKeyReused => 409,
         }
     }
 
@@ -104,6 +110,12 @@ impl ErrorCode {
             ErrorCode::LastCredential => "最後のセキュリティキーは削除できません。先に別のキーを登録してください。",
             ErrorCode::Conflict => "すでに登録されています。",
             ErrorCode::ValidationFailed => "入力内容に誤りがあります。",
+            ErrorCode::WarningsUnacknowledged => {
+                "確認が必要な項目があります。内容を確認のうえ、このまま報告するか修正してください。"
+            }
+            ErrorCode::IdempotencyKeyReused => {
+                "同じ送信番号で異なる内容が送信されました。画面を開き直して入力し直してください。"
+            }
         }
     }
 
@@ -130,6 +142,8 @@ impl ErrorCode {
             ErrorCode::LastCredential => "LAST_CREDENTIAL",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
+            ErrorCode::WarningsUnacknowledged => "WARNINGS_UNACKNOWLEDGED",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         }
     }
 }
@@ -142,6 +156,7 @@ impl From<ErrorCode> for crate::api::ErrorBody {
                 message: code.message_ja().to_owned(),
                 reason: None,
                 rules: Vec::new(),
+                issues: Vec::new(),
             },
         }
     }

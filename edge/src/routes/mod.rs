@@ -3,7 +3,7 @@
 //! their `Origin` is ours.
 
 use shared::error::ErrorCode;
-use worker::{Env, Method, Request, Response};
+use worker::{Context, Env, Method, Request, Response};
 
 use crate::error::{ApiError, ApiResult};
 use crate::request::check_origin;
@@ -12,6 +12,7 @@ mod admin;
 mod auth;
 mod health;
 mod me;
+mod notifications;
 
 /// The method a path answers to, or 405.
 fn only(method: &Method, allowed: Method) -> ApiResult<()> {
@@ -22,7 +23,7 @@ fn only(method: &Method, allowed: Method) -> ApiResult<()> {
     }
 }
 
-pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
+pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     check_origin(&req)?;
     let path = req.path();
     let m = req.method();
@@ -66,6 +67,11 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
                 .await
         }
         ["me"] => only(&m, Get).map(|_| me::get(req, env))?.await,
+        ["me", "draft-key"] => {
+            only(&m, Get)
+                .map(|_| notifications::draft_key(req, env))?
+                .await
+        }
         ["me", "credentials"] => only(&m, Get).map(|_| me::credentials(req, env))?.await,
         ["me", "credentials", id] => match m {
             Patch => me::rename_credential(req, env, id).await,
@@ -89,6 +95,42 @@ pub async fn handle(req: Request, env: &Env) -> ApiResult<Response> {
         },
         ["admin", "audit"] => only(&m, Get).map(|_| admin::audit_log(req, env))?.await,
         ["admin", "audit", "verify"] => only(&m, Get).map(|_| admin::audit_verify(req, env))?.await,
+        ["notifications"] => match m {
+            Get => notifications::list(req, env).await,
+            Post => notifications::file(req, env, ctx).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["notifications", "duplicates"] => {
+            only(&m, Post)
+                .map(|_| notifications::duplicates(req, env))?
+                .await
+        }
+        ["notifications", id] => only(&m, Get).map(|_| notifications::get(req, env, id))?.await,
+        ["notifications", id, "transfer"] => {
+            only(&m, Post)
+                .map(|_| notifications::transfer(req, env, ctx, id))?
+                .await
+        }
+        ["health-centers"] => {
+            only(&m, Get)
+                .map(|_| notifications::health_centers(req, env))?
+                .await
+        }
+        ["institution"] => {
+            only(&m, Get)
+                .map(|_| notifications::institution_profile(req, env))?
+                .await
+        }
+        ["institution", "doctors"] => {
+            only(&m, Post)
+                .map(|_| notifications::add_doctor(req, env))?
+                .await
+        }
+        ["institution", "doctors", id] => {
+            only(&m, Delete)
+                .map(|_| notifications::remove_doctor(req, env, id))?
+                .await
+        }
         _ => Err(ApiError::new(ErrorCode::NotFound)),
     }
 }

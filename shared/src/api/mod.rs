@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod notifications;
 
 pub use health::{HealthResponse, StoreCheck};
 
@@ -26,4 +27,7 @@ pub struct ErrorDetail {
     /// For `PASSWORD_POLICY`: every rule the password breaks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<crate::auth::PasswordRule>,
+    /// For `VALIDATION_FAILED` and `WARNINGS_UNACKNOWLEDGED` on a notification: every finding with its field path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<crate::notification::validate::IssueView>,
 }

@@ -1,0 +1,202 @@
+//! The notice e-mail to a health center when a notification reaches it: sent from the outbox through
+//! Cloudflare's e-mail binding (`MAIL`), right after filing (`waitUntil`) and by the scheduled handler, with
+//! exponential backoff. The mail carries the number and a link, never personal data.
+//!
+//! Locally `wrangler dev` simulates the binding: each message is written to the console that `cargo xtask dev`
+//! shows (and to the test harness's log), not sent.
+
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{D1Database, Env};
+
+use crate::{bindings, now_ms};
+
+/// After this many failed attempts a row is given up (`failed`); the notification is in the inbox regardless.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// A sender holds a claimed row this long; a sender that died lets it go when the lease ends.
+const LEASE_MS: i64 = 60_000;
+/// The sender address (a Cloudflare Email Service verified sender when deployed).
+const DEFAULT_FROM: &str = "her-sys-notice@her-sys.example";
+
+/// Delay before attempt `attempts + 1`: 1, 2, 4, … minutes, at most an hour.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let minutes = 1i64 << attempts.clamp(0, 6);
+    minutes.min(60) * 60_000
+}
+
+#[derive(Deserialize)]
+struct Due {
+    id: String,
+    attempts: i64,
+    link: String,
+    seq: i64,
+    email: String,
+    health_center_name: String,
+}
+
+/// The subject and body of a notice: the health center, the number and the link; nothing about the patient.
+pub fn compose(health_center_name: &str, number: &str, link: &str) -> (String, String) {
+    (
+        format!("【HER-SYS】新しい発生届が届きました（届出番号 {number}）"),
+        format!(
+            "{health_center_name} 御中\n\n新しい発生届が届きました。\n届出番号: {number}\n\n\
+             HER-SYSにログインして受信一覧から確認してください。\n{link}\n\n\
+             このメールには個人情報を含めていません。\n"
+        ),
+    )
+}
+
+/// Sends what is due (or, with `only`, the due rows of one notification). Never fails: outcomes are recorded on
+/// the rows; an error reading the store is logged without personal data.
+pub async fn deliver_due(env: &Env, only: Option<&str>) {
+    if let Err(e) = deliver(env, only).await {
+        worker::console_error!("outbox: {e}");
+    }
+}
+
+async fn deliver(env: &Env, only: Option<&str>) -> worker::Result<()> {
+    let db = env.d1(bindings::DB)?;
+    let now = now_ms();
+    let filter = if only.is_some() {
+        "AND o.notification_id = ?2"
+    } else {
+        ""
+    };
+    let due: Vec<Due> = db
+        .prepare(format!(
+            "SELECT o.id, o.attempts, o.link, n.seq, h.email, h.name AS health_center_name FROM outbox o \
+             JOIN notifications n ON n.id = o.notification_id JOIN health_centers h ON h.id = o.health_center_id \
+             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 AND o.lease_until < ?1 {filter} \
+             ORDER BY o.next_attempt_at LIMIT 20"
+        ))
+        .bind(&match only {
+            Some(id) => vec![(now as f64).into(), id.into()],
+            None => vec![(now as f64).into()],
+        })?
+        .all()
+        .await?
+        .results()?;
+    for row in due {
+        if !claim(&db, &row.id, now).await? {
+            continue;
+        }
+        let number = format!("{:08}", row.seq);
+        let outcome = send(env, &row, &number).await;
+        record(&db, &row, outcome, now_ms()).await?;
+    }
+    Ok(())
+}
+
+async fn claim(db: &D1Database, id: &str, now: i64) -> worker::Result<bool> {
+    let changed = db
+        .prepare(
+            "UPDATE outbox SET lease_until = ?2 WHERE id = ?1 AND status = 'pending' AND lease_until < ?3",
+        )
+        .bind(&[id.into(), ((now + LEASE_MS) as f64).into(), (now as f64).into()])?
+        .run()
+        .await?
+        .meta()?
+        .and_then(|m| m.changes)
+        .unwrap_or(0);
+    Ok(changed == 1)
+}
+
+async fn send(env: &Env, row: &Due, number: &str) -> Result<(), String> {
+    if row.email.trim().is_empty() {
+        return Err("no_address".into());
+    }
+    let binding = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(bindings::MAIL))
+        .ok()
+        .filter(|b| !b.is_undefined())
+        .ok_or("no_binding")?;
+    let send = js_sys::Reflect::get(&binding, &JsValue::from_str("send"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("binding_without_send")?;
+    let from = env
+        .var("MAIL_FROM")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| DEFAULT_FROM.to_owned());
+    let (subject, text) = compose(&row.health_center_name, number, &row.link);
+    let message = js_sys::Object::new();
+    for (k, v) in [
+        ("from", from.as_str()),
+        ("to", row.email.as_str()),
+        ("subject", subject.as_str()),
+        ("text", text.as_str()),
+    ] {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    let promise = send
+        .call1(&binding, &message)
+        .map_err(|e| js_error(&e))?;
+    JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .map(|_| ())
+        .map_err(|e| js_error(&e))
+}
+
+/// An error's name only (a message might echo the address).
+fn js_error(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "send_failed".into())
+}
+
+async fn record(db: &D1Database, row: &Due, outcome: Result<(), String>, now: i64) -> worker::Result<()> {
+    let attempts = row.attempts + 1;
+    match outcome {
+        Ok(()) => {
+            worker::console_log!("outbox: notice {} sent to {}", row.id, row.health_center_name);
+            db.prepare(
+                "UPDATE outbox SET status = 'sent', attempts = ?2, sent_at = ?3, lease_until = 0, last_error = NULL \
+                 WHERE id = ?1",
+            )
+            .bind(&[row.id.as_str().into(), (attempts as f64).into(), (now as f64).into()])?
+            .run()
+            .await?;
+        }
+        Err(reason) => {
+            let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+            worker::console_log!("outbox: notice {} attempt {attempts} failed: {reason}", row.id);
+            db.prepare(
+                "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = 0, last_error = ?5 \
+                 WHERE id = ?1",
+            )
+            .bind(&[
+                row.id.as_str().into(),
+                status.into(),
+                (attempts as f64).into(),
+                ((now + backoff_ms(attempts)) as f64).into(),
+                reason.into(),
+            ])?
+            .run()
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_ms(0), 60_000);
+        assert_eq!(backoff_ms(1), 120_000);
+        assert_eq!(backoff_ms(5), 32 * 60_000);
+        assert_eq!(backoff_ms(6), 60 * 60_000);
+        assert_eq!(backoff_ms(40), 60 * 60_000);
+    }
+
+    #[test]
+    fn the_notice_names_no_patient() {
+        let (subject, body) = compose("新宿区保健所", "00000012", "https://x.example/records");
+        assert!(subject.contains("00000012"));
+        assert!(body.contains("新宿区保健所 御中"));
+        assert!(body.contains("https://x.example/records"));
+    }
+}
