@@ -87,3 +87,71 @@ export function takeFragment() {
   delete window.__hersysFragment;
   return h;
 }
+
+// ---- Drafts, encrypted on the device (AES-256-GCM). The key is held by the server (GET /api/me/draft-key) and
+// imported here as non-extractable, so a draft left in localStorage cannot be read without signing in.
+const draftKeys = new Map();
+async function draftKey(keyB64) {
+  let k = draftKeys.get(keyB64);
+  if (!k) {
+    k = await crypto.subtle.importKey("raw", toBytes(keyB64), "AES-GCM", false, ["encrypt", "decrypt"]);
+    draftKeys.set(keyB64, k);
+  }
+  return k;
+}
+
+export async function draftSave(keyB64, storageKey, plaintext) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = new TextEncoder().encode(plaintext);
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await draftKey(keyB64), data);
+  localStorage.setItem(storageKey, JSON.stringify({ v: 1, iv: toB64url(iv), ct: toB64url(sealed) }));
+}
+
+/** The draft's text, or "" when there is none or it cannot be opened (another key, tampered). */
+export async function draftLoad(keyB64, storageKey) {
+  const raw = localStorage.getItem(storageKey);
+  if (!raw) return "";
+  try {
+    const { iv, ct } = JSON.parse(raw);
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: toBytes(iv) }, await draftKey(keyB64), toBytes(ct));
+    return new TextDecoder().decode(plain);
+  } catch {
+    return "";
+  }
+}
+
+export function draftRemove(storageKey) {
+  localStorage.removeItem(storageKey);
+}
+
+/** 32 random characters for an idempotency key. */
+export function randomKey() {
+  return toB64url(crypto.getRandomValues(new Uint8Array(24)));
+}
+
+export function printPage() {
+  window.print();
+}
+
+/** Moves focus to the next input of the form after the focused one (Enter in a field). */
+export function focusNext() {
+  const el = document.activeElement;
+  const form = el && el.closest("form, .form-root");
+  if (!form) return;
+  const items = [...form.querySelectorAll("input:not([type=hidden]):not([disabled]), select, textarea")]
+    .filter((e) => e.offsetParent !== null);
+  const i = items.indexOf(el);
+  if (i >= 0 && i + 1 < items.length) items[i + 1].focus();
+}
+
+export function focusById(id) {
+  const el = document.getElementById(id);
+  if (el) {
+    el.focus();
+    el.scrollIntoView({ block: "center" });
+  }
+}
+
+export function scrollToTop() {
+  window.scrollTo(0, 0);
+}

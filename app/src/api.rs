@@ -20,6 +20,35 @@ extern "C" {
     pub fn webauthn_supported() -> bool;
     #[wasm_bindgen(js_name = takeFragment)]
     pub fn take_fragment() -> String;
+    #[wasm_bindgen(catch, js_name = draftSave)]
+    async fn draft_save_js(key: &str, storage_key: &str, plaintext: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = draftLoad)]
+    async fn draft_load_js(key: &str, storage_key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = draftRemove)]
+    pub fn draft_remove(storage_key: &str);
+    #[wasm_bindgen(js_name = randomKey)]
+    pub fn random_key() -> String;
+    #[wasm_bindgen(js_name = printPage)]
+    pub fn print_page();
+    #[wasm_bindgen(js_name = focusNext)]
+    pub fn focus_next();
+    #[wasm_bindgen(js_name = focusById)]
+    pub fn focus_by_id(id: &str);
+    #[wasm_bindgen(js_name = scrollToTop)]
+    pub fn scroll_to_top();
+}
+
+/// Encrypts and stores a draft on the device (see `draftSave` in bridge.js).
+pub async fn draft_save(key: &str, storage_key: &str, plaintext: &str) -> bool {
+    draft_save_js(key, storage_key, plaintext).await.is_ok()
+}
+
+/// The stored draft's text, or `None`.
+pub async fn draft_load(key: &str, storage_key: &str) -> Option<String> {
+    draft_load_js(key, storage_key)
+        .await
+        .as_string()
+        .filter(|s| !s.is_empty())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +62,8 @@ pub enum ApiFailure {
         message: String,
         reason: Option<String>,
         rules: Vec<PasswordRule>,
+        /// A refused notification's findings (field paths and messages).
+        issues: Vec<shared::notification::validate::IssueView>,
     },
 }
 
@@ -81,6 +112,7 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
             message: b.error.message,
             reason: b.error.reason,
             rules: b.error.rules,
+            issues: b.error.issues,
         },
         Err(_) => ApiFailure::Api {
             status,
@@ -88,6 +120,7 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
             message: format!("サーバーが予期しない応答を返しました（{status}）。"),
             reason: None,
             rules: Vec::new(),
+            issues: Vec::new(),
         },
     })
 }
@@ -99,6 +132,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
         message: "サーバーの応答を読み取れませんでした。".to_owned(),
         reason: None,
         rules: Vec::new(),
+        issues: Vec::new(),
     })
 }
 

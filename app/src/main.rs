@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 mod api;
 mod components;
 mod net;
+mod notification;
 mod pages;
 mod session;
 mod text;
@@ -12,7 +13,7 @@ mod text;
 use components::shell::Shell;
 use pages::{
     account::Account, admin::Admin, home::Home, invite::Invite, new_notification::NewNotification,
-    not_found::NotFound, pre_notification::PreNotification, records::Records, sign_in::SignIn,
+    not_found::NotFound, pre_notification::PreNotification, records::Record, records::Records, sign_in::SignIn,
 };
 
 /// The map of the app. Paths carry no personal data, ever: records are opened by opaque ids held in state.
@@ -28,6 +29,8 @@ pub enum Route {
         PreNotification {},
         #[route("/records")]
         Records {},
+        #[route("/records/:id")]
+        Record { id: String },
         #[route("/signin")]
         SignIn {},
         #[route("/invite")]

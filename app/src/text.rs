@@ -21,12 +21,8 @@ pub const ACTION_VIEW_HINT: &str = "登録済みの発生届・患者情報を�
 
 pub const BACK_TO_MENU: &str = "メニューへ戻る";
 pub const NOT_YET: &str = "この画面は準備中です。";
-pub const NEW_NEXT: &str =
-    "次の更新で、ログイン後に発生届（別記様式6-1）の入力・確認・報告ができるようになります。";
 pub const PRE_NEXT: &str =
     "次の更新で、発生届の提出前に検体採取・検査結果を登録し、陽性時に発生届へ引き継げるようになります。";
-pub const RECORDS_NEXT: &str =
-    "次の更新で、登録情報一覧から氏名・フリガナ・生年月日などで検索し、患者情報を閲覧・編集できるようになります。";
 
 pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
 pub const NOT_FOUND_BODY: &str =

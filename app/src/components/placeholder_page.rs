@@ -9,14 +9,12 @@ use crate::{text, Route};
 #[derive(Clone, Copy, PartialEq)]
 pub enum Work {
     FileNotifications,
-    ViewRecords,
 }
 
 #[component]
 pub fn PlaceholderPage(title: &'static str, next: &'static str, work: Work) -> Element {
     let allowed = use_context::<SessionCtx>().me().is_none_or(|m| match work {
         Work::FileNotifications => m.role.files_notifications(),
-        Work::ViewRecords => m.role.views_records(),
     });
     rsx! {
         RequireSignIn {

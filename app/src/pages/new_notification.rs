@@ -1,11 +1,534 @@
-//! Route of the top page's「新たに発生届を提出する」action.
+//! 新たに発生届を提出する (manual 4.1–4.2): the form (task order or the legal form's order, one model), findings
+//! as the user types, an encrypted draft that survives reloads, the confirm screen with possible duplicates, the
+//! idempotent submit, and the completion screen (number, health center, delivery).
 
 use dioxus::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shared::api::notifications::{
+    DraftKey, DuplicateCandidate, DuplicateList, DuplicateQuery, FileRequest, FileResult,
+    InstitutionProfile,
+};
+use shared::error::ErrorCode;
+use shared::notification::json_path::{get, get_str, set};
+use shared::notification::model::MAX_TESTS;
+use shared::notification::validate::{IssueSeverity, IssueView};
 
-use crate::components::placeholder_page::{PlaceholderPage, Work};
-use crate::text;
+use crate::api::{self, ApiFailure};
+use crate::components::alert::ErrorAlert;
+use crate::notification::input::{input_id, FieldInput, FormCtx};
+use crate::notification::sheet::Sheet;
+use crate::notification::spec::{fields, SectionId};
+use crate::notification::{blank, findings, parse, today};
+use crate::session::{RequireSignIn, SessionCtx};
+use crate::{text, Route};
 
 #[component]
 pub fn NewNotification() -> Element {
-    rsx! { PlaceholderPage { work: Work::FileNotifications, title: text::ACTION_NEW, next: text::NEW_NEXT } }
+    let allowed = use_context::<SessionCtx>()
+        .me()
+        .is_none_or(|m| m.role.files_notifications());
+    rsx! {
+        RequireSignIn {
+            if allowed {
+                Filing {}
+            } else {
+                section { class: "page",
+                    h1 { {text::ACTION_NEW} }
+                    p { class: "alert", role: "alert", {text::NOT_PERMITTED} }
+                    Link { class: "button secondary", to: Route::Home {}, {text::BACK_TO_MENU} }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Stage {
+    Edit,
+    Confirm,
+    Done(FileResult),
+}
+
+/// What the device keeps (encrypted) between reloads.
+#[derive(Serialize, Deserialize)]
+struct Draft {
+    state: Value,
+    idempotency_key: String,
+}
+
+fn draft_storage_key(user_id: &str) -> String {
+    format!("hersys.draft.notification.{user_id}")
+}
+
+#[component]
+fn Filing() -> Element {
+    let today = today();
+    let session = use_context::<SessionCtx>();
+    let user_id = session.me().map(|m| m.user_id).unwrap_or_default();
+    let mut state = use_signal(|| blank(today));
+    let touched = use_signal(Vec::<String>::new);
+    let show_all = use_signal(|| false);
+    let ctx = use_context_provider(|| FormCtx {
+        state,
+        touched,
+        show_all,
+    });
+    let mut stage = use_signal(|| Stage::Edit);
+    let mut legal = use_signal(|| false);
+    // Remounts the inputs when the state is replaced as a whole (draft restored, household copy).
+    let mut generation = use_signal(|| 0u32);
+    let mut idem = use_signal(api::random_key);
+    let mut draft_note = use_signal(|| None::<&'static str>);
+    let mut draft_key = use_signal(|| None::<String>);
+    let profile = use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
+
+    // Header fields from the account; a restored draft keeps its own.
+    let storage_key = draft_storage_key(&user_id);
+    let sk = storage_key.clone();
+    use_future(move || {
+        let sk = sk.clone();
+        let mut state = state;
+        async move {
+            let Ok(key) = api::get::<DraftKey>("/api/me/draft-key").await else {
+                return;
+            };
+            if let Some(text) = api::draft_load(&key.key, &sk).await {
+                if let Ok(d) = serde_json::from_str::<Draft>(&text) {
+                    state.set(d.state);
+                    idem.set(d.idempotency_key);
+                    generation += 1;
+                    draft_note.set(Some("前回の下書きを復元しました（この端末に暗号化して保存されています）。"));
+                }
+            }
+            draft_key.set(Some(key.key));
+        }
+    });
+    use_effect(move || {
+        if let Some(Ok(p)) = profile.read().as_ref() {
+            let mut st = state.write();
+            for (path, value) in [
+                ("reporter.facility_name", &p.name),
+                ("reporter.facility_address", &p.address),
+                ("reporter.facility_phone", &p.phone),
+            ] {
+                if get_str(&st, path).is_empty() {
+                    set(&mut st, path, Value::String(value.clone()));
+                }
+            }
+            if get_str(&st, "reporter.doctor_name").is_empty() {
+                if let Some(name) = p.own_doctor_name.clone() {
+                    set(&mut st, "reporter.doctor_name", Value::String(name));
+                }
+            }
+        }
+    });
+    // Every change is saved encrypted; nothing is written before the key is known.
+    let sk = storage_key.clone();
+    use_effect(move || {
+        let snapshot = state.read().clone();
+        let key = idem.read().clone();
+        let Some(k) = draft_key.read().clone() else {
+            return;
+        };
+        if matches!(*stage.peek(), Stage::Done(_)) {
+            return;
+        }
+        let sk = sk.clone();
+        spawn(async move {
+            let text = serde_json::to_string(&Draft {
+                state: snapshot,
+                idempotency_key: key,
+            })
+            .unwrap_or_default();
+            api::draft_save(&k, &sk, &text).await;
+        });
+    });
+
+    let issues = findings(&state.read(), today);
+    let doctors = profile
+        .read()
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|p| p.doctors.clone())
+        .unwrap_or_default();
+
+    let sk = storage_key.clone();
+    let discard = move |_| {
+        api::draft_remove(&sk);
+        let mut state = state;
+        state.set(blank(today));
+        let mut touched = touched;
+        touched.set(Vec::new());
+        idem.set(api::random_key());
+        generation += 1;
+        draft_note.set(None);
+    };
+
+    match stage() {
+        Stage::Done(result) => {
+            let sk = storage_key.clone();
+            rsx! {
+                Done {
+                    result,
+                    on_household: move |_| {
+                        let prev = state.read().clone();
+                        let mut next = blank(today);
+                        for path in ["patient.address", "patient.current_location_same_as_address", "patient.current_location", "reporter", "report_date", "diagnosis_date"] {
+                            set(&mut next, path, get(&prev, path).clone());
+                        }
+                        let mut state = state;
+                        state.set(next);
+                        let mut touched = touched;
+                        touched.set(Vec::new());
+                        let mut show_all = show_all;
+                        show_all.set(false);
+                        idem.set(api::random_key());
+                        generation += 1;
+                        api::draft_remove(&sk);
+                        stage.set(Stage::Edit);
+                        api::scroll_to_top();
+                    },
+                }
+            }
+        }
+        Stage::Confirm => rsx! {
+            Confirm {
+                issues: issues.clone(),
+                idempotency_key: idem(),
+                on_back: move |_| { stage.set(Stage::Edit); api::scroll_to_top(); },
+                on_filed: move |r: FileResult| {
+                    api::draft_remove(&storage_key);
+                    stage.set(Stage::Done(r));
+                    api::scroll_to_top();
+                },
+            }
+        },
+        Stage::Edit => {
+            let order = if legal() { SectionId::LEGAL } else { SectionId::TASK };
+            let errors: Vec<IssueView> = issues
+                .iter()
+                .filter(|i| i.severity == IssueSeverity::Error)
+                .cloned()
+                .collect();
+            let st = state.read().clone();
+            let done_sections = order
+                .iter()
+                .filter(|s| {
+                    let paths: Vec<String> = fields(**s, &st, today).into_iter().map(|f| f.path).collect();
+                    !errors.iter().any(|e| paths.contains(&e.field))
+                })
+                .count();
+            let gen = generation();
+            rsx! {
+                section { class: "page notification-form form-root", "data-testid": "notification-form",
+                    div { class: "form-top",
+                        h1 { {text::ACTION_NEW} }
+                        div { class: "layout-toggle", role: "group", "aria-label": "入力画面の並び",
+                            button { r#type: "button", class: if legal() { "chip" } else { "chip selected" }, "aria-pressed": if legal() { "false" } else { "true" }, onclick: move |_| legal.set(false), "入力しやすい順" }
+                            button { r#type: "button", class: if legal() { "chip selected" } else { "chip" }, "aria-pressed": if legal() { "true" } else { "false" }, "data-testid": "legal-layout", onclick: move |_| legal.set(true), "法令様式の順" }
+                        }
+                    }
+                    if let Some(n) = draft_note() {
+                        div { class: "notice", role: "status", "data-testid": "draft-restored",
+                            "{n}"
+                            button { r#type: "button", class: "button secondary small", onclick: discard, "下書きを破棄" }
+                        }
+                    }
+                    nav { class: "progress", "aria-label": "入力状況",
+                        span { class: "progress-count", "data-testid": "progress", "入力状況 {done_sections}/{order.len()}" }
+                        for s in order {
+                            a { key: "{s.anchor()}", class: "progress-step", href: "#{s.anchor()}", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(s.anchor()); }, "{s.title()}" }
+                        }
+                    }
+                    for (n, s) in order.into_iter().enumerate() {
+                        section { key: "{s.anchor()}-{gen}", class: "form-section", id: "{s.anchor()}", tabindex: "-1",
+                            h2 { class: "section-title", "{n + 1}. {s.title()}" }
+                            SectionExtras { section: s, issues: issues.clone() }
+                            for f in fields(s, &st, today) {
+                                FieldInput {
+                                    key: "{f.path}-{gen}",
+                                    issues: issues.iter().filter(|i| i.field == f.path).cloned().collect::<Vec<_>>(),
+                                    doctors: doctors.clone(),
+                                    spec: f,
+                                }
+                            }
+                            if s == SectionId::Tests {
+                                TestButtons {}
+                            }
+                        }
+                    }
+                    if show_all() && !errors.is_empty() {
+                        FindingsList { issues: errors.clone() }
+                    }
+                    div { class: "form-actions sticky-actions",
+                        button {
+                            r#type: "button",
+                            class: "button primary",
+                            "data-testid": "to-confirm",
+                            onclick: move |_| {
+                                let mut show_all = show_all;
+                                show_all.set(true);
+                                let has_errors = findings(&ctx.state.read(), today).iter().any(|i| i.severity == IssueSeverity::Error);
+                                if has_errors {
+                                    api::focus_by_id("findings");
+                                } else {
+                                    stage.set(Stage::Confirm);
+                                    api::scroll_to_top();
+                                }
+                            },
+                            "確認画面へ"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Section-level findings (e.g. 「陽性の検査結果が必要」) and the one-tap 「症状なし」.
+#[component]
+fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let own: Vec<IssueView> = match section {
+        SectionId::Tests if (ctx.show_all)() => issues.into_iter().filter(|i| i.field == "tests").collect(),
+        _ => Vec::new(),
+    };
+    let none = get(&ctx.state.read(), "symptoms.none").as_bool().unwrap_or(false);
+    rsx! {
+        for i in own {
+            p { class: "field-error", role: "alert", "{i.message}" }
+        }
+        if section == SectionId::Symptoms {
+            button {
+                r#type: "button",
+                class: if none { "chip selected wide" } else { "chip wide" },
+                "aria-pressed": if none { "true" } else { "false" },
+                "data-testid": "no-symptoms",
+                onclick: move |_| {
+                    let mut st = ctx.state;
+                    let mut w = st.write();
+                    set(&mut w, "symptoms.none", Value::Bool(!none));
+                    if !none {
+                        set(&mut w, "symptoms.present", Value::Array(Vec::new()));
+                        set(&mut w, "symptoms.other", Value::Null);
+                    }
+                },
+                "症状なし"
+            }
+            p { class: "field-hint", "選ばなかった症状は「無」として届け出ます。" }
+        }
+    }
+}
+
+#[component]
+fn TestButtons() -> Element {
+    let ctx = use_context::<FormCtx>();
+    let n = get(&ctx.state.read(), "tests").as_array().map_or(0, Vec::len);
+    rsx! {
+        div { class: "row-actions",
+            if n < MAX_TESTS {
+                button { r#type: "button", class: "button secondary", "data-testid": "add-test",
+                    onclick: move |_| {
+                        let mut st = ctx.state;
+                        let date = get(&st.read(), "diagnosis_date").clone();
+                        set(&mut st.write(), &format!("tests[{n}].specimen_date"), date);
+                    },
+                    "検査を追加（{n}/{MAX_TESTS}）"
+                }
+            }
+            if n > 0 {
+                button { r#type: "button", class: "button secondary",
+                    onclick: move |_| {
+                        let mut st = ctx.state;
+                        let mut w = st.write();
+                        if let Some(items) = w.get_mut("tests").and_then(Value::as_array_mut) {
+                            items.pop();
+                        }
+                    },
+                    "最後の検査を削除"
+                }
+            }
+        }
+    }
+}
+
+/// The errors that block 確認, each a link to its field.
+#[component]
+fn FindingsList(issues: Vec<IssueView>) -> Element {
+    rsx! {
+        div { class: "findings", id: "findings", tabindex: "-1", role: "alert", "data-testid": "findings",
+            h2 { "入力内容を確認してください（{issues.len()}件）" }
+            ul {
+                for (n, i) in issues.into_iter().enumerate() {
+                    {
+                        let id = input_id(&i.field);
+                        rsx! {
+                            li { key: "{n}",
+                                a { href: "#", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(&id); }, "{i.message}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Confirm(
+    issues: Vec<IssueView>,
+    idempotency_key: String,
+    on_back: EventHandler<()>,
+    on_filed: EventHandler<FileResult>,
+) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let notification = parse(&ctx.state.read());
+    let warnings: Vec<IssueView> = issues
+        .into_iter()
+        .filter(|i| i.severity == IssueSeverity::Warning)
+        .collect();
+    let mut acknowledged = use_signal(|| false);
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    let mut server_warnings = use_signal(Vec::<IssueView>::new);
+    let dup_query = {
+        let st = ctx.state.read();
+        DuplicateQuery {
+            furigana: get_str(&st, "patient.furigana"),
+            date_of_birth: get_str(&st, "patient.date_of_birth"),
+            phone: get_str(&st, "patient.address.phone"),
+            municipality_code: get_str(&st, "patient.address.municipality_code"),
+        }
+    };
+    let duplicates = use_resource(move || {
+        let q = dup_query.clone();
+        async move {
+            if q.date_of_birth.is_empty() {
+                return Vec::new();
+            }
+            api::post::<_, DuplicateList>("/api/notifications/duplicates", &q)
+                .await
+                .map(|l| l.candidates)
+                .unwrap_or_default()
+        }
+    });
+    let Some(notification) = notification else {
+        return rsx! { p { class: "alert", "入力内容を読み取れませんでした。" } };
+    };
+    let mut all_warnings = warnings.clone();
+    for w in server_warnings() {
+        if !all_warnings.iter().any(|x| x.code == w.code && x.field == w.field) {
+            all_warnings.push(w);
+        }
+    }
+    let needs_ack = !all_warnings.is_empty();
+    let codes: Vec<String> = all_warnings.iter().map(|w| w.code.clone()).collect();
+    let n2 = notification.clone();
+    let submit = move |_| {
+        if busy() || (needs_ack && !acknowledged()) {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let body = FileRequest {
+            idempotency_key: idempotency_key.clone(),
+            notification: n2.clone(),
+            acknowledged_warnings: if acknowledged() { codes.clone() } else { Vec::new() },
+        };
+        spawn(async move {
+            let r = api::post::<_, FileResult>("/api/notifications", &body).await;
+            busy.set(false);
+            match r {
+                Ok(result) => on_filed.call(result),
+                Err(ApiFailure::Api { code: Some(ErrorCode::WarningsUnacknowledged), issues, .. }) => {
+                    acknowledged.set(false);
+                    server_warnings.set(issues);
+                    error.set(Some("確認が必要な項目があります。内容を確認してチェックを入れてください。".into()));
+                }
+                Err(ApiFailure::Network) => error.set(Some(
+                    "送信できませんでした。通信状態を確認して、もう一度「報告する」を押してください（入力内容は保存されています。二重に届け出られることはありません）。".into(),
+                )),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    rsx! {
+        section { class: "page confirm", "data-testid": "confirm",
+            h1 { "入力内容の確認" }
+            p { class: "lead", "以下の内容で保健所へ報告します。誤りがあれば「再編集」で戻って修正してください。" }
+            match duplicates.read().as_ref() {
+                Some(list) if !list.is_empty() => rsx! { Duplicates { candidates: list.clone() } },
+                _ => rsx! {},
+            }
+            Sheet { notification, number: None, health_center: None }
+            if needs_ack {
+                div { class: "warnings", "data-testid": "warnings",
+                    h2 { "確認が必要な項目（{all_warnings.len()}件）" }
+                    ul { for (n, w) in all_warnings.iter().enumerate() { li { key: "{n}", "{w.message}" } } }
+                    label { class: "check",
+                        input { r#type: "checkbox", "data-testid": "ack-warnings", checked: acknowledged(), onchange: move |e| acknowledged.set(e.checked()) }
+                        span { "上記を確認しました。このまま報告します。" }
+                    }
+                }
+            }
+            ErrorAlert { message: error() }
+            div { class: "form-actions sticky-actions",
+                button { r#type: "button", class: "button secondary", onclick: move |_| on_back.call(()), "再編集" }
+                button { r#type: "button", class: "button primary", "data-testid": "submit",
+                    disabled: busy() || (needs_ack && !acknowledged()),
+                    onclick: submit,
+                    if busy() { "報告しています…" } else { "報告する" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Duplicates(candidates: Vec<DuplicateCandidate>) -> Element {
+    rsx! {
+        div { class: "duplicates notice", role: "status", "data-testid": "duplicates",
+            h2 { "同じ方の届出がすでにある可能性があります" }
+            ul {
+                for (n, c) in candidates.into_iter().enumerate() {
+                    li { key: "{n}",
+                        "届出番号 {c.number}（{c.health_center_name}、{c.matched.label()}）"
+                        if let Some(name) = c.patient_name.clone() { "　{name}" }
+                        if let Some(id) = c.id.clone() {
+                            Link { class: "button secondary small", to: Route::Record { id }, "既存の記録を開く" }
+                        } else {
+                            span { class: "field-hint", "　他の医療機関からの届出のため内容は表示できません。必要に応じて保健所にご確認ください。" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Done(result: FileResult, on_household: EventHandler<()>) -> Element {
+    rsx! {
+        section { class: "page done", "data-testid": "filed",
+            h1 { "報告が完了しました" }
+            dl { class: "summary",
+                dt { "届出番号" } dd { class: "big", "data-testid": "filed-number", "{result.number}" }
+                dt { "届出先" } dd { "data-testid": "filed-health-center", "{result.health_center_name}" }
+                dt { "届出先の理由" } dd { "{result.routing_reason}" }
+                if let Some(r) = result.residence_health_center_name.clone() {
+                    dt { "住所地の保健所" } dd { "{r}" }
+                }
+                dt { "保健所への通知" } dd { "data-testid": "filed-delivery", "{result.delivery.label()}" }
+            }
+            if result.replayed {
+                p { class: "notice", "この届出はすでに受け付けられていました（二重には届け出ていません）。" }
+            }
+            div { class: "form-actions",
+                Link { class: "button primary", to: Route::Record { id: result.id.clone() }, "届出内容を表示・印刷" }
+                button { r#type: "button", class: "button secondary", "data-testid": "household", onclick: move |_| on_household.call(()), "同一世帯の別の方を届け出る" }
+                Link { class: "button secondary", to: Route::Home {}, {text::BACK_TO_MENU} }
+            }
+        }
+    }
 }

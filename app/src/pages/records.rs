@@ -1,11 +1,203 @@
-//! Route of the top page's「閲覧・編集する」action.
+//! 閲覧・編集する: for a clinic, its filed notifications with the health center's receipt (受理); for a health
+//! center, its inbox (unread first). One record: the form sheet (printable on one A4 page), routing, history and,
+//! for the health center holding it, transfer to another health center.
 
+use chrono::{DateTime, FixedOffset};
 use dioxus::prelude::*;
+use shared::api::notifications::{
+    HealthCenterList, NotificationList, NotificationRecord, TransferRequest,
+};
+use shared::auth::Role;
 
-use crate::components::placeholder_page::{PlaceholderPage, Work};
-use crate::text;
+use crate::api;
+use crate::components::alert::ErrorAlert;
+use crate::notification::sheet::Sheet;
+use crate::session::{RequireSignIn, SessionCtx};
+use crate::{text, Route};
+
+/// Epoch milliseconds as JST 「2026/11/25 13:05」.
+pub fn jst(ms: i64) -> String {
+    let (Some(offset), Some(d)) = (FixedOffset::east_opt(9 * 3600), DateTime::from_timestamp_millis(ms)) else {
+        return String::new();
+    };
+    d.with_timezone(&offset).format("%Y/%m/%d %H:%M").to_string()
+}
 
 #[component]
 pub fn Records() -> Element {
-    rsx! { PlaceholderPage { work: Work::ViewRecords, title: text::ACTION_VIEW, next: text::RECORDS_NEXT } }
+    let allowed = use_context::<SessionCtx>()
+        .me()
+        .is_none_or(|m| m.role.views_records());
+    rsx! {
+        RequireSignIn {
+            if allowed { RecordList {} } else {
+                section { class: "page",
+                    h1 { {text::ACTION_VIEW} }
+                    p { class: "alert", role: "alert", {text::NOT_PERMITTED} }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn RecordList() -> Element {
+    let role = use_context::<SessionCtx>().me().map(|m| m.role);
+    let is_hc = matches!(role, Some(Role::HealthCenterStaff | Role::HealthCenterAdmin));
+    let list = use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
+    let title = if is_hc { "受信した発生届" } else { "届け出た発生届" };
+    rsx! {
+        section { class: "page records",
+            h1 { "{title}" }
+            match list.read().clone() {
+                None => rsx! { p { class: "loading", "読み込み中…" } },
+                Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
+                Some(Ok(l)) if l.items.is_empty() => rsx! { p { class: "notice", "まだ発生届はありません。" } },
+                Some(Ok(l)) => rsx! {
+                    if is_hc { p { class: "lead", "data-testid": "unread-count", "未確認 {l.unread} 件" } }
+                    ul { class: "record-list", "data-testid": "record-list",
+                        for item in l.items {
+                            li { key: "{item.id}", class: if item.received_at.is_none() { "record-item unread" } else { "record-item" },
+                                Link { to: Route::Record { id: item.id.clone() },
+                                    span { class: "record-state",
+                                        if item.received_at.is_some() { "受理" } else if is_hc { "未確認" } else { "受理待ち" }
+                                    }
+                                    span { class: "record-main", "{item.patient_name}　" span { class: "record-type", {item.category.map_or("", |c| c.label())} } }
+                                    span { class: "record-meta", "届出番号 {item.number}・{jst(item.filed_at)}・" {if is_hc { item.institution_name.clone() } else { item.health_center_name.clone() }} }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+            Link { class: "button secondary", to: Route::Home {}, {text::BACK_TO_MENU} }
+        }
+    }
+}
+
+#[component]
+pub fn Record(id: String) -> Element {
+    rsx! {
+        RequireSignIn { RecordView { id } }
+    }
+}
+
+#[component]
+fn RecordView(id: String) -> Element {
+    let rid = id.clone();
+    let mut record = use_resource(move || {
+        let id = rid.clone();
+        async move { api::get::<NotificationRecord>(&format!("/api/notifications/{id}")).await }
+    });
+    rsx! {
+        match record.read().clone() {
+            None => rsx! { section { class: "page", p { class: "loading", "読み込み中…" } } },
+            Some(Err(e)) => rsx! {
+                section { class: "page",
+                    h1 { "発生届" }
+                    p { class: "alert", role: "alert", "data-testid": "record-error", "{e.message()}" }
+                    Link { class: "button secondary", to: Route::Records {}, "一覧へ戻る" }
+                }
+            },
+            Some(Ok(r)) => rsx! {
+                section { class: "page record", "data-testid": "record",
+                    div { class: "no-print",
+                        h1 { "発生届 {r.number}" }
+                        dl { class: "summary",
+                            dt { "届出先" } dd { "{r.health_center_name}" }
+                            dt { "受理" }
+                            dd { "data-testid": "receipt",
+                                if let Some(at) = r.received_at {
+                                    "受理（{r.health_center_name}・{r.received_by_name.clone().unwrap_or_default()}・{jst(at)}）"
+                                } else {
+                                    "受理待ち"
+                                }
+                            }
+                            dt { "届出元" } dd { "{r.institution_name}（{r.filed_by_name}）・{jst(r.filed_at)}" }
+                            dt { "届出先の理由" } dd { "{r.routing_reason}" }
+                            if let Some(h) = r.residence_health_center_name.clone() { dt { "住所地の保健所" } dd { "{h}" } }
+                            dt { "保健所への通知" } dd { "data-testid": "delivery", "{r.delivery.label()}" }
+                        }
+                        div { class: "form-actions",
+                            button { r#type: "button", class: "button primary", "data-testid": "print", onclick: move |_| api::print_page(), "印刷する" }
+                            Link { class: "button secondary", to: Route::Records {}, "一覧へ戻る" }
+                        }
+                    }
+                    Sheet { notification: r.notification.clone(), number: Some(r.number.clone()), health_center: Some(r.health_center_name.clone()) }
+                    div { class: "no-print",
+                        h2 { "経過" }
+                        ol { class: "history", "data-testid": "history",
+                            for (n, e) in r.history.iter().enumerate() {
+                                li { key: "{n}",
+                                    {jst(e.at)} "　"
+                                    {match e.kind.as_str() { "routed" => "届出", "received" => "受理", "transferred" => "移管", _ => "" }}
+                                    "　{e.health_center_name}"
+                                    if let Some(from) = e.from_health_center_name.clone() { "（{from}から）" }
+                                    "　{e.actor_name}"
+                                    if !e.reason.is_empty() && e.kind == "transferred" { "　理由: {e.reason}" }
+                                }
+                            }
+                        }
+                        if r.can_transfer {
+                            Transfer { id: r.id.clone(), current: r.health_center_id.clone(), on_done: move |_| record.restart() }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+#[component]
+fn Transfer(id: String, current: String, on_done: EventHandler<()>) -> Element {
+    let centers = use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    let mut target = use_signal(String::new);
+    let mut reason = use_signal(String::new);
+    let mut error = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let options: Vec<(String, String)> = centers
+        .read()
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|l| {
+            l.health_centers
+                .iter()
+                .filter(|h| h.id != current)
+                .map(|h| (h.id.clone(), h.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    rsx! {
+        div { class: "transfer", "data-testid": "transfer",
+            h2 { "他の保健所へ移管する" }
+            label { class: "field-label", r#for: "transfer-to", "移管先" }
+            select { id: "transfer-to", class: "input", value: "{target}", onchange: move |e| target.set(e.value()),
+                option { value: "", "選択してください" }
+                for (hid, name) in options { option { key: "{hid}", value: "{hid}", "{name}" } }
+            }
+            label { class: "field-label", r#for: "transfer-reason", "理由" }
+            input { id: "transfer-reason", class: "input", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            ErrorAlert { message: error() }
+            button { r#type: "button", class: "button secondary", disabled: busy(),
+                onclick: move |_| {
+                    if target().is_empty() || reason().trim().is_empty() {
+                        error.set(Some("移管先と理由を入力してください。".into()));
+                        return;
+                    }
+                    busy.set(true);
+                    let body = TransferRequest { health_center_id: target(), reason: reason() };
+                    let id = id.clone();
+                    spawn(async move {
+                        let r = api::send("POST", &format!("/api/notifications/{id}/transfer"), Some(&body)).await;
+                        busy.set(false);
+                        match r {
+                            Ok(()) => { error.set(None); on_done.call(()); }
+                            Err(e) => error.set(Some(e.message())),
+                        }
+                    });
+                },
+                "移管する"
+            }
+        }
+    }
 }

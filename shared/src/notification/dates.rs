@@ -50,6 +50,23 @@ pub fn is_minor(birth: NaiveDate, date: NaiveDate) -> Option<bool> {
     age_on(birth, date).map(|age| age.years < age_of_majority(date))
 }
 
+/// Parses what people type for a date: 20240131, 2024-01-31, 2024/1/31, 2024.1.31.
+pub fn parse_typed(input: &str) -> Option<NaiveDate> {
+    let t: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '／' | '－' | '．' | '/' | '.' => '-',
+            c => c,
+        })
+        .collect();
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(&t, "%Y%m%d").ok();
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()
+}
+
 /// A Japanese era.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Era {
@@ -173,6 +190,17 @@ impl fmt::Display for Wareki {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_dates_are_read_in_the_forms_people_type() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 31);
+        for t in ["20240131", "2024-01-31", "2024/1/31", "2024.1.31", "２０２４０１３１"] {
+            assert_eq!(parse_typed(t), d, "{t}");
+        }
+        assert_eq!(parse_typed("2024131"), None);
+        assert_eq!(parse_typed("20240231"), None);
+        assert_eq!(parse_typed(""), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("test date")

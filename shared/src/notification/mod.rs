@@ -5,6 +5,7 @@
 
 pub mod dates;
 pub mod field;
+pub mod json_path;
 pub mod model;
 pub mod municipality;
 pub mod options;

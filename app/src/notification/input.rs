@@ -1,0 +1,302 @@
+//! One generic input per field kind, bound to the form's JSON state by the field's path; findings from `shared`
+//! for that path are shown under it.
+
+use dioxus::prelude::*;
+use serde_json::Value;
+use shared::api::notifications::Doctor;
+use shared::notification::dates::{parse_typed, Wareki};
+use shared::notification::json_path::{get, get_bool, get_str, set};
+use shared::notification::postal::{PostalCode, PostalIndex};
+use shared::notification::validate::{IssueSeverity, IssueView};
+
+use super::spec::{FieldSpec, Kind, Place};
+use crate::api;
+
+/// The id of a field's input element (for focusing it from the findings list).
+pub fn input_id(path: &str) -> String {
+    let mut id = String::from("f-");
+    for c in path.chars() {
+        id.push(if c.is_ascii_alphanumeric() { c } else { '-' });
+    }
+    id
+}
+
+/// Context shared by the inputs of one form.
+#[derive(Clone, Copy, PartialEq)]
+pub struct FormCtx {
+    pub state: Signal<Value>,
+    pub touched: Signal<Vec<String>>,
+    /// After a first 確認, every finding shows, not only those of touched fields.
+    pub show_all: Signal<bool>,
+}
+
+impl FormCtx {
+    pub fn update(mut self, path: &str, value: Value) {
+        set(&mut self.state.write(), path, value);
+        self.touch(path);
+    }
+
+    pub fn touch(mut self, path: &str) {
+        if !self.touched.read().iter().any(|p| p == path) {
+            self.touched.write().push(path.to_owned());
+        }
+    }
+
+    fn visible(&self, path: &str) -> bool {
+        (self.show_all)() || self.touched.read().iter().any(|p| p == path)
+    }
+}
+
+fn on_enter(e: KeyboardEvent) {
+    if e.key() == Key::Enter {
+        e.prevent_default();
+        api::focus_next();
+    }
+}
+
+#[component]
+pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let id = input_id(&spec.path);
+    let shown: Vec<IssueView> = if ctx.visible(&spec.path) {
+        issues
+    } else {
+        Vec::new()
+    };
+    let has_error = shown.iter().any(|i| i.severity == IssueSeverity::Error);
+    let class = if has_error { "field has-error" } else { "field" };
+    let path = spec.path.clone();
+    rsx! {
+        div { class: "{class}", "data-path": "{path}",
+            match spec.kind {
+                Kind::Check => rsx! { CheckInput { id: id.clone(), path: path.clone(), label: spec.label.clone() } },
+                Kind::Choice(_) | Kind::Multi(_) => rsx! {
+                    fieldset { class: "choice-group",
+                        legend { class: "field-label", "{spec.label}" }
+                        ChoiceInput { id: id.clone(), spec: spec.clone() }
+                    }
+                },
+                _ => rsx! {
+                    label { class: "field-label", r#for: "{id}", "{spec.label}" }
+                    if !spec.hint.is_empty() { span { class: "field-hint", "{spec.hint}" } }
+                    TextLike { id: id.clone(), spec: spec.clone(), doctors }
+                },
+            }
+            for i in shown {
+                p { class: if i.severity == IssueSeverity::Error { "field-error" } else { "field-warning" },
+                    role: if i.severity == IssueSeverity::Error { "alert" } else { "status" },
+                    "{i.message}"
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn CheckInput(id: String, path: String, label: String) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let checked = get_bool(&ctx.state.read(), &path);
+    rsx! {
+        label { class: "check",
+            input { id: "{id}", r#type: "checkbox", checked,
+                onchange: move |e| ctx.update(&path, Value::Bool(e.checked())),
+            }
+            span { "{label}" }
+        }
+    }
+}
+
+#[component]
+fn ChoiceInput(id: String, spec: FieldSpec) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let state = ctx.state.read();
+    let current = get(&state, &spec.path).clone();
+    drop(state);
+    let (opts, multi) = match spec.kind {
+        Kind::Choice(o) => (o, false),
+        Kind::Multi(o) => (o, true),
+        _ => return rsx! {},
+    };
+    rsx! {
+        div { class: "chips", id: "{id}",
+            for (n, (key, label)) in opts.choices().into_iter().enumerate() {
+                {
+                    let selected = if multi {
+                        current.as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(&key)))
+                    } else {
+                        current.as_str() == Some(&key)
+                    };
+                    let path = spec.path.clone();
+                    let k = key.clone();
+                    let now = current.clone();
+                    rsx! {
+                        button {
+                            key: "{n}",
+                            r#type: "button",
+                            class: if selected { "chip selected" } else { "chip" },
+                            "aria-pressed": if selected { "true" } else { "false" },
+                            "data-value": "{key}",
+                            onclick: move |_| {
+                                let value = if multi {
+                                    let mut items: Vec<Value> = now.as_array().cloned().unwrap_or_default();
+                                    if selected {
+                                        items.retain(|v| v.as_str() != Some(&k));
+                                    } else {
+                                        items.push(Value::String(k.clone()));
+                                    }
+                                    Value::Array(items)
+                                } else if selected {
+                                    Value::Null
+                                } else {
+                                    Value::String(k.clone())
+                                };
+                                ctx.update(&path, value);
+                            },
+                            "{label}"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Text, tel, kana, date, number, postal code, doctor, and the text of a tick-with-text.
+#[component]
+fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let path = spec.path.clone();
+    let stored = get(&ctx.state.read(), &path).clone();
+    // Dates and numbers keep what was typed while it does not parse (the state holds null then).
+    let mut raw = use_signal(|| match (&spec.kind, &stored) {
+        (_, Value::Null) => String::new(),
+        (Kind::Date, Value::String(s)) => s.replace('-', ""),
+        (_, v) => get_str(&serde_json::json!({ "v": v }), "v"),
+    });
+    let mut postal_note = use_signal(String::new);
+    let (input_type, mode, autocomplete) = match spec.kind {
+        Kind::Tel => ("tel", "tel", "off"),
+        Kind::Date | Kind::Number | Kind::Postal(_) => ("text", "numeric", "off"),
+        _ => ("text", "text", "off"),
+    };
+    let tick = spec.kind == Kind::TickText;
+    let ticked = !stored.is_null();
+    let value = match spec.kind {
+        Kind::Date | Kind::Number => raw(),
+        _ => get_str(&ctx.state.read(), &path),
+    };
+    let kind = spec.kind;
+    let p2 = path.clone();
+    let on_input = move |e: FormEvent| {
+        let v = e.value();
+        match kind {
+            Kind::Date => {
+                raw.set(v.clone());
+                let parsed = parse_typed(&v).map(|d| Value::String(d.to_string()));
+                ctx.update(&p2, parsed.unwrap_or(Value::Null));
+            }
+            Kind::Number => {
+                raw.set(v.clone());
+                let n: Option<u64> = v.trim().parse().ok();
+                ctx.update(&p2, n.map_or(Value::Null, Value::from));
+            }
+            Kind::Postal(place) => {
+                ctx.update(&p2, Value::String(v.clone()));
+                if let Ok(code) = PostalCode::parse(&v) {
+                    spawn(fill_address(ctx, place, code, postal_note));
+                } else {
+                    postal_note.set(String::new());
+                }
+            }
+            _ => ctx.update(&p2, Value::String(v)),
+        }
+    };
+    let date_note = match kind {
+        Kind::Date => parse_typed(&raw())
+            .and_then(Wareki::from_date)
+            .map(|w| format!("{}（{}）", w.long(), parse_typed(&raw()).map(|d| d.format("%Y/%m/%d").to_string()).unwrap_or_default())),
+        Kind::Number | Kind::Postal(_) | Kind::Text | Kind::Kana | Kind::Tel | Kind::Doctor
+        | Kind::TickText | Kind::Check | Kind::Choice(_) | Kind::Multi(_) => None,
+    };
+    let date_bad = kind == Kind::Date && !raw().trim().is_empty() && parse_typed(&raw()).is_none();
+    let p3 = path.clone();
+    let p4 = path.clone();
+    rsx! {
+        if tick {
+            label { class: "check",
+                input { r#type: "checkbox", checked: ticked, "data-tick": "{path}",
+                    onchange: move |e| ctx.update(&p3, if e.checked() { Value::String(String::new()) } else { Value::Null }),
+                }
+                span { "該当する" }
+            }
+        }
+        if !tick || ticked {
+            input {
+                id: "{id}",
+                class: "input",
+                r#type: input_type,
+                inputmode: mode,
+                autocomplete,
+                value: "{value}",
+                placeholder: if kind == Kind::Date { "例 20240131" } else { "" },
+                list: if kind == Kind::Doctor { "doctor-list" } else { "" },
+                oninput: on_input,
+                onkeydown: on_enter,
+                onchange: move |e: FormEvent| {
+                    if kind == Kind::Kana {
+                        ctx.update(&p4, Value::String(shared::kana::normalize_furigana(&e.value())));
+                    }
+                },
+            }
+        }
+        if kind == Kind::Doctor && !doctors.is_empty() {
+            datalist { id: "doctor-list",
+                for d in doctors.iter() { option { key: "{d.id}", value: "{d.name}" } }
+            }
+            div { class: "chips",
+                for d in doctors {
+                    {
+                        let name = d.name.clone();
+                        let p = path.clone();
+                        rsx! { button { key: "{d.id}", r#type: "button", class: "chip small", onclick: move |_| ctx.update(&p, Value::String(name.clone())), "{d.name}" } }
+                    }
+                }
+            }
+        }
+        if let Some(n) = date_note { span { class: "field-note", "{n}" } }
+        if date_bad { p { class: "field-error", role: "alert", "日付は 20240131 のように8桁で入力してください。" } }
+        if !postal_note().is_empty() { span { class: "field-note", "{postal_note}" } }
+    }
+}
+
+/// Looks the postal code up in the public data (kept offline by the service worker once fetched) and fills the
+/// address text and municipality code; a code with several towns fills the municipality only.
+async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
+    let Ok(text) = api::get_text(&code.lookup_path()).await else {
+        note.set("郵便番号の住所データを取得できませんでした。住所を入力してください。".into());
+        return;
+    };
+    let Ok(index) = PostalIndex::from_json(&text) else {
+        note.set("郵便番号の住所データを読み取れませんでした。".into());
+        return;
+    };
+    let found = index.lookup(&code);
+    let Some(first) = found.first() else {
+        note.set("この郵便番号は見つかりません。住所を入力してください。".into());
+        return;
+    };
+    let same_town = found.iter().all(|c| c.town == first.town);
+    let town = if same_town { first.town.as_str() } else { "" };
+    let base = format!("{}{}{}", first.prefecture, first.municipality, town);
+    let p = place.path();
+    let current = get_str(&ctx.state.read(), &format!("{p}.text"));
+    // Keep what was typed after the town (番地など) if the text already starts with the same place.
+    if !current.starts_with(&base) {
+        ctx.update(&format!("{p}.text"), Value::String(base.clone()));
+    }
+    ctx.update(
+        &format!("{p}.municipality_code"),
+        Value::String(first.municipality_code.code6().to_owned()),
+    );
+    note.set(format!("{base} を補いました。続けて番地などを入力してください。"));
+}

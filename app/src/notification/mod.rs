@@ -1,0 +1,81 @@
+//! The notification form (発生届): its fields built from the state, the generic inputs, and the official-layout
+//! sheet used by the confirm screen, the record and the print.
+
+pub mod input;
+pub mod sheet;
+pub mod spec;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use shared::notification::json_path::get;
+use shared::notification::validate::{IssueSeverity, IssueView};
+use shared::notification::{validate, Notification};
+
+/// Today on the device (the edge checks again with its own clock).
+pub fn today() -> NaiveDate {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        d.get_full_year() as i32,
+        d.get_month() + 1,
+        d.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+/// A blank notification on the current revision with the defaults a doctor would otherwise type every time.
+pub fn blank(today: NaiveDate) -> Value {
+    let mut v = serde_json::to_value(Notification::new_current()).unwrap_or(Value::Null);
+    let t = Value::String(today.to_string());
+    shared::notification::json_path::set(&mut v, "report_date", t.clone());
+    shared::notification::json_path::set(&mut v, "diagnosis_date", t.clone());
+    shared::notification::json_path::set(
+        &mut v,
+        "patient.current_location_same_as_address",
+        Value::Bool(true),
+    );
+    shared::notification::json_path::set(&mut v, "tests[0].specimen_date", t);
+    v
+}
+
+/// The state as it will be filed: furigana normalised, and the optional list entries left entirely blank (an unused
+/// 感染地域 line) dropped, so they are not findings.
+pub fn pruned(state: &Value) -> Value {
+    let mut v = state.clone();
+    // What was typed in hiragana or half-width kana is filed (and confirmed) as full-width katakana.
+    let kana = shared::kana::normalize_furigana(&shared::notification::json_path::get_str(&v, "patient.furigana"));
+    shared::notification::json_path::set(&mut v, "patient.furigana", Value::String(kana));
+    for path in ["infection.area.domestic", "infection.area.abroad"] {
+        if let Some(items) = get(&v, path).as_array() {
+            let kept: Vec<Value> = items
+                .iter()
+                .filter(|item| {
+                    item.as_object().is_some_and(|o| {
+                        o.values()
+                            .any(|x| x.as_str().is_some_and(|s| !s.trim().is_empty()))
+                    })
+                })
+                .cloned()
+                .collect();
+            shared::notification::json_path::set(&mut v, path, Value::Array(kept));
+        }
+    }
+    v
+}
+
+/// The state as a notification, if its shape is right (the inputs only write well-typed values).
+pub fn parse(state: &Value) -> Option<Notification> {
+    serde_json::from_value(pruned(state)).ok()
+}
+
+/// `shared`'s findings for the current state.
+pub fn findings(state: &Value, today: NaiveDate) -> Vec<IssueView> {
+    match parse(state) {
+        Some(n) => validate(&n, today).views(),
+        None => vec![IssueView {
+            severity: IssueSeverity::Error,
+            code: "malformed".into(),
+            field: String::new(),
+            message: "入力内容を読み取れませんでした。画面を開き直してください。".into(),
+        }],
+    }
+}

@@ -1,0 +1,225 @@
+// Filing a notification end to end in Chromium (manual 4.1–4.2): a doctor on a phone files a confirmed case
+// (the user actions are counted), the health center opens it from its inbox (受理), the clinic sees the receipt,
+// the notice e-mail is delivered, the print is one A4 page; drafts survive a reload encrypted; the legal-form
+// layout keeps what was typed; duplicates are shown before filing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { startEdge, ROOT } from "../support/edge.mjs";
+import {
+  addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
+} from "../support/browser.mjs";
+
+let edge;
+let browser;
+before(async () => {
+  edge = await startEdge({ seedDemo: true });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+async function signedIn(loginId, viewport = VIEWPORTS.phone) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await addVirtualAuthenticator(page);
+  await firstSignIn(page, edge.url, loginId);
+  return { context, page, errors };
+}
+
+/** Counts what a person does: taps and fields typed. */
+function counter(page) {
+  let n = 0;
+  const field = (name) => page.locator(`[data-path="${name}"]`);
+  return {
+    get count() { return n; },
+    async tap(locator) { n += 1; await locator.click(); },
+    async type(label, text) { n += 1; await page.getByLabel(label, { exact: true }).fill(text); },
+    async choose(pathName, label) { n += 1; await field(pathName).getByRole("button", { name: label, exact: true }).click(); },
+  };
+}
+
+/** Waits until an input's value satisfies `ok` (values are properties, not attributes, in the app). */
+async function valueOf(locator, ok, timeout = 10000) {
+  const end = Date.now() + timeout;
+  let v = "";
+  while (Date.now() < end) {
+    v = await locator.inputValue().catch(() => "");
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`value never matched: ${JSON.stringify(v)}`);
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
+
+let filedNumber;
+let doctor;
+
+test("a doctor files a confirmed case on a phone in at most 25 actions; the completion screen names the health center", async () => {
+  doctor = await signedIn("doctor@shinjuku-clinic.demo");
+  const { page } = doctor;
+  const u = counter(page);
+  await u.tap(page.getByRole("link", { name: /新たに発生届を提出する/ }));
+  await page.getByTestId("notification-form").waitFor();
+  // Header fields come from the account: the doctor and the clinic are already there.
+  await valueOf(page.getByLabel("医師の氏名", { exact: true }), (v) => v === "新宿 一郎");
+  await valueOf(page.getByLabel("従事する病院・診療所の名称", { exact: true }), (v) => v === "新宿みなみクリニック");
+  await u.choose("category", "患者（確定例）");
+  await u.type("当該者氏名", "山田 太郎");
+  await u.type("フリガナ", "やまだ たろう");
+  await u.choose("patient.sex", "男");
+  await u.type("生年月日", "19800115");
+  await u.type("職業", "会社員");
+  await u.type("住所 郵便番号", "1600023");
+  const address = page.getByLabel("住所", { exact: true });
+  const filled = await valueOf(address, (v) => v.startsWith("東京都新宿区西新宿"));
+  await u.type("住所", `${filled}二丁目8番1号`);
+  await u.type("住所 電話番号", "090-1234-5678");
+  await u.choose("symptoms.present", "発熱");
+  await u.choose("symptoms.present", "咳");
+  await u.choose("tests[0].method", "核酸増幅法（PCR・LAMP等）");
+  await u.choose("tests[0].specimen", "鼻咽頭拭い液");
+  await u.choose("tests[0].result", "陽性");
+  const today = await page.getByLabel("診断（検案）年月日", { exact: true }).inputValue();
+  await u.type("初診年月日", today);
+  await u.type("発病年月日", today);
+  await u.choose("other.severity", "軽症");
+  await u.choose("other.hospitalised", "無");
+  await u.choose("other.admission_needed", "無");
+  await u.choose("other.risk_factors_present", "無");
+  await u.choose("other.immunocompromised", "無");
+  await u.choose("other.telemedicine", "無");
+  await u.choose("vaccination[0].status", "不明");
+  await shot(page, "filing-form-phone");
+  await u.tap(page.getByTestId("to-confirm"));
+  await page.getByTestId("confirm").waitFor();
+  await shot(page, "filing-confirm-phone");
+  const sheet = page.getByTestId("form-sheet");
+  assert.match(await sheet.textContent(), /山田 太郎（ヤマダ[ 　]タロウ）/);
+  if (await page.getByTestId("ack-warnings").count()) await u.tap(page.getByTestId("ack-warnings"));
+  await u.tap(page.getByTestId("submit"));
+  await page.getByTestId("filed").waitFor();
+  await shot(page, "filing-done-phone");
+  filedNumber = (await page.getByTestId("filed-number").textContent()).trim();
+  assert.match(filedNumber, /^\d{8}$/);
+  assert.equal((await page.getByTestId("filed-health-center").textContent()).trim(), "新宿区保健所");
+  const figures = path.join(ROOT, "target/figures");
+  mkdirSync(figures, { recursive: true });
+  writeFileSync(path.join(figures, "filing-actions.json"), JSON.stringify({ actions: u.count }) + "\n");
+  console.log(`# user actions for a typical confirmed case: ${u.count}`);
+  assert.ok(u.count <= 25, `${u.count} actions`);
+  assert.deepEqual(doctor.errors, []);
+});
+
+test("the health center sees it unread in its inbox, opening it marks it received, and the clinic sees 受理", async () => {
+  const hc = await signedIn("staff@shinjuku-hc.demo", VIEWPORTS.desktop);
+  await hc.page.getByRole("link", { name: /閲覧・編集する/ }).click();
+  const list = hc.page.getByTestId("record-list");
+  await list.waitFor();
+  const item = list.locator("li", { hasText: filedNumber });
+  assert.match(await item.textContent(), /未確認/);
+  assert.match(await item.textContent(), /新宿みなみクリニック/);
+  await shot(hc.page, "inbox-desktop");
+  await item.getByRole("link").click();
+  await hc.page.getByTestId("record").waitFor();
+  assert.match(await hc.page.getByTestId("receipt").textContent(), /受理（新宿区保健所・保健 三郎/);
+  await shot(hc.page, "record-desktop");
+  // The notice e-mail went out (the worker sends it right after filing).
+  let delivery = "";
+  for (let i = 0; i < 20 && !/送信済み/.test(delivery); i++) {
+    await hc.page.reload();
+    await hc.page.getByTestId("delivery").waitFor();
+    delivery = await hc.page.getByTestId("delivery").textContent();
+    if (!/送信済み/.test(delivery)) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.match(delivery, /通知メール送信済み/);
+  // Print: one A4 page laid out like the form.
+  await hc.page.emulateMedia({ media: "print" });
+  const pdf = await hc.page.pdf({ format: "A4", path: path.join(screenshotDir(), "notification-print.pdf") });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, "the print is one A4 page");
+  await hc.page.emulateMedia({ media: "screen" });
+
+  const { page } = doctor;
+  await page.goto(`${edge.url}/records`);
+  const mine = page.getByTestId("record-list").locator("li", { hasText: filedNumber });
+  await mine.waitFor();
+  assert.match(await mine.textContent(), /受理/);
+  await mine.getByRole("link").click();
+  await page.getByTestId("record").waitFor();
+  assert.match(await page.getByTestId("receipt").textContent(), /受理（新宿区保健所/);
+  await shot(page, "record-clinic-phone");
+  await hc.context.close();
+});
+
+test("a draft survives a reload, encrypted on the device; the legal-form layout keeps what was typed", async () => {
+  const { page } = doctor;
+  await page.goto(`${edge.url}/notifications/new`);
+  await page.getByTestId("notification-form").waitFor();
+  await page.getByLabel("当該者氏名", { exact: true }).fill("下書き 花子");
+  await page.getByLabel("生年月日", { exact: true }).fill("20100401");
+  // A minor: the guardian's items appear.
+  await page.getByLabel("保護者氏名（未成年のため）", { exact: true }).waitFor();
+  await page.waitForTimeout(500);
+  const stored = await page.evaluate(() => Object.entries(localStorage).map(([k, v]) => k + "=" + v).join("\n"));
+  assert.match(stored, /hersys\.draft\.notification\./);
+  assert.doesNotMatch(stored, /下書き|20100401|2010-04-01/, "the draft is stored encrypted");
+  await page.reload();
+  await page.getByTestId("draft-restored").waitFor();
+  assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "下書き 花子");
+  await page.getByTestId("legal-layout").click();
+  const sections = await page.locator(".form-section h2").allTextContents();
+  assert.match(sections[0], /届出者/);
+  assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "下書き 花子");
+  await shot(page, "filing-legal-layout-phone");
+  // Discarding removes it from the device.
+  await page.getByRole("button", { name: "下書きを破棄" }).click();
+  assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "");
+});
+
+test("errors show at the field as the user types and as a list on 確認; nothing typed is lost", async () => {
+  const { page } = doctor;
+  await page.goto(`${edge.url}/notifications/new`);
+  await page.getByTestId("notification-form").waitFor();
+  await page.getByLabel("フリガナ", { exact: true }).fill("Yamada");
+  const furigana = page.locator('[data-path="patient.furigana"]');
+  await furigana.locator(".field-error").waitFor();
+  await page.getByLabel("生年月日", { exact: true }).fill("19801345");
+  await page.locator('[data-path="patient.date_of_birth"] .field-error', { hasText: "8桁" }).waitFor();
+  await page.getByTestId("to-confirm").click();
+  const findings = page.getByTestId("findings");
+  await findings.waitFor();
+  assert.match(await findings.textContent(), /類型/);
+  assert.equal(await page.getByLabel("フリガナ", { exact: true }).inputValue(), "Yamada");
+  await shot(page, "filing-errors-phone");
+  await page.getByRole("button", { name: "下書きを破棄" }).click().catch(() => {});
+});
+
+test("a possible duplicate is shown before filing, with the existing record to open", async () => {
+  const { page } = doctor;
+  await page.goto(`${edge.url}/notifications/new`);
+  await page.getByTestId("notification-form").waitFor();
+  const field = (p) => page.locator(`[data-path="${p}"]`);
+  await field("category").getByRole("button", { name: "患者（確定例）" }).click();
+  await page.getByLabel("当該者氏名", { exact: true }).fill("山田 太郎");
+  await page.getByLabel("フリガナ", { exact: true }).fill("ﾔﾏﾀﾞ ﾀﾛｳ");
+  await field("patient.sex").getByRole("button", { name: "男", exact: true }).click();
+  await page.getByLabel("生年月日", { exact: true }).fill("1980-01-15");
+  await page.getByLabel("住所", { exact: true }).fill("東京都新宿区西新宿二丁目8番1号");
+  await field("tests[0].method").getByRole("button", { name: "抗原定性検査" }).click();
+  await field("tests[0].specimen").getByRole("button", { name: "鼻腔拭い液" }).click();
+  await field("tests[0].result").getByRole("button", { name: "陽性" }).click();
+  await page.getByTestId("to-confirm").click();
+  const dups = page.getByTestId("duplicates");
+  await dups.waitFor();
+  assert.match(await dups.textContent(), new RegExp(filedNumber));
+  assert.match(await dups.textContent(), /フリガナと生年月日が一致/);
+  await dups.getByRole("link", { name: "既存の記録を開く" }).click();
+  await page.getByTestId("record").waitFor();
+  assert.match(await page.locator("h1").first().textContent(), new RegExp(filedNumber));
+});
