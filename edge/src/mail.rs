@@ -128,9 +128,9 @@ async fn send(env: &Env, row: &Due, number: &str) -> Result<(), String> {
     ] {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &JsValue::from_str(v));
     }
-    let promise = send
-        .call1(&binding, &message)
-        .map_err(|e| js_error(&e))?;
+    // Reflect.apply, not `send.call(…)`: the binding is an RPC stub, on which `.call` would name a remote method.
+    let args = js_sys::Array::of1(&message);
+    let promise = js_sys::Reflect::apply(&send, &binding, &args).map_err(|e| js_error(&e))?;
     JsFuture::from(js_sys::Promise::resolve(&promise))
         .await
         .map(|_| ())

@@ -104,7 +104,9 @@ fn Filing() -> Element {
             draft_key.set(Some(key.key));
         }
     });
+    // Re-applied whenever the state is replaced as a whole (restored draft, household copy, discard).
     use_effect(move || {
+        let _ = generation();
         if let Some(Ok(p)) = profile.read().as_ref() {
             let mut st = state.write();
             for (path, value) in [
@@ -128,6 +130,10 @@ fn Filing() -> Element {
     use_effect(move || {
         let snapshot = state.read().clone();
         let key = idem.read().clone();
+        // Nothing typed yet (fresh, discarded or just restored): nothing new to keep.
+        if touched.read().is_empty() {
+            return;
+        }
         let Some(k) = draft_key.read().clone() else {
             return;
         };
@@ -317,6 +323,24 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
                 "症状なし"
             }
             p { class: "field-hint", "選ばなかった症状は「無」として届け出ます。" }
+        }
+        if section == SectionId::Clinical {
+            button {
+                r#type: "button",
+                class: "chip wide",
+                "data-testid": "all-no",
+                onclick: move |_| {
+                    let mut st = ctx.state;
+                    let mut w = st.write();
+                    let male = get(&w, "patient.sex").as_str() == Some("male");
+                    for path in ["other.hospitalised", "other.admission_needed", "other.risk_factors_present", "other.immunocompromised", "other.pregnant", "other.telemedicine"] {
+                        if get(&w, path).is_null() && !(male && path == "other.pregnant") {
+                            set(&mut w, path, Value::String("no".into()));
+                        }
+                    }
+                },
+                "未選択の有無をすべて「無」にする"
+            }
         }
     }
 }
