@@ -133,8 +133,16 @@ export function printPage() {
   window.print();
 }
 
-/** Moves focus to the next input of the form after the focused one (Enter in a field). */
-export function focusNext() {
+/** Enter in a field of a form moves to the next field (instead of doing nothing, or submitting). */
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Enter" || e.isComposing) return;
+  const el = e.target;
+  if (!(el instanceof HTMLInputElement) || el.type === "checkbox" || !el.closest(".form-root")) return;
+  e.preventDefault();
+  focusNext();
+});
+
+function focusNext() {
   const el = document.activeElement;
   const form = el && el.closest("form, .form-root");
   if (!form) return;

@@ -30,8 +30,6 @@ extern "C" {
     pub fn random_key() -> String;
     #[wasm_bindgen(js_name = printPage)]
     pub fn print_page();
-    #[wasm_bindgen(js_name = focusNext)]
-    pub fn focus_next();
     #[wasm_bindgen(js_name = focusById)]
     pub fn focus_by_id(id: &str);
     #[wasm_bindgen(js_name = scrollToTop)]

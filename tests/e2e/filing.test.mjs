@@ -112,6 +112,15 @@ test("a doctor files a confirmed case on a phone in at most 25 actions; the comp
   console.log(`# user actions for a typical confirmed case: ${u.count}`);
   assert.ok(u.count <= 25, `${u.count} actions`);
   assert.deepEqual(doctor.errors, []);
+  // A second person of the same household starts from the first: address and phone copied, the person blank.
+  await page.getByTestId("household").click();
+  await page.getByTestId("notification-form").waitFor();
+  assert.equal(await page.getByLabel("住所", { exact: true }).inputValue(), "東京都新宿区西新宿二丁目8番1号");
+  assert.equal(await page.getByLabel("住所 電話番号", { exact: true }).inputValue(), "090-1234-5678");
+  assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "");
+  // The doctor can be picked from the institution's list.
+  await page.locator('[data-path="reporter.doctor_name"]').getByRole("button", { name: "西 新太" }).click();
+  assert.equal(await page.getByLabel("医師の氏名", { exact: true }).inputValue(), "西 新太");
 });
 
 test("the health center sees it unread in its inbox, opening it marks it received, and the clinic sees 受理", async () => {

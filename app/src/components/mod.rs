@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod alert;
+pub mod doctor_list;
 pub mod network_indicator;
 pub mod new_password;
 pub mod password_rules;

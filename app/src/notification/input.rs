@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use serde_json::Value;
 use shared::api::notifications::Doctor;
-use shared::notification::dates::{parse_typed, Wareki};
+use shared::notification::dates::parse_typed;
 use shared::notification::json_path::{get, get_bool, get_str, set};
 use shared::notification::postal::{PostalCode, PostalIndex};
 use shared::notification::validate::{IssueSeverity, IssueView};
@@ -44,13 +44,6 @@ impl FormCtx {
 
     fn visible(&self, path: &str) -> bool {
         (self.show_all)() || self.touched.read().iter().any(|p| p == path)
-    }
-}
-
-fn on_enter(e: KeyboardEvent) {
-    if e.key() == Key::Enter {
-        e.prevent_default();
-        api::focus_next();
     }
 }
 
@@ -212,9 +205,17 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         }
     };
     let date_note = match kind {
-        Kind::Date => parse_typed(&raw())
-            .and_then(Wareki::from_date)
-            .map(|w| format!("{}（{}）", w.long(), parse_typed(&raw()).map(|d| d.format("%Y/%m/%d").to_string()).unwrap_or_default())),
+        Kind::Date => parse_typed(&raw()).map(|d| {
+            let mut note = super::sheet::wareki(Some(d));
+            // 5 診断時の年齢 is computed, not typed.
+            if path == "patient.date_of_birth" {
+                let on = parse_typed(&get_str(&ctx.state.read(), "diagnosis_date")).unwrap_or_else(super::today);
+                if let Some(a) = shared::notification::dates::age_on(d, on) {
+                    note.push_str(&if a.years == 0 { format!("・診断時 0歳{}か月", a.months) } else { format!("・診断時 {}歳", a.years) });
+                }
+            }
+            note
+        }),
         Kind::Number | Kind::Postal(_) | Kind::Text | Kind::Kana | Kind::Tel | Kind::Doctor
         | Kind::TickText | Kind::Check | Kind::Choice(_) | Kind::Multi(_) => None,
     };
@@ -241,7 +242,6 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
                 placeholder: if kind == Kind::Date { "例 20240131" } else { "" },
                 list: if kind == Kind::Doctor { "doctor-list" } else { "" },
                 oninput: on_input,
-                onkeydown: on_enter,
                 onchange: move |e: FormEvent| {
                     if kind == Kind::Kana {
                         ctx.update(&p4, Value::String(shared::kana::normalize_furigana(&e.value())));

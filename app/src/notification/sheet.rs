@@ -1,19 +1,24 @@
 //! The notification laid out like the official form (別記様式6-1): the confirm screen, the record and the print
 //! (one A4 page through the print style sheet). Dates in 和暦 with the Western date beside them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use dioxus::prelude::*;
 use shared::notification::dates::{age_on, Wareki};
 use shared::notification::model::{Address, Form20211129};
 use shared::notification::options::{VaccinationStatus, YesNo};
 use shared::notification::{FormVersion, Notification};
 
+/// 「2024/01/31」 (written out by hand: chrono's formatter is a large part of a wasm bundle).
+pub fn ymd(d: NaiveDate) -> String {
+    format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day())
+}
+
 pub fn wareki(d: Option<NaiveDate>) -> String {
     match d {
         None => String::new(),
         Some(d) => match Wareki::from_date(d) {
-            Some(w) => format!("{}（{}）", w.long(), d.format("%Y/%m/%d")),
-            None => d.format("%Y/%m/%d").to_string(),
+            Some(w) => format!("{}（{}）", w.long(), ymd(d)),
+            None => ymd(d),
         },
     }
 }

@@ -328,7 +328,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
         }
         SectionId::Reporter => {
             out.push(fs("report_date", "報告年月日", Kind::Date));
-            out.push(fs("reporter.doctor_name", "医師の氏名", Kind::Doctor));
+            out.push(fs("reporter.doctor_name", "医師の氏名", Kind::Doctor).hint("医師一覧から選べます（一覧は画面上部の「キー管理」で編集）"));
             out.push(fs("reporter.facility_name", "従事する病院・診療所の名称", Kind::Text));
             out.push(fs("reporter.facility_address", "上記病院・診療所の所在地", Kind::Text));
             out.push(fs("reporter.facility_phone", "電話番号", Kind::Tel));

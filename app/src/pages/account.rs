@@ -6,11 +6,20 @@ use shared::api::auth::{CredentialList, RenameCredentialRequest};
 use crate::api;
 use crate::components::alert::ErrorAlert;
 use crate::components::register_key::RegisterKey;
-use crate::session::RequireSignIn;
+use crate::components::doctor_list::DoctorList;
+use crate::session::{RequireSignIn, SessionCtx};
 
 #[component]
 pub fn Account() -> Element {
-    rsx! { RequireSignIn { AccountKeys {} } }
+    let clinic = use_context::<SessionCtx>()
+        .me()
+        .is_some_and(|m| m.role.files_notifications());
+    rsx! {
+        RequireSignIn {
+            AccountKeys {}
+            if clinic { section { class: "page", DoctorList {} } }
+        }
+    }
 }
 
 #[component]

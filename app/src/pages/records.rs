@@ -2,7 +2,7 @@
 //! center, its inbox (unread first). One record: the form sheet (printable on one A4 page), routing, history and,
 //! for the health center holding it, transfer to another health center.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike};
 use dioxus::prelude::*;
 use shared::api::notifications::{
     HealthCenterList, NotificationList, NotificationRecord, TransferRequest,
@@ -20,7 +20,8 @@ pub fn jst(ms: i64) -> String {
     let (Some(offset), Some(d)) = (FixedOffset::east_opt(9 * 3600), DateTime::from_timestamp_millis(ms)) else {
         return String::new();
     };
-    d.with_timezone(&offset).format("%Y/%m/%d %H:%M").to_string()
+    let t = d.with_timezone(&offset);
+    format!("{} {:02}:{:02}", crate::notification::sheet::ymd(t.date_naive()), t.hour(), t.minute())
 }
 
 #[component]
