@@ -28,10 +28,13 @@ pub struct UserRow {
     pub locked_until: i64,
     pub session_epoch: i64,
     pub area_name: Option<String>,
+    /// The name of the account's health center (for clinic users: the one with jurisdiction over the clinic).
+    #[serde(default)]
+    pub health_center_name: Option<String>,
 }
 
 const SELECT_USER: &str =
-    "SELECT u.*, COALESCE(i.name, h.name, u.pref_code, '厚生労働省') AS area_name \
+    "SELECT u.*, COALESCE(i.name, h.name, u.pref_code, '厚生労働省') AS area_name, h.name AS health_center_name \
      FROM users u LEFT JOIN institutions i ON i.id = u.institution_id \
      LEFT JOIN health_centers h ON h.id = u.health_center_id";
 

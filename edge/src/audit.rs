@@ -97,91 +97,87 @@ fn opt(v: &Option<String>) -> JsValue {
     v.as_deref().map_or(JsValue::NULL, JsValue::from_str)
 }
 
-/// The chain's head: the next entry's `seq` and the hash it links to.
-async fn head(db: &D1Database) -> ApiResult<(i64, String)> {
+/// The INSERT of `event` as the next entry. `seq` is taken inside the statement (`MAX(seq) + 1`, atomic in D1's
+/// single writer), so concurrent writers never collide and a D1 batch that carries it never has to be retried. The
+/// entry is written unsealed (`prev_hash` and `hash` empty); [`seal`] links it into the chain right after.
+fn insert_statement(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
+             health_center_id, pref_code, prev_hash, hash) \
+             SELECT COALESCE(MAX(seq), 0) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '' FROM audit_log",
+        )
+        .bind(&[
+            (now_ms as f64).into(),
+            opt(&event.actor_user_id),
+            opt(&event.actor_role),
+            event.action.into(),
+            opt(&event.target),
+            event.outcome.into(),
+            event.client_address.as_str().into(),
+            opt(&event.health_center_id),
+            opt(&event.pref_code),
+        ])?)
+}
+
+/// For a D1 `batch()` that must commit the audit entry together with the writes it records. Call [`seal`] after
+/// the batch.
+pub fn batch_entry(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1PreparedStatement> {
+    insert_statement(db, event, now_ms)
+}
+
+/// Appends `event` to the log and seals it into the chain.
+pub async fn append(db: &D1Database, event: Event, now_ms: i64) -> ApiResult<()> {
+    insert_statement(db, &event, now_ms)?.run().await?;
+    seal(db).await
+}
+
+/// Links the unsealed entries into the chain, in `seq` order: each gets the previous entry's hash and its own. Any
+/// number of sealers may run at once: they compute the same values, and each UPDATE applies only to a still
+/// unsealed entry.
+pub async fn seal(db: &D1Database) -> ApiResult<()> {
     #[derive(Deserialize)]
     struct Head {
         seq: i64,
         hash: String,
     }
-    let head: Option<Head> = db
-        .prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .first(None)
-        .await?;
-    Ok(head.map_or((1, GENESIS.to_owned()), |h| (h.seq + 1, h.hash)))
-}
-
-/// The INSERT of `event` as the next entry after the current head. `on_conflict` decides whether a concurrent
-/// writer that took the same `seq` makes the statement write nothing (`DO NOTHING`) or fail (empty: the whole D1
-/// batch it belongs to rolls back).
-async fn next_entry(
-    db: &D1Database,
-    event: &Event,
-    now_ms: i64,
-    on_conflict: &str,
-) -> ApiResult<D1PreparedStatement> {
-    let (seq, prev_hash) = head(db).await?;
-    let mut entry = Entry {
-        seq,
-        at: now_ms,
-        actor_user_id: event.actor_user_id.clone(),
-        actor_role: event.actor_role.clone(),
-        action: event.action.to_owned(),
-        target: event.target.clone(),
-        outcome: event.outcome.to_owned(),
-        client_address: event.client_address.clone(),
-        health_center_id: event.health_center_id.clone(),
-        pref_code: event.pref_code.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry_hash(&entry);
-    let statement = db
-        .prepare(format!(
-            "INSERT INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
-             health_center_id, pref_code, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
-             {on_conflict}"
-        ))
-        .bind(&[
-            (entry.seq as f64).into(),
-            (entry.at as f64).into(),
-            opt(&entry.actor_user_id),
-            opt(&entry.actor_role),
-            entry.action.as_str().into(),
-            opt(&entry.target),
-            entry.outcome.as_str().into(),
-            entry.client_address.as_str().into(),
-            opt(&entry.health_center_id),
-            opt(&entry.pref_code),
-            entry.prev_hash.as_str().into(),
-            entry.hash.as_str().into(),
-        ])?;
-    Ok(statement)
-}
-
-/// For a D1 `batch()` that must commit the audit entry together with the writes it records: the entry's INSERT
-/// fails on a lost race for `seq`, which rolls back the whole batch; the caller builds the batch again.
-pub async fn batch_entry(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1PreparedStatement> {
-    next_entry(db, event, now_ms, "").await
-}
-
-/// Appends `event` to the chain. Concurrent appends race for the next `seq` (its primary key); the loser reads
-/// the new head and tries again, so the chain never forks.
-pub async fn append(db: &D1Database, event: Event, now_ms: i64) -> ApiResult<()> {
-    for _ in 0..16 {
-        let insert = next_entry(db, &event, now_ms, "ON CONFLICT(seq) DO NOTHING")
-            .await?
-            .run()
+    for _ in 0..64 {
+        let head: Option<Head> = db
+            .prepare("SELECT seq, hash FROM audit_log WHERE hash <> '' ORDER BY seq DESC LIMIT 1")
+            .first(None)
             .await?;
-        let written = insert.meta()?.and_then(|m| m.changes).unwrap_or(0);
-        if written == 1 {
+        let (head_seq, mut prev) = head.map_or((0, GENESIS.to_owned()), |h| (h.seq, h.hash));
+        let pending: Vec<Entry> = db
+            .prepare("SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 100")
+            .bind(&[(head_seq as f64).into()])?
+            .all()
+            .await?
+            .results()?;
+        if pending.is_empty() {
             return Ok(());
         }
+        let mut updates = Vec::with_capacity(pending.len());
+        let mut expected = head_seq + 1;
+        for mut e in pending {
+            if e.seq != expected || !e.hash.is_empty() {
+                // Another sealer got here first, or the log has a gap: read the head again.
+                break;
+            }
+            e.prev_hash = prev.clone();
+            e.hash = entry_hash(&e);
+            updates.push(
+                db.prepare("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE seq = ?1 AND hash = ''")
+                    .bind(&[(e.seq as f64).into(), e.prev_hash.as_str().into(), e.hash.as_str().into()])?,
+            );
+            prev = e.hash;
+            expected += 1;
+        }
+        if updates.is_empty() {
+            continue;
+        }
+        db.batch(updates).await?;
     }
-    Err(ApiError::with_detail(
-        ErrorCode::Internal,
-        "audit append lost the race 16 times",
-    ))
+    Err(ApiError::with_detail(ErrorCode::Internal, "audit seal did not finish"))
 }
 
 /// Checks each entry's hash and its link to the previous one, in pages.
@@ -197,12 +193,13 @@ pub fn verify_page(prev_hash: &mut String, expected_seq: &mut i64, page: &[Entry
 }
 
 pub async fn verify_chain(db: &D1Database) -> ApiResult<ChainReport> {
+    seal(db).await?;
     let mut prev = GENESIS.to_owned();
     let mut expected = 1;
     let mut last_seq = 0i64;
     loop {
         let page: Vec<Entry> = db
-            .prepare("SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 500")
+            .prepare("SELECT * FROM audit_log WHERE seq > ?1 AND hash <> '' ORDER BY seq LIMIT 500")
             .bind(&[(last_seq as f64).into()])?
             .all()
             .await?

@@ -42,8 +42,14 @@ pub fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
 }
 
-/// The cron trigger: sends notice e-mails that are due (retries with backoff; see [`mail`]).
+/// The cron trigger (every minute): sends the notice e-mails that are due (first attempts and retries with backoff;
+/// see [`mail`]) and seals any audit entries a request left unsealed.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     mail::deliver_due(&env, None).await;
+    if let Ok(db) = env.d1(bindings::DB) {
+        if let Err(e) = audit::seal(&db).await {
+            worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
+        }
+    }
 }

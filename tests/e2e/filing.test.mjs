@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { startEdge, ROOT } from "../support/edge.mjs";
 import {
   addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
@@ -136,7 +136,10 @@ test("the health center sees it unread in its inbox, opening it marks it receive
   await hc.page.getByTestId("record").waitFor();
   assert.match(await hc.page.getByTestId("receipt").textContent(), /受理（新宿区保健所・保健 三郎/);
   await shot(hc.page, "record-desktop");
-  // The notice e-mail went out (the worker sends it right after filing).
+  // The notice e-mail goes out from the scheduled handler (every minute deployed; triggered here as wrangler's
+  // local cron endpoint allows).
+  const sched = await fetch(`${edge.api}/cdn-cgi/local/scheduled`);
+  assert.equal(sched.status, 200);
   let delivery = "";
   for (let i = 0; i < 20 && !/送信済み/.test(delivery); i++) {
     await hc.page.reload();
@@ -145,6 +148,10 @@ test("the health center sees it unread in its inbox, opening it marks it receive
     if (!/送信済み/.test(delivery)) await new Promise((r) => setTimeout(r, 250));
   }
   assert.match(delivery, /通知メール送信済み/);
+  // Locally the simulated binding logs each message (to a temporary .eml file); the notice carries no patient data.
+  assert.match(edge.log(), /send_email binding called with the following message/);
+  const eml = /Email: (\S+\.eml)/.exec(edge.log());
+  if (eml) assert.doesNotMatch(readFileSync(eml[1], "utf8"), /山田|ヤマダ|1980|090-1234/);
   // Print: one A4 page laid out like the form.
   await hc.page.emulateMedia({ media: "print" });
   const pdf = await hc.page.pdf({ format: "A4", path: path.join(screenshotDir(), "notification-print.pdf") });

@@ -29,8 +29,9 @@ export function freePort() {
   });
 }
 
-/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs). */
-export async function startEdge({ seedDemo = false } = {}) {
+/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs). `vars`: worker variables
+ * for this run (e.g. `{ BENCH_ROUTES: "1" }`). */
+export async function startEdge({ seedDemo = false, vars = {} } = {}) {
   const state = mkdtempSync(path.join(tmpdir(), "hersys-state-"));
   const env = {
     ...process.env,
@@ -49,7 +50,8 @@ export async function startEdge({ seedDemo = false } = {}) {
   const child = spawn(
     WRANGLER,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--persist-to", state, "--show-interactive-dev-session=false"],
+      "--persist-to", state, "--show-interactive-dev-session=false",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -43,8 +43,15 @@ pub fn run(args: &[String]) -> Result {
             let mut print = cmd::new("node");
             print.args(["edge/seed/demo.mjs", "--print"]);
             let _ = print.status();
+            println!("  notice e-mails to health centers are not sent locally: wrangler prints each one below");
+            println!("  (\"send_email binding called with the following message: Email: <file>.eml\").");
             println!("  stop with Ctrl-C");
             println!();
+            // Local wrangler does not fire cron triggers: run the scheduled handler (outbox sender) every 30 s.
+            std::thread::spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(30));
+                let _ = http_get(port, "/cdn-cgi/local/scheduled");
+            });
         }
         Err(e) => {
             let _ = child.kill();

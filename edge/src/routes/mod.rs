@@ -10,6 +10,7 @@ use crate::request::check_origin;
 
 mod admin;
 mod auth;
+mod bench;
 mod health;
 mod me;
 mod notifications;
@@ -30,6 +31,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
     let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
     use Method::{Delete, Get, Patch, Post};
     match segments.as_slice() {
+        ["bench", "insert"] => only(&m, Post).map(|_| bench::insert(req, env))?.await,
         ["health"] => only(&m, Get).map(|_| health::get(env))?.await,
         ["auth", "password"] => only(&m, Post).map(|_| auth::password(req, env))?.await,
         ["auth", "password", "change"] => {

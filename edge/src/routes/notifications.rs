@@ -26,12 +26,12 @@ use crate::audit::{self, Event};
 use crate::crypto::{b64url, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{client_address, json_body, own_origin, text_field};
-use crate::{bindings, mail, now_ms, session};
+use crate::{bindings, now_ms, session};
 
 /// Who is asking, with their store.
 struct Caller {
     principal: Principal,
-    display_name: String,
+    user: crate::accounts::UserRow,
     db: D1Database,
     address: String,
 }
@@ -39,7 +39,7 @@ struct Caller {
 async fn caller(env: &Env, req: &Request) -> ApiResult<Caller> {
     let s = session::require(env, req, now_ms()).await?;
     Ok(Caller {
-        display_name: s.user.display_name.clone(),
+        user: s.user,
         principal: s.principal,
         db: env.d1(bindings::DB)?,
         address: client_address(req),
@@ -244,6 +244,26 @@ fn outbox_insert(
         ])?)
 }
 
+/// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).
+/// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
+/// misses the next request's pass (or the scheduled handler) seals.
+fn seal_later(env: &Env, ctx: &Context) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static SEALING: AtomicBool = AtomicBool::new(false);
+    if SEALING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let env = env.clone();
+    ctx.wait_until(async move {
+        if let Ok(db) = env.d1(bindings::DB) {
+            if let Err(e) = audit::seal(&db).await {
+                worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
+            }
+        }
+        SEALING.store(false, Ordering::Release);
+    });
+}
+
 /// `POST /api/notifications`.
 pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
@@ -268,10 +288,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     );
     let user_id = c.principal.user_id.clone();
 
-    if let Some(existing) = submit_key(&c.db, &user_id, &body.idempotency_key).await? {
-        return replay(&c, existing, &request_hash).await;
-    }
-
+    // A repeat is found by the batch failing on the key's primary key (below), so the first submit pays no read.
     let now = now_ms();
     let report = validate(&notification, today_jst(now));
     let views = report.views();
@@ -294,7 +311,15 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
         ));
     }
 
-    let inst = institution(&c.db, &institution_id).await?;
+    // The clinic, its health center and prefecture as the session read them from D1 for this request.
+    let inst = InstitutionRow {
+        name: c.user.area_name.clone().unwrap_or_default(),
+        address: String::new(),
+        phone: String::new(),
+        health_center_id: c.principal.jurisdiction.health_center_id().unwrap_or_default().to_owned(),
+        health_center_name: c.user.health_center_name.clone().unwrap_or_default(),
+        pref_code: c.principal.jurisdiction.pref_code().unwrap_or_default().to_owned(),
+    };
     let routing = route(&inst, &notification);
     let Notification::R20211129(form) = &notification;
     let phone_digits = [&form.patient.address.phone, &form.patient.current_location.phone]
@@ -314,7 +339,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     let link = format!("{}/records", own_origin(&req)?);
     let id = format!("n_{}", token()?);
 
-    for _ in 0..8 {
+    for _ in 0..3 {
         let mut statements = Vec::new();
         if let Some((hc_id, hc_name, pref)) = &routing.residence {
             // A residence health center not yet known to the store becomes a transfer target.
@@ -332,12 +357,13 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
                 ])?,
             );
         }
+        let insert_at = statements.len();
         statements.push(
             c.db.prepare(
                 "INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, \
                  date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, \
                  health_center_id, routing_reason, residence_health_center_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq",
             )
             .bind(&[
                 id.as_str().into(),
@@ -392,20 +418,36 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
         );
         let mut event = c.event("notification_file", "ok").target(id.as_str());
         event.health_center_id = Some(routing.health_center_id.clone());
-        statements.push(audit::batch_entry(&c.db, &event, now).await?);
+        statements.push(audit::batch_entry(&c.db, &event, now)?);
         match c.db.batch(statements).await {
-            Ok(_) => {
-                let result = filed_result(&c.db, &id, false).await?;
-                let env = env.clone();
-                let only = id.clone();
-                ctx.wait_until(async move {
-                    mail::deliver_due(&env, Some(&only)).await;
-                });
+            Ok(results) => {
+                #[derive(Deserialize)]
+                struct Seq {
+                    seq: i64,
+                }
+                let seq = results
+                    .get(insert_at)
+                    .and_then(|r| r.results::<Seq>().ok())
+                    .and_then(|rows| rows.first().map(|r| r.seq))
+                    .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no seq returned"))?;
+                seal_later(env, ctx);
+                let result = FileResult {
+                    id: id.clone(),
+                    number: number(seq),
+                    health_center_id: routing.health_center_id.clone(),
+                    health_center_name: inst.health_center_name.clone(),
+                    routing_reason: routing.reason.clone(),
+                    residence_health_center_name: routing.residence.as_ref().map(|r| r.1.clone()),
+                    // Sent by the scheduled handler (every minute; see mail.rs).
+                    delivery: Delivery::Pending,
+                    filed_at: now,
+                    replayed: false,
+                };
                 return Ok(Response::from_json(&result)?.with_status(201));
             }
             Err(e) => {
-                // A concurrent submit with the same key won: answer with its result. Otherwise another writer took
-                // the audit chain's next entry: build the batch again on the new head.
+                // A concurrent submit with the same key won: answer with its result. Otherwise try again (a
+                // transient store error).
                 if let Some(existing) = submit_key(&c.db, &user_id, &body.idempotency_key).await? {
                     return replay(&c, existing, &request_hash).await;
                 }
@@ -415,7 +457,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     }
     Err(ApiError::with_detail(
         ErrorCode::Internal,
-        "notification batch failed 8 times",
+        "notification batch failed 3 times",
     ))
 }
 
@@ -610,9 +652,10 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
                     row.health_center_id.as_str().into(),
                     c.principal.user_id.as_str().into(),
                 ])?,
-                audit::batch_entry(&c.db, &event, now).await?,
+                audit::batch_entry(&c.db, &event, now)?,
             ];
             if c.db.batch(statements).await.is_ok() {
+                audit::seal(&c.db).await?;
                 break;
             }
         }
@@ -732,14 +775,10 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
                 reason.as_str().into(),
             ])?,
             outbox_insert(&c.db, id, &target.id, &link, now)?,
-            audit::batch_entry(&c.db, &event, now).await?,
+            audit::batch_entry(&c.db, &event, now)?,
         ];
         if c.db.batch(statements).await.is_ok() {
-            let env = env.clone();
-            let only = id.to_owned();
-            ctx.wait_until(async move {
-                mail::deliver_due(&env, Some(&only)).await;
-            });
+            seal_later(env, ctx);
             return Ok(Response::empty()?.with_status(204));
         }
     }
@@ -848,7 +887,7 @@ pub async fn institution_profile(req: Request, env: &Env) -> ApiResult<Response>
         name: inst.name,
         address: inst.address,
         phone: inst.phone,
-        own_doctor_name: (c.principal.role == Role::ClinicDoctor).then(|| c.display_name.clone()),
+        own_doctor_name: (c.principal.role == Role::ClinicDoctor).then(|| c.user.display_name.clone()),
         doctors,
     };
     Ok(Response::from_json(&profile)?)
