@@ -67,7 +67,7 @@ test("a doctor files a confirmed case on a phone in at most 25 actions; the comp
   const { page } = doctor;
   const u = counter(page);
   await u.tap(page.getByRole("link", { name: /新たに発生届を提出する/ }));
-  await page.getByTestId("notification-form").waitFor();
+  await page.locator('[data-testid="notification-form"][data-draft-checked="true"]').waitFor();
   // Header fields come from the account: the doctor and the clinic are already there.
   await valueOf(page.getByLabel("医師の氏名", { exact: true }), (v) => v === "新宿 一郎");
   await valueOf(page.getByLabel("従事する病院・診療所の名称", { exact: true }), (v) => v === "新宿みなみクリニック");
@@ -149,9 +149,13 @@ test("the health center sees it unread in its inbox, opening it marks it receive
   }
   assert.match(delivery, /通知メール送信済み/);
   // Locally the simulated binding logs each message (to a temporary .eml file); the notice carries no patient data.
-  assert.match(edge.log(), /send_email binding called with the following message/);
-  const eml = /Email: (\S+\.eml)/.exec(edge.log());
-  if (eml) assert.doesNotMatch(readFileSync(eml[1], "utf8"), /山田|ヤマダ|1980|090-1234/);
+  for (let i = 0; i < 50 && !/send_email binding called/.test(edge.log()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(edge.log(), /send_email binding called with MessageBuilder/);
+  const text = /Text: (\S+\.txt)/.exec(edge.log());
+  assert.ok(text, "wrangler names the file holding the mail's text");
+  const mail = readFileSync(text[1], "utf8");
+  assert.match(mail, new RegExp(filedNumber));
+  assert.doesNotMatch(mail, /山田|ヤマダ|1980|090-1234/, "the notice carries no personal data");
   // Print: one A4 page laid out like the form.
   await hc.page.emulateMedia({ media: "print" });
   const pdf = await hc.page.pdf({ format: "A4", path: path.join(screenshotDir(), "notification-print.pdf") });
@@ -171,10 +175,16 @@ test("the health center sees it unread in its inbox, opening it marks it receive
   await hc.context.close();
 });
 
+/** Opens a fresh form: waits for the draft check, and discards a draft left by an earlier test. */
+async function freshForm(page) {
+  await page.goto(`${edge.url}/notifications/new`);
+  await page.locator('[data-testid="notification-form"][data-draft-checked="true"]').waitFor();
+  if (await page.getByTestId("draft-restored").count()) await page.getByRole("button", { name: "下書きを破棄" }).click();
+}
+
 test("a draft survives a reload, encrypted on the device; the legal-form layout keeps what was typed", async () => {
   const { page } = doctor;
-  await page.goto(`${edge.url}/notifications/new`);
-  await page.getByTestId("notification-form").waitFor();
+  await freshForm(page);
   await page.getByLabel("当該者氏名", { exact: true }).fill("下書き 花子");
   await page.getByLabel("生年月日", { exact: true }).fill("20100401");
   // A minor: the guardian's items appear.
@@ -184,6 +194,7 @@ test("a draft survives a reload, encrypted on the device; the legal-form layout 
   assert.match(stored, /hersys\.draft\.notification\./);
   assert.doesNotMatch(stored, /下書き|20100401|2010-04-01/, "the draft is stored encrypted");
   await page.reload();
+  await page.locator('[data-testid="notification-form"][data-draft-checked="true"]').waitFor();
   await page.getByTestId("draft-restored").waitFor();
   assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "下書き 花子");
   await page.getByTestId("legal-layout").click();
@@ -198,8 +209,7 @@ test("a draft survives a reload, encrypted on the device; the legal-form layout 
 
 test("errors show at the field as the user types and as a list on 確認; nothing typed is lost", async () => {
   const { page } = doctor;
-  await page.goto(`${edge.url}/notifications/new`);
-  await page.getByTestId("notification-form").waitFor();
+  await freshForm(page);
   await page.getByLabel("フリガナ", { exact: true }).fill("Yamada");
   const furigana = page.locator('[data-path="patient.furigana"]');
   await furigana.locator(".field-error").waitFor();
@@ -216,8 +226,7 @@ test("errors show at the field as the user types and as a list on 確認; nothin
 
 test("a possible duplicate is shown before filing, with the existing record to open", async () => {
   const { page } = doctor;
-  await page.goto(`${edge.url}/notifications/new`);
-  await page.getByTestId("notification-form").waitFor();
+  await freshForm(page);
   const field = (p) => page.locator(`[data-path="${p}"]`);
   await field("category").getByRole("button", { name: "患者（確定例）" }).click();
   await page.getByLabel("当該者氏名", { exact: true }).fill("山田 太郎");

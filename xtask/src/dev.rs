@@ -44,7 +44,7 @@ pub fn run(args: &[String]) -> Result {
             print.args(["edge/seed/demo.mjs", "--print"]);
             let _ = print.status();
             println!("  notice e-mails to health centers are not sent locally: wrangler prints each one below");
-            println!("  (\"send_email binding called with the following message: Email: <file>.eml\").");
+            println!("  (\"send_email binding called with MessageBuilder\" and the file holding its text).");
             println!("  stop with Ctrl-C");
             println!();
             // Local wrangler does not fire cron triggers: run the scheduled handler (outbox sender) every 30 s.

@@ -93,7 +93,9 @@ fn Filing() -> Element {
             let Ok(key) = api::get::<DraftKey>("/api/me/draft-key").await else {
                 return;
             };
-            if let Some(text) = api::draft_load(&key.key, &sk).await {
+            // A draft is restored only into an untouched form: never over what the user has begun to type.
+            let untouched = touched.peek().is_empty();
+            if let Some(text) = api::draft_load(&key.key, &sk).await.filter(|_| untouched) {
                 if let Ok(d) = serde_json::from_str::<Draft>(&text) {
                     state.set(d.state);
                     idem.set(d.idempotency_key);
@@ -227,7 +229,7 @@ fn Filing() -> Element {
                 .count();
             let gen = generation();
             rsx! {
-                section { class: "page notification-form form-root", "data-testid": "notification-form",
+                section { class: "page notification-form form-root", "data-testid": "notification-form", "data-draft-checked": if draft_key.read().is_some() { "true" } else { "false" },
                     div { class: "form-top",
                         h1 { {text::ACTION_NEW} }
                         div { class: "layout-toggle", role: "group", "aria-label": "入力画面の並び",
