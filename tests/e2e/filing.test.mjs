@@ -172,6 +172,24 @@ test("the health center sees it unread in its inbox, opening it marks it receive
   await page.getByTestId("record").waitFor();
   assert.match(await page.getByTestId("receipt").textContent(), /受理（新宿区保健所/);
   await shot(page, "record-clinic-phone");
+
+  // The health center transfers it with a reason; the other one finds it unread; both see the history.
+  await hc.page.reload();
+  await hc.page.getByTestId("transfer").waitFor();
+  await hc.page.getByLabel("移管先").selectOption("HC13112");
+  await hc.page.getByLabel("理由").fill("患者が世田谷区の家族宅で療養するため");
+  await hc.page.getByRole("button", { name: "移管する" }).click();
+  await hc.page.getByTestId("history").getByText(/移管　世田谷保健所（新宿区保健所から）/).waitFor();
+  assert.equal(await hc.page.getByTestId("transfer").count(), 0, "only the current health center may transfer");
+  const other = await signedIn("staff@setagaya-hc.demo", VIEWPORTS.tablet);
+  await other.page.goto(`${edge.url}/records`);
+  const moved = other.page.getByTestId("record-list").locator("li", { hasText: filedNumber });
+  await moved.waitFor();
+  assert.match(await moved.textContent(), /未確認/);
+  await moved.getByRole("link").click();
+  await other.page.getByTestId("history").getByText(/理由: 患者が世田谷区の家族宅で療養するため/).waitFor();
+  await shot(other.page, "record-transferred-tablet");
+  await other.context.close();
   await hc.context.close();
 });
 
@@ -245,6 +263,11 @@ test("a possible duplicate is shown before filing, with the existing record to o
   });
   assert.match(await dups.textContent(), new RegExp(filedNumber));
   assert.match(await dups.textContent(), /フリガナと生年月日が一致/);
+  // Warnings (recommended items left blank) are listed; 報告 waits until they are acknowledged.
+  await page.getByTestId("warnings").waitFor();
+  assert.ok(await page.getByTestId("submit").isDisabled());
+  await page.getByTestId("ack-warnings").check();
+  assert.ok(await page.getByTestId("submit").isEnabled());
   await dups.getByRole("link", { name: "既存の記録を開く" }).click();
   await page.getByTestId("record").waitFor();
   assert.match(await page.locator("h1").first().textContent(), new RegExp(filedNumber));

@@ -187,7 +187,11 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         ),
         ("9", "保護者氏名", f.guardian.name.clone()),
         ("10", "保護者住所", address(&f.guardian.address)),
-        ("11", "症状", format!("{symptoms}　酸素飽和度 {spo2}")),
+        (
+            "11",
+            "症状",
+            if spo2.is_empty() { symptoms } else { format!("{symptoms}　酸素飽和度（室内気） {spo2}") },
+        ),
         ("12", "診断方法", tests),
         ("13", "初診年月日", wareki(f.first_visit_date)),
         ("14", "診断（検案）年月日", wareki(f.diagnosis_date)),
