@@ -21,7 +21,11 @@ extern "C" {
     #[wasm_bindgen(js_name = takeFragment)]
     pub fn take_fragment() -> String;
     #[wasm_bindgen(catch, js_name = draftSave)]
-    async fn draft_save_js(key: &str, storage_key: &str, plaintext: &str) -> Result<JsValue, JsValue>;
+    async fn draft_save_js(
+        key: &str,
+        storage_key: &str,
+        plaintext: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = draftLoad)]
     async fn draft_load_js(key: &str, storage_key: &str) -> JsValue;
     #[wasm_bindgen(js_name = draftRemove)]

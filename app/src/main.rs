@@ -13,7 +13,8 @@ mod text;
 use components::shell::Shell;
 use pages::{
     account::Account, admin::Admin, home::Home, invite::Invite, new_notification::NewNotification,
-    not_found::NotFound, pre_notification::PreNotification, records::Record, records::Records, sign_in::SignIn,
+    not_found::NotFound, pre_notification::PreNotification, records::Record, records::Records,
+    sign_in::SignIn,
 };
 
 /// The map of the app. Paths carry no personal data, ever: records are opened by opaque ids held in state.

@@ -145,11 +145,20 @@ fn js_error(e: &JsValue) -> String {
         .unwrap_or_else(|| "send_failed".into())
 }
 
-async fn record(db: &D1Database, row: &Due, outcome: Result<(), String>, now: i64) -> worker::Result<()> {
+async fn record(
+    db: &D1Database,
+    row: &Due,
+    outcome: Result<(), String>,
+    now: i64,
+) -> worker::Result<()> {
     let attempts = row.attempts + 1;
     match outcome {
         Ok(()) => {
-            worker::console_log!("outbox: notice {} sent to {}", row.id, row.health_center_name);
+            worker::console_log!(
+                "outbox: notice {} sent to {}",
+                row.id,
+                row.health_center_name
+            );
             db.prepare(
                 "UPDATE outbox SET status = 'sent', attempts = ?2, sent_at = ?3, lease_until = 0, last_error = NULL \
                  WHERE id = ?1",
@@ -159,8 +168,15 @@ async fn record(db: &D1Database, row: &Due, outcome: Result<(), String>, now: i6
             .await?;
         }
         Err(reason) => {
-            let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
-            worker::console_log!("outbox: notice {} attempt {attempts} failed: {reason}", row.id);
+            let status = if attempts >= MAX_ATTEMPTS {
+                "failed"
+            } else {
+                "pending"
+            };
+            worker::console_log!(
+                "outbox: notice {} attempt {attempts} failed: {reason}",
+                row.id
+            );
             db.prepare(
                 "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = 0, last_error = ?5 \
                  WHERE id = ?1",

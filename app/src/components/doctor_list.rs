@@ -8,7 +8,8 @@ use crate::components::alert::ErrorAlert;
 
 #[component]
 pub fn DoctorList() -> Element {
-    let mut profile = use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
+    let mut profile =
+        use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
     let mut name = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let doctors: Vec<Doctor> = profile

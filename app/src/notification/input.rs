@@ -57,7 +57,11 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
         Vec::new()
     };
     let has_error = shown.iter().any(|i| i.severity == IssueSeverity::Error);
-    let class = if has_error { "field has-error" } else { "field" };
+    let class = if has_error {
+        "field has-error"
+    } else {
+        "field"
+    };
     let path = spec.path.clone();
     rsx! {
         div { class: "{class}", "data-path": "{path}",
@@ -209,15 +213,28 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
             let mut note = super::sheet::wareki(Some(d));
             // 5 診断時の年齢 is computed, not typed.
             if path == "patient.date_of_birth" {
-                let on = parse_typed(&get_str(&ctx.state.read(), "diagnosis_date")).unwrap_or_else(super::today);
+                let on = parse_typed(&get_str(&ctx.state.read(), "diagnosis_date"))
+                    .unwrap_or_else(super::today);
                 if let Some(a) = shared::notification::dates::age_on(d, on) {
-                    note.push_str(&if a.years == 0 { format!("・診断時 0歳{}か月", a.months) } else { format!("・診断時 {}歳", a.years) });
+                    note.push_str(&if a.years == 0 {
+                        format!("・診断時 0歳{}か月", a.months)
+                    } else {
+                        format!("・診断時 {}歳", a.years)
+                    });
                 }
             }
             note
         }),
-        Kind::Number | Kind::Postal(_) | Kind::Text | Kind::Kana | Kind::Tel | Kind::Doctor
-        | Kind::TickText | Kind::Check | Kind::Choice(_) | Kind::Multi(_) => None,
+        Kind::Number
+        | Kind::Postal(_)
+        | Kind::Text
+        | Kind::Kana
+        | Kind::Tel
+        | Kind::Doctor
+        | Kind::TickText
+        | Kind::Check
+        | Kind::Choice(_)
+        | Kind::Multi(_) => None,
     };
     let date_bad = kind == Kind::Date && !raw().trim().is_empty() && parse_typed(&raw()).is_none();
     let p3 = path.clone();
@@ -298,5 +315,7 @@ async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Si
         &format!("{p}.municipality_code"),
         Value::String(first.municipality_code.code6().to_owned()),
     );
-    note.set(format!("{base} を補いました。続けて番地などを入力してください。"));
+    note.set(format!(
+        "{base} を補いました。続けて番地などを入力してください。"
+    ));
 }

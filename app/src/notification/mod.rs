@@ -14,12 +14,8 @@ use shared::notification::{validate, Notification};
 /// Today on the device (the edge checks again with its own clock).
 pub fn today() -> NaiveDate {
     let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(
-        d.get_full_year() as i32,
-        d.get_month() + 1,
-        d.get_date(),
-    )
-    .unwrap_or_default()
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
 }
 
 /// A blank notification on the current revision with the defaults a doctor would otherwise type every time.
@@ -42,7 +38,10 @@ pub fn blank(today: NaiveDate) -> Value {
 pub fn pruned(state: &Value) -> Value {
     let mut v = state.clone();
     // What was typed in hiragana or half-width kana is filed (and confirmed) as full-width katakana.
-    let kana = shared::kana::normalize_furigana(&shared::notification::json_path::get_str(&v, "patient.furigana"));
+    let kana = shared::kana::normalize_furigana(&shared::notification::json_path::get_str(
+        &v,
+        "patient.furigana",
+    ));
     shared::notification::json_path::set(&mut v, "patient.furigana", Value::String(kana));
     for path in ["infection.area.domestic", "infection.area.abroad"] {
         if let Some(items) = get(&v, path).as_array() {

@@ -63,7 +63,12 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         _ => String::new(),
     };
     let symptoms = {
-        let mut s: Vec<String> = f.symptoms.present.iter().map(|s| s.label().to_owned()).collect();
+        let mut s: Vec<String> = f
+            .symptoms
+            .present
+            .iter()
+            .map(|s| s.label().to_owned())
+            .collect();
         if let Some(o) = tick("その他", &f.symptoms.other) {
             s.push(o);
         }
@@ -155,7 +160,11 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         .collect::<Vec<_>>()
         .join("\n");
     let o = &f.other;
-    let mut risk: Vec<String> = o.risk_factors.iter().map(|r| r.label().to_owned()).collect();
+    let mut risk: Vec<String> = o
+        .risk_factors
+        .iter()
+        .map(|r| r.label().to_owned())
+        .collect();
     if let Some(t) = tick("その他", &o.risk_factor_other) {
         risk.push(t);
     }
@@ -169,9 +178,21 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         yes_no(o.hospitalised)
     };
     vec![
-        ("1", "診断（検案）した者（死体）の類型", f.category.map_or(String::new(), |c| c.label().to_owned())),
-        ("2", "当該者氏名（フリガナ）", format!("{}（{}）", p.name, p.furigana)),
-        ("3", "性別", p.sex.map_or(String::new(), |s| s.label().to_owned())),
+        (
+            "1",
+            "診断（検案）した者（死体）の類型",
+            f.category.map_or(String::new(), |c| c.label().to_owned()),
+        ),
+        (
+            "2",
+            "当該者氏名（フリガナ）",
+            format!("{}（{}）", p.name, p.furigana),
+        ),
+        (
+            "3",
+            "性別",
+            p.sex.map_or(String::new(), |s| s.label().to_owned()),
+        ),
         ("4", "生年月日", wareki(p.date_of_birth)),
         ("5", "診断時の年齢", age),
         ("6", "当該者職業", p.occupation.clone()),
@@ -190,7 +211,11 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         (
             "11",
             "症状",
-            if spo2.is_empty() { symptoms } else { format!("{symptoms}　酸素飽和度（室内気） {spo2}") },
+            if spo2.is_empty() {
+                symptoms
+            } else {
+                format!("{symptoms}　酸素飽和度（室内気） {spo2}")
+            },
         ),
         ("12", "診断方法", tests),
         ("13", "初診年月日", wareki(f.first_visit_date)),
@@ -210,7 +235,11 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
         (
             "18②",
             "感染地域",
-            format!("{} {}", area.certainty.map_or("", |c| c.label()), areas.join("、")),
+            format!(
+                "{} {}",
+                area.certainty.map_or("", |c| c.label()),
+                areas.join("、")
+            ),
         ),
         ("18③", "ワクチン接種歴", vaccination),
         ("19", "届出時点の入院", admission),
@@ -223,17 +252,33 @@ pub fn rows(f: &Form20211129) -> Vec<(&'static str, &'static str, String)> {
                 format!("有: {}", risk.join("、"))
             },
         ),
-        ("19", "免疫の機能が低下しているおそれ", yes_no(o.immunocompromised)),
+        (
+            "19",
+            "免疫の機能が低下しているおそれ",
+            yes_no(o.immunocompromised),
+        ),
         ("19", "妊娠", yes_no(o.pregnant)),
-        ("19", "重症度", o.severity.map_or(String::new(), |s| s.label().to_owned())),
+        (
+            "19",
+            "重症度",
+            o.severity.map_or(String::new(), |s| s.label().to_owned()),
+        ),
         ("19", "入院の必要性", yes_no(o.admission_needed)),
-        ("19", "電話や情報通信機器を用いた診療", yes_no(o.telemedicine)),
+        (
+            "19",
+            "電話や情報通信機器を用いた診療",
+            yes_no(o.telemedicine),
+        ),
     ]
 }
 
 /// The sheet. `number` and `health_center` appear in the header once filed.
 #[component]
-pub fn Sheet(notification: Notification, number: Option<String>, health_center: Option<String>) -> Element {
+pub fn Sheet(
+    notification: Notification,
+    number: Option<String>,
+    health_center: Option<String>,
+) -> Element {
     let Notification::R20211129(f) = &notification;
     let title = FormVersion::R20211129.title();
     let rows = rows(f);

@@ -49,7 +49,10 @@ pub enum Opts {
     Severity,
 }
 
-fn list<T: Serialize + Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<(String, &'static str)> {
+fn list<T: Serialize + Copy>(
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> Vec<(String, &'static str)> {
     all.iter()
         .map(|&o| {
             let key = serde_json::to_value(o)
@@ -219,11 +222,19 @@ pub fn minor(state: &Value, today: NaiveDate) -> bool {
 fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
     let p = place.path();
     out.push(
-        fs(format!("{p}.postal_code"), format!("{label} 郵便番号"), Kind::Postal(place))
-            .hint("7桁を入力すると住所を補います"),
+        fs(
+            format!("{p}.postal_code"),
+            format!("{label} 郵便番号"),
+            Kind::Postal(place),
+        )
+        .hint("7桁を入力すると住所を補います"),
     );
-    out.push(fs(format!("{p}.text"), format!("{label}"), Kind::Text));
-    out.push(fs(format!("{p}.phone"), format!("{label} 電話番号"), Kind::Tel));
+    out.push(fs(format!("{p}.text"), label.to_string(), Kind::Text));
+    out.push(fs(
+        format!("{p}.phone"),
+        format!("{label} 電話番号"),
+        Kind::Tel,
+    ));
 }
 
 /// The fields of one section as they apply to the current state.
@@ -231,40 +242,90 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
     let mut out = Vec::new();
     let cat = category(state);
     match section {
-        SectionId::Category => out.push(fs("category", "診断（検案）した者（死体）の類型", Kind::Choice(Opts::Category))),
+        SectionId::Category => out.push(fs(
+            "category",
+            "診断（検案）した者（死体）の類型",
+            Kind::Choice(Opts::Category),
+        )),
         SectionId::Patient => {
             out.push(fs("patient.name", "当該者氏名", Kind::Text));
-            out.push(fs("patient.furigana", "フリガナ", Kind::Kana).hint("ひらがな・半角でも入力できます"));
+            out.push(
+                fs("patient.furigana", "フリガナ", Kind::Kana)
+                    .hint("ひらがな・半角でも入力できます"),
+            );
             out.push(fs("patient.sex", "性別", Kind::Choice(Opts::Sex)));
             out.push(fs("patient.date_of_birth", "生年月日", Kind::Date));
             out.push(fs("patient.occupation", "職業", Kind::Text));
             address(&mut out, Place::Patient, "住所");
-            out.push(fs("patient.current_location_same_as_address", "所在地（現在いる場所）は住所と同じ", Kind::Check));
-            if !get(state, "patient.current_location_same_as_address").as_bool().unwrap_or(false) {
+            out.push(fs(
+                "patient.current_location_same_as_address",
+                "所在地（現在いる場所）は住所と同じ",
+                Kind::Check,
+            ));
+            if !get(state, "patient.current_location_same_as_address")
+                .as_bool()
+                .unwrap_or(false)
+            {
                 address(&mut out, Place::CurrentLocation, "所在地");
             }
             if minor(state, today) {
-                out.push(fs("guardian.name", "保護者氏名（未成年のため）", Kind::Text));
+                out.push(fs(
+                    "guardian.name",
+                    "保護者氏名（未成年のため）",
+                    Kind::Text,
+                ));
                 address(&mut out, Place::Guardian, "保護者住所");
             }
         }
         SectionId::Symptoms => {
-            out.push(fs("symptoms.present", "症状（選んだものが「有」、他は「無」）", Kind::Multi(Opts::Symptom)));
+            out.push(fs(
+                "symptoms.present",
+                "症状（選んだものが「有」、他は「無」）",
+                Kind::Multi(Opts::Symptom),
+            ));
             out.push(fs("symptoms.other", "その他の症状", Kind::TickText));
-            out.push(fs("symptoms.spo2_percent", "酸素飽和度（室内気）％", Kind::Number));
+            out.push(fs(
+                "symptoms.spo2_percent",
+                "酸素飽和度（室内気）％",
+                Kind::Number,
+            ));
         }
         SectionId::Tests => {
-            let n = get(state, "tests").as_array().map_or(0, Vec::len).min(MAX_TESTS);
+            let n = get(state, "tests")
+                .as_array()
+                .map_or(0, Vec::len)
+                .min(MAX_TESTS);
             for i in 0..n {
                 let label = format!("検査{}", i + 1);
-                let method = serde_json::from_value(get(state, &format!("tests[{i}].method")).clone()).ok();
-                out.push(fs(format!("tests[{i}].method"), format!("{label} 診断方法"), Kind::Choice(Opts::Method)));
-                out.push(fs(format!("tests[{i}].specimen"), format!("{label} 検体"), Kind::Choice(Opts::Specimen(method))));
+                let method =
+                    serde_json::from_value(get(state, &format!("tests[{i}].method")).clone()).ok();
+                out.push(fs(
+                    format!("tests[{i}].method"),
+                    format!("{label} 診断方法"),
+                    Kind::Choice(Opts::Method),
+                ));
+                out.push(fs(
+                    format!("tests[{i}].specimen"),
+                    format!("{label} 検体"),
+                    Kind::Choice(Opts::Specimen(method)),
+                ));
                 if is(state, &format!("tests[{i}].specimen"), "other") {
-                    out.push(fs(format!("tests[{i}].specimen_other"), format!("{label} 検体（その他）"), Kind::Text));
+                    out.push(fs(
+                        format!("tests[{i}].specimen_other"),
+                        format!("{label} 検体（その他）"),
+                        Kind::Text,
+                    ));
                 }
-                out.push(fs(format!("tests[{i}].specimen_date"), format!("{label} 検体採取日"), Kind::Date));
-                out.push(fs(format!("tests[{i}].result"), format!("{label} 結果"), Kind::Choice(Opts::Result)));
+                out.push(fs(
+                    format!("tests[{i}].specimen_date"),
+                    format!("{label} 検体採取日"),
+                    Kind::Date,
+                ));
+                out.push(fs(
+                    format!("tests[{i}].result"),
+                    format!("{label} 結果"),
+                    Kind::Choice(Opts::Result),
+                ));
             }
         }
         SectionId::Dates => {
@@ -275,62 +336,177 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
             if cat == Some(CaseCategory::ConfirmedPatient) {
                 out.push(fs("onset_date", "発病年月日", Kind::Date));
             }
-            out.push(fs("infection_date", "感染したと推定される年月日", Kind::Date));
+            out.push(fs(
+                "infection_date",
+                "感染したと推定される年月日",
+                Kind::Date,
+            ));
             if cat.is_some_and(CaseCategory::is_body) {
                 out.push(fs("death_date", "死亡年月日", Kind::Date));
             }
         }
         SectionId::Clinical => {
             out.push(fs("other.severity", "重症度", Kind::Choice(Opts::Severity)));
-            out.push(fs("other.hospitalised", "届出時点の入院", Kind::Choice(Opts::YesNo)));
+            out.push(fs(
+                "other.hospitalised",
+                "届出時点の入院",
+                Kind::Choice(Opts::YesNo),
+            ));
             if is(state, "other.hospitalised", "yes") {
                 out.push(fs("other.admission_date", "入院年月日", Kind::Date));
                 out.push(fs("other.hospital_name", "入院先の医療機関", Kind::Text));
             }
-            out.push(fs("other.admission_needed", "入院の必要性", Kind::Choice(Opts::YesNo)));
-            out.push(fs("other.risk_factors_present", "重症化のリスク因子となる疾患等", Kind::Choice(Opts::YesNo)));
+            out.push(fs(
+                "other.admission_needed",
+                "入院の必要性",
+                Kind::Choice(Opts::YesNo),
+            ));
+            out.push(fs(
+                "other.risk_factors_present",
+                "重症化のリスク因子となる疾患等",
+                Kind::Choice(Opts::YesNo),
+            ));
             if is(state, "other.risk_factors_present", "yes") {
-                out.push(fs("other.risk_factors", "リスク因子", Kind::Multi(Opts::Risk)));
-                out.push(fs("other.risk_factor_other", "リスク因子（その他）", Kind::TickText));
+                out.push(fs(
+                    "other.risk_factors",
+                    "リスク因子",
+                    Kind::Multi(Opts::Risk),
+                ));
+                out.push(fs(
+                    "other.risk_factor_other",
+                    "リスク因子（その他）",
+                    Kind::TickText,
+                ));
             }
-            out.push(fs("other.immunocompromised", "免疫の機能が低下しているおそれ", Kind::Choice(Opts::YesNo)));
+            out.push(fs(
+                "other.immunocompromised",
+                "免疫の機能が低下しているおそれ",
+                Kind::Choice(Opts::YesNo),
+            ));
             if !is(state, "patient.sex", "male") {
                 out.push(fs("other.pregnant", "妊娠", Kind::Choice(Opts::YesNo)));
             }
-            out.push(fs("other.telemedicine", "電話・情報通信機器を用いた診療", Kind::Choice(Opts::YesNo)));
+            out.push(fs(
+                "other.telemedicine",
+                "電話・情報通信機器を用いた診療",
+                Kind::Choice(Opts::YesNo),
+            ));
         }
         SectionId::Infection => {
-            out.push(fs("infection.route.certainty", "感染原因・感染経路", Kind::Choice(Opts::Certainty)));
-            out.push(fs("infection.route.droplet", "飛沫・飛沫核感染（感染源の種類・状況）", Kind::TickText));
-            out.push(fs("infection.route.contact", "接触感染（接触した人・物の種類・状況）", Kind::TickText));
-            out.push(fs("infection.route.other", "その他の感染経路", Kind::TickText));
-            out.push(fs("infection.area.certainty", "感染地域", Kind::Choice(Opts::Certainty)));
-            out.push(fs("infection.area.domestic[0].prefecture", "日本国内 都道府県", Kind::Text));
-            out.push(fs("infection.area.domestic[0].municipality", "日本国内 市区町村", Kind::Text));
-            out.push(fs("infection.area.abroad[0].country", "国外 国", Kind::Text));
+            out.push(fs(
+                "infection.route.certainty",
+                "感染原因・感染経路",
+                Kind::Choice(Opts::Certainty),
+            ));
+            out.push(fs(
+                "infection.route.droplet",
+                "飛沫・飛沫核感染（感染源の種類・状況）",
+                Kind::TickText,
+            ));
+            out.push(fs(
+                "infection.route.contact",
+                "接触感染（接触した人・物の種類・状況）",
+                Kind::TickText,
+            ));
+            out.push(fs(
+                "infection.route.other",
+                "その他の感染経路",
+                Kind::TickText,
+            ));
+            out.push(fs(
+                "infection.area.certainty",
+                "感染地域",
+                Kind::Choice(Opts::Certainty),
+            ));
+            out.push(fs(
+                "infection.area.domestic[0].prefecture",
+                "日本国内 都道府県",
+                Kind::Text,
+            ));
+            out.push(fs(
+                "infection.area.domestic[0].municipality",
+                "日本国内 市区町村",
+                Kind::Text,
+            ));
+            out.push(fs(
+                "infection.area.abroad[0].country",
+                "国外 国",
+                Kind::Text,
+            ));
             if !get_str(state, "infection.area.abroad[0].country").is_empty() {
-                out.push(fs("infection.area.abroad[0].detail", "国外 詳細地域", Kind::Text));
-                out.push(fs("infection.area.departure_date", "渡航期間 出国日", Kind::Date));
-                out.push(fs("infection.area.entry_date", "渡航期間 入国日", Kind::Date));
+                out.push(fs(
+                    "infection.area.abroad[0].detail",
+                    "国外 詳細地域",
+                    Kind::Text,
+                ));
+                out.push(fs(
+                    "infection.area.departure_date",
+                    "渡航期間 出国日",
+                    Kind::Date,
+                ));
+                out.push(fs(
+                    "infection.area.entry_date",
+                    "渡航期間 入国日",
+                    Kind::Date,
+                ));
             }
             for i in 0..VACCINE_DOSES {
                 let label = format!("ワクチン{}回目", i + 1);
-                out.push(fs(format!("vaccination[{i}].status"), format!("{label} 接種"), Kind::Choice(Opts::Vaccination)));
+                out.push(fs(
+                    format!("vaccination[{i}].status"),
+                    format!("{label} 接種"),
+                    Kind::Choice(Opts::Vaccination),
+                ));
                 if is(state, &format!("vaccination[{i}].status"), "yes") {
-                    out.push(fs(format!("vaccination[{i}].age"), format!("{label} 接種時の年齢"), Kind::Number));
-                    out.push(fs(format!("vaccination[{i}].vaccine_type"), format!("{label} ワクチンの種類"), Kind::Text));
-                    out.push(fs(format!("vaccination[{i}].manufacturer"), format!("{label} 製造会社"), Kind::Text));
-                    out.push(fs(format!("vaccination[{i}].vaccine_unknown"), format!("{label} 種類・製造会社 不明"), Kind::Check));
-                    out.push(fs(format!("vaccination[{i}].date"), format!("{label} 接種年月日"), Kind::Date));
-                    out.push(fs(format!("vaccination[{i}].date_unknown"), format!("{label} 接種年月日 不明"), Kind::Check));
+                    out.push(fs(
+                        format!("vaccination[{i}].age"),
+                        format!("{label} 接種時の年齢"),
+                        Kind::Number,
+                    ));
+                    out.push(fs(
+                        format!("vaccination[{i}].vaccine_type"),
+                        format!("{label} ワクチンの種類"),
+                        Kind::Text,
+                    ));
+                    out.push(fs(
+                        format!("vaccination[{i}].manufacturer"),
+                        format!("{label} 製造会社"),
+                        Kind::Text,
+                    ));
+                    out.push(fs(
+                        format!("vaccination[{i}].vaccine_unknown"),
+                        format!("{label} 種類・製造会社 不明"),
+                        Kind::Check,
+                    ));
+                    out.push(fs(
+                        format!("vaccination[{i}].date"),
+                        format!("{label} 接種年月日"),
+                        Kind::Date,
+                    ));
+                    out.push(fs(
+                        format!("vaccination[{i}].date_unknown"),
+                        format!("{label} 接種年月日 不明"),
+                        Kind::Check,
+                    ));
                 }
             }
         }
         SectionId::Reporter => {
             out.push(fs("report_date", "報告年月日", Kind::Date));
-            out.push(fs("reporter.doctor_name", "医師の氏名", Kind::Doctor).hint("医師一覧から選べます（一覧は画面上部の「キー管理」で編集）"));
-            out.push(fs("reporter.facility_name", "従事する病院・診療所の名称", Kind::Text));
-            out.push(fs("reporter.facility_address", "上記病院・診療所の所在地", Kind::Text));
+            out.push(
+                fs("reporter.doctor_name", "医師の氏名", Kind::Doctor)
+                    .hint("医師一覧から選べます（一覧は画面上部の「キー管理」で編集）"),
+            );
+            out.push(fs(
+                "reporter.facility_name",
+                "従事する病院・診療所の名称",
+                Kind::Text,
+            ));
+            out.push(fs(
+                "reporter.facility_address",
+                "上記病院・診療所の所在地",
+                Kind::Text,
+            ));
             out.push(fs("reporter.facility_phone", "電話番号", Kind::Tel));
         }
     }

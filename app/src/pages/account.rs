@@ -5,8 +5,8 @@ use shared::api::auth::{CredentialList, RenameCredentialRequest};
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
-use crate::components::register_key::RegisterKey;
 use crate::components::doctor_list::DoctorList;
+use crate::components::register_key::RegisterKey;
 use crate::session::{RequireSignIn, SessionCtx};
 
 #[component]

@@ -81,7 +81,8 @@ fn Filing() -> Element {
     let mut idem = use_signal(api::random_key);
     let mut draft_note = use_signal(|| None::<&'static str>);
     let mut draft_key = use_signal(|| None::<String>);
-    let profile = use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
+    let profile =
+        use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
 
     // Header fields from the account; a restored draft keeps its own.
     let storage_key = draft_storage_key(&user_id);
@@ -100,7 +101,9 @@ fn Filing() -> Element {
                     state.set(d.state);
                     idem.set(d.idempotency_key);
                     generation += 1;
-                    draft_note.set(Some("前回の下書きを復元しました（この端末に暗号化して保存されています）。"));
+                    draft_note.set(Some(
+                        "前回の下書きを復元しました（この端末に暗号化して保存されています）。",
+                    ));
                 }
             }
             draft_key.set(Some(key.key));
@@ -213,7 +216,11 @@ fn Filing() -> Element {
             }
         },
         Stage::Edit => {
-            let order = if legal() { SectionId::LEGAL } else { SectionId::TASK };
+            let order = if legal() {
+                SectionId::LEGAL
+            } else {
+                SectionId::TASK
+            };
             let errors: Vec<IssueView> = issues
                 .iter()
                 .filter(|i| i.severity == IssueSeverity::Error)
@@ -223,7 +230,10 @@ fn Filing() -> Element {
             let done_sections = order
                 .iter()
                 .filter(|s| {
-                    let paths: Vec<String> = fields(**s, &st, today).into_iter().map(|f| f.path).collect();
+                    let paths: Vec<String> = fields(**s, &st, today)
+                        .into_iter()
+                        .map(|f| f.path)
+                        .collect();
                     !errors.iter().any(|e| paths.contains(&e.field))
                 })
                 .count();
@@ -299,10 +309,14 @@ fn Filing() -> Element {
 fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
     let ctx = use_context::<FormCtx>();
     let own: Vec<IssueView> = match section {
-        SectionId::Tests if (ctx.show_all)() => issues.into_iter().filter(|i| i.field == "tests").collect(),
+        SectionId::Tests if (ctx.show_all)() => {
+            issues.into_iter().filter(|i| i.field == "tests").collect()
+        }
         _ => Vec::new(),
     };
-    let none = get(&ctx.state.read(), "symptoms.none").as_bool().unwrap_or(false);
+    let none = get(&ctx.state.read(), "symptoms.none")
+        .as_bool()
+        .unwrap_or(false);
     rsx! {
         for i in own {
             p { class: "field-error", role: "alert", "{i.message}" }
@@ -350,7 +364,9 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
 #[component]
 fn TestButtons() -> Element {
     let ctx = use_context::<FormCtx>();
-    let n = get(&ctx.state.read(), "tests").as_array().map_or(0, Vec::len);
+    let n = get(&ctx.state.read(), "tests")
+        .as_array()
+        .map_or(0, Vec::len);
     rsx! {
         div { class: "row-actions",
             if n < MAX_TESTS {
@@ -444,7 +460,10 @@ fn Confirm(
     };
     let mut all_warnings = warnings.clone();
     for w in server_warnings() {
-        if !all_warnings.iter().any(|x| x.code == w.code && x.field == w.field) {
+        if !all_warnings
+            .iter()
+            .any(|x| x.code == w.code && x.field == w.field)
+        {
             all_warnings.push(w);
         }
     }
@@ -460,7 +479,11 @@ fn Confirm(
         let body = FileRequest {
             idempotency_key: idempotency_key.clone(),
             notification: n2.clone(),
-            acknowledged_warnings: if acknowledged() { codes.clone() } else { Vec::new() },
+            acknowledged_warnings: if acknowledged() {
+                codes.clone()
+            } else {
+                Vec::new()
+            },
         };
         spawn(async move {
             let r = api::post::<_, FileResult>("/api/notifications", &body).await;

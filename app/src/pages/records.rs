@@ -17,11 +17,19 @@ use crate::{text, Route};
 
 /// Epoch milliseconds as JST 「2026/11/25 13:05」.
 pub fn jst(ms: i64) -> String {
-    let (Some(offset), Some(d)) = (FixedOffset::east_opt(9 * 3600), DateTime::from_timestamp_millis(ms)) else {
+    let (Some(offset), Some(d)) = (
+        FixedOffset::east_opt(9 * 3600),
+        DateTime::from_timestamp_millis(ms),
+    ) else {
         return String::new();
     };
     let t = d.with_timezone(&offset);
-    format!("{} {:02}:{:02}", crate::notification::sheet::ymd(t.date_naive()), t.hour(), t.minute())
+    format!(
+        "{} {:02}:{:02}",
+        crate::notification::sheet::ymd(t.date_naive()),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[component]
@@ -44,9 +52,16 @@ pub fn Records() -> Element {
 #[component]
 fn RecordList() -> Element {
     let role = use_context::<SessionCtx>().me().map(|m| m.role);
-    let is_hc = matches!(role, Some(Role::HealthCenterStaff | Role::HealthCenterAdmin));
+    let is_hc = matches!(
+        role,
+        Some(Role::HealthCenterStaff | Role::HealthCenterAdmin)
+    );
     let list = use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
-    let title = if is_hc { "受信した発生届" } else { "届け出た発生届" };
+    let title = if is_hc {
+        "受信した発生届"
+    } else {
+        "届け出た発生届"
+    };
     rsx! {
         section { class: "page records",
             h1 { "{title}" }
@@ -151,7 +166,8 @@ fn RecordView(id: String) -> Element {
 
 #[component]
 fn Transfer(id: String, current: String, on_done: EventHandler<()>) -> Element {
-    let centers = use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    let centers =
+        use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
     let mut target = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);

@@ -107,7 +107,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
                 .map(|_| notifications::duplicates(req, env))?
                 .await
         }
-        ["notifications", id] => only(&m, Get).map(|_| notifications::get(req, env, id))?.await,
+        ["notifications", id] => {
+            only(&m, Get)
+                .map(|_| notifications::get(req, env, ctx, id))?
+                .await
+        }
         ["notifications", id, "transfer"] => {
             only(&m, Post)
                 .map(|_| notifications::transfer(req, env, ctx, id))?

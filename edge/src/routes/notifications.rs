@@ -135,7 +135,13 @@ fn route(inst: &InstitutionRow, n: &Notification) -> Routing {
         .ok()
         .and_then(|code| municipality::health_center_for(&code))
         .filter(|hc| hc.id != inst.health_center_id)
-        .map(|hc| (hc.id.to_owned(), hc.name.to_owned(), hc.pref_code.to_owned()));
+        .map(|hc| {
+            (
+                hc.id.to_owned(),
+                hc.name.to_owned(),
+                hc.pref_code.to_owned(),
+            )
+        });
     let mut reason = format!(
         "診断した医療機関（{}）の所在地を管轄する保健所（{}）へ届出（感染症法第12条）。",
         inst.name, inst.health_center_name
@@ -283,9 +289,8 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     let mut acknowledged = body.acknowledged_warnings;
     acknowledged.sort();
     acknowledged.dedup();
-    let request_hash = sha256_hex(
-        format!("{}\u{0}{}", notification.to_json(), acknowledged.join(",")).as_bytes(),
-    );
+    let request_hash =
+        sha256_hex(format!("{}\u{0}{}", notification.to_json(), acknowledged.join(",")).as_bytes());
     let user_id = c.principal.user_id.clone();
 
     // A repeat is found by the batch failing on the key's primary key (below), so the first submit pays no read.
@@ -302,7 +307,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     }
     let unacknowledged: Vec<_> = views
         .into_iter()
-        .filter(|v| !acknowledged.iter().any(|a| *a == v.code))
+        .filter(|v| !acknowledged.contains(&v.code))
         .collect();
     if !unacknowledged.is_empty() {
         return Err(ApiError::with_issues(
@@ -316,17 +321,30 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
         name: c.user.area_name.clone().unwrap_or_default(),
         address: String::new(),
         phone: String::new(),
-        health_center_id: c.principal.jurisdiction.health_center_id().unwrap_or_default().to_owned(),
+        health_center_id: c
+            .principal
+            .jurisdiction
+            .health_center_id()
+            .unwrap_or_default()
+            .to_owned(),
         health_center_name: c.user.health_center_name.clone().unwrap_or_default(),
-        pref_code: c.principal.jurisdiction.pref_code().unwrap_or_default().to_owned(),
+        pref_code: c
+            .principal
+            .jurisdiction
+            .pref_code()
+            .unwrap_or_default()
+            .to_owned(),
     };
     let routing = route(&inst, &notification);
     let Notification::R20211129(form) = &notification;
-    let phone_digits = [&form.patient.address.phone, &form.patient.current_location.phone]
-        .into_iter()
-        .find_map(|p| PhoneNumber::parse(p).ok())
-        .map(|p| p.digits().to_owned())
-        .unwrap_or_default();
+    let phone_digits = [
+        &form.patient.address.phone,
+        &form.patient.current_location.phone,
+    ]
+    .into_iter()
+    .find_map(|p| PhoneNumber::parse(p).ok())
+    .map(|p| p.digits().to_owned())
+    .unwrap_or_default();
     let dob = form
         .patient
         .date_of_birth
@@ -513,8 +531,13 @@ const SUMMARY_SELECT: &str = "SELECT n.seq, n.id, n.category, n.patient_name, i.
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let (sql, key) = match (&c.principal.role, &c.principal.jurisdiction) {
-        (Role::ClinicDoctor | Role::ClinicStaff, Jurisdiction::Institution { institution_id, .. }) => (
-            format!("{SUMMARY_SELECT} WHERE n.institution_id = ?1 ORDER BY n.filed_at DESC LIMIT 100"),
+        (
+            Role::ClinicDoctor | Role::ClinicStaff,
+            Jurisdiction::Institution { institution_id, .. },
+        ) => (
+            format!(
+                "{SUMMARY_SELECT} WHERE n.institution_id = ?1 ORDER BY n.filed_at DESC LIMIT 100"
+            ),
             institution_id.clone(),
         ),
         (
@@ -535,13 +558,12 @@ pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
         ),
         _ => return Err(ApiError::new(ErrorCode::Forbidden)),
     };
-    let rows: Vec<SummaryRow> = c
-        .db
-        .prepare(sql)
-        .bind(&[key.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<SummaryRow> =
+        c.db.prepare(sql)
+            .bind(&[key.as_str().into()])?
+            .all()
+            .await?
+            .results()?;
     let items: Vec<_> = rows.into_iter().map(SummaryRow::view).collect();
     let unread = items.iter().filter(|i| i.received_at.is_none()).count() as u32;
     c.log(c.event("notification_list", "ok")).await?;
@@ -589,13 +611,14 @@ async fn record_area(db: &D1Database, row: &RecordRow) -> ApiResult<RecordArea> 
         health_center_id: String,
     }
     let hcs: Vec<Hc> = db
-        .prepare("SELECT DISTINCT health_center_id FROM notification_events WHERE notification_id = ?1")
+        .prepare(
+            "SELECT DISTINCT health_center_id FROM notification_events WHERE notification_id = ?1",
+        )
         .bind(&[row.id.as_str().into()])?
         .all()
         .await?
         .results()?;
-    let mut health_center_ids: Vec<String> =
-        hcs.into_iter().map(|h| h.health_center_id).collect();
+    let mut health_center_ids: Vec<String> = hcs.into_iter().map(|h| h.health_center_id).collect();
     health_center_ids.push(row.health_center_id.clone());
     Ok(RecordArea {
         filed_by_institution: Some(row.institution_id.clone()),
@@ -620,7 +643,7 @@ async fn visible_record(c: &Caller, id: &str, action: &'static str) -> ApiResult
 
 /// `GET /api/notifications/{id}`. Opened by staff of its current health center for the first time, it is marked
 /// received (受理), which the clinic then sees.
-pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+pub async fn get(req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let mut row = visible_record(&c, id, "notification_read").await?;
     let at_current = c.health_center_id() == Some(row.health_center_id.as_str());
@@ -655,7 +678,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
                 audit::batch_entry(&c.db, &event, now)?,
             ];
             if c.db.batch(statements).await.is_ok() {
-                audit::seal(&c.db).await?;
+                seal_later(env, ctx);
                 break;
             }
         }
@@ -733,12 +756,11 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let reason = text_field(&body.reason, 200, "reason")?;
-    let target: Option<HealthCenterOption> = c
-        .db
-        .prepare("SELECT id, name FROM health_centers WHERE id = ?1")
-        .bind(&[body.health_center_id.as_str().into()])?
-        .first(None)
-        .await?;
+    let target: Option<HealthCenterOption> =
+        c.db.prepare("SELECT id, name FROM health_centers WHERE id = ?1")
+            .bind(&[body.health_center_id.as_str().into()])?
+            .first(None)
+            .await?;
     let Some(target) = target.filter(|t| t.id != row.health_center_id) else {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
@@ -794,13 +816,12 @@ pub async fn health_centers(req: Request, env: &Env) -> ApiResult<Response> {
     let Some(pref) = c.principal.jurisdiction.pref_code() else {
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    let health_centers: Vec<HealthCenterOption> = c
-        .db
-        .prepare("SELECT id, name FROM health_centers WHERE pref_code = ?1 ORDER BY id")
-        .bind(&[pref.into()])?
-        .all()
-        .await?
-        .results()?;
+    let health_centers: Vec<HealthCenterOption> =
+        c.db.prepare("SELECT id, name FROM health_centers WHERE pref_code = ?1 ORDER BY id")
+            .bind(&[pref.into()])?
+            .all()
+            .await?
+            .results()?;
     Ok(Response::from_json(&HealthCenterList { health_centers })?)
 }
 
@@ -810,7 +831,8 @@ pub async fn health_centers(req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn duplicates(mut req: Request, env: &Env) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let (institution_id, health_center_id) = c.filing_institution()?;
-    let (institution_id, health_center_id) = (institution_id.to_owned(), health_center_id.to_owned());
+    let (institution_id, health_center_id) =
+        (institution_id.to_owned(), health_center_id.to_owned());
     let q: DuplicateQuery = json_body(&mut req).await?;
     let dob = chrono::NaiveDate::parse_from_str(q.date_of_birth.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::with_reason(ErrorCode::ValidationFailed, "date_of_birth", "dob"))?
@@ -887,7 +909,8 @@ pub async fn institution_profile(req: Request, env: &Env) -> ApiResult<Response>
         name: inst.name,
         address: inst.address,
         phone: inst.phone,
-        own_doctor_name: (c.principal.role == Role::ClinicDoctor).then(|| c.user.display_name.clone()),
+        own_doctor_name: (c.principal.role == Role::ClinicDoctor)
+            .then(|| c.user.display_name.clone()),
         doctors,
     };
     Ok(Response::from_json(&profile)?)
@@ -901,16 +924,19 @@ pub async fn add_doctor(mut req: Request, env: &Env) -> ApiResult<Response> {
     let body: AddDoctorRequest = json_body(&mut req).await?;
     let name = text_field(&body.name, 60, "name")?;
     let id = format!("d_{}", b64url(&random_bytes::<12>()?));
-    c.db.prepare("INSERT INTO doctors (id, institution_id, name, created_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(&[
-            id.as_str().into(),
-            institution_id.as_str().into(),
-            name.as_str().into(),
-            f(now_ms()),
-        ])?
-        .run()
+    c.db.prepare(
+        "INSERT INTO doctors (id, institution_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(&[
+        id.as_str().into(),
+        institution_id.as_str().into(),
+        name.as_str().into(),
+        f(now_ms()),
+    ])?
+    .run()
+    .await?;
+    c.log(c.event("doctor_add", "ok").target(id.as_str()))
         .await?;
-    c.log(c.event("doctor_add", "ok").target(id.as_str())).await?;
     Ok(Response::from_json(&Doctor { id, name })?.with_status(201))
 }
 
@@ -955,7 +981,7 @@ pub async fn draft_key(req: Request, env: &Env) -> ApiResult<Response> {
         .first(None)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
-    Ok(Response::from_json(&shared::api::notifications::DraftKey {
-        key: row.draft_key,
-    })?)
+    Ok(Response::from_json(
+        &shared::api::notifications::DraftKey { key: row.draft_key },
+    )?)
 }

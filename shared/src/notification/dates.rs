@@ -194,7 +194,13 @@ mod tests {
     #[test]
     fn typed_dates_are_read_in_the_forms_people_type() {
         let d = NaiveDate::from_ymd_opt(2024, 1, 31);
-        for t in ["20240131", "2024-01-31", "2024/1/31", "2024.1.31", "２０２４０１３１"] {
+        for t in [
+            "20240131",
+            "2024-01-31",
+            "2024/1/31",
+            "2024.1.31",
+            "２０２４０１３１",
+        ] {
             assert_eq!(parse_typed(t), d, "{t}");
         }
         assert_eq!(parse_typed("2024131"), None);
