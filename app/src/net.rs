@@ -15,6 +15,8 @@ fn navigator_online() -> bool {
 
 /// Records the outcome of a request: an answer of any status means the server is reachable.
 pub fn report(reachable: bool) {
+    // An answer that lands after the browser went offline (it was in flight) does not make the badge say online.
+    let reachable = reachable && navigator_online();
     if *ONLINE.peek() != reachable {
         *ONLINE.write() = reachable;
     }

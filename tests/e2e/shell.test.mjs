@@ -7,10 +7,11 @@ import {
   addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
 } from "../support/browser.mjs";
 
+// Each action's page heading (for a clinic doctor) and whether it is still a placeholder (a later issue).
 const ACTIONS = [
-  { label: "新たに発生届を提出する", path: "/notifications/new" },
-  { label: "発生届の提出前に使用する", path: "/pre-notification" },
-  { label: "閲覧・編集する", path: "/records" },
+  { label: "新たに発生届を提出する", path: "/notifications/new", heading: "新たに発生届を提出する", placeholder: false },
+  { label: "発生届の提出前に使用する", path: "/pre-notification", heading: "発生届の提出前に使用する", placeholder: true },
+  { label: "閲覧・編集する", path: "/records", heading: "届け出た発生届", placeholder: false },
 ];
 
 let edge;
@@ -39,21 +40,22 @@ test("signed out, the app asks for sign-in; signed in, the top page shows the ma
   await firstSignIn(page, edge.url, "doctor@shinjuku-clinic.demo");
   assert.match(await page.getByTestId("user-area").textContent(), /新宿 一郎.*医療機関（医師）.*新宿みなみクリニック/);
 
-  for (const { label, path: route } of ACTIONS) {
+  for (const { label, path: route, heading, placeholder } of ACTIONS) {
     const link = page.getByRole("link", { name: new RegExp(`^${label}`) });
     const box = await link.boundingBox();
     assert.ok(box.height >= 56 && box.width >= 300, `${label}: large touch target on a phone (${JSON.stringify(box)})`);
     await link.click();
     await page.waitForURL(`${edge.url}${route}`);
-    await page.getByRole("heading", { name: label }).waitFor();
-    assert.ok(await page.getByText("この画面は準備中です。").isVisible());
-    await page.getByRole("link", { name: "メニューへ戻る" }).click();
+    await page.getByRole("heading", { name: heading }).waitFor();
+    assert.equal(await page.getByText("この画面は準備中です。").isVisible(), placeholder, label);
+    if (placeholder || route === "/records") await page.getByRole("link", { name: "メニューへ戻る" }).click();
+    else await page.goto(edge.url);
     await page.getByRole("heading", { name: "メニュー" }).waitFor();
   }
 
   // A deep link loads the app on that page (the session cookie carries over); an unknown path says so.
   await page.goto(`${edge.url}/records`);
-  await page.getByRole("heading", { name: "閲覧・編集する" }).waitFor();
+  await page.getByRole("heading", { name: "届け出た発生届" }).waitFor();
   await page.goto(`${edge.url}/no/such/page`);
   await page.getByRole("heading", { name: "ページが見つかりません" }).waitFor();
 
@@ -99,7 +101,7 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   await page.getByRole("heading", { name: "メニュー" }).waitFor();
   await page.getByTestId("network-status").getByText("オフライン").waitFor();
   await page.goto(`${edge.url}/records`);
-  await page.getByRole("heading", { name: "閲覧・編集する" }).waitFor();
+  await page.getByRole("heading", { name: "届け出た発生届" }).waitFor();
   // /api is not answered from any cache while offline.
   const offlineApi = await page.evaluate(async () => {
     try {

@@ -36,7 +36,7 @@ pub fn DoctorList() -> Element {
                                     }
                                 });
                             },
-                            "削除"
+                            "一覧から外す"
                         }
                     }
                 }
