@@ -16,6 +16,7 @@ import {
   firstSignInAs,
   signIn,
 } from "../support/softauthn.mjs";
+import { confirmedCase, freshKey } from "../support/notification.mjs";
 
 const SHINJUKU = "HC13104";
 const SETAGAYA = "HC13112";
@@ -72,6 +73,15 @@ before(async () => {
     create(SETAGAYA, "sg_hc", "health_center_staff"),
     create(SETAGAYA, "sg_clinic", "clinic_staff", "inst_demo_setagaya"),
   ]);
+  // A notification filed by the Shinjuku clinic (routed to the Shinjuku health center).
+  const doctor = columns.find((c) => c.name === "doctor_shinjuku");
+  const filed = await new Client(edge).post(
+    "/api/notifications",
+    { idempotency_key: freshKey(), notification: confirmedCase(), acknowledged_warnings: [] },
+    { cookie: doctor.cookie },
+  );
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  targets.notification = filed.body.id;
 });
 after(async () => {
   await edge?.stop();
@@ -270,6 +280,67 @@ const rows = [
     method: "GET", path: "/api/admin/audit/verify", expect: anyAdmin(ok()),
     check: (c, r) => r.body.valid === true && r.body.entries > 0,
   },
+  // ---- notifications (issue 7) ----
+  {
+    method: "GET", path: "/api/notifications",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    check: (c, r) => {
+      const has = r.body.items.some((i) => i.id === targets.notification);
+      const sees = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
+      return has === sees;
+    },
+  },
+  {
+    method: "POST", path: "/api/notifications", label: "a complete confirmed case",
+    body: () => ({ idempotency_key: freshKey(), notification: confirmedCase(), acknowledged_warnings: [] }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok(201) : FORBIDDEN),
+    check: (c, r) => r.body.health_center_id === c.hc && /^\d{8}$/.test(r.body.number),
+  },
+  {
+    method: "GET", path: () => `/api/notifications/${targets.notification}`, pathName: "/api/notifications/{id}", label: "filed in Shinjuku",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.id === targets.notification && r.body.notification.patient.name === "山田 太郎",
+  },
+  {
+    method: "GET", path: "/api/notifications/n_no_such_record", pathName: "/api/notifications/{id}", label: "unknown id",
+    expect: signedIn(err(404, "NOT_FOUND")),
+  },
+  {
+    method: "POST", path: () => `/api/notifications/${targets.notification}/transfer`, pathName: "/api/notifications/{id}/transfer",
+    label: "to an unknown health center", body: { health_center_id: "HC_NONE", reason: "確認" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.hc === SHINJUKU && c.user.role.startsWith("health_center") ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: "/api/notifications/duplicates", body: { furigana: "やまだ たろう", date_of_birth: "1980-01-15" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok() : FORBIDDEN),
+    // The Shinjuku clinic sees its own filing with its id; Setagaya's clinic sees nothing of Shinjuku's.
+    check: (c, r) => (c.hc === SHINJUKU
+      ? r.body.candidates.some((x) => x.id === targets.notification)
+      : r.body.candidates.every((x) => x.id === undefined || x.id === null || x.id !== targets.notification)),
+  },
+  {
+    method: "GET", path: "/api/health-centers",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+  },
+  {
+    method: "GET", path: "/api/institution",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok() : FORBIDDEN),
+  },
+  {
+    method: "POST", path: "/api/institution/doctors", body: (c) => ({ name: `行列 医師 ${c.name}` }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok(201) : FORBIDDEN),
+  },
+  {
+    method: "DELETE", path: "/api/institution/doctors/d_demo_setagaya_1", pathName: "/api/institution/doctors/{id}", label: "a Setagaya doctor",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "doctor_setagaya" ? ok(204)
+      : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? err(404, "NOT_FOUND") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/me/draft-key", expect: signedIn(ok()),
+    check: (c, r) => /^[A-Za-z0-9_-]{43}$/.test(r.body.key),
+  },
+  { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },
   // Last: it ends the columns' sessions.
   { method: "POST", path: "/api/auth/signout", expect: everyone(ok(204)) },
 ];

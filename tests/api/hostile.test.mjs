@@ -28,6 +28,10 @@ const BODY_ENDPOINTS = [
   "/api/invitations/accept",
   "/api/admin/accounts",
   "/api/admin/institutions",
+  "/api/notifications",
+  "/api/notifications/duplicates",
+  "/api/notifications/n_x/transfer",
+  "/api/institution/doctors",
 ];
 
 const ODD = [
@@ -53,12 +57,19 @@ function badBodies() {
     ["nested junk", JSON.stringify({ credential_json: JSON.stringify({ id: "x", rawId: "y", type: "public-key", response: {} }) })],
     ["credential garbage", JSON.stringify({ credential_json: "{\"response\":{\"clientDataJSON\":\"!!!\"}}", code: "'--" })],
     ["too large", JSON.stringify({ login_id: "a".repeat(70 * 1024), password: "x" })],
+    ["notification of an unknown version", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "1999-01-01" } })],
+    ["notification with wrong types", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", patient: { name: 5, date_of_birth: "yesterday" }, tests: "all" } })],
+    ["notification with an unknown member", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", extra: true } })],
+    ["notification with 1000 tests", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", tests: Array(1000).fill({}) } })],
+    ["idempotency key of odd characters", JSON.stringify({ idempotency_key: "../../../etc/passwd\u0000", notification: { version: "2021-11-29" } })],
+    ["transfer to nowhere", JSON.stringify({ health_center_id: "' OR 1=1 --", reason: "x".repeat(5000) })],
   ];
   for (const s of ODD) {
     bodies.push([`odd ${JSON.stringify(s).slice(0, 20)}`, JSON.stringify({
       login_id: s, password: s, current_password: s, new_password: s, confirmation: s, code: s, token: s,
       display_name: s, email: s, role: "clinic_doctor", institution_id: s, delivery: "initial_password",
       name: s, address: s, phone: s, credential_json: s,
+      furigana: s, date_of_birth: s, municipality_code: s, health_center_id: s, reason: s, idempotency_key: s,
     })]);
   }
   return bodies;
