@@ -20,7 +20,7 @@ commands:
   build   build the app (dist/) and the worker (edge/build/)
   dev     setup + build + local D1 migrations, then serve everything on wrangler dev [--port N]
   test    setup + build + fmt, clippy, cargo tests, edge HTTP tests and browser tests
-  bench   setup + build, then print measured figures (transfer sizes, /api/health latency)";
+  bench   setup + build, then print measured figures (transfer sizes, API latency, filing throughput)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();

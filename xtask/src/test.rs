@@ -100,7 +100,11 @@ pub fn bench() -> Result {
         total,
         total as f64 / 1024.0
     );
-    for script in ["tests/bench/health.mjs", "tests/bench/signin.mjs"] {
+    for script in [
+        "tests/bench/health.mjs",
+        "tests/bench/signin.mjs",
+        "tests/bench/filing.mjs",
+    ] {
         let mut c = cmd::new("node");
         c.arg(script);
         cmd::run(c)?;
