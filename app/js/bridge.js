@@ -89,21 +89,52 @@ export function takeFragment() {
 }
 
 // ---- Drafts, encrypted on the device (AES-256-GCM). The key is held by the server (GET /api/me/draft-key) and
-// imported here as non-extractable, so a draft left in localStorage cannot be read without signing in.
+// imported here as non-extractable, so a draft in localStorage is unreadable from the storage alone. For work
+// offline the imported key (non-extractable: its bytes never leave the browser) is kept in IndexedDB until sign-out.
 const draftKeys = new Map();
-async function draftKey(keyB64) {
+
+function keyStore(mode, fn) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("hersys-keys", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("keys");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction("keys", mode);
+      const req = fn(tx.objectStore("keys"));
+      tx.oncomplete = () => { open.result.close(); resolve(req && req.result); };
+      tx.onerror = () => { open.result.close(); reject(tx.error); };
+    };
+  });
+}
+
+/** `keyB64` from the server, or "" offline (then the key kept for `storageKey`, if any). */
+async function draftKey(keyB64, storageKey) {
+  if (!keyB64) {
+    const cached = draftKeys.get(storageKey) || (await keyStore("readonly", (s) => s.get(storageKey)).catch(() => null));
+    if (!cached) throw new Error("no draft key");
+    draftKeys.set(storageKey, cached);
+    return cached;
+  }
   let k = draftKeys.get(keyB64);
   if (!k) {
     k = await crypto.subtle.importKey("raw", toBytes(keyB64), "AES-GCM", false, ["encrypt", "decrypt"]);
     draftKeys.set(keyB64, k);
+    draftKeys.set(storageKey, k);
+    await keyStore("readwrite", (s) => s.put(k, storageKey)).catch(() => {});
   }
   return k;
+}
+
+/** Sign-out: the kept keys go, so the drafts left on the device cannot be opened until the next sign-in. */
+export async function draftForget() {
+  draftKeys.clear();
+  await keyStore("readwrite", (s) => s.clear()).catch(() => {});
 }
 
 export async function draftSave(keyB64, storageKey, plaintext) {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = new TextEncoder().encode(plaintext);
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await draftKey(keyB64), data);
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await draftKey(keyB64, storageKey), data);
   localStorage.setItem(storageKey, JSON.stringify({ v: 1, iv: toB64url(iv), ct: toB64url(sealed) }));
 }
 
@@ -113,7 +144,7 @@ export async function draftLoad(keyB64, storageKey) {
   if (!raw) return "";
   try {
     const { iv, ct } = JSON.parse(raw);
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: toBytes(iv) }, await draftKey(keyB64), toBytes(ct));
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: toBytes(iv) }, await draftKey(keyB64, storageKey), toBytes(ct));
     return new TextDecoder().decode(plain);
   } catch {
     return "";
@@ -162,4 +193,14 @@ export function focusById(id) {
 
 export function scrollToTop() {
   window.scrollTo(0, 0);
+}
+
+/** The opaque id of the last user signed in on this device (not personal data), for opening their draft offline. */
+export function rememberUser(id) {
+  if (id) localStorage.setItem("hersys.last_user", id);
+  else localStorage.removeItem("hersys.last_user");
+}
+
+export function lastUser() {
+  return localStorage.getItem("hersys.last_user") || "";
 }

@@ -28,6 +28,12 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = draftLoad)]
     async fn draft_load_js(key: &str, storage_key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = draftForget)]
+    pub async fn draft_forget();
+    #[wasm_bindgen(js_name = rememberUser)]
+    pub fn remember_user(id: &str);
+    #[wasm_bindgen(js_name = lastUser)]
+    pub fn last_user() -> String;
     #[wasm_bindgen(js_name = draftRemove)]
     pub fn draft_remove(storage_key: &str);
     #[wasm_bindgen(js_name = randomKey)]

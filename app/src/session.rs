@@ -27,13 +27,24 @@ impl SessionCtx {
             _ => None,
         }
     }
+
+    /// Whose drafts this device holds: the signed-in user, or offline the last one signed in here.
+    pub fn draft_owner(&self) -> String {
+        self.me().map(|m| m.user_id).unwrap_or_else(api::last_user)
+    }
 }
 
 async fn load(mut state: Signal<SessionState>) {
     state.set(match api::get::<Me>("/api/me").await {
-        Ok(me) => SessionState::SignedIn(me),
+        Ok(me) => {
+            api::remember_user(&me.user_id);
+            SessionState::SignedIn(me)
+        }
         Err(ApiFailure::Network) => SessionState::Unknown,
-        Err(_) => SessionState::SignedOut,
+        Err(_) => {
+            api::remember_user("");
+            SessionState::SignedOut
+        }
     });
 }
 

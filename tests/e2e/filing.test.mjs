@@ -215,6 +215,14 @@ test("a draft survives a reload, encrypted on the device; the legal-form layout 
   await page.locator('[data-testid="notification-form"][data-draft-checked="true"]').waitFor();
   await page.getByTestId("draft-restored").waitFor();
   assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "下書き 花子");
+  // Offline (a dropped connection, then a reload from the service worker's shell): the draft still opens, with the
+  // key this device kept (non-extractable) since the last online visit.
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.locator('[data-testid="notification-form"][data-draft-checked="true"]').waitFor();
+  await page.getByTestId("draft-restored").waitFor();
+  assert.equal(await page.getByLabel("当該者氏名", { exact: true }).inputValue(), "下書き 花子");
+  await page.context().setOffline(false);
   await page.getByTestId("legal-layout").click();
   const sections = await page.locator(".form-section h2").allTextContents();
   assert.match(sections[0], /届出者/);
@@ -239,6 +247,14 @@ test("errors show at the field as the user types and as a list on 確認; nothin
   assert.match(await findings.textContent(), /類型/);
   assert.equal(await page.getByLabel("フリガナ", { exact: true }).inputValue(), "Yamada");
   await shot(page, "filing-errors-phone");
+  for (const [name, viewport] of [["tablet", VIEWPORTS.tablet], ["desktop", VIEWPORTS.desktop]]) {
+    await page.setViewportSize(viewport);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(screenshotDir(), `filing-form-${name}.png`) });
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(sideways, false, `no sideways scrolling at ${name} width`);
+  }
+  await page.setViewportSize(VIEWPORTS.phone);
   await page.getByRole("button", { name: "下書きを破棄" }).click().catch(() => {});
 });
 

@@ -14,6 +14,8 @@ pub fn UserArea() -> Element {
     let sign_out = move |_| {
         spawn(async move {
             let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
+            api::draft_forget().await;
+            api::remember_user("");
             session.state.set(SessionState::SignedOut);
             nav.replace(Route::SignIn {});
         });

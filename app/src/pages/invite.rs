@@ -72,6 +72,7 @@ pub fn Invite() -> Element {
             RecoveryCodes {
                 codes,
                 on_done: move |_| {
+                    crate::api::remember_user(&me.user_id);
                     session.state.set(SessionState::SignedIn(me.clone()));
                     nav.replace(Route::Home {});
                 },

@@ -65,7 +65,7 @@ fn draft_storage_key(user_id: &str) -> String {
 fn Filing() -> Element {
     let today = today();
     let session = use_context::<SessionCtx>();
-    let user_id = session.me().map(|m| m.user_id).unwrap_or_default();
+    let user_id = session.draft_owner();
     let mut state = use_signal(|| blank(today));
     let touched = use_signal(Vec::<String>::new);
     let show_all = use_signal(|| false);
@@ -91,8 +91,11 @@ fn Filing() -> Element {
         let sk = sk.clone();
         let mut state = state;
         async move {
-            let Ok(key) = api::get::<DraftKey>("/api/me/draft-key").await else {
-                return;
+            // Offline, the key kept on this device since the last online visit (empty string) opens the draft.
+            let key = match api::get::<DraftKey>("/api/me/draft-key").await {
+                Ok(k) => k,
+                Err(ApiFailure::Network) => DraftKey { key: String::new() },
+                Err(_) => return,
             };
             // A draft is restored only into an untouched form: never over what the user has begun to type.
             let untouched = touched.peek().is_empty();
@@ -227,16 +230,17 @@ fn Filing() -> Element {
                 .cloned()
                 .collect();
             let st = state.read().clone();
-            let done_sections = order
+            let complete: Vec<bool> = order
                 .iter()
-                .filter(|s| {
-                    let paths: Vec<String> = fields(**s, &st, today)
-                        .into_iter()
-                        .map(|f| f.path)
-                        .collect();
-                    !errors.iter().any(|e| paths.contains(&e.field))
+                .map(|s| {
+                    let paths: Vec<String> =
+                        fields(*s, &st, today).into_iter().map(|f| f.path).collect();
+                    !errors.iter().any(|e| {
+                        paths.contains(&e.field) || (*s == SectionId::Tests && e.field == "tests")
+                    })
                 })
-                .count();
+                .collect();
+            let done_sections = complete.iter().filter(|c| **c).count();
             let gen = generation();
             rsx! {
                 section { class: "page notification-form form-root", "data-testid": "notification-form", "data-draft-checked": if draft_key.read().is_some() { "true" } else { "false" },
@@ -255,8 +259,8 @@ fn Filing() -> Element {
                     }
                     nav { class: "progress", "aria-label": "入力状況",
                         span { class: "progress-count", "data-testid": "progress", "入力状況 {done_sections}/{order.len()}" }
-                        for s in order {
-                            a { key: "{s.anchor()}", class: "progress-step", href: "#{s.anchor()}", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(s.anchor()); }, "{s.title()}" }
+                        for (s, done) in order.into_iter().zip(complete.iter().copied()) {
+                            a { key: "{s.anchor()}", class: if done { "progress-step done" } else { "progress-step" }, href: "#{s.anchor()}", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(s.anchor()); }, "{s.title()}" }
                         }
                     }
                     for (n, s) in order.into_iter().enumerate() {

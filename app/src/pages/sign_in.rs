@@ -45,6 +45,7 @@ pub fn SignIn() -> Element {
     let act = use_action();
 
     let mut finish = move |me: Me| {
+        crate::api::remember_user(&me.user_id);
         session.state.set(SessionState::SignedIn(me));
         nav.replace(Route::Home {});
     };
