@@ -985,3 +985,59 @@ pub async fn draft_key(req: Request, env: &Env) -> ApiResult<Response> {
         &shared::api::notifications::DraftKey { key: row.draft_key },
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shinjuku_clinic() -> InstitutionRow {
+        InstitutionRow {
+            name: "新宿みなみクリニック".into(),
+            address: String::new(),
+            phone: String::new(),
+            health_center_id: "HC13104".into(),
+            health_center_name: "新宿区保健所".into(),
+            pref_code: "13".into(),
+        }
+    }
+
+    fn living_in(municipality_code: &str) -> Notification {
+        let mut n = Notification::new_current();
+        let Notification::R20211129(f) = &mut n;
+        f.patient.address.municipality_code = municipality_code.into();
+        n
+    }
+
+    #[test]
+    fn a_filing_goes_to_the_clinics_health_center_and_notes_another_residence() {
+        let r = route(&shinjuku_clinic(), &living_in("131121"));
+        assert_eq!(r.health_center_id, "HC13104");
+        let (id, name, pref) = r.residence.expect("Setagaya residence noted");
+        assert_eq!(
+            (id.as_str(), name.as_str(), pref.as_str()),
+            ("HC13112", "世田谷保健所", "13")
+        );
+        assert!(r.reason.contains("新宿みなみクリニック") && r.reason.contains("世田谷保健所"));
+    }
+
+    #[test]
+    fn no_note_when_the_residence_is_in_the_same_area_or_unknown() {
+        for code in ["131041", "", "131040", "999999"] {
+            let r = route(&shinjuku_clinic(), &living_in(code));
+            assert_eq!(r.health_center_id, "HC13104");
+            assert!(r.residence.is_none(), "{code}");
+            assert!(!r.reason.contains("移管"), "{code}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_eight_digits_and_today_is_japanese() {
+        assert_eq!(number(12), "00000012");
+        // 2026-11-24 15:00 UTC is already the 25th in Japan.
+        let ms = chrono::NaiveDate::from_ymd_opt(2026, 11, 24)
+            .and_then(|d| d.and_hms_opt(15, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default();
+        assert_eq!(today_jst(ms).to_string(), "2026-11-25");
+    }
+}
