@@ -61,6 +61,8 @@ export function demoSql() {
   const lines = [];
   for (const h of HEALTH_CENTERS) {
     lines.push(`INSERT OR IGNORE INTO health_centers (id, name, pref_code, prefecture, email) VALUES (${q(h.id)}, ${q(h.name)}, ${q(h.pref_code)}, ${q(h.prefecture)}, ${q(h.email)});`);
+    // A local store seeded before the notice e-mails existed gets the demo address too.
+    lines.push(`UPDATE health_centers SET email = ${q(h.email)} WHERE id = ${q(h.id)} AND email = '';`);
   }
   for (const i of INSTITUTIONS) {
     lines.push(`INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) VALUES (${q(i.id)}, ${q(i.name)}, ${q(i.health_center_id)}, ${q(i.pref_code)}, ${q(i.address)}, ${q(i.phone)}, ${now});`);
