@@ -183,6 +183,20 @@ function focusNext() {
   if (i >= 0 && i + 1 < items.length) items[i + 1].focus();
 }
 
+/** After a single choice is made, the next field of the form takes the focus (its first input or choice). */
+export function focusAfter(id) {
+  const group = document.getElementById(id);
+  const form = group && group.closest(".form-root");
+  if (!form) return;
+  const items = [...form.querySelectorAll("input:not([type=hidden]):not([disabled]), select, textarea, .chips button")]
+    .filter((e) => e.offsetParent !== null);
+  const next = items.find((e) => !group.contains(e) && (group.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+  if (next) {
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: "nearest" });
+  }
+}
+
 export function focusById(id) {
   const el = document.getElementById(id);
   if (el) {

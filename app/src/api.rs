@@ -40,6 +40,8 @@ extern "C" {
     pub fn random_key() -> String;
     #[wasm_bindgen(js_name = printPage)]
     pub fn print_page();
+    #[wasm_bindgen(js_name = focusAfter)]
+    pub fn focus_after(id: &str);
     #[wasm_bindgen(js_name = focusById)]
     pub fn focus_by_id(id: &str);
     #[wasm_bindgen(js_name = scrollToTop)]

@@ -72,6 +72,8 @@ test("a doctor files a confirmed case on a phone in at most 25 actions; the comp
   await valueOf(page.getByLabel("医師の氏名", { exact: true }), (v) => v === "新宿 一郎");
   await valueOf(page.getByLabel("従事する病院・診療所の名称", { exact: true }), (v) => v === "新宿みなみクリニック");
   await u.choose("category", "患者（確定例）");
+  // The next field takes the focus (the phone's keyboard opens on it).
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "f-patient-name");
   await u.type("当該者氏名", "山田 太郎");
   await u.type("フリガナ", "やまだ たろう");
   await u.choose("patient.sex", "男");

@@ -126,6 +126,7 @@ fn ChoiceInput(id: String, spec: FieldSpec) -> Element {
                     let path = spec.path.clone();
                     let k = key.clone();
                     let now = current.clone();
+                    let group_id = id.clone();
                     rsx! {
                         button {
                             key: "{n}",
@@ -148,6 +149,9 @@ fn ChoiceInput(id: String, spec: FieldSpec) -> Element {
                                     Value::String(k.clone())
                                 };
                                 ctx.update(&path, value);
+                                if !multi && !selected {
+                                    api::focus_after(&group_id);
+                                }
                             },
                             "{label}"
                         }
