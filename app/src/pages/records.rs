@@ -56,15 +56,19 @@ fn RecordList() -> Element {
         role,
         Some(Role::HealthCenterStaff | Role::HealthCenterAdmin)
     );
-    let list = use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
-    let title = if is_hc {
-        "受信した発生届"
-    } else {
-        "届け出た発生届"
+    let mut list =
+        use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
+    let title = match role {
+        Some(Role::HealthCenterStaff | Role::HealthCenterAdmin) => "受信した発生届",
+        Some(Role::PrefectureStaff) => "都道府県内の発生届",
+        _ => "届け出た発生届",
     };
     rsx! {
         section { class: "page records",
-            h1 { "{title}" }
+            div { class: "form-top",
+                h1 { "{title}" }
+                button { r#type: "button", class: "button secondary small", "data-testid": "refresh", onclick: move |_| list.restart(), "最新の情報に更新" }
+            }
             match list.read().clone() {
                 None => rsx! { p { class: "loading", "読み込み中…" } },
                 Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
