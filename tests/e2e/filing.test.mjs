@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { startEdge, ROOT } from "../support/edge.mjs";
+import { confirmedCase, jstToday } from "../support/notification.mjs";
 import {
   addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
 } from "../support/browser.mjs";
@@ -289,4 +290,44 @@ test("a possible duplicate is shown before filing, with the existing record to o
   await dups.getByRole("link", { name: "既存の記録を開く" }).click();
   await page.getByTestId("record").waitFor();
   assert.match(await page.locator("h1").first().textContent(), new RegExp(filedNumber));
+});
+
+test("a notification with every item filled still prints on one A4 page", async () => {
+  const { page } = doctor;
+  const today = jstToday();
+  const long = "飲食店での会食（同席者5名、うち2名が後日陽性）。職場の同僚との長時間の会議あり。";
+  const n = confirmedCase({
+    patient: {
+      name: "長い 名前の患者さん", furigana: "ナガイ ナマエノカンジャサン", sex: "female", date_of_birth: "2010-04-01",
+      current_location_same_as_address: false,
+      current_location: { postal_code: "1540017", municipality_code: "131121", text: "東京都世田谷区世田谷四丁目21番27号 コーポ世田谷101号室", phone: "03-1111-2222" },
+    },
+    guardian: { name: "長い 保護者", address: { postal_code: "1600023", text: "東京都新宿区西新宿二丁目8番1号 ○○マンション1203号室", phone: "090-9999-8888" } },
+    symptoms: { present: ["fever", "cough", "acute_respiratory_other_than_cough", "pneumonia_findings", "fatigue", "headache", "nausea_vomiting", "diarrhoea", "conjunctivitis", "smell_taste_disorder"], spo2_percent: 94, other: "関節痛と強い倦怠感が続く" },
+    tests: [0, 1, 2, 3].map(() => ({ method: "nucleic_acid", specimen: "other", specimen_other: "鼻咽頭拭い液と唾液の混合", specimen_date: today, result: "positive" })),
+    infection_date: today,
+    infection: {
+      route: { certainty: "presumed", droplet: long, contact: long, other: long },
+      area: { certainty: "presumed", domestic: [{ prefecture: "東京都", municipality: "新宿区" }, { prefecture: "神奈川県", municipality: "横浜市中区" }] },
+    },
+    vaccination: [0, 1, 2].map(() => ({ status: "yes", age: 11, vaccine_type: "mRNAワクチン（小児用）", manufacturer: "ファイザー", date: "2022-03-01" })),
+    other: {
+      hospitalised: "yes", admission_date: today, hospital_name: "東京都立○○総合医療センター 感染症内科病棟",
+      risk_factors_present: "yes", risk_factors: ["malignant_tumour", "copd", "chronic_kidney_disease", "hypertension", "diabetes", "dyslipidaemia", "obesity", "smoking_history"],
+      risk_factor_other: "気管支喘息（小児期より）", immunocompromised: "yes", pregnant: "no", severity: "moderate_ii", admission_needed: "yes", telemedicine: "yes",
+    },
+  });
+  const r = await page.request.post(`${edge.url}/api/notifications`, {
+    headers: { origin: edge.url, "content-type": "application/json" },
+    data: { idempotency_key: "print-every-item-xxxxxxxxx", notification: n, acknowledged_warnings: ["recommended", "severity_mild_with_low_spo2", "report_not_immediate", "specimen_date_missing"] },
+  });
+  const body = await r.json();
+  assert.equal(r.status(), 201, JSON.stringify(body));
+  await page.goto(`${edge.url}/records/${body.id}`);
+  await page.getByTestId("record").waitFor();
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "A4", path: path.join(screenshotDir(), "notification-print-every-item.pdf") });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  await page.emulateMedia({ media: "screen" });
+  assert.equal(pages, 1, "every item fits on one A4 page");
 });

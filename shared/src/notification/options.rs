@@ -182,6 +182,8 @@ options! {
     Severity {
         Mild => "軽症",
         ModerateI => "中等症Ⅰ",
+        // Not serde's `moderate_i_i`.
+        #[serde(rename = "moderate_ii")]
         ModerateII => "中等症Ⅱ",
         Severe => "重症",
     }
@@ -225,6 +227,18 @@ mod tests {
         check(YesNo::ALL, YesNo::label, YesNo::from_label);
         check(RiskFactor::ALL, RiskFactor::label, RiskFactor::from_label);
         check(Severity::ALL, Severity::label, Severity::from_label);
+    }
+
+    #[test]
+    fn severity_codes_read_as_written() {
+        assert_eq!(
+            serde_json::to_string(&Severity::ModerateII).unwrap(),
+            "\"moderate_ii\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Severity::ModerateI).unwrap(),
+            "\"moderate_i\""
+        );
     }
 
     #[test]
