@@ -796,12 +796,32 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
                 c.principal.user_id.as_str().into(),
                 reason.as_str().into(),
             ])?,
-            outbox_insert(&c.db, id, &target.id, &link, now)?,
+            // Only when this transfer took effect (a concurrent one may have moved it first).
+            c.db.prepare(
+                "INSERT INTO outbox (id, notification_id, health_center_id, status, next_attempt_at, link, created_at) \
+                 SELECT ?1, ?2, ?3, 'pending', ?4, ?5, ?4 \
+                 WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ?2 AND health_center_id = ?3)",
+            )
+            .bind(&[
+                format!("o_{}", token()?).into(),
+                id.into(),
+                target.id.as_str().into(),
+                f(now),
+                link.as_str().into(),
+            ])?,
             audit::batch_entry(&c.db, &event, now)?,
         ];
         if c.db.batch(statements).await.is_ok() {
             seal_later(env, ctx);
-            return Ok(Response::empty()?.with_status(204));
+            // The guarded UPDATE: did this transfer move it, or had another one already?
+            let moved = record_row(&c.db, id)
+                .await?
+                .is_some_and(|r| r.health_center_id == target.id);
+            return if moved {
+                Ok(Response::empty()?.with_status(204))
+            } else {
+                Err(ApiError::new(ErrorCode::Conflict))
+            };
         }
     }
     Err(ApiError::with_detail(
