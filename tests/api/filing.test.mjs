@@ -187,3 +187,14 @@ test("forty concurrent filings: all filed, numbers unique, the audit chain seale
   assert.equal(v.body.valid, true, JSON.stringify(v.body));
   assert.ok(v.body.entries > 40);
 });
+
+test("two transfers at once: one takes effect, the other is refused, never both", async () => {
+  const r = await file(doctor, confirmedCase({ patient: { name: "移管 競合" } }));
+  const both = await Promise.all([0, 1].map((i) =>
+    hcShinjuku.client.post(`/api/notifications/${r.body.id}/transfer`, { health_center_id: "HC13112", reason: `同時 ${i}` })));
+  const statuses = both.map((x) => x.status).sort();
+  assert.equal(statuses[0], 204, statuses.join());
+  assert.ok([403, 409].includes(statuses[1]), statuses.join());
+  const rec = await hcSetagaya.client.get(`/api/notifications/${r.body.id}`);
+  assert.equal(rec.body.history.filter((e) => e.kind === "transferred").length, 1);
+});
