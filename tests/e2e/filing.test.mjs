@@ -78,7 +78,7 @@ test("a doctor files a confirmed case on a phone in at most 25 actions; the comp
   await u.type("当該者氏名", "山田 太郎");
   await u.type("フリガナ", "やまだ たろう");
   await u.choose("patient.sex", "男");
-  await u.type("生年月日", "19800115");
+  await u.type("生年月日", "S55.1.15");
   await u.type("職業", "会社員");
   await u.type("住所 郵便番号", "1600023");
   const address = page.getByLabel("住所", { exact: true });
@@ -269,7 +269,7 @@ test("a possible duplicate is shown before filing, with the existing record to o
   await page.getByLabel("当該者氏名", { exact: true }).fill("山田 太郎");
   await page.getByLabel("フリガナ", { exact: true }).fill("ﾔﾏﾀﾞ ﾀﾛｳ");
   await field("patient.sex").getByRole("button", { name: "男", exact: true }).click();
-  await page.getByLabel("生年月日", { exact: true }).fill("1980-01-15");
+  await page.getByLabel("生年月日", { exact: true }).fill("昭和55年1月15日");
   await page.getByLabel("住所", { exact: true }).fill("東京都新宿区西新宿二丁目8番1号");
   await field("tests[0].method").getByRole("button", { name: "抗原定性検査" }).click();
   await field("tests[0].specimen").getByRole("button", { name: "鼻腔拭い液" }).click();

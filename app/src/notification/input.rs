@@ -260,7 +260,7 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
                 inputmode: mode,
                 autocomplete,
                 value: "{value}",
-                placeholder: if kind == Kind::Date { "例 20240131" } else { "" },
+                placeholder: if kind == Kind::Date { "例 20240131・S55.1.15" } else { "" },
                 list: if kind == Kind::Doctor { "doctor-list" } else { "" },
                 oninput: on_input,
                 onchange: move |e: FormEvent| {
@@ -285,7 +285,7 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
             }
         }
         if let Some(n) = date_note { span { class: "field-note", "{n}" } }
-        if date_bad { p { class: "field-error", role: "alert", "日付は 20240131 のように8桁で入力してください。" } }
+        if date_bad { p { class: "field-error", role: "alert", "日付は 20240131（8桁）または S55.1.15（和暦）のように入力してください。" } }
         if !postal_note().is_empty() { span { class: "field-note", "{postal_note}" } }
     }
 }

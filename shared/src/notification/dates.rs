@@ -50,21 +50,57 @@ pub fn is_minor(birth: NaiveDate, date: NaiveDate) -> Option<bool> {
     age_on(birth, date).map(|age| age.years < age_of_majority(date))
 }
 
-/// Parses what people type for a date: 20240131, 2024-01-31, 2024/1/31, 2024.1.31.
+/// Parses what people type for a date: 20240131, 2024-01-31, 2024/1/31, 2024.1.31, and in 和暦 S55.1.15,
+/// s55/1/15, 昭和55年1月15日, R元.5.1 (full-width digits too). A 和暦 date that does not exist in its era (平成32年)
+/// is refused.
 pub fn parse_typed(input: &str) -> Option<NaiveDate> {
     let t: String = input
         .trim()
         .chars()
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '／' | '－' | '．' | '/' | '.' => '-',
+            'Ａ'..='Ｚ' => char::from_u32(c as u32 - 'Ａ' as u32 + 'A' as u32).unwrap_or(c),
+            'ａ'..='ｚ' => char::from_u32(c as u32 - 'ａ' as u32 + 'a' as u32).unwrap_or(c),
+            '／' | '－' | '．' | '/' | '.' | '年' | '月' => '-',
             c => c,
         })
         .collect();
+    if let Some(date) = parse_wareki(&t) {
+        return Some(date);
+    }
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(&t, "%Y%m%d").ok();
     }
     NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()
+}
+
+/// `S55-1-15`, `昭和55-1-15日`, `R元-5-1` (separators already normalised to `-`).
+fn parse_wareki(t: &str) -> Option<NaiveDate> {
+    let t = t.trim_end_matches('日');
+    let (era, rest) = Era::ALL.iter().find_map(|&e| {
+        let upper = t.chars().next()?.to_ascii_uppercase();
+        if upper == e.initial() {
+            return Some((e, &t[1..]));
+        }
+        t.strip_prefix(e.name()).map(|rest| (e, rest))
+    })?;
+    let mut parts = rest.split('-');
+    let year = match parts.next()?.trim() {
+        "元" => 1,
+        y => y.parse().ok()?,
+    };
+    let month = parts.next()?.trim().parse().ok()?;
+    let day = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Wareki {
+        era,
+        year,
+        month,
+        day,
+    }
+    .to_date()
 }
 
 /// A Japanese era.
@@ -204,6 +240,24 @@ mod tests {
             assert_eq!(parse_typed(t), d, "{t}");
         }
         assert_eq!(parse_typed("2024131"), None);
+        let showa = NaiveDate::from_ymd_opt(1980, 1, 15);
+        for t in [
+            "S55.1.15",
+            "s55/1/15",
+            "昭和55年1月15日",
+            "Ｓ５５．１．１５",
+            "S55-01-15",
+        ] {
+            assert_eq!(parse_typed(t), showa, "{t}");
+        }
+        assert_eq!(parse_typed("R元.5.1"), NaiveDate::from_ymd_opt(2019, 5, 1));
+        assert_eq!(
+            parse_typed("H31.4.30"),
+            NaiveDate::from_ymd_opt(2019, 4, 30)
+        );
+        assert_eq!(parse_typed("H31.5.1"), None, "平成 ended on 30 April 2019");
+        assert_eq!(parse_typed("S55.2.30"), None);
+        assert_eq!(parse_typed("X55.1.15"), None);
         assert_eq!(parse_typed("20240231"), None);
         assert_eq!(parse_typed(""), None);
     }
