@@ -46,7 +46,7 @@ pub fn now_ms() -> i64 {
 /// see [`mail`]) and seals any audit entries a request left unsealed.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    mail::deliver_due(&env, None).await;
+    mail::deliver_due(&env).await;
     if let Ok(db) = env.d1(bindings::DB) {
         if let Err(e) = audit::seal(&db).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());

@@ -1,6 +1,5 @@
 //! The notice e-mail to a health center when a notification reaches it: sent from the outbox through
-//! Cloudflare's e-mail binding (`MAIL`), right after filing (`waitUntil`) and by the scheduled handler, with
-//! exponential backoff. The mail carries the number and a link, never personal data.
+//! Cloudflare's e-mail binding (`MAIL`) by the scheduled handler (every minute), with exponential backoff. The mail carries the number and a link, never personal data.
 //!
 //! Locally `wrangler dev` simulates the binding: each message is written to the console that `cargo xtask dev`
 //! shows (and to the test harness's log), not sent.
@@ -47,33 +46,25 @@ pub fn compose(health_center_name: &str, number: &str, link: &str) -> (String, S
     )
 }
 
-/// Sends what is due (or, with `only`, the due rows of one notification). Never fails: outcomes are recorded on
-/// the rows; an error reading the store is logged without personal data.
-pub async fn deliver_due(env: &Env, only: Option<&str>) {
-    if let Err(e) = deliver(env, only).await {
+/// Sends what is due. Never fails: outcomes are recorded on the rows; an error reading the store is logged without
+/// personal data.
+pub async fn deliver_due(env: &Env) {
+    if let Err(e) = deliver(env).await {
         worker::console_error!("outbox: {e}");
     }
 }
 
-async fn deliver(env: &Env, only: Option<&str>) -> worker::Result<()> {
+async fn deliver(env: &Env) -> worker::Result<()> {
     let db = env.d1(bindings::DB)?;
     let now = now_ms();
-    let filter = if only.is_some() {
-        "AND o.notification_id = ?2"
-    } else {
-        ""
-    };
     let due: Vec<Due> = db
-        .prepare(format!(
+        .prepare(
             "SELECT o.id, o.attempts, o.link, n.seq, h.email, h.name AS health_center_name FROM outbox o \
              JOIN notifications n ON n.id = o.notification_id JOIN health_centers h ON h.id = o.health_center_id \
-             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 AND o.lease_until < ?1 {filter} \
-             ORDER BY o.next_attempt_at LIMIT 20"
-        ))
-        .bind(&match only {
-            Some(id) => vec![(now as f64).into(), id.into()],
-            None => vec![(now as f64).into()],
-        })?
+             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 AND o.lease_until < ?1 \
+             ORDER BY o.next_attempt_at LIMIT 20",
+        )
+        .bind(&[(now as f64).into()])?
         .all()
         .await?
         .results()?;
