@@ -6,32 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { startEdge } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
+import { confirmedCase } from "../support/notification.mjs";
 
 const N = Number(process.env.FILING_BENCH_N || 600);
-
-function jstToday() {
-  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
-}
-
-/** A complete confirmed case with every recommended item, so it files without warnings. */
-function notification(today) {
-  return {
-    version: "2021-11-29",
-    report_date: today,
-    reporter: { doctor_name: "新宿 一郎", facility_name: "新宿みなみクリニック", facility_address: "東京都新宿区西新宿二丁目8番1号", facility_phone: "03-0000-0001" },
-    category: "confirmed_patient",
-    patient: {
-      name: "山田 太郎", furigana: "ヤマダ タロウ", sex: "male", date_of_birth: "1980-01-15", occupation: "会社員",
-      address: { postal_code: "1600023", municipality_code: "131041", text: "東京都新宿区西新宿二丁目8番1号", phone: "090-1234-5678" },
-      current_location_same_as_address: true,
-    },
-    symptoms: { present: ["fever", "cough"] },
-    tests: [{ method: "nucleic_acid", specimen: "nasopharyngeal_swab", specimen_date: today, result: "positive" }],
-    first_visit_date: today, diagnosis_date: today, onset_date: today,
-    vaccination: [{ status: "unknown" }, {}, {}],
-    other: { hospitalised: "no", risk_factors_present: "no", immunocompromised: "no", pregnant: "no", severity: "mild", admission_needed: "no", telemedicine: "no" },
-  };
-}
 
 function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -61,7 +38,7 @@ const edge = await startEdge({ seedDemo: true, vars: { BENCH_ROUTES: "1" } });
 try {
   const { client } = await firstSignInAs(edge, "doctor@shinjuku-clinic.demo");
   const cookie = client.cookieHeader;
-  const body = notification(jstToday());
+  const body = confirmedCase();
   const bodyText = JSON.stringify(body);
   const headers = { "content-type": "application/json", origin: edge.api, cookie };
   let run = 0;
@@ -112,7 +89,7 @@ dt = time.perf_counter() - t
 print(f"  raw SQLite (python sqlite3, WAL, autocommit): {5000/dt:.0f} inserts/s, {dt/5000*1000:.3f} ms each")
 `;
 function bodyTextForPython() {
-  return JSON.stringify(notification(jstToday()));
+  return JSON.stringify(confirmedCase());
 }
 const r = spawnSync("python3", ["-c", py], { encoding: "utf8" });
 process.stdout.write(r.stdout || r.stderr || "  raw SQLite: python3 not available\n");
