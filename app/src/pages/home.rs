@@ -2,6 +2,10 @@
 
 use dioxus::prelude::*;
 
+use shared::api::notifications::NotificationList;
+use shared::auth::Role;
+
+use crate::api;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 
@@ -31,12 +35,33 @@ fn Menu() -> Element {
             }
             if views {
                 h2 { class: "section-title", {text::SECTION_EXISTING} }
+                if role.is_some_and(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin)) {
+                    Unread {}
+                }
                 nav { class: "actions",
                     ActionCard { to: Route::Records {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: !files }
                 }
             }
             if !files && !views {
                 p { class: "notice", "data-testid": "aggregates-only", {text::AGGREGATES_ONLY} }
+            }
+        }
+    }
+}
+
+/// A health center's count of notifications not yet opened (受理待ち), above the inbox link.
+#[component]
+fn Unread() -> Element {
+    let list = use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
+    let unread = list
+        .read()
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|l| l.unread);
+    rsx! {
+        if let Some(n) = unread {
+            p { class: if n > 0 { "notice unread-count" } else { "muted" }, "data-testid": "home-unread",
+                if n > 0 { "未確認の発生届が {n} 件あります。" } else { "未確認の発生届はありません。" }
             }
         }
     }
