@@ -36,6 +36,13 @@ impl FormCtx {
         self.touch(path);
     }
 
+    /// Replaces the whole state (draft discarded, next person of a household): nothing counts as touched.
+    pub fn replace(mut self, value: Value) {
+        self.state.set(value);
+        self.touched.set(Vec::new());
+        self.show_all.set(false);
+    }
+
     pub fn touch(mut self, path: &str) {
         if !self.touched.read().iter().any(|p| p == path) {
             self.touched.write().push(path.to_owned());

@@ -170,10 +170,7 @@ fn Filing() -> Element {
     let sk = storage_key.clone();
     let discard = move |_| {
         api::draft_remove(&sk);
-        let mut state = state;
-        state.set(blank(today));
-        let mut touched = touched;
-        touched.set(Vec::new());
+        ctx.replace(blank(today));
         idem.set(api::random_key());
         generation += 1;
         draft_note.set(None);
@@ -191,12 +188,7 @@ fn Filing() -> Element {
                         for path in ["patient.address", "patient.current_location_same_as_address", "patient.current_location", "reporter", "report_date", "diagnosis_date"] {
                             set(&mut next, path, get(&prev, path).clone());
                         }
-                        let mut state = state;
-                        state.set(next);
-                        let mut touched = touched;
-                        touched.set(Vec::new());
-                        let mut show_all = show_all;
-                        show_all.set(false);
+                        ctx.replace(next);
                         idem.set(api::random_key());
                         generation += 1;
                         api::draft_remove(&sk);

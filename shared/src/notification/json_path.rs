@@ -76,15 +76,6 @@ pub fn set(root: &mut Value, path: &str, value: Value) {
     *v = value;
 }
 
-/// Text input: empty text is `null` for optional members, kept as "" for plain strings.
-pub fn text(s: &str) -> Value {
-    Value::String(s.to_owned())
-}
-
-pub fn date_or_null(s: Option<String>) -> Value {
-    s.map_or(Value::Null, Value::String)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,8 +83,8 @@ mod tests {
     #[test]
     fn set_creates_the_path_and_get_reads_it() {
         let mut v = Value::Null;
-        set(&mut v, "patient.address.phone", text("090"));
-        set(&mut v, "tests[1].result", text("positive"));
+        set(&mut v, "patient.address.phone", Value::from("090"));
+        set(&mut v, "tests[1].result", Value::from("positive"));
         assert_eq!(get_str(&v, "patient.address.phone"), "090");
         assert_eq!(get_str(&v, "tests[1].result"), "positive");
         assert!(get(&v, "tests[0]").is_object());
