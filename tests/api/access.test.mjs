@@ -82,6 +82,15 @@ before(async () => {
   );
   assert.equal(filed.status, 201, JSON.stringify(filed.body));
   targets.notification = filed.body.id;
+  // One filed by the Setagaya clinic (routed to the Setagaya health center).
+  const doctorSetagaya = columns.find((c) => c.name === "doctor_setagaya");
+  const filedSetagaya = await new Client(edge).post(
+    "/api/notifications",
+    { idempotency_key: freshKey(), notification: confirmedCase({ patient: { name: "世田谷 受診" } }), acknowledged_warnings: [] },
+    { cookie: doctorSetagaya.cookie },
+  );
+  assert.equal(filedSetagaya.status, 201, JSON.stringify(filedSetagaya.body));
+  targets.notificationSetagaya = filedSetagaya.body.id;
 });
 after(async () => {
   await edge?.stop();
@@ -303,6 +312,17 @@ const rows = [
     check: (c, r) => r.body.id === targets.notification && r.body.notification.patient.name === "山田 太郎",
   },
   {
+    method: "GET", path: () => `/api/notifications/${targets.notificationSetagaya}`, pathName: "/api/notifications/{id}", label: "filed in Setagaya",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.id === targets.notificationSetagaya && r.body.health_center_id === SETAGAYA
+      && r.body.can_transfer === (c.hc === SETAGAYA && c.user.role.startsWith("health_center")),
+  },
+  {
+    method: "DELETE", path: () => `/api/notifications/${targets.notification}`, pathName: "/api/notifications/{id}", label: "no such method",
+    expect: everyone(err(405, "METHOD_NOT_ALLOWED")),
+  },
+  {
     method: "GET", path: "/api/notifications/n_no_such_record", pathName: "/api/notifications/{id}", label: "unknown id",
     expect: signedIn(err(404, "NOT_FOUND")),
   },
@@ -310,6 +330,12 @@ const rows = [
     method: "POST", path: () => `/api/notifications/${targets.notification}/transfer`, pathName: "/api/notifications/{id}/transfer",
     label: "to an unknown health center", body: { health_center_id: "HC_NONE", reason: "確認" },
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.hc === SHINJUKU && c.user.role.startsWith("health_center") ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/notifications/${targets.notificationSetagaya}/transfer`, pathName: "/api/notifications/{id}/transfer",
+    label: "Setagaya's, without a reason", body: { health_center_id: SHINJUKU, reason: " " },
+    // Only staff of the record's current health center get as far as the reason.
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.hc === SETAGAYA && c.user.role.startsWith("health_center") ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
   },
   {
     method: "POST", path: "/api/notifications/duplicates", body: { furigana: "やまだ たろう", date_of_birth: "1980-01-15" },

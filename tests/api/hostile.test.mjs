@@ -5,14 +5,20 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEdge } from "../support/edge.mjs";
 import { Client, firstSignInAs } from "../support/softauthn.mjs";
+import { confirmedCase, freshKey } from "../support/notification.mjs";
 
 let edge;
 let admin;
 let doctor;
+/** A real record (filed by the Shinjuku clinic, at the Shinjuku health center the administrator belongs to). */
+let record;
 before(async () => {
   edge = await startEdge({ seedDemo: true });
   admin = await firstSignInAs(edge, "admin@shinjuku-hc.demo");
   doctor = await firstSignInAs(edge, "doctor@shinjuku-clinic.demo");
+  const filed = await doctor.client.post("/api/notifications", { idempotency_key: freshKey(), notification: confirmedCase(), acknowledged_warnings: [] });
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  record = filed.body.id;
 });
 after(async () => {
   await edge?.stop();
@@ -31,6 +37,8 @@ const BODY_ENDPOINTS = [
   "/api/notifications",
   "/api/notifications/duplicates",
   "/api/notifications/n_x/transfer",
+  // A real record: the body checks of a transfer its health center's administrator may make.
+  "/api/notifications/{record}/transfer",
   "/api/institution/doctors",
 ];
 
@@ -89,7 +97,7 @@ test("malformed, mistyped, oversized and odd bodies get 4xx with a stable code o
     const cookie = who ? who.cookie : "";
     for (const path of BODY_ENDPOINTS) {
       for (const [label, body] of badBodies()) {
-        const res = await fetch(`${edge.api}${path}`, {
+        const res = await fetch(`${edge.api}${path.replace("{record}", record)}`, {
           method: "POST",
           headers: { "content-type": "application/json", origin: edge.api, ...(cookie ? { cookie } : {}) },
           body,
@@ -118,6 +126,16 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["GET", "/api/admin/audit?before=-1e309"],
     ["GET", "/api/%E2%80%AE"],
     ["GET", "/api//me"],
+    ["GET", "/api/notifications/%00"],
+    ["GET", "/api/notifications/..%2F..%2Fadmin%2Faudit"],
+    ["GET", `/api/notifications/${"x".repeat(3000)}`],
+    ["GET", "/api/notifications?limit=-1&unread=%00"],
+    ["PUT", "/api/notifications"],
+    ["POST", "/api/notifications/'%20OR%201=1/transfer"],
+    ["GET", "/api/notifications/n_x/transfer"],
+    ["DELETE", "/api/institution/doctors/%00"],
+    ["DELETE", `/api/institution/doctors/${"x".repeat(3000)}`],
+    ["GET", "/api/institution/doctors/d_demo_shinjuku_1"],
   ];
   for (const [method, path] of paths) {
     const res = await fetch(`${edge.api}${path}`, {
@@ -136,6 +154,11 @@ test("odd path parameters and unknown paths get 4xx", async () => {
 test("after all that the worker still answers and the audit chain is intact", async () => {
   const health = await fetch(`${edge.api}/api/health`);
   assert.equal(health.status, 200);
+  // The record the odd transfers aimed at has not moved.
+  const rec = await doctor.client.get(`/api/notifications/${record}`);
+  assert.equal(rec.status, 200);
+  assert.equal(rec.body.health_center_id, "HC13104");
+  assert.ok(!rec.body.history.some((e) => e.kind === "transferred"), JSON.stringify(rec.body.history));
   const client = new Client(edge);
   const verify = await client.get("/api/admin/audit/verify", { cookie: admin.cookie });
   assert.equal(verify.status, 200);
