@@ -48,7 +48,7 @@ CREATE INDEX notification_events_by_notification ON notification_events(notifica
 -- Every health center a record has been at (access: can_see_record's health_center_ids).
 CREATE INDEX notification_events_by_health_center ON notification_events(health_center_id, notification_id);
 
--- One notice e-mail per routing; sent by the worker right after filing and by the scheduled handler, with backoff.
+-- One notice e-mail per routing (and per transfer); sent by the scheduled handler, with backoff.
 CREATE TABLE outbox (
     id TEXT PRIMARY KEY,
     notification_id TEXT NOT NULL REFERENCES notifications(id),

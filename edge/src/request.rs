@@ -24,7 +24,18 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge));
     }
     serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, format!("json: {e}")))
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))
+}
+
+/// What went wrong in a JSON text, for the log: the kind and the position only. serde's own message quotes the
+/// offending value (`unknown variant "…"`), which may be personal data and must not reach the log.
+pub fn json_error(e: &serde_json::Error) -> String {
+    format!(
+        "json {:?} at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    )
 }
 
 pub fn cookie(req: &Request, name: &str) -> Option<String> {
@@ -113,6 +124,17 @@ pub fn optional_text_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_errors_name_no_value() {
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, u8>>(
+            r#"{"sex": "山田 太郎"}"#,
+        )
+        .unwrap_err();
+        let logged = json_error(&e);
+        assert!(logged.starts_with("json Data at line 1"), "{logged}");
+        assert!(!logged.contains("山田"), "{logged}");
+    }
 
     #[test]
     fn text_fields_refuse_control_and_bidi_characters() {

@@ -21,7 +21,9 @@ use crate::accounts::{self, UserRow, LOCK_MS, MAX_FAILURES};
 use crate::audit::{self, Event};
 use crate::crypto::{self, b64url, b64url_decode, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body, optional_text_field, own_origin, rp_id};
+use crate::request::{
+    client_address, json_body, json_error, optional_text_field, own_origin, rp_id,
+};
 use crate::session::{self, PendingRecord, PendingStage, Session};
 use crate::{bindings, now_ms};
 
@@ -419,7 +421,7 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     // Checked before the challenge is spent, so a bad name costs no second ceremony.
     let requested_name = optional_text_field(&body.name, 60, "name")?;
     let credential: RegistrationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
     let db = db(env)?;
     let user = &who.user;
     let claimed = claimed_challenge(&credential.response.client_data_json)?;
@@ -637,7 +639,7 @@ pub async fn webauthn(mut req: Request, env: &Env) -> ApiResult<Response> {
     let (_, user) = session::require_pending(env, &req).await?;
     let body: AssertionRequest = json_body(&mut req).await?;
     let credential: AuthenticationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
     let db = db(env)?;
     if let Err(e) = verify_assertion(&req, &db, &credential, Some(&user)).await {
         if e.code == ErrorCode::WebauthnFailed {
@@ -664,7 +666,7 @@ pub async fn passkey_options(req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn passkey(mut req: Request, env: &Env) -> ApiResult<Response> {
     let body: AssertionRequest = json_body(&mut req).await?;
     let credential: AuthenticationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, e.to_string()))?;
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
     let db = db(env)?;
     let user = verify_assertion(&req, &db, &credential, None).await?;
     if user.status != "active" {

@@ -25,7 +25,7 @@ use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response};
 use crate::audit::{self, Event};
 use crate::crypto::{b64url, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body, own_origin, text_field};
+use crate::request::{client_address, json_body, json_error, own_origin, text_field};
 use crate::{bindings, now_ms, session};
 
 /// Who is asking, with their store.
@@ -686,8 +686,12 @@ pub async fn get(req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     }
-    let notification = Notification::from_json(&row.body)
-        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, format!("stored body: {e}")))?;
+    let notification = Notification::from_json(&row.body).map_err(|e| {
+        ApiError::with_detail(
+            ErrorCode::Internal,
+            format!("stored body: {}", json_error(&e)),
+        )
+    })?;
     let history = history(&c.db, id).await?;
     let record = NotificationRecord {
         number: number(row.seq),

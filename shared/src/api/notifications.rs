@@ -77,8 +77,8 @@ pub struct DuplicateQuery {
     /// ISO date.
     pub date_of_birth: String,
     pub phone: String,
-    /// The patient's municipality code, if known: records at the health center the filing would go to are
-    /// included (by number and date only when the user may not open them).
+    /// The patient's municipality code, if known. Accepted but not used for now: a filing goes to the clinic's
+    /// health center whatever the residence, so that is the health center whose records are searched.
     pub municipality_code: String,
 }
 
