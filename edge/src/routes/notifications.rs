@@ -815,12 +815,15 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
             ])?,
             audit::batch_entry(&c.db, &event, now)?,
         ];
-        if c.db.batch(statements).await.is_ok() {
+        if let Ok(results) = c.db.batch(statements).await {
             seal_later(env, ctx);
-            // The guarded UPDATE: did this transfer move it, or had another one already?
-            let moved = record_row(&c.db, id)
-                .await?
-                .is_some_and(|r| r.health_center_id == target.id);
+            // The guarded UPDATE (first statement): did this transfer move it, or had another one already?
+            let moved = results
+                .first()
+                .and_then(|r| r.meta().ok().flatten())
+                .and_then(|m| m.changes)
+                .unwrap_or(0)
+                == 1;
             return if moved {
                 Ok(Response::empty()?.with_status(204))
             } else {
