@@ -28,11 +28,13 @@ pub enum ErrorCode {
     ValidationFailed,
     WarningsUnacknowledged,
     IdempotencyKeyReused,
+    EditConflict,
+    TransitionNotAllowed,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -55,6 +57,8 @@ impl ErrorCode {
         ErrorCode::ValidationFailed,
         ErrorCode::WarningsUnacknowledged,
         ErrorCode::IdempotencyKeyReused,
+        ErrorCode::EditConflict,
+        ErrorCode::TransitionNotAllowed,
     ];
 
     /// HTTP status the edge answers with.
@@ -82,6 +86,8 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => 422,
             ErrorCode::WarningsUnacknowledged => 422,
             ErrorCode::IdempotencyKeyReused => 409,
+            ErrorCode::EditConflict => 409,
+            ErrorCode::TransitionNotAllowed => 422,
         }
     }
 
@@ -116,6 +122,10 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => {
                 "同じ送信番号で異なる内容が送信されました。画面を開き直して入力し直してください。"
             }
+            ErrorCode::EditConflict => {
+                "ほかの方がこの記録を先に更新しました。最新の内容を確認してから、もう一度保存してください。"
+            }
+            ErrorCode::TransitionNotAllowed => "現在のステータスからは、そのステータスに変更できません。",
         }
     }
 
@@ -144,6 +154,8 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::WarningsUnacknowledged => "WARNINGS_UNACKNOWLEDGED",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::EditConflict => "EDIT_CONFLICT",
+            ErrorCode::TransitionNotAllowed => "TRANSITION_NOT_ALLOWED",
         }
     }
 }
@@ -157,6 +169,7 @@ impl From<ErrorCode> for crate::api::ErrorBody {
                 reason: None,
                 rules: Vec::new(),
                 issues: Vec::new(),
+                conflict: None,
             },
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod case;
 pub mod error;
 pub mod kana;
 pub mod notification;

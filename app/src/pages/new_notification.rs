@@ -475,6 +475,7 @@ fn Confirm(
         let body = FileRequest {
             idempotency_key: idempotency_key.clone(),
             notification: n2.clone(),
+            case_id: None,
             acknowledged_warnings: if acknowledged() {
                 codes.clone()
             } else {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod health;
 pub mod notifications;
 
@@ -30,4 +31,7 @@ pub struct ErrorDetail {
     /// For `VALIDATION_FAILED` and `WARNINGS_UNACKNOWLEDGED` on a notification: every finding with its field path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<crate::notification::validate::IssueView>,
+    /// For `EDIT_CONFLICT`: who changed the record since the caller read it, and what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Box<cases::EditConflict>>,
 }

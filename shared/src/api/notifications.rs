@@ -18,6 +18,10 @@ pub struct FileRequest {
     /// Warning codes the user has seen and accepted (「このまま報告する」). Unacknowledged warnings refuse the filing.
     #[serde(default)]
     pub acknowledged_warnings: Vec<String>,
+    /// A record created before the notification (manual 4.5) that this filing completes; the notification then
+    /// takes the record's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
 }
 
 pub const IDEMPOTENCY_KEY_MIN: usize = 16;

@@ -32,6 +32,7 @@ macro_rules! options {
         }
     };
 }
+pub(crate) use options;
 
 options! {
     /// Item 1: 診断（検案）した者（死体）の類型.
