@@ -58,7 +58,7 @@ CREATE INDEX cases_pref_category ON cases(pref_code, category, filed_at, seq) WH
 -- Selective keys, nationally.
 CREATE INDEX cases_dob ON cases(date_of_birth) WHERE deleted_at IS NULL;
 CREATE INDEX cases_phone ON cases(phone_digits) WHERE deleted_at IS NULL;
-CREATE INDEX cases_phone2 ON cases(phone2_digits) WHERE deleted_at IS NULL AND phone2_digits <> '';
+CREATE INDEX cases_phone2 ON cases(phone2_digits) WHERE deleted_at IS NULL;
 CREATE INDEX cases_hc_own ON cases(hc_own_id) WHERE deleted_at IS NULL AND hc_own_id <> '';
 -- Restoring: deleted rows of an area.
 CREATE INDEX cases_deleted ON cases(health_center_id, deleted_at) WHERE deleted_at IS NOT NULL;

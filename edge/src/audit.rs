@@ -126,6 +126,37 @@ pub fn batch_entry(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1P
     insert_statement(db, event, now_ms)
 }
 
+/// Like [`batch_entry`], written only when `guard` (SQL over parameters `?10`…) holds when the statement runs:
+/// the entry of a conditional write in the same batch records what happened, not what was attempted.
+pub fn batch_entry_if(
+    db: &D1Database,
+    event: &Event,
+    now_ms: i64,
+    guard: &str,
+    guard_binds: &[JsValue],
+) -> ApiResult<D1PreparedStatement> {
+    let mut binds = vec![
+        (now_ms as f64).into(),
+        opt(&event.actor_user_id),
+        opt(&event.actor_role),
+        event.action.into(),
+        opt(&event.target),
+        event.outcome.into(),
+        event.client_address.as_str().into(),
+        opt(&event.health_center_id),
+        opt(&event.pref_code),
+    ];
+    binds.extend_from_slice(guard_binds);
+    Ok(db
+        .prepare(format!(
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
+             health_center_id, pref_code, prev_hash, hash) \
+             SELECT next, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '' \
+             FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM audit_log) WHERE {guard}"
+        ))
+        .bind(&binds)?)
+}
+
 /// Appends `event` to the log and seals it into the chain.
 pub async fn append(db: &D1Database, event: Event, now_ms: i64) -> ApiResult<()> {
     insert_statement(db, &event, now_ms)?.run().await?;

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub reason: Option<&'static str>,
     /// Validation findings with their field paths (notifications).
     pub issues: Vec<IssueView>,
+    /// For `EDIT_CONFLICT`: who changed the record first, and what.
+    pub conflict: Option<Box<shared::api::cases::EditConflict>>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             detail: None,
             reason: None,
             issues: Vec::new(),
+            conflict: None,
         }
     }
 
@@ -32,6 +35,7 @@ impl ApiError {
             detail: Some(detail.into()),
             reason: None,
             issues: Vec::new(),
+            conflict: None,
         }
     }
 
@@ -41,6 +45,7 @@ impl ApiError {
             detail: Some(detail.into()),
             reason: Some(reason),
             issues: Vec::new(),
+            conflict: None,
         }
     }
 
@@ -51,6 +56,15 @@ impl ApiError {
             detail: None,
             reason: None,
             issues,
+            conflict: None,
+        }
+    }
+
+    /// A write refused because the record changed since the caller read it.
+    pub fn conflict(conflict: shared::api::cases::EditConflict) -> Self {
+        Self {
+            conflict: Some(Box::new(conflict)),
+            ..Self::new(ErrorCode::EditConflict)
         }
     }
 
@@ -61,6 +75,7 @@ impl ApiError {
         let mut body: ErrorBody = self.code.into();
         body.error.reason = self.reason.map(str::to_owned);
         body.error.issues = self.issues;
+        body.error.conflict = self.conflict;
         match Response::from_json(&body) {
             Ok(r) => r.with_status(self.code.http_status()),
             // Serialising a fixed struct cannot fail; keep a plain fallback rather than panic.

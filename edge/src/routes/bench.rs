@@ -37,3 +37,52 @@ pub async fn insert(mut req: Request, env: &Env) -> ApiResult<Response> {
     .await?;
     Ok(Response::empty()?.with_status(201))
 }
+
+/// `POST /api/bench/explain` (same switch): the SQL a search would run for the signed-in caller, its binds and
+/// SQLite's `EXPLAIN QUERY PLAN`, so tests can check every search is answered from an index and the benchmark can
+/// time the same statements on raw SQLite.
+pub async fn explain(mut req: Request, env: &Env) -> ApiResult<Response> {
+    if !enabled(env) {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    let c = super::notifications::caller(env, &req).await?;
+    let body: shared::api::cases::SearchRequest = crate::request::json_body(&mut req).await?;
+    let (page, count) = super::cases::search_queries(&c, &body)?;
+    #[derive(serde::Deserialize)]
+    struct Plan {
+        detail: String,
+    }
+    let mut queries = Vec::new();
+    for q in [page, count] {
+        let binds: Vec<wasm_bindgen::JsValue> = q
+            .binds
+            .iter()
+            .map(|b| match b {
+                super::case_search::Bind::Text(s) => s.as_str().into(),
+                super::case_search::Bind::Int(i) => (*i as f64).into(),
+            })
+            .collect();
+        let plan: Vec<Plan> =
+            c.db.prepare(format!("EXPLAIN QUERY PLAN {}", q.sql))
+                .bind(&binds)?
+                .all()
+                .await?
+                .results()?;
+        let json_binds: Vec<serde_json::Value> = q
+            .binds
+            .iter()
+            .map(|b| match b {
+                super::case_search::Bind::Text(s) => serde_json::Value::String(s.clone()),
+                super::case_search::Bind::Int(i) => serde_json::Value::from(*i),
+            })
+            .collect();
+        queries.push(serde_json::json!({
+            "sql": q.sql,
+            "binds": json_binds,
+            "plan": plan.into_iter().map(|p| p.detail).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(Response::from_json(
+        &serde_json::json!({ "queries": queries }),
+    )?)
+}

@@ -11,6 +11,8 @@ use crate::request::check_origin;
 mod admin;
 mod auth;
 mod bench;
+mod case_search;
+mod cases;
 mod health;
 mod me;
 mod notifications;
@@ -29,9 +31,10 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
     let path = req.path();
     let m = req.method();
     let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
-    use Method::{Delete, Get, Patch, Post};
+    use Method::{Delete, Get, Patch, Post, Put};
     match segments.as_slice() {
         ["bench", "insert"] => only(&m, Post).map(|_| bench::insert(req, env))?.await,
+        ["bench", "explain"] => only(&m, Post).map(|_| bench::explain(req, env))?.await,
         ["health"] => only(&m, Get).map(|_| health::get(env))?.await,
         ["auth", "password"] => only(&m, Post).map(|_| auth::password(req, env))?.await,
         ["auth", "password", "change"] => {
@@ -115,6 +118,40 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["notifications", id, "transfer"] => {
             only(&m, Post)
                 .map(|_| notifications::transfer(req, env, ctx, id))?
+                .await
+        }
+        ["cases"] => only(&m, Post).map(|_| cases::create(req, env, ctx))?.await,
+        ["cases", "search"] => only(&m, Post).map(|_| cases::search(req, env))?.await,
+        ["cases", "deleted"] => only(&m, Get).map(|_| cases::deleted(req, env))?.await,
+        ["cases", id] => only(&m, Get).map(|_| cases::get(req, env, id))?.await,
+        ["cases", id, "tabs", tab] => {
+            only(&m, Put)
+                .map(|_| cases::update_tab(req, env, ctx, id, tab))?
+                .await
+        }
+        ["cases", id, "notification"] => {
+            only(&m, Put)
+                .map(|_| cases::edit_notification(req, env, ctx, id))?
+                .await
+        }
+        ["cases", id, "status"] => {
+            only(&m, Post)
+                .map(|_| cases::change_status(req, env, ctx, id))?
+                .await
+        }
+        ["cases", id, "status", "withdraw"] => {
+            only(&m, Post)
+                .map(|_| cases::withdraw_status(req, env, ctx, id))?
+                .await
+        }
+        ["cases", id, "delete"] => {
+            only(&m, Post)
+                .map(|_| cases::delete(req, env, ctx, id))?
+                .await
+        }
+        ["cases", id, "restore"] => {
+            only(&m, Post)
+                .map(|_| cases::restore(req, env, ctx, id))?
                 .await
         }
         ["health-centers"] => {

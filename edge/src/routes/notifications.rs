@@ -29,14 +29,14 @@ use crate::request::{client_address, json_body, json_error, own_origin, text_fie
 use crate::{bindings, now_ms, session};
 
 /// Who is asking, with their store.
-struct Caller {
-    principal: Principal,
-    user: crate::accounts::UserRow,
-    db: D1Database,
+pub(super) struct Caller {
+    pub principal: Principal,
+    pub user: crate::accounts::UserRow,
+    pub db: D1Database,
     address: String,
 }
 
-async fn caller(env: &Env, req: &Request) -> ApiResult<Caller> {
+pub(super) async fn caller(env: &Env, req: &Request) -> ApiResult<Caller> {
     let s = session::require(env, req, now_ms()).await?;
     Ok(Caller {
         user: s.user,
@@ -47,16 +47,16 @@ async fn caller(env: &Env, req: &Request) -> ApiResult<Caller> {
 }
 
 impl Caller {
-    fn event(&self, action: &'static str, outcome: &'static str) -> Event {
+    pub(super) fn event(&self, action: &'static str, outcome: &'static str) -> Event {
         Event::new(action, outcome, &self.address).by(&self.principal)
     }
 
-    async fn log(&self, event: Event) -> ApiResult<()> {
+    pub(super) async fn log(&self, event: Event) -> ApiResult<()> {
         audit::append(&self.db, event, now_ms()).await
     }
 
     /// The institution of a clinic user who may file; everyone else is refused.
-    fn filing_institution(&self) -> ApiResult<(&str, &str)> {
+    pub(super) fn filing_institution(&self) -> ApiResult<(&str, &str)> {
         match &self.principal.jurisdiction {
             Jurisdiction::Institution {
                 institution_id,
@@ -69,7 +69,7 @@ impl Caller {
         }
     }
 
-    fn health_center_id(&self) -> Option<&str> {
+    pub(super) fn health_center_id(&self) -> Option<&str> {
         match &self.principal.jurisdiction {
             Jurisdiction::HealthCenter {
                 health_center_id, ..
@@ -80,7 +80,7 @@ impl Caller {
 }
 
 /// "Today" where notifications are filed (JST, UTC+9; Japan has no daylight saving time).
-fn today_jst(now_ms: i64) -> chrono::NaiveDate {
+pub(super) fn today_jst(now_ms: i64) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp_millis(now_ms + 9 * 3600 * 1000)
         .map(|d| d.date_naive())
         .unwrap_or_default()
@@ -91,11 +91,11 @@ fn number(seq: i64) -> String {
     format!("{seq:08}")
 }
 
-fn f(v: i64) -> JsValue {
+pub(super) fn f(v: i64) -> JsValue {
     JsValue::from_f64(v as f64)
 }
 
-fn opt(v: Option<&str>) -> JsValue {
+pub(super) fn opt(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::NULL, JsValue::from_str)
 }
 
@@ -253,7 +253,7 @@ fn outbox_insert(
 /// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).
 /// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
 /// misses the next request's pass (or the scheduled handler) seals.
-fn seal_later(env: &Env, ctx: &Context) {
+pub(super) fn seal_later(env: &Env, ctx: &Context) {
     use std::sync::atomic::{AtomicBool, Ordering};
     static SEALING: AtomicBool = AtomicBool::new(false);
     if SEALING.swap(true, Ordering::AcqRel) {
@@ -355,7 +355,15 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
         .and_then(|c| serde_json::to_value(c).ok())
         .and_then(|v| v.as_str().map(str::to_owned));
     let link = format!("{}/records", own_origin(&req)?);
-    let id = format!("n_{}", token()?);
+    // Completing a record made before the notification (manual 4.5): the notification takes its id.
+    let existing = match &body.case_id {
+        Some(case_id) => Some(super::cases::case_for_filing(&c, case_id, &institution_id).await?),
+        None => None,
+    };
+    let id = match &body.case_id {
+        Some(case_id) => case_id.clone(),
+        None => format!("n_{}", token()?),
+    };
 
     for _ in 0..3 {
         let mut statements = Vec::new();
@@ -434,6 +442,17 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
                 f(now),
             ])?,
         );
+        statements.extend(super::cases::filing_statements(
+            &c.db,
+            existing.clone(),
+            &id,
+            &notification,
+            &institution_id,
+            &routing.health_center_id,
+            &inst.pref_code,
+            &user_id,
+            now,
+        )?);
         let mut event = c.event("notification_file", "ok").target(id.as_str());
         event.health_center_id = Some(routing.health_center_id.clone());
         statements.push(audit::batch_entry(&c.db, &event, now)?);
@@ -524,6 +543,7 @@ impl SummaryRow {
 
 const SUMMARY_SELECT: &str = "SELECT n.seq, n.id, n.category, n.patient_name, i.name AS institution_name, \
      h.name AS health_center_name, n.filed_at, n.received_at FROM notifications n \
+     JOIN cases c ON c.id = n.id AND c.deleted_at IS NULL \
      JOIN institutions i ON i.id = n.institution_id JOIN health_centers h ON h.id = n.health_center_id";
 
 /// `GET /api/notifications`: a clinic's filings (newest first), a health center's inbox (unread first), a
@@ -586,6 +606,7 @@ struct RecordRow {
     residence_health_center_name: Option<String>,
     received_at: Option<i64>,
     received_by_name: Option<String>,
+    deleted_at: Option<i64>,
 }
 
 async fn record_row(db: &D1Database, id: &str) -> ApiResult<Option<RecordRow>> {
@@ -593,8 +614,9 @@ async fn record_row(db: &D1Database, id: &str) -> ApiResult<Option<RecordRow>> {
         .prepare(
             "SELECT n.seq, n.id, n.body, n.institution_id, i.name AS institution_name, u.display_name AS filed_by_name, \
              n.filed_at, n.pref_code, n.health_center_id, h.name AS health_center_name, n.routing_reason, \
-             r.name AS residence_health_center_name, n.received_at, ru.display_name AS received_by_name \
-             FROM notifications n JOIN institutions i ON i.id = n.institution_id \
+             r.name AS residence_health_center_name, n.received_at, ru.display_name AS received_by_name, \
+             cs.deleted_at FROM notifications n JOIN institutions i ON i.id = n.institution_id \
+             LEFT JOIN cases cs ON cs.id = n.id \
              JOIN users u ON u.id = n.filed_by_user_id JOIN health_centers h ON h.id = n.health_center_id \
              LEFT JOIN health_centers r ON r.id = n.residence_health_center_id \
              LEFT JOIN users ru ON ru.id = n.received_by_user_id WHERE n.id = ?1",
@@ -637,6 +659,11 @@ async fn visible_record(c: &Caller, id: &str, action: &'static str) -> ApiResult
     if !c.principal.can_see_record(&area) {
         c.log(c.event(action, "forbidden").target(id)).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    // A deleted record is out of every list and view until an administrator restores it (see cases.rs).
+    if row.deleted_at.is_some() {
+        c.log(c.event(action, "deleted").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
     }
     Ok(row)
 }
@@ -800,6 +827,12 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
                 c.principal.user_id.as_str().into(),
                 reason.as_str().into(),
             ])?,
+            // The patient record follows its notification.
+            c.db.prepare(
+                "UPDATE cases SET health_center_id = ?2 WHERE id = ?1 \
+                 AND EXISTS (SELECT 1 FROM notifications WHERE id = ?1 AND health_center_id = ?2)",
+            )
+            .bind(&[id.into(), target.id.as_str().into()])?,
             // Only when this transfer took effect (a concurrent one may have moved it first).
             c.db.prepare(
                 "INSERT INTO outbox (id, notification_id, health_center_id, status, next_attempt_at, link, created_at) \
