@@ -176,3 +176,193 @@ test("every search's plan is answered from an index of cases (no scan)", async (
   }
   assert.equal(checked, 3 * combos.length * 2 * 2);
 });
+
+test("tabs are edited with validation by path; a second editor's save is refused with the first change shown", async () => {
+  const filed = await file(doctor, { name: "編集 一郎", furigana: "ヘンシュウ イチロウ" });
+  let rec = (await hc.client.get(`/api/cases/${filed.id}`)).body;
+  assert.equal(rec.can_edit, true);
+  const v = rec.version;
+  // Bad values: each named at its path; nothing is saved.
+  const bad = await hc.client.put(`/api/cases/${filed.id}/tabs/medical`, {
+    version: v,
+    data: { admission_date: "2024-05-03", discharge_date: "2024-05-01", xray: "たぶん" },
+  });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(bad.body.error.issues.map((i) => i.field).sort(), ["discharge_date", "xray"]);
+  const badTests = await hc.client.put(`/api/cases/${filed.id}/tabs/tests`, { version: v, data: { tests: [{ lab: "検査所" }] } });
+  assert.equal(badTests.status, 422);
+  assert.ok(badTests.body.error.issues.some((i) => i.field === "tests.0.specimen_date"));
+  assert.equal((await hc.client.put(`/api/cases/${filed.id}/tabs/nonsense`, { version: v, data: {} })).status, 404);
+  // The health center saves 基礎情報; the clinic, still on the old version, is refused and told what changed.
+  const first = await hc.client.put(`/api/cases/${filed.id}/tabs/basic`, {
+    version: v,
+    data: { insurer: "協会けんぽ", welfare: ["生活保護"], smoking: "無" },
+  });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.equal(first.body.version, v + 1);
+  assert.equal(first.body.tabs.basic.insurer, "協会けんぽ");
+  const second = await doctor.client.put(`/api/cases/${filed.id}/tabs/basic`, { version: v, data: { insurer: "国保" } });
+  assert.equal(second.status, 409);
+  assert.equal(second.body.error.code, "EDIT_CONFLICT");
+  assert.equal(second.body.error.conflict.version, v + 1);
+  assert.match(second.body.error.conflict.changes[0].what, /基礎情報: .*医療保険証 保険者/);
+  assert.ok(second.body.error.conflict.updated_by_name);
+  rec = (await doctor.client.get(`/api/cases/${filed.id}`)).body;
+  assert.equal(rec.tabs.basic.insurer, "協会けんぽ");
+  // Concurrent saves of one version: exactly one wins.
+  const race = await Promise.all([
+    hc.client.put(`/api/cases/${filed.id}/tabs/medical`, { version: rec.version, data: { hospital: "A病院" } }),
+    doctor.client.put(`/api/cases/${filed.id}/tabs/medical`, { version: rec.version, data: { hospital: "B病院" } }),
+  ]);
+  assert.deepEqual(race.map((r) => r.status).sort(), [200, 409]);
+  // ID管理 edits move the search keys.
+  rec = (await hc.client.get(`/api/cases/${filed.id}`)).body;
+  const id = await hc.client.put(`/api/cases/${filed.id}/tabs/id`, {
+    version: rec.version,
+    data: { ...rec.tabs.id, furigana: "かいめい いちろう", hc_own_id: "SJK-0001", phone2: "090-1111-2222" },
+  });
+  assert.equal(id.status, 200, JSON.stringify(id.body));
+  assert.deepEqual(names(await search(hc, { furigana: "カイメイ" })), ["編集 一郎"]);
+  assert.deepEqual(names(await search(hc, { hc_own_id: "SJK-0001" })), ["編集 一郎"]);
+  assert.deepEqual(names(await search(hc, { phone: "09011112222" })), ["編集 一郎"]);
+  assert.deepEqual(names(await search(hc, { furigana: "ヘンシュウ" })), []);
+  // 記録 lists every change with who.
+  const hist = (await hc.client.get(`/api/cases/${filed.id}`)).body.history;
+  assert.deepEqual(hist.map((h) => h.what.split(":")[0]), ["発生届を提出", "基礎情報", "医療", "ID管理"]);
+  // The prefecture reads but does not edit.
+  const p = await pref.client.get(`/api/cases/${filed.id}`);
+  assert.equal(p.status, 200);
+  assert.equal(p.body.can_edit, false);
+  assert.equal((await pref.client.put(`/api/cases/${filed.id}/tabs/basic`, { version: p.body.version, data: {} })).status, 403);
+});
+
+test("the notification is edited through the same checks as a filing and keeps its previous version", async () => {
+  const filed = await file(doctor, { name: "届出 編集", furigana: "トドケデ ヘンシュウ" });
+  const rec = (await doctor.client.get(`/api/cases/${filed.id}`)).body;
+  const n = (await doctor.client.get(`/api/notifications/${filed.id}`)).body.notification;
+  const bad = structuredClone(n);
+  bad.patient.furigana = "Todokede";
+  const r1 = await doctor.client.put(`/api/cases/${filed.id}/notification`, { version: rec.version, notification: bad });
+  assert.equal(r1.status, 422);
+  assert.ok(r1.body.error.issues.some((i) => i.field === "patient.furigana"));
+  const good = structuredClone(n);
+  good.patient.name = "届出 修正";
+  const r2 = await doctor.client.put(`/api/cases/${filed.id}/notification`, { version: rec.version, notification: good });
+  assert.equal(r2.status, 200, JSON.stringify(r2.body));
+  assert.equal(r2.body.name, "届出 修正");
+  assert.equal((await doctor.client.get(`/api/notifications/${filed.id}`)).body.notification.patient.name, "届出 修正");
+  assert.equal(r2.body.history.at(-1).what, "発生届を編集");
+  const stale = await hc.client.put(`/api/cases/${filed.id}/notification`, { version: rec.version, notification: n });
+  assert.equal(stale.status, 409);
+  assert.equal(stale.body.error.conflict.changes.at(-1).what, "発生届を編集");
+});
+
+test("the status record follows the allowed transitions; health centers change it, clinics see it", async () => {
+  const filed = await file(doctor, { name: "状態 遷移", furigana: "ジョウタイ センイ" });
+  let rec = (await hc.client.get(`/api/cases/${filed.id}`)).body;
+  assert.equal(rec.status, "result_reported");
+  assert.equal(rec.status_entries.length, 1);
+  const change = (who, version, status, extra = {}) =>
+    who.client.post(`/api/cases/${filed.id}/status`, { version, status, date: jstToday(), ...extra });
+  assert.equal((await change(doctor, rec.version, "admitted")).status, 403);
+  const skip = await change(hc, rec.version, "became_severe");
+  assert.equal(skip.status, 422);
+  assert.equal(skip.body.error.code, "TRANSITION_NOT_ALLOWED");
+  let r = await change(hc, rec.version, "admitted", { place: "hospital", severity: "moderate_ii", comment: "A病院へ" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await change(hc, r.body.version, "became_severe");
+  assert.equal(r.body.status, "became_severe");
+  // A mistake is withdrawn, not hidden: the one before becomes current again.
+  const last = r.body.status_entries.at(-1);
+  r = await hc.client.post(`/api/cases/${filed.id}/status/withdraw`, { version: r.body.version, seq: last.seq });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.status, "admitted");
+  assert.equal(r.body.status_entries.at(-1).withdrawn, true);
+  r = await change(hc, r.body.version, "died");
+  assert.equal(r.body.status, "died");
+  for (const s of ["admitted", "released", "specimen_collected"]) {
+    const after = await change(hc, r.body.version, s);
+    assert.equal(after.status, 422, s);
+  }
+  assert.equal((await change(hc, r.body.version, "died", { date: "2024-02-30" })).status, 422);
+  rec = (await doctor.client.get(`/api/cases/${filed.id}`)).body;
+  assert.equal(rec.status, "died");
+  assert.equal(rec.can_change_status, false);
+  assert.deepEqual(names(await search(hc, { status: "died", furigana: "ジョウタイ" })), ["状態 遷移"]);
+});
+
+test("delete takes a record out of every list; only the area's administrator sees and restores it", async () => {
+  const filed = await file(doctor, { name: "削除 復元", furigana: "サクジョ フクゲン" });
+  const rec = (await doctor.client.get(`/api/cases/${filed.id}`)).body;
+  assert.equal((await doctorSetagaya.client.post(`/api/cases/${filed.id}/delete`, { version: rec.version })).status, 403);
+  assert.equal((await doctor.client.post(`/api/cases/${filed.id}/delete`, { version: rec.version - 1 })).status, 409);
+  const del = await doctor.client.post(`/api/cases/${filed.id}/delete`, { version: rec.version });
+  assert.equal(del.status, 204);
+  for (const who of [doctor, hc, pref]) {
+    assert.deepEqual(names(await search(who, { furigana: "サクジョ" })), []);
+  }
+  assert.equal((await doctor.client.get(`/api/cases/${filed.id}`)).status, 404);
+  assert.equal((await hc.client.get(`/api/notifications/${filed.id}`)).status, 404);
+  assert.ok(!(await hc.client.get("/api/notifications")).body.items.some((i) => i.id === filed.id));
+  assert.equal((await hc.client.get("/api/cases/deleted")).status, 403);
+  assert.equal((await hcSetagaya.client.post(`/api/cases/${filed.id}/restore`, {})).status, 403);
+  const list = await admin.client.get("/api/cases/deleted");
+  assert.equal(list.status, 200);
+  const item = list.body.items.find((i) => i.summary.id === filed.id);
+  assert.ok(item);
+  assert.ok(item.deleted_by_name);
+  const restored = await admin.client.post(`/api/cases/${filed.id}/restore`, {});
+  assert.equal(restored.status, 200, JSON.stringify(restored.body));
+  assert.deepEqual(restored.body.history.slice(-2).map((h) => h.what), ["削除", "復元"]);
+  assert.deepEqual(names(await search(hc, { furigana: "サクジョ" })), ["削除 復元"]);
+  assert.equal((await admin.client.post(`/api/cases/${filed.id}/restore`, {})).status, 409);
+  const log = (await admin.client.get("/api/admin/audit")).body.entries;
+  for (const action of ["case_delete", "case_restore"]) {
+    assert.ok(log.some((e) => e.action === action && e.target === filed.id && e.outcome === "ok"), action);
+  }
+});
+
+test("before a notification: ID管理 → 検査 (pending) → the filing completes the same record", async () => {
+  const key = freshKey();
+  const hcs = (await doctor.client.get("/api/health-centers")).body.health_centers;
+  const own = hcs.find((h) => h.id === "HC13104") ?? hcs[0];
+  const noName = await doctor.client.post("/api/cases", { idempotency_key: freshKey(), health_center_id: own.id, id: { furigana: "ナナシ" } });
+  assert.equal(noName.status, 422);
+  assert.equal(noName.body.error.issues[0].field, "name");
+  assert.equal((await hc.client.post("/api/cases", { idempotency_key: freshKey(), health_center_id: own.id, id: { name: "x" } })).status, 403);
+  const body = { idempotency_key: key, health_center_id: own.id, id: { name: "事前 登録", furigana: "じぜん とうろく", date_of_birth: "1985-03-03", sex: "女" } };
+  const created = await doctor.client.post("/api/cases", body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const again = await doctor.client.post("/api/cases", body);
+  assert.equal(again.body.id, created.body.id);
+  assert.equal(again.body.replayed, true);
+  const id = created.body.id;
+  let rec = (await doctor.client.get(`/api/cases/${id}`)).body;
+  assert.equal(rec.has_notification, false);
+  assert.equal(rec.can_file, true);
+  assert.equal(rec.status, null);
+  assert.deepEqual(names(await search(doctor, { furigana: "ジゼン" })), ["事前 登録"]);
+  // The test record needs 検体採取日, 外来機関 and 検査1; a pending result is その他.
+  const t = await doctor.client.put(`/api/cases/${id}/tabs/tests`, {
+    version: rec.version,
+    data: { tests: [{ specimen_date: jstToday(), outpatient_institution: "新宿クリニック", result: "その他", method1: "検体から核酸増幅法（PCR 法　LAMP 法など）による病原体遺伝子の検出", specimen1: "唾液" }] },
+  });
+  assert.equal(t.status, 200, JSON.stringify(t.body));
+  assert.equal(t.body.status, "specimen_collected");
+  // Positive: the notification is filed onto the same record.
+  const n = confirmedCase({ patient: { name: "事前 登録", furigana: "ジゼン トウロク", date_of_birth: "1985-03-03" } });
+  const filed = await doctor.client.post("/api/notifications", { idempotency_key: freshKey(), notification: n, acknowledged_warnings: [], case_id: id });
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  assert.equal(filed.body.id, id);
+  rec = (await doctor.client.get(`/api/cases/${id}`)).body;
+  assert.equal(rec.has_notification, true);
+  assert.equal(rec.status, "result_reported");
+  assert.equal(rec.tabs.tests.tests.length, 1);
+  assert.deepEqual(rec.status_entries.map((s) => s.status), ["specimen_collected", "result_reported"]);
+  assert.deepEqual(names(await search(hc, { furigana: "ジゼン" })), ["事前 登録"]);
+  // Filing it twice, or another clinic filing onto it, is refused.
+  const twice = await doctor.client.post("/api/notifications", { idempotency_key: freshKey(), notification: n, acknowledged_warnings: [], case_id: id });
+  assert.equal(twice.status, 409);
+  const other = await doctorSetagaya.client.post("/api/notifications", { idempotency_key: freshKey(), notification: n, acknowledged_warnings: [], case_id: id });
+  assert.equal(other.status, 403);
+});
