@@ -366,6 +366,84 @@ const rows = [
     method: "GET", path: "/api/me/draft-key", expect: signedIn(ok()),
     check: (c, r) => /^[A-Za-z0-9_-]{43}$/.test(r.body.key),
   },
+  // ---- patient records (issue 8) ----
+  {
+    method: "POST", path: "/api/cases/search", body: { criteria: {} },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    check: (c, r) => {
+      const ids = r.body.items.map((i) => i.id);
+      const seesShinjuku = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
+      const seesSetagaya = ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya", "pref_tokyo"].includes(c.name);
+      return ids.includes(targets.notification) === seesShinjuku && ids.includes(targets.notificationSetagaya) === seesSetagaya;
+    },
+  },
+  {
+    method: "GET", path: "/api/cases/search", label: "criteria never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.notification}`, pathName: "/api/cases/{id}", label: "filed in Shinjuku",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.id === targets.notification
+      && r.body.can_edit === ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name)
+      && r.body.can_change_status === ["hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.notificationSetagaya}`, pathName: "/api/cases/{id}", label: "filed in Setagaya",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/cases/n_no_such_record", pathName: "/api/cases/{id}", label: "unknown id",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : err(404, "NOT_FOUND")),
+  },
+  {
+    method: "PUT", path: () => `/api/cases/${targets.notification}/tabs/basic`, pathName: "/api/cases/{id}/tabs/{tab}",
+    label: "Shinjuku's, from a stale version", body: { version: 0, data: { insurer: "行列" } },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "PUT", path: () => `/api/cases/${targets.notificationSetagaya}/notification`, pathName: "/api/cases/{id}/notification",
+    label: "Setagaya's, from a stale version", body: { version: 0, notification: confirmedCase() },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notification}/status`, pathName: "/api/cases/{id}/status",
+    label: "Shinjuku's, from a stale version", body: { version: 0, status: "admitted", date: "2024-01-01" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notification}/status/withdraw`, pathName: "/api/cases/{id}/status/withdraw",
+    label: "Shinjuku's, from a stale version", body: { version: 0, seq: 1 },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notificationSetagaya}/delete`, pathName: "/api/cases/{id}/delete",
+    label: "Setagaya's, from a stale version", body: { version: 0 },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notification}/restore`, pathName: "/api/cases/{id}/restore",
+    label: "Shinjuku's, not deleted",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "hc_admin_shinjuku" ? err(409, "CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/cases/deleted",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin ? ok() : FORBIDDEN),
+    check: (c, r) => Array.isArray(r.body.items),
+  },
+  {
+    method: "POST", path: "/api/cases", label: "before a notification",
+    body: (c) => ({ idempotency_key: freshKey(), health_center_id: c.hc ?? SHINJUKU, id: { name: `行列 ${c.name}` } }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok(201) : FORBIDDEN),
+    check: (c, r) => /^\d{10}$/.test(r.body.smartphone_id),
+  },
+  { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },
   // Last: it ends the columns' sessions.
   { method: "POST", path: "/api/auth/signout", expect: everyone(ok(204)) },

@@ -244,6 +244,11 @@ fn rights(c: &Caller, row: &CaseRow) -> Rights {
 /// The record if this caller may see it: 404 for an unknown id (or a deleted one, except to the administrator
 /// who can restore it), 403 for someone else's; both audited.
 async fn visible(c: &Caller, id: &str, action: &'static str) -> ApiResult<CaseRow> {
+    // National staff see aggregates only: refused before anything is looked up.
+    if !c.principal.role.views_records() {
+        c.log(c.event(action, "forbidden")).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
     let Some(row) = case_row(&c.db, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
