@@ -40,6 +40,15 @@ const BODY_ENDPOINTS = [
   // A real record: the body checks of a transfer its health center's administrator may make.
   "/api/notifications/{record}/transfer",
   "/api/institution/doctors",
+  "/api/cases",
+  "/api/cases/search",
+  "/api/cases/{record}/status",
+  "/api/cases/{record}/status/withdraw",
+  "/api/cases/{record}/delete",
+  "/api/cases/{record}/restore",
+  "PUT /api/cases/{record}/tabs/tests",
+  "PUT /api/cases/{record}/tabs/id",
+  "PUT /api/cases/{record}/notification",
 ];
 
 const ODD = [
@@ -71,6 +80,12 @@ function badBodies() {
     ["notification with 1000 tests", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", tests: Array(1000).fill({}) } })],
     ["idempotency key of odd characters", JSON.stringify({ idempotency_key: "../../../etc/passwd\u0000", notification: { version: "2021-11-29" } })],
     ["transfer to nowhere", JSON.stringify({ health_center_id: "' OR 1=1 --", reason: "x".repeat(5000) })],
+    ["search junk", JSON.stringify({ criteria: { name: "%", furigana: "\u0000", date_of_birth: "99999-99-99", phone: "1".repeat(5000), status: "zombie" }, cursor: "%%%" })],
+    ["search cursor junk", JSON.stringify({ criteria: {}, sort: "name", cursor: Buffer.from("[{},\"x\"]").toString("base64url") })],
+    ["tab junk", JSON.stringify({ version: 1, data: { tests: [{ specimen_date: {} }], periods: "x", name: ["a"] } })],
+    ["tab of 10,000 rows", JSON.stringify({ version: 1, data: { tests: Array(10000).fill({ lab: "x" }) } })],
+    ["status junk", JSON.stringify({ version: -1, status: "zombie", date: "x", seq: "1" })],
+    ["version as text", JSON.stringify({ version: "1 OR 1=1", data: {}, status: "died", date: "2024-01-01" })],
   ];
   for (const s of ODD) {
     bodies.push([`odd ${JSON.stringify(s).slice(0, 20)}`, JSON.stringify({
@@ -78,6 +93,8 @@ function badBodies() {
       display_name: s, email: s, role: "clinic_doctor", institution_id: s, delivery: "initial_password",
       name: s, address: s, phone: s, credential_json: s,
       furigana: s, date_of_birth: s, municipality_code: s, health_center_id: s, reason: s, idempotency_key: s,
+      criteria: { name: s, furigana: s, smartphone_id: s, hc_own_id: s }, id: { name: s, note: s },
+      data: { name: s, note: s, tests: [{ lab: s }] }, comment: s, date: s, status: s,
     })]);
   }
   return bodies;
@@ -95,10 +112,11 @@ test("malformed, mistyped, oversized and odd bodies get 4xx with a stable code o
   let checks = 0;
   for (const who of [null, admin, doctor]) {
     const cookie = who ? who.cookie : "";
-    for (const path of BODY_ENDPOINTS) {
+    for (const endpoint of BODY_ENDPOINTS) {
+      const [method, path] = endpoint.includes(" ") ? endpoint.split(" ") : ["POST", endpoint];
       for (const [label, body] of badBodies()) {
         const res = await fetch(`${edge.api}${path.replace("{record}", record)}`, {
-          method: "POST",
+          method,
           headers: { "content-type": "application/json", origin: edge.api, ...(cookie ? { cookie } : {}) },
           body,
         });
@@ -136,6 +154,14 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["DELETE", "/api/institution/doctors/%00"],
     ["DELETE", `/api/institution/doctors/${"x".repeat(3000)}`],
     ["GET", "/api/institution/doctors/d_demo_shinjuku_1"],
+    ["GET", "/api/cases/%00"],
+    ["GET", `/api/cases/${"x".repeat(3000)}`],
+    ["GET", "/api/cases/..%2Fsearch"],
+    ["PUT", "/api/cases/n_x/tabs/%00"],
+    ["PUT", "/api/cases/n_x/tabs/id/extra"],
+    ["POST", "/api/cases/'%20OR%201=1/status"],
+    ["DELETE", "/api/cases/n_x"],
+    ["GET", "/api/cases/deleted?hc=%00"],
   ];
   for (const [method, path] of paths) {
     const res = await fetch(`${edge.api}${path}`, {
