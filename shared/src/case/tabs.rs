@@ -407,9 +407,13 @@ fn clean_value(
             if s.is_empty() {
                 return None;
             }
-            if s.chars()
-                .any(|c| c.is_control() && !(field.kind == LongText && c == '\n'))
-            {
+            // Control characters (a newline only in free text) and bidirectional overrides (which make a stored
+            // text read differently from what it is) are refused.
+            let forbidden = |c: char| {
+                (c.is_control() && !(field.kind == LongText && c == '\n'))
+                    || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+            };
+            if s.chars().any(forbidden) {
                 bad("使えない文字が含まれています");
                 return None;
             }
@@ -615,6 +619,9 @@ mod tests {
         }
         assert!(clean(Tab::Basic, &json!([1, 2]), today()).is_err());
         assert!(clean(Tab::Id, &json!({"name": "a\u{0}b"}), today()).is_err());
+        assert!(clean(Tab::Id, &json!({"name": "\u{202E}evil"}), today()).is_err());
+        assert!(clean(Tab::Id, &json!({"name": "a", "note": "一行目\n二行目"}), today()).is_ok());
+        assert!(clean(Tab::Id, &json!({"contact_name": "a\nb"}), today()).is_err());
         assert!(clean(Tab::Id, &json!({"name": "あ".repeat(101)}), today()).is_err());
     }
 
