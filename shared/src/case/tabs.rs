@@ -620,7 +620,12 @@ mod tests {
         assert!(clean(Tab::Basic, &json!([1, 2]), today()).is_err());
         assert!(clean(Tab::Id, &json!({"name": "a\u{0}b"}), today()).is_err());
         assert!(clean(Tab::Id, &json!({"name": "\u{202E}evil"}), today()).is_err());
-        assert!(clean(Tab::Id, &json!({"name": "a", "note": "一行目\n二行目"}), today()).is_ok());
+        assert!(clean(
+            Tab::Id,
+            &json!({"name": "a", "note": "一行目\n二行目"}),
+            today()
+        )
+        .is_ok());
         assert!(clean(Tab::Id, &json!({"contact_name": "a\nb"}), today()).is_err());
         assert!(clean(Tab::Id, &json!({"name": "あ".repeat(101)}), today()).is_err());
     }
