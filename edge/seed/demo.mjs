@@ -87,11 +87,13 @@ export function printSignIns() {
 }
 
 /** Seeds the local D1 through wrangler (the same store `wrangler dev` uses). */
-export function seed({ root, persistTo, env = process.env }) {
+export async function seed({ root, persistTo, env = process.env, records = false }) {
   const dir = mkdtempSync(path.join(tmpdir(), "hersys-seed-"));
   try {
     const file = path.join(dir, "demo.sql");
-    writeFileSync(file, demoSql());
+    let sql = demoSql();
+    if (records) sql += `\n${(await import("./records.mjs")).recordsSql()}`;
+    writeFileSync(file, sql);
     const args = ["d1", "execute", "DB", "--local", "--file", file];
     if (persistTo) args.push("--persist-to", persistTo);
     execFileSync(path.join(root, "node_modules/.bin/wrangler"), args, { cwd: root, env: { ...env, CI: "true" }, stdio: "pipe" });
@@ -106,7 +108,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     printSignIns();
   } else {
     const i = args.indexOf("--persist-to");
-    seed({ root: path.resolve(import.meta.dirname, "../.."), persistTo: i >= 0 ? args[i + 1] : undefined });
-    console.log(`seeded demo data: ${HEALTH_CENTERS.length} health centers, ${INSTITUTIONS.length} institutions, ${USERS.length} users`);
+    // The dev command also gets demo patient records (tests make their own).
+    await seed({ root: path.resolve(import.meta.dirname, "../.."), persistTo: i >= 0 ? args[i + 1] : undefined, records: true });
+    const { DEMO_RECORD_COUNT } = await import("./records.mjs");
+    console.log(`seeded demo data: ${HEALTH_CENTERS.length} health centers, ${INSTITUTIONS.length} institutions, ${USERS.length} users, ${DEMO_RECORD_COUNT} patient records`);
   }
 }

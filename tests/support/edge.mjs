@@ -29,9 +29,10 @@ export function freePort() {
   });
 }
 
-/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs). `vars`: worker variables
+/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs); `seedRecords`: also the
+ * demo patient records the dev command serves (edge/seed/records.mjs). `vars`: worker variables
  * for this run (e.g. `{ BENCH_ROUTES: "1" }`). */
-export async function startEdge({ seedDemo = false, vars = {} } = {}) {
+export async function startEdge({ seedDemo = false, seedRecords = false, vars = {} } = {}) {
   const state = mkdtempSync(path.join(tmpdir(), "hersys-state-"));
   const env = {
     ...process.env,
@@ -44,7 +45,7 @@ export async function startEdge({ seedDemo = false, vars = {} } = {}) {
     env,
     stdio: "pipe",
   });
-  if (seedDemo) seed({ root: ROOT, persistTo: state, env });
+  if (seedDemo) await seed({ root: ROOT, persistTo: state, env, records: seedRecords });
   const port = await freePort();
   const inspector = await freePort();
   const child = spawn(
