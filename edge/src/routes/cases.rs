@@ -128,7 +128,7 @@ pub(super) fn search_queries(
 }
 
 /// `POST /api/cases/search`: 登録情報一覧. Audited (criteria are not logged: they are personal data).
-pub async fn search(mut req: Request, env: &Env) -> ApiResult<Response> {
+pub async fn search(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let body: SearchRequest = json_body(&mut req).await?;
     let (page, count) = search_queries(&c, &body)?;
@@ -147,6 +147,8 @@ pub async fn search(mut req: Request, env: &Env) -> ApiResult<Response> {
             audit::batch_entry(&c.db, &event, now_ms())?,
         ])
         .await?;
+    // The entry is sealed into the chain after the answer.
+    seal_later(env, ctx);
     let mut rows: Vec<SummaryRow> = results
         .first()
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no page result"))?

@@ -121,7 +121,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
                 .await
         }
         ["cases"] => only(&m, Post).map(|_| cases::create(req, env, ctx))?.await,
-        ["cases", "search"] => only(&m, Post).map(|_| cases::search(req, env))?.await,
+        ["cases", "search"] => only(&m, Post).map(|_| cases::search(req, env, ctx))?.await,
         ["cases", "deleted"] => only(&m, Get).map(|_| cases::deleted(req, env))?.await,
         ["cases", id] => only(&m, Get).map(|_| cases::get(req, env, id))?.await,
         ["cases", id, "tabs", tab] => {
