@@ -32,7 +32,9 @@ function newPatient(overrides = {}, extra = {}) {
   const digits = String(patients).padStart(3, "0");
   const name = overrides.name ?? `試験 患者${digits}`;
   NAMES.add(name);
-  return patientCase({ name, furigana: `シケン カンジャ${"ア".repeat(patients)}`, ...overrides }, extra);
+  // A unique furigana: the patient number written with kana for digits.
+  const kana = [...digits].map((d) => "アイウエオカキクケコ"[Number(d)]).join("");
+  return patientCase({ name, furigana: `シケン カンジャ${kana}`, ...overrides }, extra);
 }
 
 const file = (who, notification, { key = freshKey(), ack = [] } = {}) =>
@@ -830,6 +832,43 @@ test("bad bodies and paths on the other notification endpoints: 4xx with a stabl
   assert.equal((await doctor.client.get(`/api/notifications/${id}`)).body.health_center_id, "HC13104");
   const docs = (await doctor.client.get("/api/institution")).body.doctors.map((d) => d.id);
   assert.ok(docs.includes("d_demo_shinjuku_1") && docs.includes("d_demo_shinjuku_2"));
+});
+
+// ---- concurrency -----------------------------------------------------------------------------------------------------
+
+test("ten concurrent submits of one key (a double tap on a bad connection) make one record", async () => {
+  const key = freshKey();
+  const n = newPatient();
+  const burst = await Promise.all(Array.from({ length: 10 }, () => file(doctor, n, { key })));
+  assert.ok(burst.every((r) => r.status === 201 || r.status === 200), burst.map((r) => r.status).join());
+  assert.equal(new Set(burst.map((r) => r.body.id)).size, 1);
+  assert.equal(burst.filter((r) => r.status === 201).length, 1);
+});
+
+test("forty concurrent filings: all filed, numbers unique, the audit chain sealed and intact", async () => {
+  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => file(i % 2 ? doctor : doctorSetagaya, newPatient({}, {}))));
+  assert.ok(results.every((r) => r.status === 201), results.map((r) => `${r.status}`).join());
+  assert.equal(new Set(results.map((r) => r.body.number)).size, 40);
+  const v = await hcAdminShinjuku.client.get("/api/admin/audit/verify");
+  assert.equal(v.status, 200);
+  assert.equal(v.body.valid, true, JSON.stringify(v.body));
+  assert.ok(v.body.entries > 40);
+});
+
+test("two transfers at once: one takes effect, the other is refused, never both", async () => {
+  const r = await file(doctor, newPatient());
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const both = await Promise.all([0, 1].map((i) =>
+    hcShinjuku.client.post(`/api/notifications/${r.body.id}/transfer`, { health_center_id: "HC13112", reason: `同時 ${i}` })));
+  const statuses = both.map((x) => x.status).sort();
+  assert.equal(statuses[0], 204, statuses.join());
+  assert.ok([403, 409].includes(statuses[1]), statuses.join());
+  const rec = await hcSetagaya.client.get(`/api/notifications/${r.body.id}`);
+  assert.equal(rec.body.history.filter((e) => e.kind === "transferred").length, 1);
+  // The patient record went with it.
+  const c = await hcSetagaya.client.get(`/api/cases/${r.body.id}`);
+  assert.equal(c.body.health_center_id, "HC13112");
+  assert.equal(c.body.can_change_status, true);
 });
 
 test("a refused body's values are not written to the worker's log", async () => {
