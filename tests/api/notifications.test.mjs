@@ -865,6 +865,9 @@ test("two transfers at once: one takes effect, the other is refused, never both"
   assert.ok([403, 409].includes(statuses[1]), statuses.join());
   const rec = await hcSetagaya.client.get(`/api/notifications/${r.body.id}`);
   assert.equal(rec.body.history.filter((e) => e.kind === "transferred").length, 1);
+  // The audit log records one transfer done, not two.
+  const log = (await hcAdminShinjuku.client.get("/api/admin/audit")).body.entries;
+  assert.equal(log.filter((e) => e.action === "notification_transfer" && e.target === r.body.id && e.outcome === "ok").length, 1);
   // The patient record went with it.
   const c = await hcSetagaya.client.get(`/api/cases/${r.body.id}`);
   assert.equal(c.body.health_center_id, "HC13112");

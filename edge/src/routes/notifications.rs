@@ -776,6 +776,11 @@ async fn history(db: &D1Database, id: &str) -> ApiResult<Vec<RoutingEvent>> {
         .collect())
 }
 
+/// Holds once this transfer's event is written: over `?1` id, `?2` now, `?3` actor, `?4` the health center it
+/// left. The statements after the event insert are guarded by it, so a transfer that lost a race writes nothing.
+const TRANSFERRED: &str = "EXISTS (SELECT 1 FROM notification_events WHERE notification_id = ?1 \
+     AND kind = 'transferred' AND at = ?2 AND actor_user_id = ?3 AND from_health_center_id = ?4)";
+
 /// `POST /api/notifications/{id}/transfer`: staff of the record's current health center hand it to another.
 pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
@@ -817,7 +822,7 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
             c.db.prepare(
                 "INSERT INTO notification_events (notification_id, kind, at, health_center_id, from_health_center_id, \
                  actor_user_id, reason) SELECT ?1, 'transferred', ?2, ?3, ?4, ?5, ?6 \
-                 WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ?1 AND health_center_id = ?3)",
+                 WHERE changes() = 1",
             )
             .bind(&[
                 id.into(),
@@ -828,25 +833,44 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
                 reason.as_str().into(),
             ])?,
             // The patient record follows its notification.
-            c.db.prepare(
-                "UPDATE cases SET health_center_id = ?2 WHERE id = ?1 \
-                 AND EXISTS (SELECT 1 FROM notifications WHERE id = ?1 AND health_center_id = ?2)",
-            )
-            .bind(&[id.into(), target.id.as_str().into()])?,
-            // Only when this transfer took effect (a concurrent one may have moved it first).
-            c.db.prepare(
-                "INSERT INTO outbox (id, notification_id, health_center_id, status, next_attempt_at, link, created_at) \
-                 SELECT ?1, ?2, ?3, 'pending', ?4, ?5, ?4 \
-                 WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ?2 AND health_center_id = ?3)",
-            )
+            c.db.prepare(format!(
+                "UPDATE cases SET health_center_id = ?5 WHERE id = ?1 AND {TRANSFERRED}"
+            ))
             .bind(&[
-                format!("o_{}", token()?).into(),
                 id.into(),
-                target.id.as_str().into(),
                 f(now),
+                c.principal.user_id.as_str().into(),
+                row.health_center_id.as_str().into(),
+                target.id.as_str().into(),
+            ])?,
+            // Only when this transfer took effect (a concurrent one may have moved it first).
+            c.db.prepare(format!(
+                "INSERT INTO outbox (id, notification_id, health_center_id, status, next_attempt_at, link, created_at) \
+                 SELECT ?6, ?1, ?5, 'pending', ?2, ?7, ?2 WHERE {TRANSFERRED}"
+            ))
+            .bind(&[
+                id.into(),
+                f(now),
+                c.principal.user_id.as_str().into(),
+                row.health_center_id.as_str().into(),
+                target.id.as_str().into(),
+                format!("o_{}", token()?).into(),
                 link.as_str().into(),
             ])?,
-            audit::batch_entry(&c.db, &event, now)?,
+            // Recorded as done only when this transfer's event was written (the loser of a race writes nothing).
+            audit::batch_entry_if(
+                &c.db,
+                &event,
+                now,
+                "EXISTS (SELECT 1 FROM notification_events WHERE notification_id = ?10 AND kind = 'transferred' \
+                 AND at = ?11 AND actor_user_id = ?12 AND from_health_center_id = ?13)",
+                &[
+                    id.into(),
+                    f(now),
+                    c.principal.user_id.as_str().into(),
+                    row.health_center_id.as_str().into(),
+                ],
+            )?,
         ];
         if let Ok(results) = c.db.batch(statements).await {
             seal_later(env, ctx);
@@ -860,6 +884,8 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
             return if moved {
                 Ok(Response::empty()?.with_status(204))
             } else {
+                c.log(c.event("notification_transfer", "conflict").target(id))
+                    .await?;
                 Err(ApiError::new(ErrorCode::Conflict))
             };
         }
