@@ -74,6 +74,8 @@ pub enum ApiFailure {
         rules: Vec<PasswordRule>,
         /// A refused notification's findings (field paths and messages).
         issues: Vec<shared::notification::validate::IssueView>,
+        /// For `EDIT_CONFLICT`: who saved first, when, and what they changed.
+        conflict: Option<Box<shared::api::cases::EditConflict>>,
     },
 }
 
@@ -101,6 +103,22 @@ impl ApiFailure {
             ApiFailure::Network => None,
         }
     }
+
+    /// The findings of a refused write (`VALIDATION_FAILED`), with their field paths.
+    pub fn issues(&self) -> Vec<shared::notification::validate::IssueView> {
+        match self {
+            ApiFailure::Api { issues, .. } => issues.clone(),
+            ApiFailure::Network => Vec::new(),
+        }
+    }
+
+    /// The other editor's save that this write lost to (`EDIT_CONFLICT`).
+    pub fn conflict(&self) -> Option<shared::api::cases::EditConflict> {
+        match self {
+            ApiFailure::Api { conflict, .. } => conflict.as_deref().cloned(),
+            ApiFailure::Network => None,
+        }
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiFailure>;
@@ -123,6 +141,7 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
             reason: b.error.reason,
             rules: b.error.rules,
             issues: b.error.issues,
+            conflict: b.error.conflict,
         },
         Err(_) => ApiFailure::Api {
             status,
@@ -131,6 +150,7 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
             reason: None,
             rules: Vec::new(),
             issues: Vec::new(),
+            conflict: None,
         },
     })
 }
@@ -143,6 +163,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
         reason: None,
         rules: Vec::new(),
         issues: Vec::new(),
+        conflict: None,
     })
 }
 
@@ -159,6 +180,12 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     let json = serde_json::to_string(body).unwrap_or_default();
     let (_, text) = call("POST", path, Some(json)).await?;
+    parse(&text)
+}
+
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let json = serde_json::to_string(body).unwrap_or_default();
+    let (_, text) = call("PUT", path, Some(json)).await?;
     parse(&text)
 }
 

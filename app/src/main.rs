@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 mod api;
+mod case;
 mod components;
 mod net;
 mod notification;
@@ -12,8 +13,17 @@ mod text;
 
 use components::shell::Shell;
 use pages::{
-    account::Account, admin::Admin, home::Home, invite::Invite, new_notification::NewNotification,
-    not_found::NotFound, pre_notification::PreNotification, records::Record, records::Records,
+    account::Account,
+    admin::Admin,
+    case_record::{Record, RecordTab},
+    deleted::Deleted,
+    home::Home,
+    invite::Invite,
+    new_notification::{EditNotification, NewNotification, NewNotificationForCase},
+    not_found::NotFound,
+    pre_notification::PreNotification,
+    records::Records,
+    search::Search,
     sign_in::SignIn,
 };
 
@@ -26,12 +36,22 @@ pub enum Route {
         Home {},
         #[route("/notifications/new")]
         NewNotification {},
+        #[route("/notifications/new/:case_id")]
+        NewNotificationForCase { case_id: String },
+        #[route("/notifications/edit/:id")]
+        EditNotification { id: String },
         #[route("/pre-notification")]
         PreNotification {},
         #[route("/records")]
         Records {},
         #[route("/records/:id")]
         Record { id: String },
+        #[route("/records/:id/:tab")]
+        RecordTab { id: String, tab: String },
+        #[route("/search")]
+        Search {},
+        #[route("/deleted")]
+        Deleted {},
         #[route("/signin")]
         SignIn {},
         #[route("/invite")]
@@ -52,5 +72,6 @@ fn main() {
 fn App() -> Element {
     net::watch_network_events();
     session::provide_session();
+    pages::search::provide_search();
     rsx! { Router::<Route> {} }
 }

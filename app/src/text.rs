@@ -17,12 +17,17 @@ pub const ACTION_NEW_HINT: &str = "診断した患者の発生届を入力して
 pub const ACTION_PRE: &str = "発生届の提出前に使用する";
 pub const ACTION_PRE_HINT: &str = "検体採取や検査結果など、発生届の前の情報を登録します。";
 pub const ACTION_VIEW: &str = "閲覧・編集する";
-pub const ACTION_VIEW_HINT: &str = "登録済みの発生届・患者情報を検索し、閲覧・編集します。";
+pub const ACTION_VIEW_HINT: &str = "登録情報一覧で発生届・患者情報を検索し、閲覧・編集します。";
+pub const ACTION_INBOX_HC: &str = "受信した発生届";
+pub const ACTION_INBOX_HC_HINT: &str = "届いた発生届を新しい順に確認します（開くと受理）。";
+pub const ACTION_INBOX_CLINIC: &str = "届け出た発生届";
+pub const ACTION_INBOX_CLINIC_HINT: &str = "提出した発生届と保健所の受理状況を確認します。";
+pub const ACTION_INBOX_PREF: &str = "都道府県内の発生届";
+pub const ACTION_INBOX_PREF_HINT: &str = "都道府県内で提出された発生届を確認します。";
+pub const ACTION_DELETED: &str = "削除した記録";
+pub const ACTION_DELETED_HINT: &str = "削除された記録を確認し、必要なら復元します（管理者）。";
 
 pub const BACK_TO_MENU: &str = "メニューへ戻る";
-pub const NOT_YET: &str = "この画面は準備中です。";
-pub const PRE_NEXT: &str =
-    "次の更新で、発生届の提出前に検体採取・検査結果を登録し、陽性時に発生届へ引き継げるようになります。";
 
 pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
 pub const NOT_FOUND_BODY: &str =

@@ -6,7 +6,6 @@ pub mod doctor_list;
 pub mod network_indicator;
 pub mod new_password;
 pub mod password_rules;
-pub mod placeholder_page;
 pub mod recovery_codes;
 pub mod register_key;
 pub mod shell;

@@ -11,7 +11,10 @@ use crate::{text, Route};
 pub fn UserArea() -> Element {
     let mut session = use_context::<SessionCtx>();
     let nav = use_navigator();
+    let search = use_context::<crate::pages::search::SearchCtx>();
     let sign_out = move |_| {
+        // The criteria and the list are personal data: they go with the session.
+        search.clear();
         spawn(async move {
             let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
             api::draft_forget().await;
@@ -27,6 +30,9 @@ pub fn UserArea() -> Element {
                 span { class: "user-role", "{me.role.label_ja()}・{me.area_name}" }
             }
             nav { class: "user-menu",
+                if me.role.views_records() {
+                    Link { class: "header-link", to: Route::Search {}, "登録情報一覧" }
+                }
                 Link { class: "header-link", to: Route::Account {}, "キー管理" }
                 if me.role == Role::HealthCenterAdmin {
                     Link { class: "header-link", to: Route::Admin {}, "管理" }

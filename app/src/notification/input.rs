@@ -299,7 +299,7 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
 
 /// Looks the postal code up in the public data (kept offline by the service worker once fetched) and fills the
 /// address text and municipality code; a code with several towns fills the municipality only.
-async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
+pub async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
     let Ok(text) = api::get_text(&code.lookup_path()).await else {
         note.set("郵便番号の住所データを取得できませんでした。住所を入力してください。".into());
         return;

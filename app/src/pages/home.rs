@@ -39,7 +39,21 @@ fn Menu() -> Element {
                     Unread {}
                 }
                 nav { class: "actions",
-                    ActionCard { to: Route::Records {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: !files }
+                    ActionCard { to: Route::Search {}, title: text::ACTION_VIEW, hint: text::ACTION_VIEW_HINT, primary: !files }
+                    match role {
+                        Some(Role::HealthCenterStaff | Role::HealthCenterAdmin) => rsx! {
+                            ActionCard { to: Route::Records {}, title: text::ACTION_INBOX_HC, hint: text::ACTION_INBOX_HC_HINT, primary: false }
+                        },
+                        Some(Role::PrefectureStaff) => rsx! {
+                            ActionCard { to: Route::Records {}, title: text::ACTION_INBOX_PREF, hint: text::ACTION_INBOX_PREF_HINT, primary: false }
+                        },
+                        _ => rsx! {
+                            ActionCard { to: Route::Records {}, title: text::ACTION_INBOX_CLINIC, hint: text::ACTION_INBOX_CLINIC_HINT, primary: false }
+                        },
+                    }
+                    if role == Some(Role::HealthCenterAdmin) {
+                        ActionCard { to: Route::Deleted {}, title: text::ACTION_DELETED, hint: text::ACTION_DELETED_HINT, primary: false }
+                    }
                 }
             }
             if !files && !views {

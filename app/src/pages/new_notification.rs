@@ -2,23 +2,28 @@
 //! as the user types, an encrypted draft that survives reloads, the confirm screen with possible duplicates, the
 //! idempotent submit, and the completion screen (number, health center, delivery).
 
+use chrono::NaiveDate;
 use dioxus::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use shared::api::cases::{CaseRecord, EditConflict, NotificationEdit};
 use shared::api::notifications::{
     DraftKey, DuplicateCandidate, DuplicateList, DuplicateQuery, FileRequest, FileResult,
-    InstitutionProfile,
+    InstitutionProfile, NotificationRecord,
 };
 use shared::error::ErrorCode;
 use shared::notification::json_path::{get, get_str, set};
 use shared::notification::model::MAX_TESTS;
+use shared::notification::options::{DiagnosticMethod, Sex, Specimen, TestResult};
+use shared::notification::postal::PostalCode;
 use shared::notification::validate::{IssueSeverity, IssueView};
 
 use crate::api::{self, ApiFailure};
+use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
-use crate::notification::input::{input_id, FieldInput, FormCtx};
+use crate::notification::input::{fill_address, input_id, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
-use crate::notification::spec::{fields, SectionId};
+use crate::notification::spec::{fields, Place, SectionId};
 use crate::notification::{blank, findings, parse, today};
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -31,7 +36,7 @@ pub fn NewNotification() -> Element {
     rsx! {
         RequireSignIn {
             if allowed {
-                Filing {}
+                Filing { mode: FilingMode::New }
             } else {
                 section { class: "page",
                     h1 { {text::ACTION_NEW} }
@@ -41,6 +46,189 @@ pub fn NewNotification() -> Element {
             }
         }
     }
+}
+
+/// What the form is for.
+#[derive(Clone, PartialEq)]
+pub enum FilingMode {
+    New,
+    /// Completing a record made before the notification (manual 4.5): pre-filled from it; the filing names it.
+    FromCase {
+        case_id: String,
+        prefill: Value,
+    },
+    /// Editing the filed notification of a record, from the record's version when the edit began.
+    Edit {
+        case_id: String,
+        state: Value,
+        version: i64,
+    },
+}
+
+impl FilingMode {
+    fn case_id(&self) -> Option<String> {
+        match self {
+            FilingMode::New => None,
+            FilingMode::FromCase { case_id, .. } | FilingMode::Edit { case_id, .. } => {
+                Some(case_id.clone())
+            }
+        }
+    }
+
+    fn is_edit(&self) -> bool {
+        matches!(self, FilingMode::Edit { .. })
+    }
+}
+
+/// `/notifications/new/:case_id`: 「発生届を作成する」 on a record without one.
+#[component]
+pub fn NewNotificationForCase(case_id: String) -> Element {
+    let id = case_id.clone();
+    let case = use_resource(move || {
+        let id = id.clone();
+        async move { api::get::<CaseRecord>(&format!("/api/cases/{id}")).await }
+    });
+    let today = today();
+    rsx! {
+        RequireSignIn {
+            match case.read().clone() {
+                None => rsx! { section { class: "page", p { class: "loading", "読み込み中…" } } },
+                Some(Ok(c)) if c.can_file => rsx! {
+                    Filing { mode: FilingMode::FromCase { case_id: case_id.clone(), prefill: prefill_from_case(&c, today) } }
+                },
+                Some(r) => rsx! {
+                    section { class: "page",
+                        h1 { "発生届を作成する" }
+                        p { class: "alert", role: "alert",
+                            {r.err().map_or_else(|| "この記録から発生届を作成することはできません（提出済みか、権限がありません）。".to_owned(), |e| e.message())}
+                        }
+                        Link { class: "button secondary", to: Route::Record { id: case_id.clone() }, "登録情報へ戻る" }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// `/notifications/edit/:id`: 編集 on a record's 発生届 tab.
+#[component]
+pub fn EditNotification(id: String) -> Element {
+    let rid = id.clone();
+    let loaded = use_resource(move || {
+        let id = rid.clone();
+        async move {
+            let case = api::get::<CaseRecord>(&format!("/api/cases/{id}")).await?;
+            let n = api::get::<NotificationRecord>(&format!("/api/notifications/{id}")).await?;
+            Ok::<_, ApiFailure>((case, n))
+        }
+    });
+    rsx! {
+        RequireSignIn {
+            match loaded.read().clone() {
+                None => rsx! { section { class: "page", p { class: "loading", "読み込み中…" } } },
+                Some(Ok((case, n))) if case.can_edit && case.has_notification => rsx! {
+                    Filing { mode: FilingMode::Edit {
+                        case_id: id.clone(),
+                        state: serde_json::to_value(&n.notification).unwrap_or(Value::Null),
+                        version: case.version,
+                    } }
+                },
+                Some(r) => rsx! {
+                    section { class: "page",
+                        h1 { "発生届を編集する" }
+                        p { class: "alert", role: "alert",
+                            {r.err().map_or_else(|| text::NOT_PERMITTED.to_owned(), |e| e.message())}
+                        }
+                        Link { class: "button secondary", to: Route::Record { id: id.clone() }, "登録情報へ戻る" }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// The notification pre-filled from a record: ID管理's identity, address and phone, and the latest positive test
+/// as test 1 (nothing typed twice).
+fn prefill_from_case(c: &CaseRecord, today: NaiveDate) -> Value {
+    let mut v = blank(today);
+    let empty = Value::Null;
+    let id = c.tabs.get("id").unwrap_or(&empty);
+    let s = |k: &str| {
+        id.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (path, key) in [
+        ("patient.name", "name"),
+        ("patient.furigana", "furigana"),
+        ("patient.date_of_birth", "date_of_birth"),
+        ("patient.address.postal_code", "postal_code"),
+        ("patient.address.text", "address"),
+        ("patient.address.phone", "phone1"),
+    ] {
+        if !s(key).is_empty() {
+            set(&mut v, path, Value::String(s(key)));
+        }
+    }
+    if let Some(sex) = Sex::from_label(&s("sex")) {
+        set(
+            &mut v,
+            "patient.sex",
+            serde_json::to_value(sex).unwrap_or(Value::Null),
+        );
+    }
+    // The latest positive test record (by specimen date, then entry order).
+    let tests = c
+        .tabs
+        .get("tests")
+        .and_then(|t| t.get("tests"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let label = |t: &Value, k: &str| {
+        t.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let positive = tests
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| label(t, "result") == "陽性")
+        .max_by_key(|(n, t)| (label(t, "specimen_date"), *n))
+        .map(|(_, t)| t.clone());
+    if let Some(t) = positive {
+        // The test of the four that was positive (else test 1).
+        let k = (1..=4)
+            .find(|k| label(&t, &format!("result{k}")) == "陽性")
+            .unwrap_or(1);
+        if let Some(m) = DiagnosticMethod::from_label(&label(&t, &format!("method{k}"))) {
+            set(
+                &mut v,
+                "tests[0].method",
+                serde_json::to_value(m).unwrap_or(Value::Null),
+            );
+        }
+        if let Some(sp) = Specimen::from_label(&label(&t, &format!("specimen{k}"))) {
+            set(
+                &mut v,
+                "tests[0].specimen",
+                serde_json::to_value(sp).unwrap_or(Value::Null),
+            );
+        }
+        set(
+            &mut v,
+            "tests[0].specimen_date",
+            Value::String(label(&t, "specimen_date")),
+        );
+        set(
+            &mut v,
+            "tests[0].result",
+            serde_json::to_value(TestResult::Positive).unwrap_or(Value::Null),
+        );
+    }
+    v
 }
 
 #[derive(Clone, PartialEq)]
@@ -62,17 +250,36 @@ fn draft_storage_key(user_id: &str) -> String {
 }
 
 #[component]
-fn Filing() -> Element {
+fn Filing(mode: FilingMode) -> Element {
     let today = today();
     let session = use_context::<SessionCtx>();
     let user_id = session.draft_owner();
-    let mut state = use_signal(|| blank(today));
+    let initial = mode.clone();
+    let mut state = use_signal(move || match initial {
+        FilingMode::New => blank(today),
+        FilingMode::FromCase { prefill, .. } => prefill,
+        FilingMode::Edit { state, .. } => state,
+    });
+    // An edit is saved against the version it began from; 「最新の内容を読み込む」 moves it on.
+    let edit_version = use_signal(|| match &mode {
+        FilingMode::Edit { version, .. } => *version,
+        _ => 0,
+    });
     let touched = use_signal(Vec::<String>::new);
     let show_all = use_signal(|| false);
     let ctx = use_context_provider(|| FormCtx {
         state,
         touched,
         show_all,
+    });
+    // A record's postal code finds its municipality (the routing's residence), as if typed.
+    let from_case = matches!(mode, FilingMode::FromCase { .. });
+    let postal_note = use_signal(String::new);
+    use_hook(move || {
+        let code = get_str(&state.peek(), "patient.address.postal_code");
+        if let (true, Ok(code)) = (from_case, PostalCode::parse(&code)) {
+            spawn(fill_address(ctx, Place::Patient, code, postal_note));
+        }
     });
     let mut stage = use_signal(|| Stage::Edit);
     let mut legal = use_signal(|| false);
@@ -84,13 +291,23 @@ fn Filing() -> Element {
     let profile =
         use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
 
-    // Header fields from the account; a restored draft keeps its own.
-    let storage_key = draft_storage_key(&user_id);
+    // Header fields from the account; a restored draft keeps its own. An edit keeps no draft (the record holds
+    // the notification); a filing from a record keeps its own, apart from the blank form's.
+    let storage_key = match &mode {
+        FilingMode::New => draft_storage_key(&user_id),
+        FilingMode::FromCase { case_id, .. } => {
+            format!("{}.{case_id}", draft_storage_key(&user_id))
+        }
+        FilingMode::Edit { .. } => String::new(),
+    };
     let sk = storage_key.clone();
     use_future(move || {
         let sk = sk.clone();
         let mut state = state;
         async move {
+            if sk.is_empty() {
+                return;
+            }
             // Offline, the key kept on this device since the last online visit (empty string) opens the draft.
             let key = match api::get::<DraftKey>("/api/me/draft-key").await {
                 Ok(k) => k,
@@ -145,7 +362,7 @@ fn Filing() -> Element {
         let Some(k) = draft_key.read().clone() else {
             return;
         };
-        if matches!(*stage.peek(), Stage::Done(_)) {
+        if matches!(*stage.peek(), Stage::Done(_)) || sk.is_empty() {
             return;
         }
         let sk = sk.clone();
@@ -176,12 +393,19 @@ fn Filing() -> Element {
         draft_note.set(None);
     };
 
+    let title = match &mode {
+        FilingMode::New => text::ACTION_NEW,
+        FilingMode::FromCase { .. } => "発生届を作成する",
+        FilingMode::Edit { .. } => "発生届を編集する",
+    };
+    let household = matches!(mode, FilingMode::New);
     match stage() {
         Stage::Done(result) => {
             let sk = storage_key.clone();
             rsx! {
                 Done {
                     result,
+                    household,
                     on_household: move |_| {
                         let prev = state.read().clone();
                         let mut next = blank(today);
@@ -202,6 +426,9 @@ fn Filing() -> Element {
             Confirm {
                 issues: issues.clone(),
                 idempotency_key: idem(),
+                case_id: mode.case_id(),
+                edit: mode.is_edit(),
+                edit_version,
                 on_back: move |_| { stage.set(Stage::Edit); api::scroll_to_top(); },
                 on_filed: move |r: FileResult| {
                     api::draft_remove(&storage_key);
@@ -237,7 +464,7 @@ fn Filing() -> Element {
             rsx! {
                 section { class: "page notification-form form-root", "data-testid": "notification-form", "data-draft-checked": if draft_key.read().is_some() { "true" } else { "false" },
                     div { class: "form-top",
-                        h1 { {text::ACTION_NEW} }
+                        h1 { {title} }
                         div { class: "layout-toggle", role: "group", "aria-label": "入力画面の並び",
                             button { r#type: "button", class: if legal() { "chip" } else { "chip selected" }, "aria-pressed": if legal() { "false" } else { "true" }, onclick: move |_| legal.set(false), "入力しやすい順" }
                             button { r#type: "button", class: if legal() { "chip selected" } else { "chip" }, "aria-pressed": if legal() { "true" } else { "false" }, "data-testid": "legal-layout", onclick: move |_| legal.set(true), "法令様式の順" }
@@ -417,10 +644,17 @@ fn FindingsList(issues: Vec<IssueView>) -> Element {
 fn Confirm(
     issues: Vec<IssueView>,
     idempotency_key: String,
+    /// The record this filing completes, or whose notification is edited.
+    case_id: Option<String>,
+    edit: bool,
+    edit_version: Signal<i64>,
     on_back: EventHandler<()>,
     on_filed: EventHandler<FileResult>,
 ) -> Element {
     let ctx = use_context::<FormCtx>();
+    let nav = use_navigator();
+    let mut conflict = use_signal(|| None::<EditConflict>);
+    let mut refused = use_signal(Vec::<IssueView>::new);
     let notification = parse(&ctx.state.read());
     let warnings: Vec<IssueView> = issues
         .into_iter()
@@ -442,7 +676,8 @@ fn Confirm(
     let duplicates = use_resource(move || {
         let q = dup_query.clone();
         async move {
-            if q.date_of_birth.is_empty() {
+            // An edited notification would find itself.
+            if q.date_of_birth.is_empty() || edit {
                 return Vec::new();
             }
             api::post::<_, DuplicateList>("/api/notifications/duplicates", &q)
@@ -466,43 +701,91 @@ fn Confirm(
     let needs_ack = !all_warnings.is_empty();
     let codes: Vec<String> = all_warnings.iter().map(|w| w.code.clone()).collect();
     let n2 = notification.clone();
+    let cid = case_id.clone();
     let submit = move |_| {
         if busy() || (needs_ack && !acknowledged()) {
             return;
         }
         busy.set(true);
         error.set(None);
+        refused.set(Vec::new());
+        let acknowledged_warnings = if acknowledged() {
+            codes.clone()
+        } else {
+            Vec::new()
+        };
         let body = FileRequest {
             idempotency_key: idempotency_key.clone(),
             notification: n2.clone(),
-            case_id: None,
-            acknowledged_warnings: if acknowledged() {
-                codes.clone()
-            } else {
-                Vec::new()
-            },
+            case_id: cid.clone(),
+            acknowledged_warnings: acknowledged_warnings.clone(),
+        };
+        let edit_to = cid.clone().filter(|_| edit);
+        let edit_body = NotificationEdit {
+            version: edit_version(),
+            notification: n2.clone(),
+            acknowledged_warnings,
         };
         spawn(async move {
-            let r = api::post::<_, FileResult>("/api/notifications", &body).await;
+            let r = match &edit_to {
+                Some(id) => {
+                    api::put::<_, CaseRecord>(&format!("/api/cases/{id}/notification"), &edit_body)
+                        .await
+                        .map(|_| None)
+                }
+                None => api::post::<_, FileResult>("/api/notifications", &body)
+                    .await
+                    .map(Some),
+            };
             busy.set(false);
             match r {
-                Ok(result) => on_filed.call(result),
+                Ok(Some(result)) => on_filed.call(result),
+                Ok(None) => {
+                    if let Some(id) = edit_to {
+                        nav.push(Route::Record { id });
+                    }
+                }
                 Err(ApiFailure::Api { code: Some(ErrorCode::WarningsUnacknowledged), issues, .. }) => {
                     acknowledged.set(false);
                     server_warnings.set(issues);
                     error.set(Some("確認が必要な項目があります。内容を確認してチェックを入れてください。".into()));
                 }
-                Err(ApiFailure::Network) => error.set(Some(
-                    "送信できませんでした。通信状態を確認して、もう一度「報告する」を押してください（入力内容は保存されています。二重に届け出られることはありません）。".into(),
-                )),
-                Err(e) => error.set(Some(e.message())),
+                Err(e) if e.code() == Some(ErrorCode::EditConflict) && e.conflict().is_some() => {
+                    conflict.set(e.conflict());
+                }
+                Err(ApiFailure::Network) => error.set(Some(if edit {
+                    "保存できませんでした。通信状態を確認して、もう一度「保存する」を押してください（入力内容は残っています）。".into()
+                } else {
+                    "送信できませんでした。通信状態を確認して、もう一度「報告する」を押してください（入力内容は保存されています。二重に届け出られることはありません）。".into()
+                })),
+                Err(e) => {
+                    refused.set(e.issues());
+                    error.set(Some(e.message()));
+                }
             }
         });
+    };
+    let reload = move |_| {
+        if let Some(id) = case_id.clone() {
+            spawn(async move {
+                match api::get::<CaseRecord>(&format!("/api/cases/{id}")).await {
+                    Ok(c) => {
+                        let mut v = edit_version;
+                        v.set(c.version);
+                        conflict.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message())),
+                }
+            });
+        }
     };
     rsx! {
         section { class: "page confirm", "data-testid": "confirm",
             h1 { "入力内容の確認" }
-            p { class: "lead", "以下の内容で保健所へ報告します。誤りがあれば「再編集」で戻って修正してください。" }
+            p { class: "lead",
+                if edit { "以下の内容で発生届を更新します。誤りがあれば「再編集」で戻って修正してください。" }
+                else { "以下の内容で保健所へ報告します。誤りがあれば「再編集」で戻って修正してください。" }
+            }
             match duplicates.read().as_ref() {
                 Some(list) if !list.is_empty() => rsx! { Duplicates { candidates: list.clone() } },
                 _ => rsx! {},
@@ -518,13 +801,26 @@ fn Confirm(
                     }
                 }
             }
+            if let Some(c) = conflict() {
+                ConflictNotice { conflict: c, on_reload: reload }
+            }
             ErrorAlert { message: error() }
+            if !refused().is_empty() {
+                ul { class: "findings", "data-testid": "refused",
+                    for (n, i) in refused().into_iter().enumerate() { li { key: "{n}", "{i.message}" } }
+                }
+            }
             div { class: "form-actions sticky-actions",
-                button { r#type: "button", class: "button secondary", onclick: move |_| on_back.call(()), "再編集" }
+                button { r#type: "button", class: "button secondary", "data-testid": "back-to-edit", onclick: move |_| on_back.call(()), "再編集" }
                 button { r#type: "button", class: "button primary", "data-testid": "submit",
-                    disabled: busy() || (needs_ack && !acknowledged()),
+                    disabled: busy() || (needs_ack && !acknowledged()) || conflict().is_some(),
                     onclick: submit,
-                    if busy() { "報告しています…" } else { "報告する" }
+                    match (busy(), edit) {
+                        (true, true) => "保存しています…",
+                        (false, true) => "保存する",
+                        (true, false) => "報告しています…",
+                        (false, false) => "報告する",
+                    }
                 }
             }
         }
@@ -554,7 +850,7 @@ fn Duplicates(candidates: Vec<DuplicateCandidate>) -> Element {
 }
 
 #[component]
-fn Done(result: FileResult, on_household: EventHandler<()>) -> Element {
+fn Done(result: FileResult, household: bool, on_household: EventHandler<()>) -> Element {
     rsx! {
         section { class: "page done", "data-testid": "filed",
             h1 { "報告が完了しました" }
@@ -572,7 +868,9 @@ fn Done(result: FileResult, on_household: EventHandler<()>) -> Element {
             }
             div { class: "form-actions",
                 Link { class: "button primary", to: Route::Record { id: result.id.clone() }, "届出内容を表示・印刷" }
-                button { r#type: "button", class: "button secondary", "data-testid": "household", onclick: move |_| on_household.call(()), "同一世帯の別の方を届け出る" }
+                if household {
+                    button { r#type: "button", class: "button secondary", "data-testid": "household", onclick: move |_| on_household.call(()), "同一世帯の別の方を届け出る" }
+                }
                 Link { class: "button secondary", to: Route::Home {}, {text::BACK_TO_MENU} }
             }
         }

@@ -95,34 +95,25 @@ fn RecordList() -> Element {
     }
 }
 
+/// The filed notification of a record (its 発生届 tab): the sheet, receipt, routing, history, transfer and print.
 #[component]
-pub fn Record(id: String) -> Element {
-    rsx! {
-        RequireSignIn { RecordView { id } }
-    }
-}
-
-#[component]
-fn RecordView(id: String) -> Element {
+pub fn NotificationView(id: String) -> Element {
     let rid = id.clone();
+    let case = try_use_context::<crate::case::CaseCtx>();
     let mut record = use_resource(move || {
         let id = rid.clone();
         async move { api::get::<NotificationRecord>(&format!("/api/notifications/{id}")).await }
     });
     rsx! {
         match record.read().clone() {
-            None => rsx! { section { class: "page", p { class: "loading", "読み込み中…" } } },
+            None => rsx! { p { class: "loading", "読み込み中…" } },
             Some(Err(e)) => rsx! {
-                section { class: "page",
-                    h1 { "発生届" }
-                    p { class: "alert", role: "alert", "data-testid": "record-error", "{e.message()}" }
-                    Link { class: "button secondary", to: Route::Records {}, "一覧へ戻る" }
-                }
+                p { class: "alert", role: "alert", "data-testid": "record-error", "{e.message()}" }
             },
             Some(Ok(r)) => rsx! {
-                section { class: "page record", "data-testid": "record",
+                div { class: "record", "data-testid": "record",
                     div { class: "no-print",
-                        h1 { "発生届 {r.number}" }
+                        h2 { class: "tab-form-title", "発生届 {r.number}" }
                         dl { class: "summary",
                             dt { "届出先" } dd { "{r.health_center_name}" }
                             dt { "受理" }
@@ -139,13 +130,12 @@ fn RecordView(id: String) -> Element {
                             dt { "保健所への通知" } dd { "data-testid": "delivery", "{r.delivery.label()}" }
                         }
                         div { class: "form-actions",
-                            button { r#type: "button", class: "button primary", "data-testid": "print", onclick: move |_| api::print_page(), "印刷する" }
-                            Link { class: "button secondary", to: Route::Records {}, "一覧へ戻る" }
+                            button { r#type: "button", class: "button secondary", "data-testid": "print", onclick: move |_| api::print_page(), "印刷する" }
                         }
                     }
                     Sheet { notification: r.notification.clone(), number: Some(r.number.clone()), health_center: Some(r.health_center_name.clone()) }
                     div { class: "no-print",
-                        h2 { "経過" }
+                        h3 { class: "tab-form-title", "経過" }
                         ol { class: "history", "data-testid": "history",
                             for (n, e) in r.history.iter().enumerate() {
                                 li { key: "{n}",
@@ -159,7 +149,16 @@ fn RecordView(id: String) -> Element {
                             }
                         }
                         if r.can_transfer {
-                            Transfer { id: r.id.clone(), current: r.health_center_id.clone(), on_done: move |_| record.restart() }
+                            Transfer { id: r.id.clone(), current: r.health_center_id.clone(),
+                                on_done: move |_| {
+                                    record.restart();
+                                    // The record's health center changed with it.
+                                    if let Some(c) = case {
+                                        let id = c.id();
+                                        spawn(c.reload(id));
+                                    }
+                                },
+                            }
                         }
                     }
                 }
