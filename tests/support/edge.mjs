@@ -29,11 +29,13 @@ export function freePort() {
   });
 }
 
-/** `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs); `seedRecords`: also the
+/** `persistTo`: keep the state in this folder (created if missing) instead of a fresh temporary one.
+ * `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs); `seedRecords`: also the
  * demo patient records the dev command serves (edge/seed/records.mjs). `vars`: worker variables
  * for this run (e.g. `{ BENCH_ROUTES: "1" }`). */
-export async function startEdge({ seedDemo = false, seedRecords = false, vars = {} } = {}) {
-  const state = mkdtempSync(path.join(tmpdir(), "hersys-state-"));
+export async function startEdge({ seedDemo = false, seedRecords = false, vars = {}, persistTo } = {}) {
+  // `persistTo`: a state folder to use and keep (the search benchmark's million records); otherwise a fresh one.
+  const state = persistTo ?? mkdtempSync(path.join(tmpdir(), "hersys-state-"));
   const env = {
     ...process.env,
     WRANGLER_SEND_METRICS: "false",
@@ -91,7 +93,8 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
         await exit;
         clearTimeout(timer);
       }
-      rmSync(state, { recursive: true, force: true });
+      if (!persistTo) rmSync(state, { recursive: true, force: true });
     },
+    state,
   };
 }

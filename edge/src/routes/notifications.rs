@@ -254,11 +254,16 @@ fn outbox_insert(
 /// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
 /// misses the next request's pass (or the scheduled handler) seals.
 pub(super) fn seal_later(env: &Env, ctx: &Context) {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
     static SEALING: AtomicBool = AtomicBool::new(false);
-    if SEALING.swap(true, Ordering::AcqRel) {
+    // At most one pass a second per isolate: each pass seals every entry written so far, and a pass competes with
+    // the next requests for the database. What a skipped pass leaves, the next one (or the cron) seals.
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = now_ms();
+    if now - LAST.load(Ordering::Acquire) < 1000 || SEALING.swap(true, Ordering::AcqRel) {
         return;
     }
+    LAST.store(now, Ordering::Release);
     let env = env.clone();
     ctx.wait_until(async move {
         if let Ok(db) = env.d1(bindings::DB) {

@@ -1,0 +1,182 @@
+// 登録情報一覧 at national scale: 1,000,000 synthetic patient records in local D1 (written by search_data.py into
+// the SQLite file wrangler's D1 uses, kept in target/bench-search/ and reused while the migrations and the generator
+// are unchanged), then one client searching through the API — every criterion and common combinations, as a
+// clinic, a health center and a prefecture — with p50/p95 per query, beside the same SQL timed on raw SQLite
+// (Python's sqlite3 on the same file; the statements and binds come from the bench-only EXPLAIN route, so they are
+// exactly what the edge runs). Prints figures; asserts nothing about time.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startEdge, ROOT } from "../support/edge.mjs";
+import { firstSignInAs } from "../support/softauthn.mjs";
+import { seed } from "../../edge/seed/demo.mjs";
+
+const ROWS = Number(process.env.SEARCH_BENCH_ROWS || 1_000_000);
+const RUNS = Number(process.env.SEARCH_BENCH_RUNS || 100);
+const DIR = path.join(ROOT, "target/bench-search");
+const STATE = path.join(DIR, "state");
+const MARKER = path.join(DIR, "marker.json");
+const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+
+function fingerprint() {
+  const h = createHash("sha256");
+  const migrations = path.join(ROOT, "edge/migrations");
+  for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(path.join(migrations, f)));
+  h.update(readFileSync(path.join(ROOT, "tests/bench/search_data.py")));
+  h.update(String(ROWS));
+  return h.digest("hex");
+}
+
+function sqliteFile() {
+  const dir = path.join(STATE, "v3/d1/miniflare-D1DatabaseObject");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (files.length !== 1) throw new Error(`expected one D1 file in ${dir}: ${files.join(", ")}`);
+  return path.join(dir, files[0]);
+}
+
+function python(script, args, input) {
+  const r = spawnSync("python3", ["-c", script, ...args], { input, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`python3: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function generate() {
+  const fp = fingerprint();
+  if (existsSync(MARKER)) {
+    const m = JSON.parse(readFileSync(MARKER, "utf8"));
+    if (m.fingerprint === fp && existsSync(STATE)) {
+      console.log(`data set: reusing ${ROWS.toLocaleString()} records generated earlier (${m.generated})`);
+      return m;
+    }
+  }
+  rmSync(STATE, { recursive: true, force: true });
+  mkdirSync(STATE, { recursive: true });
+  const t0 = performance.now();
+  spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], { cwd: ROOT, env, stdio: "pipe" });
+  await seed({ root: ROOT, persistTo: STATE, env });
+  const r = spawnSync("python3", [path.join(ROOT, "tests/bench/search_data.py"), sqliteFile(), String(ROWS), path.join(ROOT, "shared/data")],
+    { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`search_data.py: ${r.stderr}`);
+  const stats = JSON.parse(r.stdout);
+  const seconds = (performance.now() - t0) / 1000;
+  const m = { fingerprint: fp, generated: new Date().toISOString(), seconds, ...stats };
+  writeFileSync(MARKER, JSON.stringify(m));
+  console.log(`data set: ${ROWS.toLocaleString()} records generated in ${seconds.toFixed(1)} s (rows ${stats.insert_s} s, ` +
+    `${stats.indexes} indexes ${stats.index_s} s; ${(ROWS / stats.insert_s).toFixed(0)} rows/s), D1 file ${(stats.bytes / 1e6).toFixed(0)} MB`);
+  return m;
+}
+
+const RESET = `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM recovery_codes")
+db.execute("DELETE FROM credentials")
+db.commit()
+`;
+
+/** Values from rows inside a scope, to search for. */
+const SAMPLE = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+col, val = sys.argv[2], sys.argv[3]
+rows = db.execute(f"SELECT name, furigana, date_of_birth, phone_digits, smartphone_id, hc_own_id, health_center_id FROM cases WHERE {col} = ? AND deleted_at IS NULL AND hc_own_id <> '' ORDER BY seq LIMIT 200 OFFSET 1000", (val,)).fetchall()
+print(json.dumps(rows))
+`;
+
+const TIME_SQL = `
+import json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+runs = int(sys.argv[2])
+out = []
+for q in json.loads(sys.stdin.read()):
+    ms = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        db.execute(q["sql"], q["binds"]).fetchall()
+        ms.append((time.perf_counter() - t) * 1000)
+    ms.sort()
+    out.append([ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.95))]])
+print(json.dumps(out))
+`;
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const hira = (s) => s.replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+
+const meta = await generate();
+python(RESET, [sqliteFile()]);
+const edge = await startEdge({ persistTo: STATE, vars: { BENCH_ROUTES: "1" } });
+try {
+  const principals = [
+    ["health center", "staff@shinjuku-hc.demo", "health_center_id", "HC13104"],
+    ["clinic", "doctor@shinjuku-clinic.demo", "institution_id", "inst_demo_shinjuku"],
+    ["prefecture", "pref@tokyo.demo", "pref_code", "13"],
+  ];
+  const rows = [];
+  for (const [label, login, col, val] of principals) {
+    const { client } = await firstSignInAs(edge, login);
+    const samples = JSON.parse(python(SAMPLE, [sqliteFile(), col, val]));
+    const pick = (i) => samples[i % samples.length];
+    const jst = (offset) => new Date(Date.now() + 9 * 3600_000 - offset * 86_400_000).toISOString().slice(0, 10);
+    const queries = [
+      ["blank (all)", () => ({})],
+      ["name prefix (family)", (i) => ({ name: pick(i)[0].split(" ")[0] })],
+      ["name (full)", (i) => ({ name: pick(i)[0] })],
+      ["furigana in hiragana", (i) => ({ furigana: hira(pick(i)[1]) })],
+      ["date of birth", (i) => ({ date_of_birth: pick(i)[2] })],
+      ["phone", (i) => ({ phone: pick(i)[3] })],
+      ["prefecture", () => ({ pref_code: "13" })],
+      ["category (rare)", () => ({ category: "deceased_patient" })],
+      ["status (rare)", () => ({ status: "died" })],
+      ["スマホ入力ID", (i) => ({ smartphone_id: pick(i)[4] })],
+      ["保健所独自ID", (i) => ({ hc_own_id: pick(i)[5] })],
+      ["filing dates (a month)", () => ({ filed_from: jst(60), filed_to: jst(30) })],
+      ["health center", () => ({ health_center_id: "HC13104" })],
+      ["furigana + date of birth", (i) => ({ furigana: pick(i)[1], date_of_birth: pick(i)[2] })],
+      ["name + phone", (i) => ({ name: pick(i)[0].split(" ")[0], phone: pick(i)[3] })],
+      ["status + dates", () => ({ status: "admitted", filed_from: jst(365), filed_to: jst(0) })],
+      ["category + status", () => ({ category: "asymptomatic_carrier", status: "waiting_high" })],
+      ["blank, by name", () => ({}), "name"],
+      ["blank, second page", () => ({}), "filed_desc", true],
+    ];
+    for (const [name, criteria, sort = "filed_desc", secondPage = false] of queries) {
+      const body = (i) => ({ criteria: criteria(i), sort });
+      const send = async (b) => {
+        const r = await client.post("/api/cases/search", b);
+        if (r.status !== 200) throw new Error(`${name}: ${r.status} ${JSON.stringify(r.body)}`);
+        return r.body;
+      };
+      let cursor = null;
+      if (secondPage) cursor = (await send(body(0))).next_cursor;
+      for (let i = 0; i < 10; i++) await send({ ...body(i), cursor });
+      const ms = [];
+      let count = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const res = await send({ ...body(i), cursor });
+        ms.push(performance.now() - t);
+        count = res.count_capped ? `${res.count}+` : res.count;
+      }
+      ms.sort((a, b) => a - b);
+      const explain = await client.post("/api/bench/explain", { ...body(0), cursor });
+      const raw = JSON.parse(python(TIME_SQL, [sqliteFile(), "200"], JSON.stringify(explain.body.queries)));
+      const plan = explain.body.queries[0].plan.find((d) => / c USING| c$|INTEGER PRIMARY KEY/.test(d)) ?? "";
+      rows.push({ label, name, p50: pct(ms, 50), p95: pct(ms, 95), count, raw: raw.map(([m]) => m).reduce((a, b) => a + b, 0),
+        rawP95: raw.map(([, p]) => p).reduce((a, b) => a + b, 0), plan: plan.replace(/^SEARCH c USING /, "").slice(0, 60) });
+    }
+  }
+  console.log(`\nsearch through the API, ${ROWS.toLocaleString()} records, one client, ${RUNS} requests each (ms):`);
+  console.log(`  ${"scope".padEnd(13)} ${"criteria".padEnd(26)} ${"p50".padStart(6)} ${"p95".padStart(6)}  ${"raw p50".padStart(8)} ${"raw p95".padStart(8)}  ${"count".padStart(7)}  index`);
+  for (const r of rows) {
+    console.log(`  ${r.label.padEnd(13)} ${r.name.padEnd(26)} ${r.p50.toFixed(1).padStart(6)} ${r.p95.toFixed(1).padStart(6)}  ` +
+      `${r.raw.toFixed(3).padStart(8)} ${r.rawP95.toFixed(3).padStart(8)}  ${String(r.count).padStart(7)}  ${r.plan}`);
+  }
+  const worst = rows.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  console.log(`  worst p95: ${worst.p95.toFixed(1)} ms (${worst.label}, ${worst.name}); ` +
+    `${rows.filter((r) => r.p95 > 20).length} of ${rows.length} queries over 20 ms`);
+  console.log(`  raw = the page query + the count query on Python's sqlite3, same file, same SQL and binds`);
+  console.log(`  data set generated in ${meta.seconds.toFixed(1)} s; D1 file ${(statSync(sqliteFile()).size / 1e6).toFixed(0)} MB`);
+} finally {
+  await edge.stop();
+}
