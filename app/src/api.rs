@@ -156,7 +156,13 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
 }
 
 fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
-    serde_json::from_str(text).map_err(|_| ApiFailure::Api {
+    serde_json::from_str(text).map_err(|_| unreadable())
+}
+
+/// Kept out of `parse`, which is instantiated once per answer type.
+#[inline(never)]
+fn unreadable() -> ApiFailure {
+    ApiFailure::Api {
         status: 200,
         code: None,
         message: "サーバーの応答を読み取れませんでした。".to_owned(),
@@ -164,7 +170,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
         rules: Vec::new(),
         issues: Vec::new(),
         conflict: None,
-    })
+    }
 }
 
 /// A static text file (e.g. the common-password list).

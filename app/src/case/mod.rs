@@ -153,7 +153,11 @@ impl CaseCtx {
 #[component]
 pub fn ConflictNotice(conflict: EditConflict, on_reload: EventHandler<()>) -> Element {
     rsx! {
-        div { class: "conflict", role: "alert", "data-testid": "conflict",
+        div { class: "conflict", role: "alert", tabindex: "-1", "data-testid": "conflict",
+            // Shown where the user is looking, wherever the save button was.
+            onmounted: move |e| async move {
+                let _ = e.set_focus(true).await;
+            },
             p { class: "conflict-title",
                 "{conflict.updated_by_name}さんが {when(conflict.updated_at)} に更新しました。"
             }

@@ -129,7 +129,8 @@ pub fn EditNotification(id: String) -> Element {
                 Some(Ok((case, n))) if case.can_edit && case.has_notification => rsx! {
                     Filing { mode: FilingMode::Edit {
                         case_id: id.clone(),
-                        state: serde_json::to_value(&n.notification).unwrap_or(Value::Null),
+                        // Through text: the string serializer of the notification is already in the bundle.
+                        state: serde_json::to_string(&n.notification).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null),
                         version: case.version,
                     } }
                 },

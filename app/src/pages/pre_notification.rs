@@ -5,7 +5,6 @@
 use dioxus::prelude::*;
 use serde_json::{Map, Value};
 use shared::api::cases::{CreateCase, Created};
-use shared::api::notifications::HealthCenterList;
 use shared::case::tabs::{Tab, ID_FIELDS};
 use shared::error::ErrorCode;
 
@@ -13,6 +12,7 @@ use crate::api::{self, ApiFailure};
 use crate::case::field_id;
 use crate::case::tab_form::{Fields, FindingsSummary, ReadView, TabForm};
 use crate::components::alert::ErrorAlert;
+use crate::components::health_centers::use_health_centers;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 
@@ -55,19 +55,8 @@ fn Register() -> Element {
     let mut idem = use_signal(api::random_key);
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
-    let centers =
-        use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
-    let options: Vec<(String, String)> = centers
-        .read()
-        .as_ref()
-        .and_then(|r| r.as_ref().ok())
-        .map(|l| {
-            l.health_centers
-                .iter()
-                .map(|h| (h.id.clone(), h.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let centers = use_health_centers();
+    let options = centers();
     let hc_name = options
         .iter()
         .find(|(id, _)| *id == hc())

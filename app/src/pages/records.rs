@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use dioxus::prelude::*;
-use shared::api::notifications::{
-    HealthCenterList, NotificationList, NotificationRecord, TransferRequest,
-};
+use shared::api::notifications::{NotificationList, NotificationRecord, TransferRequest};
 use shared::auth::Role;
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
+use crate::components::health_centers::use_health_centers;
 use crate::notification::sheet::Sheet;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -169,24 +168,15 @@ pub fn NotificationView(id: String) -> Element {
 
 #[component]
 fn Transfer(id: String, current: String, on_done: EventHandler<()>) -> Element {
-    let centers =
-        use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    let centers = use_health_centers();
     let mut target = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
-    let options: Vec<(String, String)> = centers
-        .read()
-        .as_ref()
-        .and_then(|r| r.as_ref().ok())
-        .map(|l| {
-            l.health_centers
-                .iter()
-                .filter(|h| h.id != current)
-                .map(|h| (h.id.clone(), h.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let options: Vec<(String, String)> = centers()
+        .into_iter()
+        .filter(|(id, _)| *id != current)
+        .collect();
     rsx! {
         div { class: "transfer", "data-testid": "transfer",
             h2 { "他の保健所へ移管する" }

@@ -4,7 +4,6 @@
 
 use dioxus::prelude::*;
 use shared::api::cases::{CaseSummary, SearchCriteria, SearchRequest, SearchResult, SortKey};
-use shared::api::notifications::HealthCenterList;
 use shared::case::status::CaseStatus;
 use shared::case::{age_band, smartphone_id_ok};
 use shared::notification::dates::parse_typed;
@@ -16,6 +15,7 @@ use crate::api;
 use crate::case::status_tab::key;
 use crate::case::{age_text, date_short, parse_iso, today_jst};
 use crate::components::alert::ErrorAlert;
+use crate::components::health_centers::use_health_centers;
 use crate::pages::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -225,8 +225,7 @@ fn SearchPage() -> Element {
     let mut flash = ctx.flash;
     // The message of the page we came from is shown once.
     let message = use_hook(move || flash.take());
-    let centers =
-        use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    let centers = use_health_centers();
     // Back from a record: the same search again, so the list shows changes made meanwhile.
     use_hook(move || {
         if let Some(l) = ctx.listing.peek().clone() {
@@ -276,19 +275,8 @@ fn SearchPage() -> Element {
             .find(|i| i.field == field)
             .map(|i| i.message.clone())
     };
-    let hc_options: Vec<(String, String)> = centers
-        .read()
-        .as_ref()
-        .and_then(|r| r.as_ref().ok())
-        .map(|l| {
-            l.health_centers
-                .iter()
-                .map(|h| (h.id.clone(), h.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let hc_options = centers();
     let listing = ctx.listing.read().clone();
-    let f = form.read().clone();
 
     rsx! {
         section { class: "page search", "data-testid": "search-page",
@@ -306,46 +294,14 @@ fn SearchPage() -> Element {
                         if more() { "条件を閉じる" } else { "その他の条件（都道府県・診断類型・ステータス・ID・届出日・保健所）" }
                     }
                     div { class: if more() { "more-criteria open" } else { "more-criteria" },
-                    div { class: "field",
-                        label { r#for: "s-pref_code", "都道府県" }
-                        select { id: "s-pref_code", value: "{f.pref_code}", onchange: move |e| form.write().pref_code = e.value(),
-                            option { value: "", selected: f.pref_code.is_empty(), "指定なし" }
-                            for n in 1u8..=47 {
-                                option { key: "{n}", value: format!("{n:02}"), selected: f.pref_code == format!("{n:02}"), {prefecture_name(n).unwrap_or_default()} }
-                            }
-                        }
-                    }
-                    div { class: "field",
-                        label { r#for: "s-category", "診断類型" }
-                        select { id: "s-category", value: "{f.category}", onchange: move |e| form.write().category = e.value(),
-                            option { value: "", selected: f.category.is_empty(), "指定なし" }
-                            for c in CaseCategory::ALL.iter() {
-                                option { key: "{key(c)}", value: "{key(c)}", selected: f.category == key(c), "{c.label()}" }
-                            }
-                        }
-                    }
-                    div { class: "field",
-                        label { r#for: "s-status", "現在のステータス" }
-                        select { id: "s-status", value: "{f.status}", onchange: move |e| form.write().status = e.value(),
-                            option { value: "", selected: f.status.is_empty(), "指定なし" }
-                            for s in CaseStatus::ALL.iter() {
-                                option { key: "{s.as_str()}", value: "{s.as_str()}", selected: f.status == s.as_str(), "{s.label()}" }
-                            }
-                        }
-                    }
+                    CriterionSelect { name: "pref_code", label: "都道府県", options: prefectures() }
+                    CriterionSelect { name: "category", label: "診断類型", options: CaseCategory::ALL.iter().map(|c| (key(c), c.label().to_owned())).collect::<Vec<_>>() }
+                    CriterionSelect { name: "status", label: "現在のステータス", options: CaseStatus::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned())).collect::<Vec<_>>() }
                     CriterionInput { name: "smartphone_id", label: "スマホ入力ID", mode: "numeric", issue: issue_for("smartphone_id") }
                     CriterionInput { name: "hc_own_id", label: "保健所独自ID", mode: "text", issue: issue_for("hc_own_id") }
                     CriterionInput { name: "filed_from", label: "届出日（から）", mode: "numeric", issue: issue_for("filed_from") }
                     CriterionInput { name: "filed_to", label: "届出日（まで）", mode: "numeric", issue: issue_for("filed_to") }
-                    div { class: "field",
-                        label { r#for: "s-health_center_id", "保健所" }
-                        select { id: "s-health_center_id", value: "{f.health_center_id}", onchange: move |e| form.write().health_center_id = e.value(),
-                            option { value: "", selected: f.health_center_id.is_empty(), "指定なし" }
-                            for (id, name) in hc_options {
-                                option { key: "{id}", value: "{id}", selected: f.health_center_id == id, "{name}" }
-                            }
-                        }
-                    }
+                    CriterionSelect { name: "health_center_id", label: "保健所", options: hc_options }
                     }
                 }
                 p { class: "field-hint", "何も入力せずに検索すると、閲覧できるすべての記録を表示します。フリガナはひらがな・カタカナのどちらでも検索できます。" }
@@ -416,6 +372,10 @@ impl SearchForm {
             "hc_own_id" => &mut self.hc_own_id,
             "filed_from" => &mut self.filed_from,
             "filed_to" => &mut self.filed_to,
+            "pref_code" => &mut self.pref_code,
+            "category" => &mut self.category,
+            "status" => &mut self.status,
+            "health_center_id" => &mut self.health_center_id,
             _ => return None,
         })
     }
@@ -453,6 +413,49 @@ fn CriterionInput(
             }
             if let Some(n) = note { span { class: "field-note", "{n}" } }
             if let Some(m) = issue.clone() { p { class: "field-error", role: "alert", "{m}" } }
+        }
+    }
+}
+
+fn prefectures() -> Vec<(String, String)> {
+    (1u8..=47)
+        .map(|n| {
+            (
+                format!("{n:02}"),
+                prefecture_name(n).unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[component]
+fn CriterionSelect(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+) -> Element {
+    let mut form = use_context::<SearchCtx>().form;
+    let value = form
+        .read()
+        .clone()
+        .text_mut(name)
+        .map(|v| v.clone())
+        .unwrap_or_default();
+    let id = format!("s-{name}");
+    rsx! {
+        div { class: "field",
+            label { r#for: "{id}", {label} }
+            select { id: "{id}", value: "{value}",
+                onchange: move |e| {
+                    if let Some(v) = form.write().text_mut(name) {
+                        *v = e.value();
+                    }
+                },
+                option { value: "", selected: value.is_empty(), "指定なし" }
+                for (k, l) in options {
+                    option { key: "{k}", value: "{k}", selected: value == k, "{l}" }
+                }
+            }
         }
     }
 }

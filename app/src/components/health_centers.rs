@@ -1,0 +1,24 @@
+//! The health centers of the user's prefecture (`GET /api/health-centers`) for the selects that pick one
+//! (transfer, search, the health center in charge); one loader for all of them.
+
+use dioxus::prelude::*;
+use shared::api::notifications::HealthCenterList;
+
+use crate::api;
+
+/// `(id, name)` of each health center; empty until loaded (or when the list cannot be had).
+pub fn use_health_centers() -> Memo<Vec<(String, String)>> {
+    let list = use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    use_memo(move || {
+        list.read()
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|l| {
+                l.health_centers
+                    .iter()
+                    .map(|h| (h.id.clone(), h.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
