@@ -72,6 +72,12 @@ test("a filing makes a patient record found by every criterion, in any kana form
       assert.equal(r.body.count, 1);
     }
   }
+  // Another prefecture's criteria find nothing.
+  for (const who of [doctor, hc, pref]) {
+    assert.deepEqual(names(await search(who, { pref_code: "27", furigana: "ケンサク" })), []);
+  }
+  assert.deepEqual(names(await search(pref, { health_center_id: "HC01101" })), []);
+  assert.deepEqual(names(await search(hc, { health_center_id: "HC13112", furigana: "ケンサク" })), []);
   // Other clinics and health centers do not find it; national staff may not search.
   assert.deepEqual(names(await search(doctorSetagaya, { furigana: "ケンサク" })), []);
   assert.deepEqual(names(await search(hcSetagaya, { furigana: "ケンサク" })), []);

@@ -167,7 +167,13 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
         binds: Vec::new(),
     };
     let scope_param = b.text(scope.value());
-    b.cond(format!("c.{} = {scope_param}", scope.column()));
+    let hc = c.health_center_id.trim();
+    // A prefecture asking for one of its health centers: that health center's rows (a record's prefecture is its
+    // health center's, kept so by transfers), checked once against the prefecture instead of row by row.
+    let prefecture_by_hc = matches!(scope, Scope::Prefecture(_)) && !hc.is_empty();
+    if !prefecture_by_hc {
+        b.cond(format!("c.{} = {scope_param}", scope.column()));
+    }
 
     // Criteria as conditions; remember which index each could drive.
     let mut index: Option<String> = None;
@@ -242,15 +248,26 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
         b.cond(format!("c.name_key >= {lo} AND c.name_key < {hi}"));
         prefer(format!("{}_name", scope.index_prefix()), &mut index);
     }
-    let hc = c.health_center_id.trim();
     if !hc.is_empty() {
         let p = b.text(hc);
         b.cond(format!("c.health_center_id = {p}"));
+        if prefecture_by_hc {
+            b.cond(format!(
+                "EXISTS (SELECT 1 FROM health_centers WHERE id = {p} AND pref_code = {scope_param})"
+            ));
+        }
     }
     let pref = c.pref_code.trim();
     if !pref.is_empty() {
         let p = b.text(pref);
-        b.cond(format!("c.pref_code = {p}"));
+        match scope {
+            // Constant conditions, evaluated once: a health center's records are in its prefecture.
+            Scope::HealthCenter(_) => b.cond(format!(
+                "EXISTS (SELECT 1 FROM health_centers WHERE id = {scope_param} AND pref_code = {p})"
+            )),
+            Scope::Prefecture(_) => b.cond(format!("{scope_param} = {p}")),
+            Scope::Institution(_) => b.cond(format!("c.pref_code = {p}")),
+        }
     }
     let mut rare_index = None;
     if let Some(status) = c.status {

@@ -816,7 +816,8 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
     for _ in 0..8 {
         let statements = vec![
             c.db.prepare(
-                "UPDATE notifications SET health_center_id = ?2, received_at = NULL, received_by_user_id = NULL \
+                "UPDATE notifications SET health_center_id = ?2, received_at = NULL, received_by_user_id = NULL, \
+                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?2) \
                  WHERE id = ?1 AND health_center_id = ?3",
             )
             .bind(&[
@@ -837,9 +838,10 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
                 c.principal.user_id.as_str().into(),
                 reason.as_str().into(),
             ])?,
-            // The patient record follows its notification.
+            // The patient record follows its notification (and is then in the prefecture of its health center).
             c.db.prepare(format!(
-                "UPDATE cases SET health_center_id = ?5 WHERE id = ?1 AND {TRANSFERRED}"
+                "UPDATE cases SET health_center_id = ?5, \
+                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?5) WHERE id = ?1 AND {TRANSFERRED}"
             ))
             .bind(&[
                 id.into(),
