@@ -293,7 +293,7 @@ pub fn new_row(list_key: &str, clinic: Option<String>) -> Value {
     if list_key == "tests" {
         row.insert(
             "specimen_date".into(),
-            Value::String(today_jst().to_string()),
+            Value::String(today_jst().to_string().replace('-', "")),
         );
         if let Some(name) = clinic {
             row.insert("outpatient_institution".into(), Value::String(name));

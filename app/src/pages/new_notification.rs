@@ -289,8 +289,14 @@ fn Filing(mode: FilingMode) -> Element {
     let mut idem = use_signal(api::random_key);
     let mut draft_note = use_signal(|| None::<&'static str>);
     let mut draft_key = use_signal(|| None::<String>);
-    let profile =
-        use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
+    // The header comes from the clinic's profile; a health center editing a notification keeps the one filed.
+    let clinic = session.me().is_none_or(|m| m.role.files_notifications());
+    let profile = use_resource(move || async move {
+        if !clinic {
+            return Ok(InstitutionProfile::default());
+        }
+        api::get::<InstitutionProfile>("/api/institution").await
+    });
 
     // Header fields from the account; a restored draft keeps its own. An edit keeps no draft (the record holds
     // the notification); a filing from a record keeps its own, apart from the blank form's.
