@@ -129,7 +129,7 @@ test("a doctor files a confirmed case on a phone in at most 25 actions; the comp
 test("the health center sees it unread in its inbox, opening it marks it received, and the clinic sees 受理", async () => {
   const hc = await signedIn("staff@shinjuku-hc.demo", VIEWPORTS.desktop);
   assert.match(await hc.page.getByTestId("home-unread").textContent(), /未確認の発生届が 1 件あります/);
-  await hc.page.getByRole("link", { name: /閲覧・編集する/ }).click();
+  await hc.page.getByRole("link", { name: /受信した発生届/ }).click();
   const list = hc.page.getByTestId("record-list");
   await list.waitFor();
   const item = list.locator("li", { hasText: filedNumber });

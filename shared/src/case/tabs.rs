@@ -436,7 +436,7 @@ fn clean_value(
                         bad("日付が古すぎます");
                         None
                     }
-                    Ok(d) => Some(Value::String(d.format("%Y-%m-%d").to_string())),
+                    Ok(d) => Some(Value::String(d.to_string())),
                     Err(_) => {
                         bad("日付が正しくありません（例: 2024-05-01）");
                         None
