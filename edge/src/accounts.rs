@@ -34,7 +34,9 @@ pub struct UserRow {
 }
 
 const SELECT_USER: &str =
-    "SELECT u.*, COALESCE(i.name, h.name, u.pref_code, '厚生労働省') AS area_name, h.name AS health_center_name \
+    "SELECT u.*, COALESCE(i.name, h.name, \
+     (SELECT p.prefecture FROM health_centers p WHERE p.pref_code = u.pref_code LIMIT 1), u.pref_code, '厚生労働省') \
+     AS area_name, h.name AS health_center_name \
      FROM users u LEFT JOIN institutions i ON i.id = u.institution_id \
      LEFT JOIN health_centers h ON h.id = u.health_center_id";
 
