@@ -290,7 +290,7 @@ test("a possible duplicate is shown before filing, with the existing record to o
   assert.ok(await page.getByTestId("submit").isEnabled());
   await dups.getByRole("link", { name: "既存の記録を開く" }).click();
   await page.getByTestId("record").waitFor();
-  assert.match(await page.locator("h1").first().textContent(), new RegExp(filedNumber));
+  assert.match(await page.getByTestId("record").textContent(), new RegExp(filedNumber));
 });
 
 test("a notification with every item filled still prints on one A4 page", async () => {

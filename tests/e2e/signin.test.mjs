@@ -204,13 +204,15 @@ test("each role sees only the actions it may take, and is told so on a page it m
   assert.equal(await national.page.locator(".action-card").count(), 0);
   await national.page.goto(`${edge.url}/records`);
   await national.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
+  await national.page.goto(`${edge.url}/search`);
+  await national.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
   await national.context.close();
 
   const hc = await newPage(VIEWPORTS.tablet);
   await addVirtualAuthenticator(hc.page);
   await firstSignIn(hc.page, edge.url, "staff@shinjuku-hc.demo");
   const titles = await hc.page.locator(".action-title").allTextContents();
-  assert.deepEqual(titles, ["閲覧・編集する"]);
+  assert.deepEqual(titles, ["閲覧・編集する", "受信した発生届"]);
   await hc.page.goto(`${edge.url}/notifications/new`);
   await hc.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
   // The administration page is for health-center administrators only.
