@@ -6,7 +6,11 @@ Distribution: the demo health center (新宿区保健所, HC13104) gets 50,000 r
 clinic), Tokyo (prefecture 13) 150,000 in all, the rest spread over every other health center of the reference
 data. Names are drawn from common family and given names with their katakana; dates of birth over 100 years;
 filing times over the last three years; categories and statuses skewed as a wave would have them; 30% carry a
-保健所独自ID; 0.5% are deleted. Keys are normalised as shared/src/case/mod.rs does. Prints JSON with the timing.
+保健所独自ID; 0.5% are deleted. Keys are normalised as shared/src/case/mod.rs does. Every foreign key holds: the
+clinics that file the records are inserted into `institutions` (a few hundred a health center, as many as its
+records need), the health centers from the reference data, the users are the demo accounts (checked with
+PRAGMA foreign_key_check afterwards). No ANALYZE / PRAGMA optimize: the product's migrations do not run one, so the
+planner works without statistics here as it would in D1. Prints JSON with the timing.
 """
 import json
 import os
@@ -95,18 +99,21 @@ def main():
     three_years = 3 * 365 * 86400 * 1000
     t0 = time.time()
     base = db.execute("SELECT COALESCE(MAX(seq), 0) FROM cases").fetchone()[0]
+    insts = {"inst_demo_shinjuku": None}
     batch = []
     for i in range(rows):
         n = base + i + 1
         if i < 50_000:
             hc = ("HC13104", "", "13")
-            inst = "inst_demo_shinjuku" if i < 5_000 else f"inst_bench_13104_{i % 300}"
+            inst = "inst_demo_shinjuku" if i < 5_000 else f"inst_bench_{hc[0]}_{i % 300}"
         elif i < 150_000:
             hc = tokyo[i % len(tokyo)]
             inst = f"inst_bench_{hc[0]}_{i % 200}"
         else:
             hc = others[rnd.randrange(len(others))]
             inst = f"inst_bench_{hc[0]}_{i % 100}"
+        if inst not in insts:
+            insts[inst] = (inst, f"ベンチ診療所 {len(insts) + 1}", hc[0], hc[2], now)
         fam, fam_kana = FAMILY[rnd.randrange(len(FAMILY))]
         giv, giv_kana, sex = GIVEN[rnd.randrange(len(GIVEN))]
         name = f"{fam} {giv}"
@@ -122,12 +129,15 @@ def main():
             f"b_{n}", smartphone, inst, hc[0], hc[2], name, fam + giv, furigana, search_key(furigana), dob, phone, "",
             sex, cats[rnd.randrange(len(cats))], stats[rnd.randrange(len(stats))], own, "新宿区", filed_at, filed_at,
             "u_demo_doctor_shinjuku", filed_at, "u_demo_doctor_shinjuku", deleted,
+            "u_demo_doctor_shinjuku" if deleted else None,
         ))
         if len(batch) == 50_000:
             db.executemany(INSERT, batch)
             batch = []
     if batch:
         db.executemany(INSERT, batch)
+    db.executemany("INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, created_at) VALUES (?, ?, ?, ?, ?)",
+                   [v for v in insts.values() if v])
     db.commit()
     t_rows = time.time() - t0
     t1 = time.time()
@@ -135,17 +145,22 @@ def main():
         db.execute(sql)
     db.commit()
     t_idx = time.time() - t1
+    bad = db.execute("PRAGMA foreign_key_check(cases)").fetchmany(5)
+    if bad:
+        sys.exit(f"generated rows break foreign keys: {bad}")
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        sys.exit("sqlite_stat1 exists: the product never runs ANALYZE, the benchmark should not either")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     print(json.dumps({"rows": rows, "insert_s": round(t_rows, 1), "index_s": round(t_idx, 1),
-                      "indexes": len(indexes), "bytes": os.path.getsize(path)}))
+                      "indexes": len(indexes), "institutions": len(insts), "bytes": os.path.getsize(path)}))
 
 
 INSERT = (
     "INSERT INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, furigana, "
     "furigana_key, date_of_birth, phone_digits, phone2_digits, sex, category, status, hc_own_id, residence, filed_at, "
-    "created_at, created_by_user_id, updated_at, updated_by_user_id, deleted_at, filed) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+    "created_at, created_by_user_id, updated_at, updated_by_user_id, deleted_at, deleted_by_user_id, filed) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
 )
 
 if __name__ == "__main__":
