@@ -308,8 +308,7 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
                 scope.index_prefix()
             };
             match (rare_index, by_name, narrower) {
-                // Clinics have no status/category index: their records are few.
-                (Some(kind), false, p) if p != "cases_inst" => format!("{p}_{kind}"),
+                (Some(kind), false, p) => format!("{p}_{kind}"),
                 (_, true, p) => format!("{p}_kana"),
                 (_, false, p) => format!("{p}_filed"),
             }
@@ -420,7 +419,7 @@ mod tests {
         let (page, _) = build(&Scope::Prefecture("13".into()), &req(c.clone())).unwrap();
         assert!(page.sql.contains("INDEXED BY cases_pref_status"));
         let (page, _) = build(&Scope::Institution("i1".into()), &req(c)).unwrap();
-        assert!(page.sql.contains("INDEXED BY cases_inst_filed"));
+        assert!(page.sql.contains("INDEXED BY cases_inst_status"));
         let c = SearchCriteria {
             health_center_id: "HC13104".into(),
             ..Default::default()
