@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { startEdge, ROOT } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
@@ -142,6 +143,7 @@ process.on("exit", () => {
   if (existsSync(LOCK) && readFileSync(LOCK, "utf8") === String(process.pid)) rmSync(LOCK, { force: true });
 });
 
+const load0 = os.loadavg()[0];
 const meta = await generate();
 // The demo accounts sign in afresh each run (softauthn registers a new passkey).
 python("reset credentials", RESET, [sqliteFile()]);
@@ -232,7 +234,7 @@ try {
       }
       const raw = JSON.parse(python(`raw SQL of ${name}`, TIME_SQL, [sqliteFile(), "200"], JSON.stringify(explain.body.queries)));
       const plan = explain.body.queries[0].plan.find((d) => / c USING| c$|INTEGER PRIMARY KEY/.test(d)) ?? "";
-      rows.push({ label, name, p50: pct(ms, 50), p95: pct(ms, 95), count, raw: raw.map(([m]) => m).reduce((a, b) => a + b, 0),
+      rows.push({ label, name, queries: explain.body.queries, p50: pct(ms, 50), p95: pct(ms, 95), count, raw: raw.map(([m]) => m).reduce((a, b) => a + b, 0),
         rawP95: raw.map(([, p]) => p).reduce((a, b) => a + b, 0), plan: plan.replace(/^SEARCH c USING /, "").slice(0, 60) });
     }
   }
@@ -249,6 +251,12 @@ try {
   console.log(`  worst p95: ${worst.p95.toFixed(1)} ms (${worst.label}, ${worst.name}); ` +
     `${slow.length} of ${searches.length} queries over 20 ms at p95${slow.length ? ":" : ""}`);
   for (const r of slow) console.log(`    ${r.label}, ${r.name}: p95 ${r.p95.toFixed(1)} ms (raw ${r.rawP95.toFixed(2)} ms)`);
+  const heavy = searches.filter((r) => r.rawP95 > 5);
+  console.log(`  SQL over 5 ms at p95 on raw SQLite (a quarter of the budget): ${heavy.length}`);
+  for (const r of heavy) {
+    console.log(`    ${r.label}, ${r.name}: raw p50 ${r.raw.toFixed(2)} ms, p95 ${r.rawP95.toFixed(2)} ms`);
+    for (const q of r.queries) console.log(`      ${q.sql}\n        binds ${JSON.stringify(q.binds)}\n        ${q.plan.join("\n        ")}`);
+  }
   console.log(`  plans that scan cases: ${scans.length}`);
   for (const q of scans) {
     console.log(`    ${q.label}, ${q.name}:\n      ${q.sql}\n      binds ${JSON.stringify(q.binds)}\n      ${q.plan.join("\n      ")}`);
@@ -256,6 +264,8 @@ try {
   console.log(`  raw = the page query + the count query on Python's sqlite3, same file, same SQL and binds`);
   console.log(`  data set generated in ${meta.seconds.toFixed(1)} s (${(meta.rows / meta.insert_s).toFixed(0)} rows/s written, ` +
     `indexes built after in ${meta.index_s} s); D1 file ${(statSync(sqliteFile()).size / 1e6).toFixed(0)} MB; no ANALYZE`);
+  console.log(`  load average ${load0.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (${os.cpus().length} cores; ` +
+    `the benchmark itself keeps about one busy — much more means other work skewed the figures)`);
   console.log(`  SQLite: workerd's own for the API, Python's ${python("version", "import sqlite3; print(sqlite3.sqlite_version)", []).trim()} for raw`);
 } catch (e) {
   console.log(edge.log().split("\n").filter((l) => /error|panic|failed/i.test(l)).slice(-15).join("\n"));
