@@ -107,17 +107,22 @@ fn insert_statement(db: &D1Database, event: &Event, now_ms: i64) -> ApiResult<D1
              health_center_id, pref_code, prev_hash, hash) \
              SELECT COALESCE(MAX(seq), 0) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '' FROM audit_log",
         )
-        .bind(&[
-            (now_ms as f64).into(),
-            opt(&event.actor_user_id),
-            opt(&event.actor_role),
-            event.action.into(),
-            opt(&event.target),
-            event.outcome.into(),
-            event.client_address.as_str().into(),
-            opt(&event.health_center_id),
-            opt(&event.pref_code),
-        ])?)
+        .bind(&event_binds(event, now_ms))?)
+}
+
+/// `?1`…`?9` of an entry's INSERT: when, who, what, outcome, from where, whose area.
+fn event_binds(event: &Event, now_ms: i64) -> Vec<JsValue> {
+    vec![
+        (now_ms as f64).into(),
+        opt(&event.actor_user_id),
+        opt(&event.actor_role),
+        event.action.into(),
+        opt(&event.target),
+        event.outcome.into(),
+        event.client_address.as_str().into(),
+        opt(&event.health_center_id),
+        opt(&event.pref_code),
+    ]
 }
 
 /// For a D1 `batch()` that must commit the audit entry together with the writes it records. Call [`seal`] after
@@ -135,17 +140,7 @@ pub fn batch_entry_if(
     guard: &str,
     guard_binds: &[JsValue],
 ) -> ApiResult<D1PreparedStatement> {
-    let mut binds = vec![
-        (now_ms as f64).into(),
-        opt(&event.actor_user_id),
-        opt(&event.actor_role),
-        event.action.into(),
-        opt(&event.target),
-        event.outcome.into(),
-        event.client_address.as_str().into(),
-        opt(&event.health_center_id),
-        opt(&event.pref_code),
-    ];
+    let mut binds = event_binds(event, now_ms);
     binds.extend_from_slice(guard_binds);
     Ok(db
         .prepare(format!(

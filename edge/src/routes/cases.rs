@@ -855,6 +855,17 @@ fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
         .is_ok_and(|d| d <= today + chrono::Days::new(1) && d.to_string() == s)
 }
 
+/// The record, if the caller is staff of its health center (who record the status); otherwise refused and audited.
+async fn status_writable(c: &Caller, id: &str) -> ApiResult<CaseRow> {
+    let row = visible(c, id, "case_status").await?;
+    if !rights(c, &row).status {
+        c.log(c.event("case_status", "forbidden").target(id))
+            .await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    Ok(row)
+}
+
 /// `POST /api/cases/{id}/status`: health-center staff record the next state (transitions from `shared`).
 pub async fn change_status(
     mut req: Request,
@@ -864,12 +875,7 @@ pub async fn change_status(
 ) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let body: StatusChange = json_body(&mut req).await?;
-    let row = visible(&c, id, "case_status").await?;
-    if !rights(&c, &row).status {
-        c.log(c.event("case_status", "forbidden").target(id))
-            .await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
+    let row = status_writable(&c, id).await?;
     let now = now_ms();
     if !date_ok(&body.date, today_jst(now)) {
         return Err(ApiError::with_reason(
@@ -950,12 +956,7 @@ pub async fn withdraw_status(
 ) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let body: StatusWithdraw = json_body(&mut req).await?;
-    let row = visible(&c, id, "case_status").await?;
-    if !rights(&c, &row).status {
-        c.log(c.event("case_status", "forbidden").target(id))
-            .await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
+    let row = status_writable(&c, id).await?;
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
