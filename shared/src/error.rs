@@ -30,11 +30,12 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     EditConflict,
     TransitionNotAllowed,
+    SyncProtocolUnsupported,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -59,6 +60,7 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::EditConflict,
         ErrorCode::TransitionNotAllowed,
+        ErrorCode::SyncProtocolUnsupported,
     ];
 
     /// HTTP status the edge answers with.
@@ -88,6 +90,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => 409,
             ErrorCode::EditConflict => 409,
             ErrorCode::TransitionNotAllowed => 422,
+            ErrorCode::SyncProtocolUnsupported => 426,
         }
     }
 
@@ -126,6 +129,9 @@ impl ErrorCode {
                 "ほかの方がこの記録を先に更新しました。最新の内容を確認してから、もう一度保存してください。"
             }
             ErrorCode::TransitionNotAllowed => "現在のステータスからは、そのステータスに変更できません。",
+            ErrorCode::SyncProtocolUnsupported => {
+                "この端末のアプリが古いため送信できません。画面を再読み込みしてアプリを更新してください（端末の記録は消えません）。"
+            }
         }
     }
 
@@ -156,6 +162,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::EditConflict => "EDIT_CONFLICT",
             ErrorCode::TransitionNotAllowed => "TRANSITION_NOT_ALLOWED",
+            ErrorCode::SyncProtocolUnsupported => "SYNC_PROTOCOL_UNSUPPORTED",
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod case;
+pub mod drive;
 pub mod error;
 pub mod kana;
 pub mod notification;
