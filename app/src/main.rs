@@ -10,6 +10,7 @@ mod notification;
 mod pages;
 mod session;
 mod text;
+mod vault;
 
 use components::shell::Shell;
 use pages::{

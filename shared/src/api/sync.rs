@@ -163,3 +163,18 @@ pub struct FieldConflict {
     pub device: String,
     pub server: String,
 }
+
+/// `POST /api/me/device-key`: the key that opens this device's drive-through store, released to a signed-in user
+/// (one per user and device; the device keeps it at most 12 hours, and never where the passkey can open the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceKeyRequest {
+    /// Chosen by the device once (16–64 characters of `A-Za-z0-9_-`).
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKey {
+    /// 32 bytes, base64url.
+    pub key: String,
+}
