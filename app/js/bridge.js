@@ -23,7 +23,21 @@ const toB64url = (buf) => {
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 };
 
+// WebAuthn PRF (the passkey's hmac-secret): asked for at every sign-in; its output opens the drive-through store
+// (vault.js) and never leaves this page's memory: it is taken out of the credential before the JSON goes to the
+// server, and vault.js takes it once.
+export const PRF_SALT = new TextEncoder().encode("HER-SYS drive-through vault v1..");
+let lastPrf = null;
+
+/** The PRF output of the last sign-in assertion ({ credId, output }), once. */
+export function takePrf() {
+  const p = lastPrf;
+  lastPrf = null;
+  return p;
+}
+
 function creationOptions(json) {
+  json = { ...json, extensions: { ...(json.extensions || {}), prf: {} } };
   if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
   return {
     ...json,
@@ -34,16 +48,25 @@ function creationOptions(json) {
 }
 
 function requestOptions(json) {
-  if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  const prf = { eval: { first: PRF_SALT } };
+  if (PublicKeyCredential.parseRequestOptionsFromJSON) {
+    const o = PublicKeyCredential.parseRequestOptionsFromJSON(json);
+    o.extensions = { ...(o.extensions || {}), prf };
+    return o;
+  }
   return {
     ...json,
+    extensions: { ...(json.extensions || {}), prf },
     challenge: toBytes(json.challenge),
     allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
   };
 }
 
 function credentialJson(cred) {
-  if (typeof cred.toJSON === "function") return cred.toJSON();
+  if (typeof cred.toJSON === "function") {
+    // Extension outputs stay here (the PRF output is a secret of this device); the server needs none of them.
+    return { ...cred.toJSON(), clientExtensionResults: {} };
+  }
   const r = cred.response;
   const response = { clientDataJSON: toB64url(r.clientDataJSON) };
   if (r.attestationObject) {
@@ -75,6 +98,8 @@ export async function webauthnCreate(optionsJson) {
 export async function webauthnGet(optionsJson) {
   try {
     const cred = await navigator.credentials.get({ publicKey: requestOptions(JSON.parse(optionsJson)) });
+    const first = cred.getClientExtensionResults?.().prf?.results?.first;
+    lastPrf = first ? { credId: cred.id, output: new Uint8Array(first) } : null;
     return JSON.stringify(credentialJson(cred));
   } catch (e) {
     throw e && e.name ? e.name : String(e);

@@ -20,7 +20,7 @@ extern "C" {
     #[wasm_bindgen(js_name = vaultPendingCount)]
     async fn vault_pending_count_js(user_id: &str) -> JsValue;
     #[wasm_bindgen(js_name = vaultWipe)]
-    pub async fn vault_wipe();
+    pub async fn vault_wipe(user_id: &str);
     #[wasm_bindgen(js_name = vaultLock)]
     pub fn vault_lock();
     #[wasm_bindgen(js_name = deviceId)]

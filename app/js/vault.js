@@ -1,0 +1,249 @@
+// The device's encrypted store of drive-through records (IndexedDB "hersys-drive"). Threat model and reasons are in
+// ARCHITECTURE.md ("Data on the device"). In short:
+// - Each user on a device has a random 256-bit data key (DEK). Records are AES-256-GCM encrypted with it, each with
+//   a fresh IV and the user and record id as additional data (a record cannot be moved to another id or user).
+// - The DEK is never stored in clear. It is stored encrypted ("wrapped") under
+//   (a) the device key the server releases to the signed-in user (POST /api/me/device-key), and, where the passkey
+//       supports the WebAuthn PRF extension,
+//   (b) a key derived (HKDF-SHA-256) from the passkey's PRF output: opening the store offline then takes the
+//       passkey and its user verification, and the device key is never kept on the device.
+// - Without PRF the device key is kept for offline use as a non-extractable CryptoKey (its bytes cannot be read
+//   back) for at most 12 hours from its release, and wiped at sign-out.
+// - What is in clear: record ids (random), whether each is waiting for the server, the wrapped keys, the credential
+//   id and expiry times. Nothing personal.
+import { takePrf, PRF_SALT } from "./bridge.js";
+
+const DB = "hersys-drive";
+const KEEP_MS = 12 * 60 * 60 * 1000;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+/** userId → { dek: CryptoKey, until: ms } while open. */
+const open = new Map();
+let conn = null;
+
+const b64 = (bytes) => {
+  let bin = "";
+  for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const unb64 = (text) => {
+  const s = text.replace(/-/g, "+").replace(/_/g, "/");
+  const bin = atob(s + "===".slice((s.length + 3) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+};
+
+function db() {
+  if (conn) return Promise.resolve(conn);
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => {
+      const d = req.result;
+      d.createObjectStore("meta");
+      d.createObjectStore("keys");
+      d.createObjectStore("records").createIndex("user", "user");
+    };
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      conn = req.result;
+      conn.onversionchange = () => { conn.close(); conn = null; };
+      resolve(conn);
+    };
+  });
+}
+
+function tx(store, mode, fn) {
+  return db().then((d) => new Promise((resolve, reject) => {
+    const t = d.transaction(store, mode);
+    const req = fn(t.objectStore(store));
+    t.oncomplete = () => resolve(req ? req.result : undefined);
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error || new Error("aborted"));
+  }));
+}
+
+async function aesKey(raw, usages = ["encrypt", "decrypt"]) {
+  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, usages);
+}
+
+async function seal(key, bytes, aad) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(aad) }, key, bytes);
+  return { iv: b64(iv), ct: b64(ct) };
+}
+
+async function unseal(key, box, aad) {
+  return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(box.iv), additionalData: enc.encode(aad) }, key, unb64(box.ct));
+}
+
+async function prfKey(prfOutput) {
+  const base = await crypto.subtle.importKey("raw", prfOutput, "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: enc.encode("hersys-drive-vault"), info: enc.encode("dek-wrap v1") },
+    base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+}
+
+function remember(userId, dek, until) {
+  open.set(userId, { dek, until });
+  setTimeout(() => { const o = open.get(userId); if (o && o.until <= Date.now()) open.delete(userId); }, Math.max(0, until - Date.now()) + 50);
+}
+
+function openKey(userId) {
+  const o = open.get(userId);
+  if (!o || o.until <= Date.now()) {
+    open.delete(userId);
+    throw "locked";
+  }
+  return o.dek;
+}
+
+/** The kept device key, if not expired (an expired one is deleted here). */
+async function keptKey(userId) {
+  const kept = await tx("keys", "readonly", (s) => s.get(userId)).catch(() => null);
+  if (!kept) return null;
+  if (!(kept.expiresAt > Date.now())) {
+    await tx("keys", "readwrite", (s) => s.delete(userId)).catch(() => {});
+    return null;
+  }
+  return kept;
+}
+
+/** "unlocked" | "locked_passkey" | "locked_online" | "empty". Opens the store with the kept device key if any. */
+export async function vaultStatus(userId) {
+  if (!userId) return "empty";
+  try {
+    openKey(userId);
+    return "unlocked";
+  } catch {}
+  const meta = await tx("meta", "readonly", (s) => s.get(userId)).catch(() => null);
+  if (!meta) return "empty";
+  const kept = await keptKey(userId);
+  if (kept) {
+    try {
+      const raw = await unseal(kept.kek, meta.wrappedS, `${userId}/dek`);
+      remember(userId, await aesKey(raw), kept.expiresAt);
+      return "unlocked";
+    } catch {}
+  }
+  return meta.wrappedP ? "locked_passkey" : "locked_online";
+}
+
+/** Opens (or creates) the user's store with the device key the server released (base64url, 32 bytes). */
+export async function vaultUnlockOnline(userId, deviceKeyB64) {
+  const kek = await aesKey(unb64(deviceKeyB64));
+  let meta = await tx("meta", "readonly", (s) => s.get(userId));
+  let raw;
+  if (meta) {
+    try {
+      raw = new Uint8Array(await unseal(kek, meta.wrappedS, `${userId}/dek`));
+    } catch {
+      throw "wrong_key";
+    }
+  } else {
+    raw = crypto.getRandomValues(new Uint8Array(32));
+    meta = { wrappedS: await seal(kek, raw, `${userId}/dek`) };
+  }
+  // A PRF output from this sign-in's passkey: the store can be opened offline with the passkey from now on.
+  const prf = takePrf();
+  if (prf) {
+    meta.wrappedP = { ...(await seal(await prfKey(prf.output), raw, `${userId}/dek`)), credId: prf.credId };
+  }
+  await tx("meta", "readwrite", (s) => s.put(meta, userId));
+  const until = Date.now() + KEEP_MS;
+  if (meta.wrappedP) {
+    // The passkey opens it offline: the device key is not kept.
+    await tx("keys", "readwrite", (s) => s.delete(userId));
+  } else {
+    await tx("keys", "readwrite", (s) => s.put({ kek, expiresAt: until }, userId));
+  }
+  remember(userId, await aesKey(raw), until);
+  raw.fill(0);
+}
+
+/** Opens the store without the network: the passkey, with user verification, gives the PRF output. */
+export async function vaultUnlockPasskey(userId) {
+  const meta = await tx("meta", "readonly", (s) => s.get(userId));
+  if (!meta || !meta.wrappedP) throw "no_passkey";
+  let cred;
+  try {
+    cred = await navigator.credentials.get({
+      publicKey: {
+        challenge: crypto.getRandomValues(new Uint8Array(32)),
+        allowCredentials: [{ type: "public-key", id: unb64(meta.wrappedP.credId) }],
+        userVerification: "required",
+        timeout: 120000,
+        extensions: { prf: { eval: { first: PRF_SALT } } },
+      },
+    });
+  } catch (e) {
+    throw e && e.name ? e.name : String(e);
+  }
+  const first = cred.getClientExtensionResults().prf?.results?.first;
+  if (!first) throw "prf_unsupported";
+  try {
+    const raw = new Uint8Array(await unseal(await prfKey(first), meta.wrappedP, `${userId}/dek`));
+    remember(userId, await aesKey(raw), Date.now() + KEEP_MS);
+    raw.fill(0);
+  } catch {
+    throw "wrong_key";
+  }
+}
+
+export async function vaultPut(userId, id, pending, plaintext) {
+  const box = await seal(openKey(userId), enc.encode(plaintext), `${userId}/${id}`);
+  await tx("records", "readwrite", (s) => s.put({ user: userId, id, pending: !!pending, ...box }, `${userId}/${id}`));
+}
+
+/** Every record of the user, decrypted, as a JSON array of the stored texts. */
+export async function vaultGetAll(userId) {
+  const dek = openKey(userId);
+  const rows = await tx("records", "readonly", (s) => s.index("user").getAll(userId));
+  const out = [];
+  for (const row of rows) {
+    try {
+      out.push(dec.decode(await unseal(dek, row, `${userId}/${row.id}`)));
+    } catch {
+      console.warn("vault: a record could not be opened", row.id);
+    }
+  }
+  return JSON.stringify(out);
+}
+
+export async function vaultDelete(userId, id) {
+  await tx("records", "readwrite", (s) => s.delete(`${userId}/${id}`));
+}
+
+export async function vaultPendingCount(userId) {
+  if (!userId) return 0;
+  const rows = await tx("records", "readonly", (s) => s.index("user").getAll(userId)).catch(() => []);
+  return rows.filter((r) => r.pending).length;
+}
+
+/** Closes the store in memory (the data and its wrapped keys stay). */
+export function vaultLock() {
+  open.clear();
+}
+
+/** Sign-out: everything of this user's drive-through store goes (records, wrapped keys, the kept device key).
+ * Other users' stores on a shared tablet stay. */
+export async function vaultWipe(userId) {
+  if (!userId) return;
+  open.delete(userId);
+  const rows = await tx("records", "readonly", (s) => s.index("user").getAllKeys(userId)).catch(() => []);
+  await tx("records", "readwrite", (s) => { for (const k of rows) s.delete(k); }).catch(() => {});
+  await tx("meta", "readwrite", (s) => s.delete(userId)).catch(() => {});
+  await tx("keys", "readwrite", (s) => s.delete(userId)).catch(() => {});
+}
+
+/** This device's random id (not personal data), made once. */
+export function deviceId() {
+  let id = localStorage.getItem("hersys.device_id");
+  if (!id) {
+    id = b64(crypto.getRandomValues(new Uint8Array(18)));
+    localStorage.setItem("hersys.device_id", id);
+  }
+  return id;
+}
+
+export function randomBytes(n) {
+  return crypto.getRandomValues(new Uint8Array(n));
+}
