@@ -10,9 +10,16 @@ use crate::error::{ApiError, ApiResult};
 /// Largest JSON body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// A drive-through sync batch (up to `shared::api::sync::BATCH_MAX` records of about 1 KB each).
+pub const MAX_SYNC_BODY_BYTES: usize = 512 * 1024;
+
 pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    json_body_up_to(req, MAX_BODY_BYTES).await
+}
+
+pub async fn json_body_up_to<T: DeserializeOwned>(req: &mut Request, limit: usize) -> ApiResult<T> {
     if let Ok(Some(len)) = req.headers().get("content-length") {
-        if len.parse::<usize>().map_or(true, |n| n > MAX_BODY_BYTES) {
+        if len.parse::<usize>().map_or(true, |n| n > limit) {
             return Err(ApiError::new(ErrorCode::PayloadTooLarge));
         }
     }
@@ -20,7 +27,7 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
         .bytes()
         .await
         .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    if bytes.len() > MAX_BODY_BYTES {
+    if bytes.len() > limit {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge));
     }
     serde_json::from_slice(&bytes)

@@ -100,7 +100,8 @@ pub fn client_id_ok(id: &str) -> bool {
 const JST: i32 = 9 * 3600;
 
 fn jst(ms: i64) -> Option<DateTime<FixedOffset>> {
-    DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&FixedOffset::east_opt(JST).unwrap()))
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&FixedOffset::east_opt(JST).unwrap()))
 }
 
 /// The JST calendar day of a time in ms.
@@ -110,7 +111,9 @@ pub fn jst_date(ms: i64) -> Option<NaiveDate> {
 
 /// `HH:MM` in JST.
 pub fn jst_time(ms: i64) -> String {
-    jst(ms).map(|t| t.format("%H:%M").to_string()).unwrap_or_default()
+    jst(ms)
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The items a person may have to choose between in a conflict, with their labels.
@@ -206,7 +209,14 @@ pub fn server_values(id_tab: Option<&Value>, test: Option<&Value>) -> Vec<(&'sta
         ("method", text(test, "method1")),
         ("specimen", text(test, "specimen1")),
         // "その他" is how a pending result is stored: the same as no result on the device.
-        ("result", if result == "その他" { String::new() } else { result }),
+        (
+            "result",
+            if result == "その他" {
+                String::new()
+            } else {
+                result
+            },
+        ),
     ]
 }
 
@@ -234,7 +244,11 @@ pub fn device_values(r: &DriveRecord) -> Vec<(&'static str, String)> {
 }
 
 /// The items where the device and the server differ.
-pub fn conflicts(record: &DriveRecord, id_tab: Option<&Value>, test: Option<&Value>) -> Vec<FieldConflict> {
+pub fn conflicts(
+    record: &DriveRecord,
+    id_tab: Option<&Value>,
+    test: Option<&Value>,
+) -> Vec<FieldConflict> {
     device_values(record)
         .into_iter()
         .zip(server_values(id_tab, test))
@@ -316,7 +330,10 @@ pub fn check(record: &DriveRecord, now: i64) -> Vec<(String, String)> {
             bad("result.result", "検査結果を選択してください。");
         }
         if r.at < record.specimen.collected_at - 60_000 || r.at > future {
-            bad("result.at", "結果の日時が採取日時より前か、未来になっています。");
+            bad(
+                "result.at",
+                "結果の日時が採取日時より前か、未来になっています。",
+            );
         }
     }
     out
@@ -364,8 +381,14 @@ mod tests {
             let code = specimen_code([i, i.wrapping_mul(7), 3, i ^ 0x55, 9, i.wrapping_add(100)]);
             assert_eq!(code.len(), 7);
             assert_eq!(normalize_code(&code).as_deref(), Some(code.as_str()));
-            assert_eq!(normalize_code(&display_code(&code).to_lowercase()).as_deref(), Some(code.as_str()));
-            assert_eq!(normalize_code(&format!("{QR_PREFIX}{code}")).as_deref(), Some(code.as_str()));
+            assert_eq!(
+                normalize_code(&display_code(&code).to_lowercase()).as_deref(),
+                Some(code.as_str())
+            );
+            assert_eq!(
+                normalize_code(&format!("{QR_PREFIX}{code}")).as_deref(),
+                Some(code.as_str())
+            );
             seen.insert(code.clone());
             // Every single substitution is caught.
             let bytes = code.as_bytes();
@@ -383,7 +406,11 @@ mod tests {
                 if bytes[pos] != bytes[pos + 1] {
                     let mut swapped = bytes.to_vec();
                     swapped.swap(pos, pos + 1);
-                    assert_eq!(normalize_code(std::str::from_utf8(&swapped).unwrap()), None, "{code}");
+                    assert_eq!(
+                        normalize_code(std::str::from_utf8(&swapped).unwrap()),
+                        None,
+                        "{code}"
+                    );
                 }
             }
         }
@@ -398,7 +425,13 @@ mod tests {
         let code = specimen_code([10, 20, 30, 40, 50, 60]);
         let wide: String = display_code(&code)
             .chars()
-            .map(|c| if c == '-' { 'ー' } else { char::from_u32(c as u32 + 0xFEE0).unwrap() })
+            .map(|c| {
+                if c == '-' {
+                    'ー'
+                } else {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap()
+                }
+            })
             .collect();
         assert_eq!(normalize_code(&wide).as_deref(), Some(code.as_str()));
     }
@@ -408,11 +441,17 @@ mod tests {
         let r = record();
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(decode(PROTOCOL, &v).unwrap(), r);
-        assert_eq!(decode(PROTOCOL + 1, &v), Err(DecodeError::Protocol(PROTOCOL + 1)));
+        assert_eq!(
+            decode(PROTOCOL + 1, &v),
+            Err(DecodeError::Protocol(PROTOCOL + 1))
+        );
         assert_eq!(decode(0, &v), Err(DecodeError::Protocol(0)));
         let mut extra = v.clone();
         extra["unexpected"] = json!(1);
-        assert!(matches!(decode(PROTOCOL, &extra), Err(DecodeError::Shape(_))));
+        assert!(matches!(
+            decode(PROTOCOL, &extra),
+            Err(DecodeError::Shape(_))
+        ));
     }
 
     #[test]
@@ -447,7 +486,10 @@ mod tests {
         let test = test_entry(&r);
         assert_eq!(test["result"], "その他");
         assert_eq!(test["specimen_date"], "2025-11-25");
-        assert!(test["note"].as_str().unwrap().contains(&display_code(&r.specimen.code)));
+        assert!(test["note"]
+            .as_str()
+            .unwrap()
+            .contains(&display_code(&r.specimen.code)));
         assert!(conflicts(&r, Some(&id), Some(&test)).is_empty());
 
         let mut server_id = id.clone();

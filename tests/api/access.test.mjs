@@ -17,6 +17,7 @@ import {
   signIn,
 } from "../support/softauthn.mjs";
 import { confirmedCase, freshKey } from "../support/notification.mjs";
+import { driveRecord } from "../support/drive.mjs";
 
 const SHINJUKU = "HC13104";
 const SETAGAYA = "HC13112";
@@ -442,6 +443,19 @@ const rows = [
     body: (c) => ({ idempotency_key: freshKey(), health_center_id: c.hc ?? SHINJUKU, id: { name: `行列 ${c.name}` } }),
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok(201) : FORBIDDEN),
     check: (c, r) => /^\d{10}$/.test(r.body.smartphone_id),
+  },
+  // ---- drive-through sync (issue 9) ----
+  {
+    method: "POST", path: "/api/sync", label: "a drive-through record",
+    body: (c) => ({ protocol: 1, records: [driveRecord(1, { prefix: `行列同期 ${c.name}`, healthCenterId: c.hc ?? SHINJUKU })] }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.results.length === 1 && r.body.results[0].outcome === "applied",
+  },
+  { method: "GET", path: "/api/sync", label: "records never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
+  {
+    method: "POST", path: "/api/me/device-key", body: { device_id: "matrix-device-000001" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ok()),
+    check: (c, r) => /^[A-Za-z0-9_-]{43}$/.test(r.body.key),
   },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },

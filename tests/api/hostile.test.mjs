@@ -49,6 +49,8 @@ const BODY_ENDPOINTS = [
   "PUT /api/cases/{record}/tabs/tests",
   "PUT /api/cases/{record}/tabs/id",
   "PUT /api/cases/{record}/notification",
+  "/api/sync",
+  "/api/me/device-key",
 ];
 
 const ODD = [
@@ -85,6 +87,9 @@ function badBodies() {
     ["tab junk", JSON.stringify({ version: 1, data: { tests: [{ specimen_date: {} }], periods: "x", name: ["a"] } })],
     ["tab of 10,000 rows", JSON.stringify({ version: 1, data: { tests: Array(10000).fill({ lab: "x" }) } })],
     ["status junk", JSON.stringify({ version: -1, status: "zombie", date: "x", seq: "1" })],
+    ["sync junk", JSON.stringify({ protocol: "1", records: { a: 1 }, device_id: 7 })],
+    ["sync of 10,000 records", JSON.stringify({ protocol: 1, records: Array(10000).fill({}) })],
+    ["sync of a future protocol", JSON.stringify({ protocol: 4294967295, records: [] })],
     ["version as text", JSON.stringify({ version: "1 OR 1=1", data: {}, status: "died", date: "2024-01-01" })],
   ];
   for (const s of ODD) {
@@ -94,7 +99,7 @@ function badBodies() {
       name: s, address: s, phone: s, credential_json: s,
       furigana: s, date_of_birth: s, municipality_code: s, health_center_id: s, reason: s, idempotency_key: s,
       criteria: { name: s, furigana: s, smartphone_id: s, hc_own_id: s }, id: { name: s, note: s },
-      data: { name: s, note: s, tests: [{ lab: s }] }, comment: s, date: s, status: s,
+      data: { name: s, note: s, tests: [{ lab: s }] }, comment: s, date: s, status: s, device_id: s,
     })]);
   }
   return bodies;

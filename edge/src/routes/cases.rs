@@ -362,7 +362,7 @@ async fn changes_since(
         .collect())
 }
 
-fn parse_tabs(text: &str) -> Map<String, Value> {
+pub(super) fn parse_tabs(text: &str) -> Map<String, Value> {
     serde_json::from_str::<Value>(text)
         .ok()
         .and_then(|v| v.as_object().cloned())
@@ -412,17 +412,17 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
 }
 
 /// The search columns that follow from the ID管理 tab.
-struct IdColumns {
-    name: String,
-    furigana: String,
-    date_of_birth: String,
-    sex: Option<String>,
-    phone: String,
-    phone2: String,
-    hc_own_id: String,
+pub(super) struct IdColumns {
+    pub(super) name: String,
+    pub(super) furigana: String,
+    pub(super) date_of_birth: String,
+    pub(super) sex: Option<String>,
+    pub(super) phone: String,
+    pub(super) phone2: String,
+    pub(super) hc_own_id: String,
 }
 
-fn id_columns(id_tab: &Value) -> IdColumns {
+pub(super) fn id_columns(id_tab: &Value) -> IdColumns {
     let s = |k: &str| {
         id_tab
             .get(k)
@@ -442,7 +442,7 @@ fn id_columns(id_tab: &Value) -> IdColumns {
 }
 
 /// The SET clause and binds (from ?3 on) for the ID columns.
-fn id_set(cols: &IdColumns) -> (&'static str, Vec<JsValue>) {
+pub(super) fn id_set(cols: &IdColumns) -> (&'static str, Vec<JsValue>) {
     (
         "name = ?3, name_key = ?4, furigana = ?5, furigana_key = ?6, date_of_birth = ?7, sex = ?8, \
          phone_digits = ?9, phone2_digits = ?10, hc_own_id = ?11",

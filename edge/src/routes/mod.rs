@@ -16,6 +16,7 @@ mod cases;
 mod health;
 mod me;
 mod notifications;
+mod sync;
 
 /// The method a path answers to, or 405.
 fn only(method: &Method, allowed: Method) -> ApiResult<()> {
@@ -77,6 +78,8 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
                 .map(|_| notifications::draft_key(req, env))?
                 .await
         }
+        ["me", "device-key"] => only(&m, Post).map(|_| sync::device_key(req, env))?.await,
+        ["sync"] => only(&m, Post).map(|_| sync::sync(req, env, ctx))?.await,
         ["me", "credentials"] => only(&m, Get).map(|_| me::credentials(req, env))?.await,
         ["me", "credentials", id] => match m {
             Patch => me::rename_credential(req, env, id).await,

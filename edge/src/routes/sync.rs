@@ -1,0 +1,637 @@
+//! Drive-through sync (`POST /api/sync`) and the device key (`POST /api/me/device-key`), issue 9.
+//!
+//! A batch holds up to `BATCH_MAX` records of one protocol. Each is decoded, checked and answered on its own
+//! (`applied`, `conflict` or `rejected`), so one bad record never holds up the others. A record is written at most
+//! once per version: `sync_records.client_id` is the primary key (a second create of the same id fails its batch),
+//! and a version the server already holds is answered `applied` with `replayed: true`. A change to a record that was
+//! edited on the server since the device last saw it is never applied: the answer names the differing fields.
+//!
+//! The whole batch is tried as one D1 batch (one transaction); if that fails (a concurrent sync of the same id, a
+//! スマホ入力ID collision) every record is retried alone, so the answer is still per record.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use shared::api::sync::{
+    DeviceKey, DeviceKeyRequest, DriveRecord, Outcome, RecordResult, SyncAnswer, SyncBatch,
+    ACCEPTED_PROTOCOLS, BATCH_MAX, PROTOCOL,
+};
+use shared::case::tabs::{self, Tab};
+use shared::case::{furigana_key, name_key, smartphone_id};
+use shared::drive::{self, DecodeError};
+use shared::error::ErrorCode;
+use shared::notification::validate::{IssueSeverity, IssueView};
+use wasm_bindgen::JsValue;
+use worker::{Context, D1PreparedStatement, Env, Request, Response};
+
+use super::cases::{id_columns, id_set, parse_tabs};
+use super::notifications::{caller, f, opt, seal_later, today_jst, Caller};
+use crate::audit;
+use crate::crypto::{b64url, random_bytes};
+use crate::error::{ApiError, ApiResult};
+use crate::now_ms;
+use crate::request::{json_body, json_body_up_to, text_field, MAX_SYNC_BODY_BYTES};
+
+fn rejected(rec: Option<&DriveRecord>, code: ErrorCode, issues: Vec<IssueView>) -> RecordResult {
+    RecordResult {
+        client_id: rec.map(|r| r.client_id.clone()).unwrap_or_default(),
+        version: rec.map_or(0, |r| r.version),
+        outcome: Outcome::Rejected {
+            code: code.as_str().to_owned(),
+            message: code.message_ja().to_owned(),
+            issues,
+        },
+    }
+}
+
+fn issue(field: &str, message: &str) -> IssueView {
+    IssueView {
+        severity: IssueSeverity::Error,
+        code: "invalid".into(),
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// The server's state of a record it has seen.
+#[derive(Deserialize)]
+struct Existing {
+    client_id: String,
+    client_version: i64,
+    synced_version: i64,
+    institution_id: String,
+    case_id: String,
+    test_index: i64,
+    version: i64,
+    smartphone_id: String,
+    tabs: String,
+    deleted_at: Option<i64>,
+    updated_at: i64,
+    updated_by_name: Option<String>,
+}
+
+const EXISTING: &str = "SELECT s.client_id, s.client_version, s.case_version AS synced_version, s.institution_id, s.case_id, s.test_index, c.version, \
+     c.smartphone_id, c.tabs, c.deleted_at, c.updated_at, u.display_name AS updated_by_name \
+     FROM sync_records s JOIN cases c ON c.id = s.case_id LEFT JOIN users u ON u.id = c.updated_by_user_id \
+     WHERE s.client_id IN (SELECT value FROM json_each(?1))";
+
+async fn existing(c: &Caller, ids: &[&str]) -> ApiResult<Vec<Existing>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    Ok(c.db
+        .prepare(EXISTING)
+        .bind(&[list.into()])?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// A checked record with the tabs it writes.
+struct Ready {
+    rec: DriveRecord,
+    id_tab: Value,
+    test: Value,
+}
+
+/// Decodes and checks one record: its own rules, then the tabs' validation of what it would write.
+fn prepare(protocol: u32, raw: &Value, now: i64, hcs: &[String]) -> Result<Ready, RecordResult> {
+    let rec = match drive::decode(protocol, raw) {
+        Ok(r) => r,
+        Err(DecodeError::Shape(detail)) => {
+            // The serde message may quote a value: only its kind goes back, never into the log.
+            let field = raw
+                .get("client_id")
+                .and_then(Value::as_str)
+                .filter(|s| drive::client_id_ok(s))
+                .unwrap_or("");
+            let _ = detail;
+            return Err(RecordResult {
+                client_id: field.to_owned(),
+                version: raw.get("version").and_then(Value::as_u64).unwrap_or(0) as u32,
+                outcome: Outcome::Rejected {
+                    code: ErrorCode::ValidationFailed.as_str().into(),
+                    message: "記録の形式が正しくありません。".into(),
+                    issues: vec![],
+                },
+            });
+        }
+        Err(DecodeError::Protocol(_)) => {
+            return Err(rejected(None, ErrorCode::SyncProtocolUnsupported, vec![]))
+        }
+    };
+    let mut issues: Vec<IssueView> = drive::check(&rec, now)
+        .into_iter()
+        .map(|(field, msg)| issue(&field, &msg))
+        .collect();
+    for (value, max, field) in [
+        (&rec.site.name, 60, "site.name"),
+        (&rec.site.staff, 60, "site.staff"),
+    ] {
+        if !value.is_empty() && text_field(value, max, field).is_err() {
+            issues.push(issue(
+                field,
+                "使用できない文字が含まれているか、長すぎます。",
+            ));
+        }
+    }
+    if !hcs.contains(&rec.health_center_id) {
+        issues.push(issue(
+            "health_center_id",
+            "担当保健所を選択し直してください。",
+        ));
+    }
+    if !issues.is_empty() {
+        return Err(rejected(Some(&rec), ErrorCode::ValidationFailed, issues));
+    }
+    let today = today_jst(now);
+    let id_tab = drive::id_tab(&rec.person, None);
+    let id_tab = match tabs::clean(Tab::Id, &id_tab, today) {
+        Ok(v) => v,
+        Err(found) => {
+            let found = found
+                .into_iter()
+                .map(|mut i| {
+                    // The tab's paths (phone1) in the record's terms (person.phone).
+                    let key = if i.field == "phone1" {
+                        "phone"
+                    } else {
+                        i.field.as_str()
+                    };
+                    i.field = format!("person.{key}");
+                    i
+                })
+                .collect();
+            return Err(rejected(Some(&rec), ErrorCode::ValidationFailed, found));
+        }
+    };
+    let test = match tabs::clean(
+        Tab::Tests,
+        &json!({ "tests": [drive::test_entry(&rec)] }),
+        today,
+    ) {
+        Ok(mut cleaned) => cleaned["tests"][0].take(),
+        Err(found) => return Err(rejected(Some(&rec), ErrorCode::ValidationFailed, found)),
+    };
+    Ok(Ready { rec, id_tab, test })
+}
+
+/// What one record writes, and which statement decides whether it took effect.
+struct Plan {
+    index: usize,
+    statements: Vec<D1PreparedStatement>,
+    /// Position (in `statements`) of the INSERT or UPDATE of `cases`.
+    decisive: usize,
+    answer: Outcome,
+}
+
+fn plan_create(
+    c: &Caller,
+    ready: &Ready,
+    institution: &str,
+    pref: &str,
+    now: i64,
+) -> ApiResult<Plan> {
+    let rec = &ready.rec;
+    let case_id = format!("n_{}", crate::crypto::token()?);
+    let phone_id = smartphone_id(random_bytes::<8>()?);
+    let cols = id_columns(&ready.id_tab);
+    let user = c.principal.user_id.as_str();
+    let tabs_json = json!({ "id": ready.id_tab, "tests": { "tests": [ready.test] } }).to_string();
+    let date = drive::jst_date(rec.specimen.collected_at)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let mut event = c.event("drive_sync_create", "ok").target(case_id.as_str());
+    event.health_center_id = Some(rec.health_center_id.clone());
+    let statements = vec![
+        c.db.prepare(
+            "INSERT INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, \
+             furigana, furigana_key, date_of_birth, phone_digits, phone2_digits, sex, hc_own_id, filed_at, \
+             created_at, created_by_user_id, updated_at, updated_by_user_id, tabs, status) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15, ?16, ?17, \
+             'specimen_collected')",
+        )
+        .bind(&[
+            case_id.as_str().into(),
+            phone_id.as_str().into(),
+            institution.into(),
+            rec.health_center_id.as_str().into(),
+            pref.into(),
+            cols.name.as_str().into(),
+            name_key(&cols.name).into(),
+            cols.furigana.as_str().into(),
+            furigana_key(&cols.furigana).into(),
+            cols.date_of_birth.as_str().into(),
+            cols.phone.as_str().into(),
+            cols.phone2.as_str().into(),
+            opt(cols.sex.as_deref()),
+            cols.hc_own_id.as_str().into(),
+            f(now),
+            user.into(),
+            tabs_json.as_str().into(),
+        ])?,
+        c.db.prepare(
+            "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
+             VALUES (?1, 1, 'create', 'ドライブスルー検査で受付', ?2, ?3)",
+        )
+        .bind(&[case_id.as_str().into(), f(now), user.into()])?,
+        c.db.prepare(
+            "INSERT INTO case_status (case_id, status, date, at, by_user_id) \
+             VALUES (?1, 'specimen_collected', ?2, ?3, ?4)",
+        )
+        .bind(&[case_id.as_str().into(), date.into(), f(now), user.into()])?,
+        c.db.prepare(
+            "INSERT INTO sync_records (client_id, institution_id, user_id, case_id, client_version, case_version, \
+             test_index, specimen_code, collected_at, result, result_at, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6, ?7, ?8, ?9, ?10, ?10)",
+        )
+        .bind(&sync_binds(rec, institution, user, &case_id, now))?,
+        audit::batch_entry(&c.db, &event, now)?,
+    ];
+    Ok(Plan {
+        index: 0,
+        statements,
+        decisive: 0,
+        answer: Outcome::Applied {
+            case_id,
+            smartphone_id: phone_id,
+            case_version: 1,
+            replayed: false,
+        },
+    })
+}
+
+fn sync_binds(
+    rec: &DriveRecord,
+    institution: &str,
+    user: &str,
+    case_id: &str,
+    now: i64,
+) -> Vec<JsValue> {
+    vec![
+        rec.client_id.as_str().into(),
+        institution.into(),
+        user.into(),
+        case_id.into(),
+        f(i64::from(rec.version)),
+        rec.specimen.code.as_str().into(),
+        f(rec.specimen.collected_at),
+        opt(rec.result.as_ref().map(|r| r.result.as_str())),
+        rec.result.as_ref().map_or(JsValue::NULL, |r| f(r.at)),
+        f(now),
+    ]
+}
+
+/// What the server answers for a record it has seen, or the plan of the change to apply.
+fn plan_existing(
+    c: &Caller,
+    ready: &Ready,
+    ex: &Existing,
+    institution: &str,
+    now: i64,
+) -> ApiResult<Result<Plan, RecordResult>> {
+    let rec = &ready.rec;
+    let answer = |outcome| RecordResult {
+        client_id: rec.client_id.clone(),
+        version: rec.version,
+        outcome,
+    };
+    if ex.institution_id != institution {
+        return Ok(Err(rejected(Some(rec), ErrorCode::Forbidden, vec![])));
+    }
+    if ex.deleted_at.is_some() {
+        return Ok(Err(RecordResult {
+            client_id: rec.client_id.clone(),
+            version: rec.version,
+            outcome: Outcome::Rejected {
+                code: ErrorCode::NotFound.as_str().into(),
+                message: "この記録はサーバーで削除されています。保健所の管理者に確認してください。"
+                    .into(),
+                issues: vec![],
+            },
+        }));
+    }
+    if i64::from(rec.version) <= ex.client_version {
+        return Ok(Err(answer(Outcome::Applied {
+            case_id: ex.case_id.clone(),
+            smartphone_id: ex.smartphone_id.clone(),
+            case_version: ex.version,
+            replayed: true,
+        })));
+    }
+    let all = parse_tabs(&ex.tabs);
+    let tests: Vec<Value> = all
+        .get("tests")
+        .and_then(|t| t.get("tests"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let index = usize::try_from(ex.test_index).unwrap_or(0);
+    // Changed by someone else since this device's last write, and not resolved by a person against this version.
+    if ex.version != ex.synced_version && rec.base_case_version != Some(ex.version) {
+        let fields = drive::conflicts(rec, all.get("id"), tests.get(index));
+        if !fields.is_empty() {
+            return Ok(Err(answer(Outcome::Conflict {
+                case_id: ex.case_id.clone(),
+                case_version: ex.version,
+                updated_by_name: ex.updated_by_name.clone().unwrap_or_default(),
+                updated_at: ex.updated_at,
+                fields,
+            })));
+        }
+        // Changed on the server, but nothing the device holds differs: the device's version is taken as is.
+    }
+    let mut new_all: Map<String, Value> = all.clone();
+    let id_tab = drive::id_tab(&ready.rec.person, all.get("id"));
+    let id_tab = tabs::clean(Tab::Id, &id_tab, today_jst(now)).unwrap_or(ready.id_tab.clone());
+    let mut new_tests = tests.clone();
+    let index = if index < new_tests.len() {
+        new_tests[index] = ready.test.clone();
+        index
+    } else {
+        new_tests.push(ready.test.clone());
+        new_tests.len() - 1
+    };
+    new_all.insert("id".into(), id_tab.clone());
+    new_all.insert("tests".into(), json!({ "tests": new_tests }));
+    let previous = json!({ "id": all.get("id"), "tests": all.get("tests") }).to_string();
+    let version = ex.version;
+    let user = c.principal.user_id.as_str();
+    let case_id = ex.case_id.as_str();
+    let (set, mut binds) = id_set(&id_columns(&id_tab));
+    binds.push(Value::Object(new_all).to_string().into()); // ?12
+    binds.push(f(now)); // ?13
+    binds.push(user.into()); // ?14
+    let mut all_binds: Vec<JsValue> = vec![case_id.into(), f(version)];
+    all_binds.extend(binds);
+    let guard =
+        "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?1 AND version = ?2 AND at = ?3)";
+    let mut event = c.event("drive_sync_update", "ok").target(case_id);
+    event.health_center_id = Some(rec.health_center_id.clone());
+    let statements = vec![
+        c.db.prepare(
+            "INSERT INTO case_versions (case_id, version, part, what, previous, at, by_user_id) \
+             SELECT id, version + 1, 'drive', 'ドライブスルー検査の記録を更新（ID管理・検査）', ?3, ?4, ?5 \
+             FROM cases WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        )
+        .bind(&[case_id.into(), f(version), previous.into(), f(now), user.into()])?,
+        c.db.prepare(format!(
+            "UPDATE cases SET {set}, tabs = ?12, version = version + 1, updated_at = ?13, \
+             updated_by_user_id = ?14 WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
+        ))
+        .bind(&all_binds)?,
+        c.db.prepare(format!(
+            "UPDATE sync_records SET client_version = ?4, case_version = ?2, test_index = ?5, result = ?6, result_at = ?7, \
+             updated_at = ?3 WHERE client_id = ?8 AND client_version < ?4 AND {guard}"
+        ))
+        .bind(&[
+            case_id.into(),
+            f(version + 1),
+            f(now),
+            f(i64::from(rec.version)),
+            f(index as i64),
+            opt(rec.result.as_ref().map(|r| r.result.as_str())),
+            rec.result.as_ref().map_or(JsValue::NULL, |r| f(r.at)),
+            rec.client_id.as_str().into(),
+        ])?,
+        audit::batch_entry_if(
+            &c.db,
+            &event,
+            now,
+            "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?10 AND version = ?11 AND at = ?12)",
+            &[case_id.into(), f(version + 1), f(now)],
+        )?,
+    ];
+    Ok(Ok(Plan {
+        index: 0,
+        statements,
+        decisive: 1,
+        answer: Outcome::Applied {
+            case_id: ex.case_id.clone(),
+            smartphone_id: ex.smartphone_id.clone(),
+            case_version: version + 1,
+            replayed: false,
+        },
+    }))
+}
+
+fn changes(r: &worker::D1Result) -> usize {
+    r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
+}
+
+/// One record on its own: read, plan, write; a lost race is re-read and answered from what won.
+async fn apply_one(
+    c: &Caller,
+    ready: &Ready,
+    institution: &str,
+    pref: &str,
+    now: i64,
+) -> ApiResult<RecordResult> {
+    let rec = &ready.rec;
+    for _ in 0..3 {
+        let ex = existing(c, &[rec.client_id.as_str()]).await?;
+        let plan = match ex.first() {
+            Some(ex) => match plan_existing(c, ready, ex, institution, now)? {
+                Ok(plan) => plan,
+                Err(answer) => return Ok(answer),
+            },
+            None => plan_create(c, ready, institution, pref, now)?,
+        };
+        match c.db.batch(plan.statements).await {
+            Ok(results) if results.get(plan.decisive).map(changes) == Some(1) => {
+                return Ok(RecordResult {
+                    client_id: rec.client_id.clone(),
+                    version: rec.version,
+                    outcome: plan.answer,
+                })
+            }
+            // Lost a race (the record moved on meanwhile, or the id was created by a concurrent sync):
+            // read again and answer from the state that won.
+            Ok(_) => {}
+            Err(e) => worker::console_log!("drive sync retried one record: {e}"),
+        }
+    }
+    Ok(rejected(Some(rec), ErrorCode::Internal, vec![]))
+}
+
+/// `POST /api/sync`.
+pub async fn sync(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
+    let c = caller(env, &req).await?;
+    let institution = match c.filing_institution() {
+        Ok((i, _)) => i.to_owned(),
+        Err(e) => {
+            c.log(c.event("drive_sync", "forbidden")).await?;
+            return Err(e);
+        }
+    };
+    let body: SyncBatch = json_body_up_to(&mut req, MAX_SYNC_BODY_BYTES).await?;
+    if !ACCEPTED_PROTOCOLS.contains(&body.protocol) {
+        return Err(ApiError::with_reason(
+            ErrorCode::SyncProtocolUnsupported,
+            "protocol",
+            "protocol not accepted",
+        ));
+    }
+    if body.records.len() > BATCH_MAX {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "records",
+            "too many records in one batch",
+        ));
+    }
+    let now = now_ms();
+    let pref = c
+        .principal
+        .jurisdiction
+        .pref_code()
+        .unwrap_or_default()
+        .to_owned();
+    #[derive(Deserialize)]
+    struct Hc {
+        id: String,
+    }
+    let hcs: Vec<String> =
+        c.db.prepare("SELECT id FROM health_centers WHERE pref_code = ?1")
+            .bind(&[pref.as_str().into()])?
+            .all()
+            .await?
+            .results::<Hc>()?
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+
+    let mut results: Vec<Option<RecordResult>> = vec![None; body.records.len()];
+    let mut ready: Vec<(usize, Ready)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, raw) in body.records.iter().enumerate() {
+        match prepare(body.protocol, raw, now, &hcs) {
+            Ok(r) if !seen.insert(r.rec.client_id.clone()) => {
+                results[i] = Some(rejected(
+                    Some(&r.rec),
+                    ErrorCode::ValidationFailed,
+                    vec![issue(
+                        "client_id",
+                        "同じ記録が一度の送信に二度含まれています。",
+                    )],
+                ));
+            }
+            Ok(r) => ready.push((i, r)),
+            Err(answer) => results[i] = Some(answer),
+        }
+    }
+
+    // Everything at once in one D1 batch; on any failure, record by record.
+    let ids: Vec<&str> = ready
+        .iter()
+        .map(|(_, r)| r.rec.client_id.as_str())
+        .collect();
+    let known = existing(&c, &ids).await?;
+    let mut plans: Vec<Plan> = Vec::new();
+    for (i, r) in &ready {
+        let plan = match known.iter().find(|e| e.client_id == r.rec.client_id) {
+            Some(ex) => match plan_existing(&c, r, ex, &institution, now)? {
+                Ok(p) => p,
+                Err(answer) => {
+                    results[*i] = Some(answer);
+                    continue;
+                }
+            },
+            None => plan_create(&c, r, &institution, &pref, now)?,
+        };
+        plans.push(Plan { index: *i, ..plan });
+    }
+    if !plans.is_empty() {
+        let mut statements = Vec::new();
+        let mut decisive = Vec::new();
+        let mut answers = Vec::new();
+        for p in plans {
+            decisive.push((p.index, statements.len() + p.decisive));
+            statements.extend(p.statements);
+            answers.push(p.answer);
+        }
+        let outcome = c.db.batch(statements).await;
+        match outcome {
+            Ok(res) => {
+                for ((index, at), answer) in decisive.into_iter().zip(answers) {
+                    if res.get(at).map(changes) == Some(1) {
+                        let rec = &ready.iter().find(|(i, _)| *i == index).map(|(_, r)| r);
+                        if let Some(r) = rec {
+                            results[index] = Some(RecordResult {
+                                client_id: r.rec.client_id.clone(),
+                                version: r.rec.version,
+                                outcome: answer,
+                            });
+                        }
+                    }
+                }
+            }
+            Err(e) => worker::console_log!("drive sync batch fell back to one by one: {e}"),
+        }
+        for (i, r) in &ready {
+            if results[*i].is_none() {
+                results[*i] = Some(apply_one(&c, r, &institution, &pref, now).await?);
+            }
+        }
+    }
+    seal_later(env, ctx);
+    let results: Vec<RecordResult> = results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| rejected(None, ErrorCode::Internal, vec![])))
+        .collect();
+    let applied = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                Outcome::Applied {
+                    replayed: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    // One entry for the batch (the records have theirs): counts only.
+    let mut event = c.event("drive_sync", "ok");
+    event.target = Some(format!("records={} applied={applied}", results.len()));
+    c.log(event).await?;
+    Ok(Response::from_json(&SyncAnswer {
+        protocol: PROTOCOL,
+        results,
+    })?)
+}
+
+/// `POST /api/me/device-key`: created on first use per user and device; released only to that user's session.
+pub async fn device_key(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let c = caller(env, &req).await?;
+    let body: DeviceKeyRequest = json_body(&mut req).await?;
+    if !drive::client_id_ok(&body.device_id) {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "device_id",
+            "bad device id",
+        ));
+    }
+    let now = now_ms();
+    let user = c.principal.user_id.as_str();
+    let fresh = b64url(&random_bytes::<32>()?);
+    c.db.prepare(
+        "INSERT INTO device_keys (user_id, device_id, key, created_at, released_at) VALUES (?1, ?2, ?3, ?4, ?4) \
+         ON CONFLICT (user_id, device_id) DO UPDATE SET released_at = ?4",
+    )
+    .bind(&[user.into(), body.device_id.as_str().into(), fresh.into(), f(now)])?
+    .run()
+    .await?;
+    #[derive(Deserialize)]
+    struct Row {
+        key: String,
+    }
+    let row: Row =
+        c.db.prepare("SELECT key FROM device_keys WHERE user_id = ?1 AND device_id = ?2")
+            .bind(&[user.into(), body.device_id.as_str().into()])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+    c.log(
+        c.event("device_key_release", "ok")
+            .target(body.device_id.as_str()),
+    )
+    .await?;
+    Ok(Response::from_json(&DeviceKey { key: row.key })?)
+}
