@@ -104,6 +104,8 @@ pub fn bench() -> Result {
         "tests/bench/health.mjs",
         "tests/bench/signin.mjs",
         "tests/bench/filing.mjs",
+        // 1,000 drive-through records synced, and resumed after the edge is stopped mid-sync.
+        "tests/bench/sync.mjs",
         // 1,000,000 generated patient records (kept in target/bench-search/), searched through the API.
         "tests/bench/search.mjs",
     ] {
