@@ -29,6 +29,10 @@ const toB64url = (buf) => {
 export const PRF_SALT = new TextEncoder().encode("HER-SYS drive-through vault v1..");
 let lastPrf = null;
 
+export function peekPrf() {
+  return lastPrf !== null;
+}
+
 /** The PRF output of the last sign-in assertion ({ credId, output }), once. */
 export function takePrf() {
   const p = lastPrf;

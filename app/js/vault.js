@@ -11,7 +11,12 @@
 //   back) for at most 12 hours from its release, and wiped at sign-out.
 // - What is in clear: record ids (random), whether each is waiting for the server, the wrapped keys, the credential
 //   id and expiry times. Nothing personal.
-import { takePrf, PRF_SALT } from "./bridge.js";
+import { takePrf, peekPrf, PRF_SALT } from "./bridge.js";
+
+/** Whether the last sign-in's passkey gave a PRF output not yet used (see vault.rs `enroll_after_sign_in`). */
+export function prfPending() {
+  return peekPrf();
+}
 
 const DB = "hersys-drive";
 const KEEP_MS = 12 * 60 * 60 * 1000;

@@ -12,7 +12,12 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = vaultUnlockPasskey)]
     async fn vault_unlock_passkey_js(user_id: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = vaultPut)]
-    async fn vault_put_js(user_id: &str, id: &str, pending: bool, plaintext: &str) -> Result<JsValue, JsValue>;
+    async fn vault_put_js(
+        user_id: &str,
+        id: &str,
+        pending: bool,
+        plaintext: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = vaultGetAll)]
     async fn vault_get_all_js(user_id: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = vaultDelete)]
@@ -25,6 +30,8 @@ extern "C" {
     pub fn vault_lock();
     #[wasm_bindgen(js_name = deviceId)]
     pub fn device_id() -> String;
+    #[wasm_bindgen(js_name = prfPending)]
+    fn prf_pending() -> bool;
     #[wasm_bindgen(js_name = randomBytes)]
     fn random_bytes_js(n: u32) -> Vec<u8>;
 }
@@ -57,17 +64,26 @@ fn err(e: JsValue) -> String {
 
 /// Opens (or creates) the store with the device key the server released (`POST /api/me/device-key`).
 pub async fn unlock_online(user_id: &str, device_key: &str) -> Result<(), String> {
-    vault_unlock_online_js(user_id, device_key).await.map(|_| ()).map_err(err)
+    vault_unlock_online_js(user_id, device_key)
+        .await
+        .map(|_| ())
+        .map_err(err)
 }
 
 /// Opens the store offline with the user's passkey (user verification + PRF). Err: the DOMException name.
 pub async fn unlock_passkey(user_id: &str) -> Result<(), String> {
-    vault_unlock_passkey_js(user_id).await.map(|_| ()).map_err(err)
+    vault_unlock_passkey_js(user_id)
+        .await
+        .map(|_| ())
+        .map_err(err)
 }
 
 /// Stores (encrypted) one record's JSON; `pending`: not yet confirmed by the server (kept in clear, with the id).
 pub async fn put(user_id: &str, id: &str, pending: bool, plaintext: &str) -> Result<(), String> {
-    vault_put_js(user_id, id, pending, plaintext).await.map(|_| ()).map_err(err)
+    vault_put_js(user_id, id, pending, plaintext)
+        .await
+        .map(|_| ())
+        .map_err(err)
 }
 
 /// Every record's JSON (decrypted).
@@ -83,7 +99,27 @@ pub async fn delete(user_id: &str, id: &str) -> Result<(), String> {
 
 /// Records not yet confirmed by the server (readable while locked: it is a count, not data).
 pub async fn pending_count(user_id: &str) -> u32 {
-    vault_pending_count_js(user_id).await.as_f64().unwrap_or(0.0) as u32
+    vault_pending_count_js(user_id)
+        .await
+        .as_f64()
+        .unwrap_or(0.0) as u32
+}
+
+/// Right after a sign-in whose passkey gave a PRF output: the store is opened (or created) at once and its key
+/// wrapped under the passkey, so the passkey opens it offline from now on, even if the page is reloaded before
+/// drive-through mode is opened (the PRF output lives only in this page's memory). Only for users who capture.
+pub async fn enroll_after_sign_in(user_id: &str) {
+    if !prf_pending() {
+        return;
+    }
+    let body = shared::api::sync::DeviceKeyRequest {
+        device_id: device_id(),
+    };
+    if let Ok(k) =
+        crate::api::post::<_, shared::api::sync::DeviceKey>("/api/me/device-key", &body).await
+    {
+        let _ = unlock_online(user_id, &k.key).await;
+    }
 }
 
 /// Cryptographically random bytes (WebCrypto).

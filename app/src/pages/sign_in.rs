@@ -46,6 +46,10 @@ pub fn SignIn() -> Element {
 
     let mut finish = move |me: Me| {
         crate::api::remember_user(&me.user_id);
+        if me.role.files_notifications() {
+            let user = me.user_id.clone();
+            spawn(async move { crate::vault::enroll_after_sign_in(&user).await });
+        }
         session.state.set(SessionState::SignedIn(me));
         nav.replace(Route::Home {});
     };
