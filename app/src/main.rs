@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 mod api;
 mod case;
 mod components;
+mod drive;
 mod net;
 mod notification;
 mod pages;
@@ -13,6 +14,7 @@ mod text;
 mod vault;
 
 use components::shell::Shell;
+use drive::page::Drive;
 use pages::{
     account::Account,
     admin::Admin,
@@ -43,6 +45,8 @@ pub enum Route {
         EditNotification { id: String },
         #[route("/pre-notification")]
         PreNotification {},
+        #[route("/drive")]
+        Drive {},
         #[route("/records")]
         Records {},
         #[route("/records/:id")]

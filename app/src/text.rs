@@ -16,6 +16,9 @@ pub const ACTION_NEW: &str = "新たに発生届を提出する";
 pub const ACTION_NEW_HINT: &str = "診断した患者の発生届を入力して保健所へ報告します。";
 pub const ACTION_PRE: &str = "発生届の提出前に使用する";
 pub const ACTION_PRE_HINT: &str = "検体採取や検査結果など、発生届の前の情報を登録します。";
+pub const ACTION_DRIVE: &str = "ドライブスルー検査";
+pub const ACTION_DRIVE_HINT: &str =
+    "検査会場で受付・検体採取・結果を端末に記録し、通信できるときに送信します（オフライン可）。";
 pub const ACTION_VIEW: &str = "閲覧・編集する";
 pub const ACTION_VIEW_HINT: &str = "登録情報一覧で発生届・患者情報を検索し、閲覧・編集します。";
 pub const ACTION_INBOX_HC: &str = "受信した発生届";

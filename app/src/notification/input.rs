@@ -297,25 +297,38 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
     }
 }
 
-/// Looks the postal code up in the public data (kept offline by the service worker once fetched) and fills the
-/// address text and municipality code; a code with several towns fills the municipality only.
-pub async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
+/// Looks the postal code up in the public data (kept offline by the service worker once fetched): the address up
+/// to the town (the municipality only when the code covers several towns) and the 6-digit municipality code; Err:
+/// why not, in Japanese. Also used by the drive-through capture form.
+pub async fn lookup_postal(code: &PostalCode) -> Result<(String, String), &'static str> {
     let Ok(text) = api::get_text(&code.lookup_path()).await else {
-        note.set("郵便番号の住所データを取得できませんでした。住所を入力してください。".into());
-        return;
+        return Err("郵便番号の住所データを取得できませんでした。住所を入力してください。");
     };
     let Ok(index) = PostalIndex::from_json(&text) else {
-        note.set("郵便番号の住所データを読み取れませんでした。".into());
-        return;
+        return Err("郵便番号の住所データを読み取れませんでした。");
     };
-    let found = index.lookup(&code);
+    let found = index.lookup(code);
     let Some(first) = found.first() else {
-        note.set("この郵便番号は見つかりません。住所を入力してください。".into());
-        return;
+        return Err("この郵便番号は見つかりません。住所を入力してください。");
     };
     let same_town = found.iter().all(|c| c.town == first.town);
     let town = if same_town { first.town.as_str() } else { "" };
-    let base = format!("{}{}{}", first.prefecture, first.municipality, town);
+    Ok((
+        format!("{}{}{}", first.prefecture, first.municipality, town),
+        first.municipality_code.code6().to_owned(),
+    ))
+}
+
+/// Fills the address text and municipality code from the postal code; a code with several towns fills the
+/// municipality only.
+pub async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
+    let (base, municipality) = match lookup_postal(&code).await {
+        Ok(found) => found,
+        Err(why) => {
+            note.set(why.into());
+            return;
+        }
+    };
     let p = place.path();
     let current = get_str(&ctx.state.read(), &format!("{p}.text"));
     // Keep what was typed after the town (番地など) if the text already starts with the same place.
@@ -324,7 +337,7 @@ pub async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note
     }
     ctx.update(
         &format!("{p}.municipality_code"),
-        Value::String(first.municipality_code.code6().to_owned()),
+        Value::String(municipality),
     );
     note.set(format!(
         "{base} を補いました。続けて番地などを入力してください。"

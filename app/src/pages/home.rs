@@ -31,6 +31,7 @@ fn Menu() -> Element {
                 nav { class: "actions",
                     ActionCard { to: Route::NewNotification {}, title: text::ACTION_NEW, hint: text::ACTION_NEW_HINT, primary: true }
                     ActionCard { to: Route::PreNotification {}, title: text::ACTION_PRE, hint: text::ACTION_PRE_HINT, primary: false }
+                    ActionCard { to: Route::Drive {}, title: text::ACTION_DRIVE, hint: text::ACTION_DRIVE_HINT, primary: false }
                 }
             }
             if views {
