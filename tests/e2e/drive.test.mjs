@@ -13,7 +13,11 @@
 //   drive-conflict     — the health center changes the person on the server between two syncs; the device's next
 //                        change comes back 要確認, shown field by field with both values; the choices are sent and
 //                        the server holds exactly what was chosen.
-//   drive-label-print  — the label prints alone (code, QR code, collection time; no name), and its QR code reads.
+//   drive-label-print  — the label prints alone (code, QR code, collection time; no name), and its QR code reads
+//                        (jsQR) as HERSYS-SPECIMEN:<code>; the queue at every viewport: no sideways scrolling, every
+//                        button ≥ 48 px.
+//   drive-rejected     — a record the server refuses stays on the device marked エラー with the reason, is not sent
+//                        again unchanged, opens for correction with the finding at its field, and then goes.
 //   drive-camera       — 「カメラで読み取る」 is hidden where BarcodeDetector is missing, and where it exists a read QR
 //                        code opens the specimen's result entry.
 //   drive-signout      — sign-out with unsent records warns with the count and needs the second button; then the
@@ -22,6 +26,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import jsQR from "jsqr";
 import { startEdge } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
 import {
@@ -169,6 +174,24 @@ function assertNoPlaintext(dump, needles, when) {
         `${when}: ${area} holds "${needle}" in plain text`);
     }
   }
+}
+
+/** Reads the QR code drawn on the page (its SVG path of dark modules, rendered to pixels here) with jsQR. */
+async function readQr(locator) {
+  const { box, d } = await locator.evaluate((svg) => ({
+    box: svg.getAttribute("viewBox"), d: svg.querySelector("path").getAttribute("d"),
+  }));
+  const size = Number(box.split(" ")[2]);
+  const scale = 4;
+  const w = size * scale;
+  const pixels = new Uint8ClampedArray(w * w * 4).fill(255);
+  for (const m of d.matchAll(/M(\d+) (\d+)h(\d+)v1h-\d+z/g)) {
+    const [x, y, n] = m.slice(1).map(Number);
+    for (let py = y * scale; py < (y + 1) * scale; py++) {
+      for (let px = x * scale; px < (x + n) * scale; px++) pixels.fill(0, (py * w + px) * 4, (py * w + px) * 4 + 3);
+    }
+  }
+  return jsQR(pixels, w, w)?.data ?? null;
 }
 
 /** A request from the signed-in page (its cookie, its origin). */
@@ -389,6 +412,8 @@ test("drive-label-print and screenshots: the label prints alone; phone, tablet a
   await page.getByTestId("drive-card").first().click();
   await page.getByTestId("detail-label").click();
   await page.getByTestId("label-view").waitFor();
+  const code = (await textOf(page, "label-code")).trim();
+  assert.equal(await readQr(page.getByTestId("specimen-label").getByTestId("specimen-qr")), `HERSYS-SPECIMEN:${code.replace("-", "")}`);
   await page.emulateMedia({ media: "print" });
   const visible = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((e) => e.offsetParent !== null && e.children.length === 0 && e.textContent.trim())
@@ -426,6 +451,45 @@ test("drive-label-print and screenshots: the label prints alone; phone, tablet a
   await page.setViewportSize(VIEWPORTS["tablet-landscape"]);
   await page.getByRole("button", { name: "一覧へ戻る" }).click();
   await page.setViewportSize(VIEWPORTS.tablet);
+});
+
+test("drive-rejected: a record the server refuses stays on the device marked エラー with the reason; corrected, it goes again", async () => {
+  const { page, errors } = tablet;
+  errors.length = 0;
+  const p = { name: `${FAMILY} 差戻`, furigana: "たかとり", dob: "19850505", phone: "090-8888-0004" };
+  // The record reaches the server with a health center it does not know (as from an outdated list).
+  await page.route("**/api/sync", async (route) => {
+    const body = JSON.parse(route.request().postData());
+    for (const r of body.records) if (r.person.name === p.name) r.health_center_id = "HC99999";
+    await route.continue({ postData: JSON.stringify(body) });
+  });
+  await page.getByTestId("start-capture").click();
+  await capture(page, p);
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  const card = page.getByTestId("drive-card").filter({ hasText: p.name });
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=drive-card]")]
+    .some((c) => c.textContent.includes(n) && c.textContent.includes("エラー")), p.name, { timeout: 15_000 });
+  assert.match(await card.textContent(), /担当保健所を選択し直してください。/);
+  await page.unroute("**/api/sync");
+  // Never sent again unchanged: a person looks at it first.
+  await page.getByTestId("sync-now").click();
+  await page.waitForFunction(() => !document.querySelector("[data-testid=sync-now]").disabled);
+  assert.match(await card.textContent(), /エラー/);
+  await card.click();
+  assert.match(await textOf(page, "detail-error"), /担当保健所を選択し直してください。/);
+  await page.getByTestId("detail-edit").click();
+  await page.getByTestId("capture-form").waitFor();
+  assert.match(await page.locator("#d-hc").locator("xpath=..").textContent(), /担当保健所を選択し直してください。/);
+  assert.equal(await page.getByLabel("氏名（必須）").inputValue(), p.name);
+  await page.locator("#d-hc").selectOption("HC13104");
+  await page.getByTestId("capture-save").click();
+  await page.getByTestId("label-view").waitFor();
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=drive-card]")]
+    .some((c) => c.textContent.includes(n) && c.textContent.includes("送信済")), p.name, { timeout: 15_000 });
+  const found = await hc.client.post("/api/cases/search", { criteria: { name: p.name } });
+  assert.equal(found.body.count, 1);
+  assert.deepEqual(unexpected(errors), []);
 });
 
 test("drive-signout: sign-out with unsent records warns with the count and needs the second button; then the device is wiped", async () => {

@@ -53,6 +53,8 @@ struct Draft {
     /// The collection day (JST); today for a new capture.
     day: Option<NaiveDate>,
     code: String,
+    /// 担当保健所 of a saved record (changed here when the server refused it); a new capture takes the site's.
+    hc: String,
 }
 
 impl Draft {
@@ -72,6 +74,7 @@ impl Draft {
             time: jst_time(s.collected_at),
             day: jst_date(s.collected_at),
             code: s.code.clone(),
+            hc: e.record.health_center_id.clone(),
         }
     }
 }
@@ -166,7 +169,7 @@ fn build(
         }
     };
     let (site_rec, hc) = match (base, site) {
-        (Some(e), _) => (e.record.site.clone(), e.record.health_center_id.clone()),
+        (Some(e), _) => (e.record.site.clone(), d.hc.clone()),
         (None, Some(s)) => (
             Site {
                 name: s.name.clone(),
@@ -218,6 +221,40 @@ fn build(
     } else {
         Err(out)
     }
+}
+
+/// The server's findings of a refused record, by the form's field keys.
+fn server_findings(e: &Entry) -> Findings {
+    let SyncState::Error { issues, .. } = &e.sync else {
+        return Vec::new();
+    };
+    const KEYS: &[&str] = &[
+        "name",
+        "furigana",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "postal_code",
+        "address",
+        "method",
+        "specimen",
+        "collected_at",
+        "code",
+    ];
+    issues
+        .iter()
+        .map(|(field, message)| {
+            let last = field.rsplit('.').next().unwrap_or_default();
+            let key = if field == "health_center_id" {
+                "hc"
+            } else if field == "person.phone1" {
+                "phone"
+            } else {
+                KEYS.iter().copied().find(|k| *k == last).unwrap_or("form")
+            };
+            (key, message.clone())
+        })
+        .collect()
 }
 
 fn normalized(s: &str) -> String {
@@ -285,7 +322,9 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
             }
         }
     });
-    let mut findings = use_signal(Findings::new);
+    // A record the server refused opens with the server's findings at their fields.
+    let refused = base.as_ref().map(server_findings).unwrap_or_default();
+    let mut findings = use_signal(move || refused);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let mut postal_note = use_signal(String::new);
@@ -294,6 +333,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
         !s.is_empty() && !COMMON_SPECIMENS.contains(&s.as_str())
     });
     let mut view = ctx.view;
+    let centers = super::queue::use_health_center_options();
 
     let d = draft();
     let dups = possible_duplicates(&d, &ctx.entries.read(), editing.as_deref());
@@ -506,6 +546,18 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                     input { id: "d-address", class: "input", r#type: "text", autocomplete: "off", value: "{d.address}",
                         oninput: move |e| draft.write().address = e.value() }
                     if let Some(m) = msg("address") { p { class: "field-error", role: "alert", "{m}" } }
+                }
+            }
+            if base.is_some() {
+                div { class: "field",
+                    label { class: "field-label", r#for: "d-hc", "担当保健所" }
+                    select { id: "d-hc", class: "input", value: "{d.hc}", onchange: move |e| draft.write().hc = e.value(),
+                        if !centers().iter().any(|(id, _)| *id == d.hc) { option { value: "{d.hc}", "{d.hc}" } }
+                        for (id, n) in centers().into_iter() {
+                            option { key: "{id}", value: "{id}", selected: id == d.hc, "{n}" }
+                        }
+                    }
+                    if let Some(m) = msg("hc") { p { class: "field-error", role: "alert", "{m}" } }
                 }
             }
             fieldset { class: "drive-section",

@@ -78,7 +78,7 @@ pub fn may_retry() -> bool {
 const HC_CACHE: &str = "hersys.drive.health_centers";
 
 /// The prefecture's health centers: from the server, kept in plain storage for offline use (not personal).
-fn use_health_center_options() -> Memo<Vec<(String, String)>> {
+pub fn use_health_center_options() -> Memo<Vec<(String, String)>> {
     let list = use_resource(|| async {
         match api::get::<HealthCenterList>("/api/health-centers").await {
             Ok(l) => {
@@ -199,11 +199,11 @@ pub fn SiteForm() -> Element {
             p { class: "lead", "この端末で受け付ける検査会場の情報です。記録とともに端末に暗号化して保存します。" }
             div { class: "field",
                 label { class: "field-label", r#for: "s-name", "会場名（必須）" }
-                input { id: "s-name", class: "input", r#type: "text", autocomplete: "off", value: "{name}", oninput: move |e| name.set(e.value()) }
+                input { id: "s-name", class: "input", r#type: "text", autocomplete: "off", maxlength: "60", value: "{name}", oninput: move |e| name.set(e.value()) }
             }
             div { class: "field",
                 label { class: "field-label", r#for: "s-staff", "担当者" }
-                input { id: "s-staff", class: "input", r#type: "text", autocomplete: "off", value: "{staff}", oninput: move |e| staff.set(e.value()) }
+                input { id: "s-staff", class: "input", r#type: "text", autocomplete: "off", maxlength: "60", value: "{staff}", oninput: move |e| staff.set(e.value()) }
             }
             div { class: "field",
                 label { class: "field-label", r#for: "s-date", "実施日" }
