@@ -48,7 +48,10 @@ pub fn SignIn() -> Element {
         crate::api::remember_user(&me.user_id);
         if me.role.files_notifications() {
             let user = me.user_id.clone();
-            spawn(async move { crate::vault::enroll_after_sign_in(&user).await });
+            // Not tied to this page: it is left at once, which would cancel a component's task.
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::vault::enroll_after_sign_in(&user).await
+            });
         }
         session.state.set(SessionState::SignedIn(me));
         nav.replace(Route::Home {});
