@@ -20,6 +20,8 @@
 //                        again unchanged, opens for correction with the finding at its field, and then goes.
 //   drive-camera       — 「カメラで読み取る」 is hidden where BarcodeDetector is missing, and where it exists a read QR
 //                        code opens the specimen's result entry.
+//   drive-close        — 「会場を閉じる」 lists what it will do and, confirmed, removes from the device only the records
+//                        the server holds with their result; the one still waiting for its result stays.
 //   drive-signout      — sign-out with unsent records warns with the count and needs the second button; then the
 //                        vault is wiped and nothing reached the server.
 // Screenshots at 390 (phone), 820 (tablet portrait), 1180 (tablet landscape) and 1280 px (desktop).
@@ -490,6 +492,31 @@ test("drive-rejected: a record the server refuses stays on the device marked エ
   const found = await hc.client.post("/api/cases/search", { criteria: { name: p.name } });
   assert.equal(found.body.count, 1);
   assert.deepEqual(unexpected(errors), []);
+});
+
+test("drive-close: closing the site removes only the records the server holds with their result", async () => {
+  const { page } = tablet;
+  const total = await page.getByTestId("drive-card").count();
+  const waiting = await page.getByTestId("drive-card").filter({ hasText: "結果待ち" }).count();
+  assert.equal(await page.getByTestId("drive-card").filter({ hasText: "送信済" }).count(), total, "all synced");
+  assert.ok(waiting >= 1 && total - waiting >= 21, `${total} cards, ${waiting} waiting`);
+  await page.getByTestId("close-site").click();
+  await page.getByTestId("close-view").waitFor();
+  assert.match(await textOf(page, "close-view"), new RegExp(`結果まで入力された ${total - waiting} 件の記録を、この端末から消去します`));
+  assert.match(await textOf(page, "close-view"), new RegExp(`結果待ちの ${waiting} 件は端末に残ります`));
+  await shot(page, "drive-close-tablet");
+  await page.getByTestId("close-confirm").click();
+  await page.getByTestId("site-form").waitFor();
+  assert.match(await textOf(page, "drive-flash"), new RegExp(`${total - waiting} 件の記録を端末から消去しました`));
+  const rows = (await dumpStorage(page)).stores.find((s) => s.db === "hersys-drive" && s.store === "records").count;
+  assert.equal(rows, waiting, "only the waiting records stay (and no site session)");
+  await page.getByLabel("会場名（必須）").fill("中央公園 第3駐車場");
+  await page.getByTestId("site-save").click();
+  await page.getByTestId("drive-queue").waitFor();
+  assert.equal(await page.getByTestId("drive-card").count(), waiting);
+  assert.match(await page.getByTestId("drive-card").first().textContent(), /中央公園 第2駐車場/, "an earlier site's record says so");
+  const found = await hc.client.post("/api/cases/search", { criteria: { name: FAMILY } });
+  assert.equal(found.body.count, total, "the server keeps them all");
 });
 
 test("drive-signout: sign-out with unsent records warns with the count and needs the second button; then the device is wiped", async () => {

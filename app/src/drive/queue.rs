@@ -167,6 +167,7 @@ pub fn SiteForm() -> Element {
             |s| s.next_no,
         );
         let previous = ctx.site.peek().clone();
+        let newest = ctx.entries.peek().iter().max_by_key(|e| e.no).cloned();
         let site = SiteSession {
             name: n,
             staff: staff().trim().to_owned(),
@@ -174,13 +175,16 @@ pub fn SiteForm() -> Element {
             health_center_id: hc(),
             health_center_name: hc_name,
             next_no,
+            // The next capture's defaults: the site's, or those of the newest record on the device.
             last_method: previous
                 .as_ref()
                 .map(|s| s.last_method.clone())
+                .or_else(|| newest.as_ref().map(|e| e.record.specimen.method.clone()))
                 .unwrap_or_default(),
             last_specimen: previous
                 .as_ref()
                 .map(|s| s.last_specimen.clone())
+                .or_else(|| newest.as_ref().map(|e| e.record.specimen.specimen.clone()))
                 .unwrap_or_default(),
         };
         busy.set(true);

@@ -4,6 +4,8 @@
 //! most once (`client_id` + `version`), so nothing is lost or doubled. Records are removed from the device only
 //! by 「会場を閉じる」, and only those the server confirmed.
 
+use std::collections::HashSet;
+
 use dioxus::prelude::*;
 use shared::api::sync::{Outcome, SyncAnswer, SyncBatch, BATCH_MAX, PROTOCOL};
 use shared::error::ErrorCode;
@@ -87,7 +89,8 @@ fn apply(current: &Entry, sent_version: u32, outcome: Outcome) -> Entry {
     e
 }
 
-/// Sends what is waiting. One run at a time; returns at once if one is running.
+/// Sends what is waiting, oldest first, one batch after another. One run at a time; returns at once if one is
+/// running.
 pub async fn run(ctx: DriveCtx) -> Report {
     let mut report = Report::default();
     let (mut syncing, mut note, mut need_sign_in) = (ctx.syncing, ctx.sync_note, ctx.need_sign_in);
@@ -95,8 +98,18 @@ pub async fn run(ctx: DriveCtx) -> Report {
         return report;
     }
     syncing.set(true);
-    let todo = waiting(&ctx.entries.peek());
-    for chunk in todo.chunks(BATCH_MAX) {
+    // Each (record, version) goes at most once per run; a record saved while a batch is out goes in the next.
+    let mut tried: HashSet<(String, u32)> = HashSet::new();
+    loop {
+        let chunk: Vec<Entry> = waiting(&ctx.entries.peek())
+            .into_iter()
+            .filter(|e| !tried.contains(&(e.id().to_owned(), e.record.version)))
+            .take(BATCH_MAX)
+            .collect();
+        if chunk.is_empty() {
+            break;
+        }
+        tried.extend(chunk.iter().map(|e| (e.id().to_owned(), e.record.version)));
         let records: Vec<serde_json::Value> = chunk
             .iter()
             .filter_map(|e| serde_json::to_value(&e.record).ok())
