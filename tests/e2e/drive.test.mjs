@@ -19,7 +19,8 @@
 //   drive-rejected     — a record the server refuses stays on the device marked エラー with the reason, is not sent
 //                        again unchanged, opens for correction with the finding at its field, and then goes.
 //   drive-camera       — 「カメラで読み取る」 is hidden where BarcodeDetector is missing, and where it exists a read QR
-//                        code opens the specimen's result entry.
+//                        code opens the specimen's result entry; a session ended on the server (401) keeps the result
+//                        on the device and asks for a sign-in.
 //   drive-close        — 「会場を閉じる」 lists what it will do and, confirmed, removes from the device only the records
 //                        the server holds with their result; the one still waiting for its result stays.
 //   drive-signout      — sign-out with unsent records warns with the count and needs the second button; then the
@@ -580,6 +581,13 @@ test("drive-camera: the camera button only where BarcodeDetector exists; a read 
   await page.getByTestId("result-view").waitFor();
   assert.equal(await textOf(page, "result-name"), `${FAMILY} 読取`);
   await shot(page, "drive-result-tablet-landscape");
+  // The session ended on the server meanwhile: the result stays on the device and the status asks for a sign-in.
+  await context.clearCookies();
+  await page.locator("#r-result").getByRole("button", { name: "陰性" }).click();
+  await page.getByTestId("result-save").click();
+  await waitText(page, "sync-note", "サインインし直すと送信できます");
+  await page.getByTestId("sync-note").getByRole("link", { name: "サインインする" }).waitFor();
+  assert.match(await textOf(page, "ds-pending"), /未送信 1件/);
   assert.deepEqual(unexpected(errors), []);
   await context.close();
 });

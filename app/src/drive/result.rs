@@ -104,7 +104,12 @@ pub fn FindView() -> Element {
                         "spellcheck": "false", placeholder: "ABCD-EFG", value: "{typed}",
                         oninput: move |e| typed.set(e.value()),
                         onkeydown: move |e| if e.key() == Key::Enter { find(typed()) },
-                        onmounted: move |e| async move { let _ = e.set_focus(true).await; } }
+                        onmounted: move |e| async move {
+                            // With a camera the label is usually scanned: no keyboard popping up.
+                            if !camera {
+                                let _ = e.set_focus(true).await;
+                            }
+                        } }
                     button { r#type: "button", class: "button primary", "data-testid": "find-code", onclick: move |_| find(typed()), "探す" }
                 }
             }
