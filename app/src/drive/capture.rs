@@ -332,7 +332,6 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
         let s = draft.peek().specimen.clone();
         !s.is_empty() && !COMMON_SPECIMENS.contains(&s.as_str())
     });
-    let mut view = ctx.view;
     let centers = super::queue::use_health_center_options();
 
     let d = draft();
@@ -363,76 +362,83 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
     let editing2 = editing.clone();
     let is_new = base.is_none();
 
-    let save = move |_| {
-        if busy() {
-            return;
-        }
-        let site = ctx.site.peek().clone();
-        let base = editing2.as_deref().and_then(|id| ctx.entry(id));
-        match build(&draft.peek(), base.as_ref(), site.as_ref()) {
-            Err(f) => {
-                let first = f.first().map(|(k, _)| *k);
-                findings.set(f);
-                error.set(Some(
-                    "入力内容を確認してください。赤字の項目を直してから保存します。".into(),
-                ));
-                if let Some(k) = first {
-                    api::focus_by_id(&format!("d-{}", k.replace('_', "-")));
-                }
+    let save =
+        move |_| {
+            if busy() {
+                return;
             }
-            Ok(record) => {
-                findings.set(Vec::new());
-                error.set(None);
-                busy.set(true);
-                spawn(async move {
-                    let is_new = base.is_none();
-                    let no = base
-                        .as_ref()
-                        .map_or_else(|| site.as_ref().map_or(1, |s| s.next_no), |e| e.no);
-                    let mut entry = base.clone().unwrap_or(Entry {
-                        no,
-                        record: record.clone(),
-                        sync: SyncState::Pending,
-                        synced_version: 0,
-                        case_id: None,
-                        smartphone_id: None,
-                        notify: Notify::None,
-                        created_at: now_ms(),
-                    });
-                    entry.record = record.clone();
-                    entry.sync = SyncState::Pending;
-                    // The site's next number and the defaults of the next capture go first: a number is never
-                    // given twice, even if the record's save fails after it.
-                    if let Some(mut s) = site.clone() {
-                        if is_new {
-                            s.next_no = no + 1;
-                        }
-                        s.last_method = record.specimen.method.clone();
-                        s.last_specimen = record.specimen.specimen.clone();
-                        if Some(&s) != site.as_ref() {
-                            if let Err(e) = ctx.save_site(s).await {
-                                busy.set(false);
-                                error.set(Some(e));
-                                return;
+            let site = ctx.site.peek().clone();
+            let base = editing2.as_deref().and_then(|id| ctx.entry(id));
+            match build(&draft.peek(), base.as_ref(), site.as_ref()) {
+                Err(f) => {
+                    let first = f.first().map(|(k, _)| *k);
+                    findings.set(f);
+                    error.set(Some(
+                        "入力内容を確認してください。赤字の項目を直してから保存します。".into(),
+                    ));
+                    if let Some(k) = first {
+                        api::focus_by_id(&format!("d-{}", k.replace('_', "-")));
+                    }
+                }
+                Ok(record) => {
+                    findings.set(Vec::new());
+                    error.set(None);
+                    busy.set(true);
+                    spawn(async move {
+                        let is_new = base.is_none();
+                        let no = base
+                            .as_ref()
+                            .map_or_else(|| site.as_ref().map_or(1, |s| s.next_no), |e| e.no);
+                        let mut entry = base.clone().unwrap_or(Entry {
+                            no,
+                            record: record.clone(),
+                            sync: SyncState::Pending,
+                            synced_version: 0,
+                            case_id: None,
+                            smartphone_id: None,
+                            notify: Notify::None,
+                            created_at: now_ms(),
+                        });
+                        entry.record = record.clone();
+                        entry.sync = SyncState::Pending;
+                        // The site's next number and the defaults of the next capture go first: a number is never
+                        // given twice, even if the record's save fails after it.
+                        if let Some(mut s) = site.clone() {
+                            if is_new {
+                                s.next_no = no + 1;
+                            }
+                            s.last_method = record.specimen.method.clone();
+                            s.last_specimen = record.specimen.specimen.clone();
+                            if Some(&s) != site.as_ref() {
+                                if let Err(e) = ctx.save_site(s).await {
+                                    busy.set(false);
+                                    error.set(Some(e));
+                                    return;
+                                }
                             }
                         }
-                    }
-                    match ctx.save(entry).await {
-                        Ok(()) => {
-                            busy.set(false);
-                            ctx.request_sync();
-                            view.set(View::Label(record.client_id.clone()));
-                            api::scroll_to_top();
+                        match ctx.save(entry).await {
+                            Ok(()) => {
+                                busy.set(false);
+                                ctx.request_sync();
+                                ctx.go(
+                                    View::Label(record.client_id.clone()),
+                                    Some(format!(
+                                    "No.{no} {} さんの{}を保存しました（端末に暗号化して保存）。",
+                                    record.person.name,
+                                    if is_new { "受付・検体採取" } else { "修正" }
+                                )),
+                                );
+                            }
+                            Err(e) => {
+                                busy.set(false);
+                                error.set(Some(e));
+                            }
                         }
-                        Err(e) => {
-                            busy.set(false);
-                            error.set(Some(e));
-                        }
-                    }
-                });
+                    });
+                }
             }
-        }
-    };
+        };
 
     let field_class = move |key: &str, found: &Findings| {
         if found.iter().any(|(k, _)| *k == key) {
@@ -621,7 +627,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
             if let Some(m) = msg("form") { p { class: "alert", role: "alert", "{m}" } }
             ErrorAlert { message: error() }
             div { class: "form-actions sticky-actions",
-                button { r#type: "button", class: "button secondary", onclick: move |_| view.set(View::Queue), "やめる" }
+                button { r#type: "button", class: "button secondary", onclick: move |_| ctx.go(View::Queue, None), "やめる" }
                 button { r#type: "button", class: "button primary big", "data-testid": "capture-save", disabled: busy(), onclick: save,
                     if busy() { "保存しています…" } else { "保存する" }
                 }
@@ -634,7 +640,6 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
 #[component]
 pub fn LabelView(id: String) -> Element {
     let ctx = use_context::<DriveCtx>();
-    let mut view = ctx.view;
     let Some(e) = ctx.entry(&id) else {
         return rsx! { p { "記録が見つかりません。" } };
     };
@@ -646,7 +651,6 @@ pub fn LabelView(id: String) -> Element {
         .unwrap_or_default();
     rsx! {
         div { class: "drive-label-view", "data-testid": "label-view",
-            p { class: "saved no-print", role: "status", "No.{e.no} {e.record.person.name} さんの受付・検体採取を保存しました（端末に暗号化して保存）。" }
             div { class: "specimen-label print-label", "data-testid": "specimen-label",
                 div { class: "label-text",
                     span { class: "label-code", "data-testid": "label-code", "{shown}" }
@@ -658,10 +662,10 @@ pub fn LabelView(id: String) -> Element {
             div { class: "form-actions no-print",
                 button { r#type: "button", class: "button secondary", "data-testid": "print-label", onclick: move |_| api::print_page(), "ラベルを印刷" }
                 button { r#type: "button", class: "button primary big", "data-testid": "next-arrival",
-                    onclick: move |_| { view.set(View::Capture(None)); api::scroll_to_top(); },
+                    onclick: move |_| ctx.go(View::Capture(None), None),
                     "次の方を受付する"
                 }
-                button { r#type: "button", class: "button secondary", onclick: move |_| view.set(View::Queue), "一覧へ戻る" }
+                button { r#type: "button", class: "button secondary", onclick: move |_| ctx.go(View::Queue, None), "一覧へ戻る" }
             }
         }
     }

@@ -230,7 +230,8 @@ fn DriveApp(user: String) -> Element {
             }
         }
     });
-    // The prefecture's postal files, for filling addresses offline.
+    // The prefecture's postal files, for filling addresses offline (one fetch at a time).
+    let mut fetching = use_signal(|| false);
     use_effect(move || {
         let online = ONLINE();
         let pref = session
@@ -239,10 +240,12 @@ fn DriveApp(user: String) -> Element {
         let mut ready = ctx.postal_ready;
         match pref {
             Some(p) if super::postal::prefetched(&p) => ready.set(Some(true)),
-            Some(p) if online => {
+            Some(p) if online && !*fetching.peek() => {
+                fetching.set(true);
                 spawn(async move {
                     let ok = super::postal::prefetch(&p).await;
                     ready.set(Some(ok));
+                    fetching.set(false);
                 });
             }
             _ => {}
