@@ -58,7 +58,11 @@ pub fn StatusBar() -> Element {
                 if syncing { "同期しています…" } else { "今すぐ同期" }
             }
         }
-        if let Some(note) = (ctx.sync_note)() {
+        if !online {
+            p { class: "notice drive-sync-note no-print", "data-testid": "offline-note",
+                "オフラインです。記録は端末に暗号化して保存し、通信が戻ると自動で送信します。"
+            }
+        } else if let Some(note) = (ctx.sync_note)() {
             div { class: "alert drive-sync-note no-print", role: "alert", "data-testid": "sync-note",
                 "{note}"
                 if (ctx.need_sign_in)() {

@@ -200,9 +200,13 @@ pub fn ResultView(id: String) -> Element {
                     if result == "陽性" {
                         ctx.go(
                             View::Detail(id),
-                            Some(format!(
-                                "No.{no} 陽性を保存しました。発生届を作成してください。"
-                            )),
+                            Some(if *ONLINE.peek() {
+                                format!("No.{no} 陽性を保存しました。発生届を作成してください。")
+                            } else {
+                                format!(
+                                    "No.{no} 陽性を保存しました。発生届は、通信が戻って送信が終わると作成できます。"
+                                )
+                            }),
                         );
                     } else {
                         ctx.go(
