@@ -46,6 +46,8 @@ enum Lock {
     NeedOnline(&'static str),
     NotPermitted,
     Failed(String),
+    /// The server no longer knows the session (and the store is shut): sign in again.
+    SignInAgain,
 }
 
 const LOCKED_NEED_ONLINE: &str =
@@ -85,6 +87,8 @@ async fn open_online(user: String, mut lock: Signal<Lock>) {
             // Still open in this tab (kept key or passkey earlier): keep working; the server decides at sync.
             if vault::status(&user).await == VaultStatus::Unlocked {
                 lock.set(Lock::Open(user));
+            } else if e.code() == Some(shared::error::ErrorCode::Unauthenticated) {
+                lock.set(Lock::SignInAgain);
             } else {
                 lock.set(Lock::Failed(e.message()));
             }
@@ -177,6 +181,13 @@ fn Gate() -> Element {
                 p { class: "alert", role: "alert", {text::NOT_PERMITTED} }
                 p { "ドライブスルー検査は医療機関のアカウントで利用します。" }
                 Link { class: "button secondary", to: Route::Home {}, {text::BACK_TO_MENU} }
+            }
+        },
+        Lock::SignInAgain => rsx! {
+            section { class: "page drive-page narrow", "data-testid": "drive-locked",
+                h1 { {text::ACTION_DRIVE} }
+                p { class: "notice", "サインインの期限が切れています。サインインし直すと端末の記録を開けます（記録は端末に暗号化されて残っています）。" }
+                Link { class: "button primary", to: Route::SignIn {}, "サインインする" }
             }
         },
         Lock::Failed(why) => rsx! {
