@@ -52,7 +52,11 @@ pub fn StatusBar() -> Element {
             button { r#type: "button", class: "button small ds-sync", "data-testid": "sync-now", disabled: syncing,
                 onclick: move |_| {
                     spawn(async move {
-                        sync::run(ctx).await;
+                        let report = sync::run(ctx).await;
+                        let mut flash = ctx.flash;
+                        if report.sent == 0 && !report.stopped && ctx.unconfirmed() == 0 {
+                            flash.set(Some("送信を待っている記録はありません。".into()));
+                        }
                     });
                 },
                 if syncing { "同期しています…" } else { "今すぐ同期" }
