@@ -440,6 +440,12 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
             }
         };
 
+    // A finding goes once its field is changed (the rest stay until the next 保存).
+    let mut clear = move |key: &'static str| {
+        if findings.peek().iter().any(|(k, _)| *k == key) {
+            findings.write().retain(|(k, _)| *k != key);
+        }
+    };
     let field_class = move |key: &str, found: &Findings| {
         if found.iter().any(|(k, _)| *k == key) {
             "field has-error"
@@ -463,7 +469,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                 div { class: field_class("name", &f2),
                     label { class: "field-label", r#for: "d-name", "氏名（必須）" }
                     input { id: "d-name", class: "input", r#type: "text", autocomplete: "off", value: "{d.name}",
-                        oninput: move |e| draft.write().name = e.value(),
+                        oninput: move |e| { draft.write().name = e.value(); clear("name"); },
                         onmounted: move |e| async move {
                             if is_new {
                                 let _ = e.set_focus(true).await;
@@ -474,7 +480,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                 div { class: field_class("furigana", &f2),
                     label { class: "field-label", r#for: "d-furigana", "フリガナ" }
                     input { id: "d-furigana", class: "input", r#type: "text", autocomplete: "off", value: "{d.furigana}",
-                        oninput: move |e| draft.write().furigana = e.value(),
+                        oninput: move |e| { draft.write().furigana = e.value(); clear("furigana"); },
                         onchange: move |e| draft.write().furigana = shared::kana::normalize_furigana(&e.value()) }
                     if let Some(m) = msg("furigana") { p { class: "field-error", role: "alert", "{m}" } }
                 }
@@ -483,7 +489,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                     span { class: "field-hint", "8桁の数字（例 19800401）" }
                     input { id: "d-date-of-birth", class: "input", r#type: "text", inputmode: "numeric", autocomplete: "off",
                         placeholder: "19800401", value: "{d.dob}",
-                        oninput: move |e| draft.write().dob = e.value() }
+                        oninput: move |e| { draft.write().dob = e.value(); clear("date_of_birth"); } }
                     if let Some(n) = dob_note { span { class: "field-note", "{n}" } }
                     if let Some(m) = msg("date_of_birth") { p { class: "field-error", role: "alert", "{m}" } }
                 }
@@ -506,7 +512,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                 div { class: field_class("phone", &f2),
                     label { class: "field-label", r#for: "d-phone", "電話番号" }
                     input { id: "d-phone", class: "input", r#type: "tel", inputmode: "tel", autocomplete: "off", value: "{d.phone}",
-                        oninput: move |e| draft.write().phone = e.value() }
+                        oninput: move |e| { draft.write().phone = e.value(); clear("phone"); } }
                     if let Some(m) = msg("phone") { p { class: "field-error", role: "alert", "{m}" } }
                 }
                 if !dups.is_empty() {
@@ -550,7 +556,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                 div { class: field_class("address", &f2),
                     label { class: "field-label", r#for: "d-address", "住所" }
                     input { id: "d-address", class: "input", r#type: "text", autocomplete: "off", value: "{d.address}",
-                        oninput: move |e| draft.write().address = e.value() }
+                        oninput: move |e| { draft.write().address = e.value(); clear("address"); } }
                     if let Some(m) = msg("address") { p { class: "field-error", role: "alert", "{m}" } }
                 }
             }
@@ -576,7 +582,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                                 class: if d.method == TEST_METHODS[i] { "chip big selected" } else { "chip big" },
                                 "aria-pressed": if d.method == TEST_METHODS[i] { "true" } else { "false" },
                                 title: "{TEST_METHODS[i]}",
-                                onclick: move |_| draft.write().method = TEST_METHODS[i].to_owned(),
+                                onclick: move |_| { draft.write().method = TEST_METHODS[i].to_owned(); clear("method"); },
                                 "{short}"
                             }
                         }
@@ -590,7 +596,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                             button { key: "{s}", r#type: "button",
                                 class: if d.specimen == s { "chip big selected" } else { "chip big" },
                                 "aria-pressed": if d.specimen == s { "true" } else { "false" },
-                                onclick: move |_| draft.write().specimen = s.to_owned(),
+                                onclick: move |_| { draft.write().specimen = s.to_owned(); clear("specimen"); },
                                 "{s}"
                             }
                         }
@@ -604,13 +610,15 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                     label { class: "field-label", r#for: "d-collected-at", "採取時刻" }
                     div { class: "time-row",
                         input { id: "d-collected-at", class: "input time", r#type: "time", value: "{d.time}",
-                            oninput: move |e| draft.write().time = e.value() }
+                            oninput: move |e| { draft.write().time = e.value(); clear("collected_at"); } }
                         button { r#type: "button", class: "button now", "data-testid": "collected-now",
                             onclick: move |_| {
                                 let now = now_ms();
                                 let mut w = draft.write();
                                 w.time = jst_time(now);
                                 w.day = jst_date(now);
+                                drop(w);
+                                clear("collected_at");
                             },
                             "今"
                         }

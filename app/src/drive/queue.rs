@@ -211,7 +211,7 @@ pub fn SiteForm() -> Element {
             p { class: "lead", "この端末で受け付ける検査会場の情報です。記録とともに端末に暗号化して保存します。" }
             div { class: "field",
                 label { class: "field-label", r#for: "s-name", "会場名（必須）" }
-                input { id: "s-name", class: "input", r#type: "text", autocomplete: "off", maxlength: "60", value: "{name}", oninput: move |e| name.set(e.value()) }
+                input { id: "s-name", class: "input", r#type: "text", autocomplete: "off", maxlength: "60", value: "{name}", oninput: move |e| { name.set(e.value()); error.set(None); } }
             }
             div { class: "field",
                 label { class: "field-label", r#for: "s-staff", "担当者" }
