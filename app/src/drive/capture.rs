@@ -389,7 +389,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                         let no = base
                             .as_ref()
                             .map_or_else(|| site.as_ref().map_or(1, |s| s.next_no), |e| e.no);
-                        let mut entry = base.clone().unwrap_or(Entry {
+                        let entry = Entry {
                             no,
                             record: record.clone(),
                             sync: SyncState::Pending,
@@ -398,9 +398,7 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                             smartphone_id: None,
                             notify: Notify::None,
                             created_at: now_ms(),
-                        });
-                        entry.record = record.clone();
-                        entry.sync = SyncState::Pending;
+                        };
                         // The site's next number and the defaults of the next capture go first: a number is never
                         // given twice, even if the record's save fails after it.
                         if let Some(mut s) = site.clone() {
@@ -417,7 +415,26 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                                 }
                             }
                         }
-                        match ctx.save(entry).await {
+                        let saved = if is_new {
+                            ctx.add(entry).await
+                        } else {
+                            // The correction, onto the entry as it is now (a sync answer may have come meanwhile).
+                            let fixed = record.clone();
+                            ctx.update(&fixed.client_id.clone(), move |e| {
+                                let collected_at = fixed.specimen.collected_at;
+                                e.record.person = fixed.person;
+                                e.record.specimen = fixed.specimen;
+                                e.record.health_center_id = fixed.health_center_id;
+                                if let Some(r) = e.record.result.as_mut() {
+                                    r.at = r.at.max(collected_at);
+                                }
+                                e.record.version += 1;
+                                e.sync = SyncState::Pending;
+                            })
+                            .await
+                            .map(|_| ())
+                        };
+                        match saved {
                             Ok(()) => {
                                 busy.set(false);
                                 ctx.request_sync();

@@ -152,6 +152,8 @@ pub struct DriveCtx {
     pub flash: Signal<Option<String>>,
     /// The prefecture's postal files: `None` while fetching, `Some(all on the device)`.
     pub postal_ready: Signal<Option<bool>>,
+    /// An entry is being written (see `acquire`).
+    writing: Signal<bool>,
 }
 
 pub fn now_ms() -> i64 {
@@ -220,6 +222,7 @@ impl DriveCtx {
             view: Signal::new(page::View::Queue),
             flash: Signal::new(None),
             postal_ready: Signal::new(None),
+            writing: Signal::new(false),
         })
     }
 
@@ -244,23 +247,85 @@ impl DriveCtx {
         Ok(())
     }
 
-    /// Stores one entry (encrypted) and then shows it; on failure nothing changes on screen and the caller keeps
+    /// Waits for the store to be free: every write of an entry (capture, result, conflict choice, sync answer)
+    /// reads the entry as it is now and writes it back while no other write runs, so an edit made while a batch
+    /// is out and that batch's answer never overwrite each other.
+    async fn acquire(mut self) {
+        while *self.writing.peek() {
+            crate::net::sleep(5).await;
+        }
+        self.writing.set(true);
+    }
+
+    fn release(mut self) {
+        self.writing.set(false);
+    }
+
+    /// Stores a new entry (encrypted) and then shows it; on failure nothing changes on screen and the caller keeps
     /// what was typed.
-    pub async fn save(mut self, entry: Entry) -> Result<(), String> {
+    pub async fn add(mut self, entry: Entry) -> Result<(), String> {
+        self.acquire().await;
         let user = self.user.peek().clone();
-        let text = serde_json::to_string(&Stored::Entry(Box::new(entry.clone())))
-            .map_err(|e| e.to_string())?;
-        vault::put(&user, entry.id(), entry.unconfirmed(), &text)
-            .await
-            .map_err(save_failed)?;
-        let mut list = self.entries.write();
-        if let Some(slot) = list.iter_mut().find(|e| e.id() == entry.id()) {
-            *slot = entry;
-        } else {
+        let stored = put_entry(&user, &entry).await;
+        if stored.is_ok() {
+            let mut list = self.entries.write();
+            list.retain(|e| e.id() != entry.id());
             list.push(entry);
             list.sort_by_key(|e| std::cmp::Reverse(e.no));
         }
-        Ok(())
+        self.release();
+        stored
+    }
+
+    /// Changes one entry as it is now (`change` gets the current copy); stored, then shown. `Ok(None)`: no such
+    /// entry.
+    pub async fn update(
+        self,
+        id: &str,
+        change: impl FnOnce(&mut Entry),
+    ) -> Result<Option<Entry>, String> {
+        self.update_many(vec![(id.to_owned(), change)])
+            .await
+            .map(|mut v| v.pop())
+    }
+
+    /// Changes several entries (a batch's answers): each stored as it comes, the screen updated once at the end.
+    /// Stops at the first entry that cannot be stored (those before it are kept).
+    pub async fn update_many<F: FnOnce(&mut Entry)>(
+        mut self,
+        changes: Vec<(String, F)>,
+    ) -> Result<Vec<Entry>, String> {
+        self.acquire().await;
+        let user = self.user.peek().clone();
+        let mut done = Vec::new();
+        let mut failure = None;
+        for (id, change) in changes {
+            let Some(before) = self.entries.peek().iter().find(|e| e.id() == id).cloned() else {
+                continue;
+            };
+            let mut entry = before.clone();
+            change(&mut entry);
+            if entry == before {
+                continue;
+            }
+            match put_entry(&user, &entry).await {
+                Ok(()) => done.push(entry),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if !done.is_empty() {
+            let mut list = self.entries.write();
+            for e in &done {
+                if let Some(slot) = list.iter_mut().find(|x| x.id() == e.id()) {
+                    *slot = e.clone();
+                }
+            }
+        }
+        self.release();
+        failure.map_or(Ok(done), Err)
     }
 
     pub async fn save_site(mut self, site: SiteSession) -> Result<(), String> {
@@ -274,7 +339,14 @@ impl DriveCtx {
     }
 
     /// Closes the site: removes the site session and the records the server holds with their result.
-    pub async fn close_site(mut self) -> Result<usize, String> {
+    pub async fn close_site(self) -> Result<usize, String> {
+        self.acquire().await;
+        let out = self.close_site_locked().await;
+        self.release();
+        out
+    }
+
+    async fn close_site_locked(mut self) -> Result<usize, String> {
         let user = self.user.peek().clone();
         let done: Vec<String> = self
             .entries
@@ -325,6 +397,14 @@ impl DriveCtx {
         self.view.set(view);
         crate::api::scroll_to_top();
     }
+}
+
+async fn put_entry(user: &str, entry: &Entry) -> Result<(), String> {
+    let text = serde_json::to_string(&Stored::Entry(Box::new(entry.clone())))
+        .map_err(|e| e.to_string())?;
+    vault::put(user, entry.id(), entry.unconfirmed(), &text)
+        .await
+        .map_err(save_failed)
 }
 
 fn save_failed(e: String) -> String {

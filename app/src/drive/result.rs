@@ -182,19 +182,25 @@ pub fn ResultView(id: String) -> Element {
             error.set(Some(m.clone()));
             return;
         }
-        entry.record.version += 1;
-        entry.sync = SyncState::Pending;
-        entry.notify = match (result, entry.notify) {
-            ("陽性", Notify::Opened(t)) => Notify::Opened(t),
-            ("陽性", _) => Notify::Wanted,
-            _ => Notify::None,
-        };
         let no = entry.no;
         let id = entry.id().to_owned();
         busy.set(true);
         error.set(None);
         spawn(async move {
-            match ctx.save(entry).await {
+            let change = move |e: &mut super::Entry| {
+                e.record.result = Some(TestOutcome {
+                    result: result.to_owned(),
+                    at,
+                });
+                e.record.version += 1;
+                e.sync = SyncState::Pending;
+                e.notify = match (result, e.notify) {
+                    ("陽性", Notify::Opened(t)) => Notify::Opened(t),
+                    ("陽性", _) => Notify::Wanted,
+                    _ => Notify::None,
+                };
+            };
+            match ctx.update(&id, change).await.map(|_| ()) {
                 Ok(()) => {
                     ctx.request_sync();
                     if result == "陽性" {
@@ -291,13 +297,13 @@ pub fn NotifyButton(id: String) -> Element {
                 sync::run(ctx).await;
             }
             busy.set(false);
-            let Some(mut e) = ctx.entry(&id) else { return };
+            let Some(e) = ctx.entry(&id) else { return };
             match (&e.case_id, &e.sync, *ONLINE.peek()) {
                 (Some(case_id), SyncState::Synced, true) => {
                     let case_id = case_id.clone();
-                    e.notify = Notify::Opened(now_ms());
-                    // The flag is a reminder; opening the form does not wait for it.
-                    let _ = ctx.save(e).await;
+                    // The flag is a reminder (not sent to the server); the form opens whatever becomes of it.
+                    let at = now_ms();
+                    let _ = ctx.update(&id, move |e| e.notify = Notify::Opened(at)).await;
                     nav.push(Route::NewNotificationForCase { case_id });
                 }
                 _ => note.set(Some(
@@ -373,33 +379,41 @@ pub fn ConflictView(id: String) -> Element {
         if busy() {
             return;
         }
-        let Some(mut entry) = ctx.entry(&id2) else {
+        let Some(trial) = ctx.entry(&id2) else {
             return;
         };
         let now = now_ms();
-        let chosen = picks();
-        for (f, server) in f2.iter().zip(chosen) {
-            if server {
-                take_server_value(&mut entry.record, &f.key, &f.server, now);
+        let taken: Vec<(String, String)> = f2
+            .iter()
+            .zip(picks())
+            .filter(|(_, server)| *server)
+            .map(|(f, _)| (f.key.clone(), f.server.clone()))
+            .collect();
+        let resolve = move |e: &mut super::Entry| {
+            for (key, value) in &taken {
+                take_server_value(&mut e.record, key, value, now);
             }
-        }
-        entry.record.base_case_version = Some(case_version);
-        entry.record.version += 1;
-        if let Some((_, m)) = shared::drive::check(&entry.record, now).first() {
+            e.record.base_case_version = Some(case_version);
+            e.record.version += 1;
+            e.sync = SyncState::Pending;
+            if !e.positive() {
+                e.notify = Notify::None;
+            } else if e.notify == Notify::None {
+                e.notify = Notify::Wanted;
+            }
+        };
+        // Checked on a copy first: a choice the device's checks refuse is not stored.
+        let mut copy = trial.clone();
+        resolve.clone()(&mut copy);
+        if let Some((_, m)) = shared::drive::check(&copy.record, now).first() {
             error.set(Some(m.clone()));
             return;
         }
-        entry.sync = SyncState::Pending;
-        if !entry.positive() {
-            entry.notify = Notify::None;
-        } else if entry.notify == Notify::None {
-            entry.notify = Notify::Wanted;
-        }
-        let id = entry.id().to_owned();
+        let id = trial.id().to_owned();
         busy.set(true);
         spawn(async move {
-            match ctx.save(entry).await {
-                Ok(()) => {
+            match ctx.update(&id, resolve).await {
+                Ok(_) => {
                     ctx.request_sync();
                     ctx.go(View::Detail(id), Some("選んだ内容で送信します。".into()));
                 }

@@ -156,23 +156,25 @@ pub async fn run(ctx: DriveCtx) -> Report {
         };
         need_sign_in.set(false);
         report.sent += chunk.len();
-        let mut failed_store = None;
-        for r in answer.results {
-            let Some(current) = ctx.entry(&r.client_id) else {
-                continue;
-            };
+        for r in &answer.results {
             match &r.outcome {
                 Outcome::Applied { .. } => report.applied += 1,
                 Outcome::Conflict { .. } => report.conflicts += 1,
                 Outcome::Rejected { .. } => report.rejected += 1,
             }
-            let updated = apply(&current, r.version, r.outcome);
-            if updated != current {
-                if let Err(e) = ctx.save(updated).await {
-                    failed_store = Some(e);
-                }
-            }
         }
+        // Applied to each entry as it is now: an edit made while the batch was out is kept (and goes next).
+        let changes: Vec<_> = answer
+            .results
+            .into_iter()
+            .map(|r| {
+                let (version, outcome) = (r.version, r.outcome);
+                (r.client_id, move |e: &mut Entry| {
+                    *e = apply(e, version, outcome)
+                })
+            })
+            .collect();
+        let failed_store = ctx.update_many(changes).await.err();
         ctx.set_last_sync(now_ms());
         if let Some(e) = failed_store {
             // The server has them; the next run is answered "replayed" and stores it then.
