@@ -13,6 +13,9 @@
 //   drive-conflict     — the health center changes the person on the server between two syncs; the device's next
 //                        change comes back 要確認, shown field by field with both values; the choices are sent and
 //                        the server holds exactly what was chosen.
+//   drive-in-flight    — a result entered while the record's first batch is still out: the answer to the first
+//                        version does not undo it, the second version goes next on the server's new version (no
+//                        conflict with itself), and the server holds the result.
 //   drive-label-print  — the label prints alone (code, QR code, collection time; no name), and its QR code reads
 //                        (jsQR) as HERSYS-SPECIMEN:<code>; the queue at every viewport: no sideways scrolling, every
 //                        button ≥ 48 px.
@@ -407,6 +410,44 @@ test("drive-conflict: a change on the server between two syncs is shown field by
   assert.equal(after.tabs.id.phone1, "03-5555-0001", "the server's phone, as chosen");
   assert.equal(after.tabs.id.address, "東京都新宿区西新宿", "the device's address, as chosen");
   assert.equal(after.tabs.tests.tests.at(-1).result, "陰性");
+  assert.deepEqual(unexpected(errors), []);
+});
+
+test("drive-in-flight: a result entered while the record's batch is out goes next, without a conflict with itself", async () => {
+  const { page, errors } = tablet;
+  errors.length = 0;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let seen = 0;
+  await page.route("**/api/sync", async (route) => {
+    seen += 1;
+    if (seen === 1) await held;
+    await route.continue();
+  });
+  const p = { name: `${FAMILY} 途中`, furigana: "たかとり", dob: "19750505", phone: "090-8888-0005" };
+  await page.getByTestId("start-capture").click();
+  await capture(page, p);
+  for (let i = 0; i < 50 && seen === 0; i++) await page.waitForTimeout(100);
+  assert.equal(seen, 1, "the capture's batch is out");
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  await page.getByTestId("drive-card").filter({ hasText: p.name }).click();
+  await page.getByTestId("detail-result").click();
+  await page.locator("#r-result").getByRole("button", { name: "陰性" }).click();
+  await page.getByTestId("result-save").click();
+  await page.getByTestId("drive-flash").waitFor();
+  release();
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=drive-card]")]
+    .some((c) => c.textContent.includes(n) && c.textContent.includes("送信済")), p.name, { timeout: 15_000 });
+  const card = await page.getByTestId("drive-card").filter({ hasText: p.name }).textContent();
+  assert.match(card, /陰性/);
+  assert.doesNotMatch(card, /要確認|エラー/);
+  assert.equal(seen, 2, "the second version went in the next batch");
+  await page.unroute("**/api/sync");
+  const found = await hc.client.post("/api/cases/search", { criteria: { name: p.name } });
+  assert.equal(found.body.count, 1);
+  const rec = (await hc.client.get(`/api/cases/${found.body.items[0].id}`)).body;
+  assert.equal(rec.tabs.tests.tests.at(-1).result, "陰性");
   assert.deepEqual(unexpected(errors), []);
 });
 
