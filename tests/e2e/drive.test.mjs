@@ -26,6 +26,8 @@
 //                        on the device and asks for a sign-in.
 //   drive-close        — 「会場を閉じる」 lists what it will do and, confirmed, removes from the device only the records
 //                        the server holds with their result; the one still waiting for its result stays.
+//   drive-deleted      — a record deleted on the server (by its health center's administrator) is answered エラー; only
+//                        such a record may be removed from the device, in two explicit steps.
 //   drive-signout      — sign-out with unsent records warns with the count and needs the second button; then the
 //                        vault is wiped and nothing reached the server.
 // Screenshots at 390 (phone), 820 (tablet portrait), 1180 (tablet landscape) and 1280 px (desktop).
@@ -533,6 +535,47 @@ test("drive-rejected: a record the server refuses stays on the device marked エ
     .some((c) => c.textContent.includes(n) && c.textContent.includes("送信済")), p.name, { timeout: 15_000 });
   const found = await hc.client.post("/api/cases/search", { criteria: { name: p.name } });
   assert.equal(found.body.count, 1);
+  assert.deepEqual(unexpected(errors), []);
+});
+
+test("drive-deleted: a record deleted on the server is answered エラー; a person may then remove it from the device, after confirming", async () => {
+  const { page, errors } = tablet;
+  errors.length = 0;
+  const p = { name: `${FAMILY} 削除`, furigana: "たかとり", dob: "19860606", phone: "090-8888-0005" };
+  await page.getByTestId("start-capture").click();
+  await capture(page, p);
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  const card = page.getByTestId("drive-card").filter({ hasText: p.name });
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=drive-card]")]
+    .some((c) => c.textContent.includes(n) && c.textContent.includes("送信済")), p.name, { timeout: 15_000 });
+  // The health center's administrator deletes the record on the server.
+  const admin = await firstSignInAs(edge, "admin@shinjuku-hc.demo");
+  const found = await admin.client.post("/api/cases/search", { criteria: { name: p.name } });
+  const rec = (await admin.client.get(`/api/cases/${found.body.items[0].id}`)).body;
+  const del = await admin.client.post(`/api/cases/${rec.id}/delete`, { version: rec.version });
+  assert.equal(del.status, 204, JSON.stringify(del.body));
+  // The device enters the result: the server refuses it, and says why.
+  await card.click();
+  await page.getByTestId("detail-result").click();
+  await page.locator("#r-result").getByRole("button", { name: "陰性" }).click();
+  await page.getByTestId("result-save").click();
+  await page.getByTestId("drive-flash").waitFor();
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=drive-card]")]
+    .some((c) => c.textContent.includes(n) && c.textContent.includes("エラー")), p.name, { timeout: 15_000 });
+  await card.click();
+  assert.match(await textOf(page, "detail-error"), /削除されています/);
+  // Two steps: the first only asks.
+  await page.getByTestId("remove-deleted").click();
+  await page.getByText("元に戻せません。").waitFor();
+  assert.equal(await page.getByTestId("drive-detail").count(), 1, "removed without the second step");
+  await page.getByTestId("remove-deleted-confirm").click();
+  await page.getByTestId("drive-queue").waitFor();
+  assert.equal(await page.getByTestId("drive-card").filter({ hasText: p.name }).count(), 0);
+  // Other records' removal stays impossible: only the server's confirmation lets them go.
+  await page.getByTestId("drive-card").first().click();
+  assert.equal(await page.getByTestId("remove-deleted").count(), 0);
+  await page.getByRole("button", { name: "一覧へ戻る" }).click();
   assert.deepEqual(unexpected(errors), []);
 });
 

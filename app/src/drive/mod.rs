@@ -53,6 +53,9 @@ pub enum SyncState {
     Synced,
     /// Refused: the message and findings are shown on the card; editing the record sends it again (エラー).
     Error {
+        /// The stable code (`NOT_FOUND`: the record was deleted on the server).
+        #[serde(default)]
+        code: String,
         message: String,
         #[serde(default)]
         issues: Vec<(String, String)>,
@@ -111,6 +114,11 @@ impl Entry {
     /// Synced with its result in: what 「会場を閉じる」 may remove from the device.
     pub fn complete(&self) -> bool {
         matches!(self.sync, SyncState::Synced) && self.record.result.is_some()
+    }
+
+    /// The server answered that its record was deleted (it takes no more versions of it).
+    pub fn deleted_on_server(&self) -> bool {
+        matches!(&self.sync, SyncState::Error { code, .. } if code == "NOT_FOUND")
     }
 
     pub fn positive(&self) -> bool {
@@ -364,6 +372,32 @@ impl DriveCtx {
         vault::delete(&user, SITE_ID).await.map_err(save_failed)?;
         self.site.set(None);
         Ok(removed)
+    }
+
+    /// Removes a record the server answered as deleted there (`NOT_FOUND`): the server will never take it, and its
+    /// health center's administrator can restore the server's copy, so the device's copy may go once a person
+    /// confirms. Any other record leaves the device only once the server confirmed it.
+    pub async fn remove_deleted_on_server(mut self, id: &str) -> Result<(), String> {
+        self.acquire().await;
+        let user = self.user.peek().clone();
+        let deleted = self
+            .entries
+            .peek()
+            .iter()
+            .any(|e| e.id() == id && e.deleted_on_server());
+        let result = if deleted {
+            match vault::delete(&user, id).await.map_err(save_failed) {
+                Ok(()) => {
+                    self.entries.write().retain(|e| e.id() != id);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            Err("この記録は端末から削除できません。".to_owned())
+        };
+        self.release();
+        result
     }
 
     pub fn entry(&self, id: &str) -> Option<Entry> {

@@ -349,7 +349,9 @@ fn QueueCard(entry: Entry) -> Element {
         .as_ref()
         .is_none_or(|s| s.name != e.record.site.name || s.date != e.record.site.date);
     let error = match &e.sync {
-        SyncState::Error { message, issues } => Some(
+        SyncState::Error {
+            message, issues, ..
+        } => Some(
             std::iter::once(message.clone())
                 .chain(issues.iter().map(|(_, m)| m.clone()))
                 .collect::<Vec<_>>()
@@ -437,11 +439,15 @@ pub fn Detail(id: String) -> Element {
                 }
             }
             match &e.sync {
-                SyncState::Error { message, issues } => rsx! {
+                SyncState::Error { message, issues, .. } => rsx! {
                     div { class: "alert", role: "alert", "data-testid": "detail-error",
                         p { "サーバーが受け付けませんでした: {message}" }
                         for (i, (_, m)) in issues.iter().enumerate() { p { key: "{i}", "{m}" } }
-                        p { "「内容を修正」で直すと、もう一度送信します。" }
+                        if e.deleted_on_server() {
+                            p { "サーバーの記録は削除されています（保健所の管理者が復元できます）。この端末の記録は、確認のうえ端末から削除できます。" }
+                        } else {
+                            p { "「内容を修正」で直すと、もう一度送信します。" }
+                        }
                     }
                 },
                 SyncState::Conflict { updated_by_name, .. } => rsx! {
@@ -473,6 +479,41 @@ pub fn Detail(id: String) -> Element {
                 button { r#type: "button", class: "button secondary", "data-testid": "detail-label",
                     onclick: move |_| ctx.go(View::Label(id5.clone()), None), "ラベルを表示・印刷" }
                 button { r#type: "button", class: "button secondary", onclick: move |_| ctx.go(View::Queue, None), "一覧へ戻る" }
+            }
+            if e.deleted_on_server() {
+                RemoveDeleted { id: id.clone() }
+            }
+        }
+    }
+}
+
+/// 「端末から削除する」 for a record deleted on the server, with a second, explicit confirmation.
+#[component]
+fn RemoveDeleted(id: String) -> Element {
+    let ctx = use_context::<DriveCtx>();
+    let mut asked = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    rsx! {
+        div { class: "form-actions",
+            ErrorAlert { message: error() }
+            if asked() {
+                p { class: "notice", "この方の記録をこの端末から削除します。元に戻せません。" }
+                button { r#type: "button", class: "button secondary", onclick: move |_| asked.set(false), "やめる" }
+                button { r#type: "button", class: "button danger big", "data-testid": "remove-deleted-confirm",
+                    onclick: move |_| {
+                        let id = id.clone();
+                        spawn(async move {
+                            match ctx.remove_deleted_on_server(&id).await {
+                                Ok(()) => ctx.go(View::Queue, Some("削除された記録を端末から消去しました。".into())),
+                                Err(e) => error.set(Some(e)),
+                            }
+                        });
+                    },
+                    "端末から削除する"
+                }
+            } else {
+                button { r#type: "button", class: "button danger", "data-testid": "remove-deleted",
+                    onclick: move |_| asked.set(true), "端末から削除する…" }
             }
         }
     }

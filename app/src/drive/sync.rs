@@ -75,11 +75,14 @@ fn apply(current: &Entry, sent_version: u32, outcome: Outcome) -> Entry {
             };
         }
         Outcome::Rejected {
-            message, issues, ..
+            code,
+            message,
+            issues,
         } => {
             // A record edited since it was sent goes again as it is now.
             if same {
                 e.sync = SyncState::Error {
+                    code,
                     message,
                     issues: issues.into_iter().map(|i| (i.field, i.message)).collect(),
                 };
