@@ -223,21 +223,51 @@ export async function vaultPendingCount(userId) {
   return rows.filter((r) => r.pending).length;
 }
 
-/** Closes the store in memory (the data and its wrapped keys stay). */
-export function vaultLock() {
-  open.clear();
-}
-
-/** Sign-out: everything of this user's drive-through store goes (records, wrapped keys, the kept device key).
- * Other users' stores on a shared tablet stay. */
+/** Sign-out: everything of this user's drive-through store goes (records, wrapped keys, the kept device key), in
+ * one transaction (a record stored meanwhile cannot slip through). Other users' stores on a shared tablet stay.
+ * Rejects if the wipe failed, so the caller can say so. */
 export async function vaultWipe(userId) {
+  takePrf();
   if (!userId) return;
   open.delete(userId);
-  const rows = await tx("records", "readonly", (s) => s.index("user").getAllKeys(userId)).catch(() => []);
-  await tx("records", "readwrite", (s) => { for (const k of rows) s.delete(k); }).catch(() => {});
-  await tx("meta", "readwrite", (s) => s.delete(userId)).catch(() => {});
-  await tx("keys", "readwrite", (s) => s.delete(userId)).catch(() => {});
+  const d = await db();
+  await new Promise((resolve, reject) => {
+    const t = d.transaction(["records", "meta", "keys"], "readwrite");
+    const cursor = t.objectStore("records").index("user").openKeyCursor(IDBKeyRange.only(userId));
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (c) {
+        t.objectStore("records").delete(c.primaryKey);
+        c.continue();
+      }
+    };
+    t.objectStore("meta").delete(userId);
+    t.objectStore("keys").delete(userId);
+    t.oncomplete = () => resolve();
+    t.onerror = () => reject(t.error ? t.error.name : "wipe_failed");
+    t.onabort = () => reject(t.error ? t.error.name : "wipe_failed");
+  });
 }
+
+/** Deletes every kept device key whose 12 hours are over (at start, and every minute while the app is open). */
+async function purgeExpired() {
+  if (!(await indexedDB.databases?.().then((l) => l.some((x) => x.name === DB)).catch(() => true))) return;
+  const d = await db();
+  await new Promise((resolve) => {
+    const t = d.transaction("keys", "readwrite");
+    const req = t.objectStore("keys").openCursor();
+    req.onsuccess = () => {
+      const c = req.result;
+      if (!c) return;
+      if (!(c.value && c.value.expiresAt > Date.now())) c.delete();
+      c.continue();
+    };
+    t.oncomplete = t.onerror = t.onabort = () => resolve();
+  });
+  for (const [user, o] of open) if (o.until <= Date.now()) open.delete(user);
+}
+purgeExpired().catch(() => {});
+setInterval(() => purgeExpired().catch(() => {}), 60_000);
 
 /** This device's random id (not personal data), made once. */
 export function deviceId() {

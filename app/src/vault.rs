@@ -24,10 +24,8 @@ extern "C" {
     async fn vault_delete_js(user_id: &str, id: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = vaultPendingCount)]
     async fn vault_pending_count_js(user_id: &str) -> JsValue;
-    #[wasm_bindgen(js_name = vaultWipe)]
-    pub async fn vault_wipe(user_id: &str);
-    #[wasm_bindgen(js_name = vaultLock)]
-    pub fn vault_lock();
+    #[wasm_bindgen(catch, js_name = vaultWipe)]
+    async fn vault_wipe_js(user_id: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = deviceId)]
     pub fn device_id() -> String;
     #[wasm_bindgen(js_name = prfPending)]
@@ -95,6 +93,12 @@ pub async fn get_all(user_id: &str) -> Result<Vec<String>, String> {
 
 pub async fn delete(user_id: &str, id: &str) -> Result<(), String> {
     vault_delete_js(user_id, id).await.map(|_| ()).map_err(err)
+}
+
+/// Sign-out: the user's records, wrapped keys and kept device key go (one transaction). Err: it failed (what stays
+/// is encrypted, and a kept key still expires after its 12 hours).
+pub async fn wipe(user_id: &str) -> Result<(), String> {
+    vault_wipe_js(user_id).await.map(|_| ()).map_err(err)
 }
 
 /// Records not yet confirmed by the server (readable while locked: it is a count, not data).

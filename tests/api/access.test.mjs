@@ -453,8 +453,8 @@ const rows = [
   },
   { method: "GET", path: "/api/sync", label: "records never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
   {
-    method: "POST", path: "/api/me/device-key", body: { device_id: "matrix-device-000001" },
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ok()),
+    method: "POST", path: "/api/me/device-key", body: { device_id: "matrix-device-000001" }, label: "drive-through mode",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok() : FORBIDDEN),
     check: (c, r) => /^[A-Za-z0-9_-]{43}$/.test(r.body.key),
   },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },

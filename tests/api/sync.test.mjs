@@ -255,6 +255,7 @@ test("device keys: one per user and device, the same on every release, only to a
   assert.equal((await ask(doctor, "short")).status, 422);
   assert.equal((await ask(doctor, "device-aaaaaaaaaaaaaaaa", { cookie: null })).status, 401);
   assert.equal((await ask(doctor, "device-aaaaaaaaaaaaaaaa", { origin: "https://evil.example" })).status, 403);
+  assert.equal((await ask(hc, "device-aaaaaaaaaaaaaaaa")).status, 403, "only drive-through users get device keys");
 });
 
 // ---- faults ----------------------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ pub fn UserArea() -> Element {
         spawn(async move {
             let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
             api::draft_forget().await;
-            vault::vault_wipe(&user).await;
+            // A failed wipe leaves only ciphertext; the sign-out goes on (the session is over either way).
+            let _ = vault::wipe(&user).await;
             api::remember_user("");
             unsent.set(None);
             busy.set(false);

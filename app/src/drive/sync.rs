@@ -79,8 +79,9 @@ fn apply(current: &Entry, sent_version: u32, outcome: Outcome) -> Entry {
             message,
             issues,
         } => {
-            // A record edited since it was sent goes again as it is now.
-            if same {
+            // A record edited since it was sent goes again as it is now; a server failure is not the record's
+            // fault: it stays waiting and goes again.
+            if same && code != "INTERNAL" {
                 e.sync = SyncState::Error {
                     code,
                     message,

@@ -61,6 +61,7 @@ struct Existing {
     institution_id: String,
     case_id: String,
     test_index: i64,
+    specimen_code: String,
     version: i64,
     smartphone_id: String,
     tabs: String,
@@ -69,7 +70,7 @@ struct Existing {
     updated_by_name: Option<String>,
 }
 
-const EXISTING: &str = "SELECT s.client_id, s.client_version, s.case_version AS synced_version, s.institution_id, s.case_id, s.test_index, c.version, \
+const EXISTING: &str = "SELECT s.client_id, s.client_version, s.case_version AS synced_version, s.institution_id, s.case_id, s.test_index, s.specimen_code, c.version, \
      c.smartphone_id, c.tabs, c.deleted_at, c.updated_at, u.display_name AS updated_by_name \
      FROM sync_records s JOIN cases c ON c.id = s.case_id LEFT JOIN users u ON u.id = c.updated_by_user_id \
      WHERE s.client_id IN (SELECT value FROM json_each(?1))";
@@ -296,6 +297,16 @@ fn plan_existing(
     if ex.institution_id != institution {
         return Ok(Err(rejected(Some(rec), ErrorCode::Forbidden, vec![])));
     }
+    if i64::from(rec.version) <= ex.client_version {
+        return Ok(Err(answer(Outcome::Applied {
+            case_id: ex.case_id.clone(),
+            smartphone_id: ex.smartphone_id.clone(),
+            // The version this device's own last write produced, not the current one: a change made by someone
+            // else since must still come back as a conflict on the device's next version.
+            case_version: ex.synced_version,
+            replayed: true,
+        })));
+    }
     if ex.deleted_at.is_some() {
         return Ok(Err(RecordResult {
             client_id: rec.client_id.clone(),
@@ -308,14 +319,6 @@ fn plan_existing(
             },
         }));
     }
-    if i64::from(rec.version) <= ex.client_version {
-        return Ok(Err(answer(Outcome::Applied {
-            case_id: ex.case_id.clone(),
-            smartphone_id: ex.smartphone_id.clone(),
-            case_version: ex.version,
-            replayed: true,
-        })));
-    }
     let all = parse_tabs(&ex.tabs);
     let tests: Vec<Value> = all
         .get("tests")
@@ -323,10 +326,11 @@ fn plan_existing(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let index = usize::try_from(ex.test_index).unwrap_or(0);
+    // This specimen's 検査 entry: found by its code (others may have added, removed or reordered entries).
+    let index = find_entry(&tests, &ex.specimen_code, ex.test_index);
     // Changed by someone else since this device's last write, and not resolved by a person against this version.
     if ex.version != ex.synced_version && rec.base_case_version != Some(ex.version) {
-        let fields = drive::conflicts(rec, all.get("id"), tests.get(index));
+        let fields = drive::conflicts(rec, all.get("id"), index.and_then(|i| tests.get(i)));
         if !fields.is_empty() {
             return Ok(Err(answer(Outcome::Conflict {
                 case_id: ex.case_id.clone(),
@@ -339,16 +343,33 @@ fn plan_existing(
         // Changed on the server, but nothing the device holds differs: the device's version is taken as is.
     }
     let mut new_all: Map<String, Value> = all.clone();
+    // The person's items over the server's ID管理 tab (what only the server holds stays), and the device's items
+    // over this specimen's entry (the entry's other items, and a note written on the server, stay).
     let id_tab = drive::id_tab(&ready.rec.person, all.get("id"));
-    let id_tab = tabs::clean(Tab::Id, &id_tab, today_jst(now)).unwrap_or(ready.id_tab.clone());
-    let mut new_tests = tests.clone();
-    let index = if index < new_tests.len() {
-        new_tests[index] = ready.test.clone();
-        index
-    } else {
-        new_tests.push(ready.test.clone());
-        new_tests.len() - 1
+    let id_tab = match tabs::clean(Tab::Id, &id_tab, today_jst(now)) {
+        Ok(v) => v,
+        Err(found) => return Ok(Err(rejected(Some(rec), ErrorCode::ValidationFailed, found))),
     };
+    let mut new_tests = tests.clone();
+    let index = match index {
+        Some(i) => {
+            let mut merged = new_tests[i].as_object().cloned().unwrap_or_default();
+            for (k, v) in ready.test.as_object().cloned().unwrap_or_default() {
+                if k != "note" || !merged.contains_key("note") {
+                    merged.insert(k, v);
+                }
+            }
+            new_tests[i] = Value::Object(merged);
+            i
+        }
+        None => {
+            new_tests.push(ready.test.clone());
+            new_tests.len() - 1
+        }
+    };
+    if let Err(found) = tabs::clean(Tab::Tests, &json!({ "tests": new_tests }), today_jst(now)) {
+        return Ok(Err(rejected(Some(rec), ErrorCode::ValidationFailed, found)));
+    }
     new_all.insert("id".into(), id_tab.clone());
     new_all.insert("tests".into(), json!({ "tests": new_tests }));
     let previous = json!({ "id": all.get("id"), "tests": all.get("tests") }).to_string();
@@ -379,7 +400,8 @@ fn plan_existing(
         .bind(&all_binds)?,
         c.db.prepare(format!(
             "UPDATE sync_records SET client_version = ?4, case_version = ?2, test_index = ?5, result = ?6, result_at = ?7, \
-             updated_at = ?3 WHERE client_id = ?8 AND client_version < ?4 AND {guard}"
+             specimen_code = ?10, collected_at = ?11, updated_at = ?3 \
+             WHERE client_id = ?8 AND client_version < ?4 AND {guard}"
         ))
         .bind(&[
             case_id.into(),
@@ -390,13 +412,17 @@ fn plan_existing(
             opt(rec.result.as_ref().map(|r| r.result.as_str())),
             rec.result.as_ref().map_or(JsValue::NULL, |r| f(r.at)),
             rec.client_id.as_str().into(),
+            user.into(),
+            rec.specimen.code.as_str().into(),
+            f(rec.specimen.collected_at),
         ])?,
         audit::batch_entry_if(
             &c.db,
             &event,
             now,
-            "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?10 AND version = ?11 AND at = ?12)",
-            &[case_id.into(), f(version + 1), f(now)],
+            "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?10 AND version = ?11 AND at = ?12 \
+             AND by_user_id = ?13)",
+            &[case_id.into(), f(version + 1), f(now), user.into()],
         )?,
     ];
     Ok(Ok(Plan {
@@ -410,6 +436,21 @@ fn plan_existing(
             replayed: false,
         },
     }))
+}
+
+/// The 検査 entry of the specimen with this code: the stored position if it still holds it, else wherever it is
+/// now; `None` if it is gone (deleted on the server): the device's entry is then added again.
+fn find_entry(tests: &[Value], code: &str, stored: i64) -> Option<usize> {
+    let shown = drive::display_code(code);
+    let holds = |t: &Value| {
+        t.get("note")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.contains(&shown))
+    };
+    usize::try_from(stored)
+        .ok()
+        .filter(|&i| tests.get(i).is_some_and(holds))
+        .or_else(|| tests.iter().position(holds))
 }
 
 fn changes(r: &worker::D1Result) -> usize {
@@ -600,6 +641,11 @@ pub async fn sync(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
 /// `POST /api/me/device-key`: created on first use per user and device; released only to that user's session.
 pub async fn device_key(mut req: Request, env: &Env) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
+    // Only drive-through mode uses it: medical institutions' accounts.
+    if let Err(e) = c.filing_institution() {
+        c.log(c.event("device_key_release", "forbidden")).await?;
+        return Err(e);
+    }
     let body: DeviceKeyRequest = json_body(&mut req).await?;
     if !drive::client_id_ok(&body.device_id) {
         return Err(ApiError::with_reason(
