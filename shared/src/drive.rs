@@ -173,6 +173,7 @@ pub fn test_entry(record: &DriveRecord) -> Value {
     }
     let mut entry = json!({
         "specimen_date": jst_date(s.collected_at).map(|d| d.to_string()).unwrap_or_default(),
+        "specimen_code": display_code(&s.code),
         "outpatient_institution": record.site.name.trim(),
         "result": result,
         "method1": s.method,

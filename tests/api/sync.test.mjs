@@ -147,6 +147,53 @@ test("a record changed on the server meanwhile is never overwritten: the differi
   assert.equal(got.body.tabs.tests.tests[0].result, "陽性");
 });
 
+test("a replayed answer never hides a change made by someone else: the device's next version still meets it", async () => {
+  const [rec] = many(1, "同期壬");
+  const v1 = (await sync(doctor, [rec])).body.results[0];
+  const v2rec = { ...rec, version: 2, base_case_version: v1.case_version, result: { result: "陰性", at: Date.now() } };
+  const v2 = (await sync(doctor, [v2rec])).body.results[0];
+  assert.equal(v2.case_version, 2);
+  // The health center changes the phone; the device never got v2's answer and sends v2 again.
+  const now = await hc.client.get(`/api/cases/${v1.case_id}`);
+  assert.equal((await hc.client.put(`/api/cases/${v1.case_id}/tabs/id`, {
+    version: now.body.version, data: { ...now.body.tabs.id, phone1: "03-1212-3434" },
+  })).status, 200);
+  const again = (await sync(doctor, [v2rec])).body.results[0];
+  assert.deepEqual([again.outcome, again.replayed, again.case_version], ["applied", true, 2], "the device's own version, not the server's 3");
+  // Its next change, built on what it was told, comes back as a conflict naming the phone.
+  const v3 = { ...v2rec, version: 3, base_case_version: again.case_version, person: { ...rec.person, address: "東京都新宿区新宿3-9" } };
+  const c = (await sync(doctor, [v3])).body.results[0];
+  assert.equal(c.outcome, "conflict", JSON.stringify(c));
+  assert.ok(c.fields.some((f) => f.key === "phone" && f.server === "03-1212-3434"));
+  assert.equal((await doctor.client.get(`/api/cases/${v1.case_id}`)).body.tabs.id.phone1, "03-1212-3434");
+});
+
+test("the specimen's 検査 entry is found by its code: entries the health center added before it, and its notes, stay", async () => {
+  const [rec] = many(1, "同期癸");
+  const v1 = (await sync(doctor, [rec])).body.results[0];
+  const now = (await hc.client.get(`/api/cases/${v1.case_id}`)).body;
+  const mine = now.tabs.tests.tests[0];
+  const other = { specimen_date: mine.specimen_date, outpatient_institution: "新宿区保健所", result: "陰性", method1: mine.method1 };
+  const put = await hc.client.put(`/api/cases/${v1.case_id}/tabs/tests`, {
+    version: now.version, data: { tests: [other, { ...mine, lab: "中央検査センター", note: "保健所で追記" }] },
+  });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  // The device enters the result without having seen the server's change: the one item that differs is shown
+  // (the server has no result yet); the person keeps the device's and sends it against the version they saw.
+  const v2 = { ...rec, version: 2, base_case_version: v1.case_version, result: { result: "陽性", at: Date.now() } };
+  const c = (await sync(doctor, [v2])).body.results[0];
+  assert.equal(c.outcome, "conflict", JSON.stringify(c));
+  assert.deepEqual(c.fields.map((f) => [f.key, f.device, f.server]), [["result", "陽性", ""]]);
+  const r = (await sync(doctor, [{ ...v2, version: 3, base_case_version: c.case_version }])).body.results[0];
+  assert.equal(r.outcome, "applied", JSON.stringify(r));
+  const tests = (await doctor.client.get(`/api/cases/${v1.case_id}`)).body.tabs.tests.tests;
+  assert.equal(tests.length, 2);
+  assert.deepEqual(tests[0], other, "the health center's entry untouched");
+  assert.equal(tests[1].result, "陽性");
+  assert.equal(tests[1].lab, "中央検査センター", "a server-only item stays");
+  assert.equal(tests[1].note, "保健所で追記", "a note written on the server stays");
+});
+
 test("the queue written by the app of protocol 1 is accepted (fixture), and unknown protocols are refused", async () => {
   const fixture = JSON.parse(
     readFileSync(path.join(ROOT, "tests/fixtures/sync-queue-v1.json"), "utf8").replaceAll("__HC__", "HC13104"),

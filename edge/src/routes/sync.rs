@@ -438,15 +438,12 @@ fn plan_existing(
     }))
 }
 
-/// The 検査 entry of the specimen with this code: the stored position if it still holds it, else wherever it is
-/// now; `None` if it is gone (deleted on the server): the device's entry is then added again.
+/// The 検査 entry of the specimen with this code (its 検体コード item): the stored position if it still holds it,
+/// else wherever it is now; `None` if it is gone (deleted, or its code changed, on the server): the device's entry
+/// is then added again.
 fn find_entry(tests: &[Value], code: &str, stored: i64) -> Option<usize> {
     let shown = drive::display_code(code);
-    let holds = |t: &Value| {
-        t.get("note")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.contains(&shown))
-    };
+    let holds = |t: &Value| t.get("specimen_code").and_then(Value::as_str) == Some(shown.as_str());
     usize::try_from(stored)
         .ok()
         .filter(|&i| tests.get(i).is_some_and(holds))

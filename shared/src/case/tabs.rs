@@ -170,6 +170,8 @@ pub const TEST_FIELDS: &[Field] = &[
     req("specimen_date", "検体採取日", Date),
     req("outpatient_institution", "外来機関", Text),
     f("lab", "検査機関", Text),
+    // The label's code of a specimen taken at a drive-through site (shared::drive), by which sync finds this entry.
+    f("specimen_code", "検体コード", Text),
     after("contact_date", "連絡予定日", "specimen_date"),
     after("result_date", "結果判明日", "specimen_date"),
     req("result", "検査結果", Choice(TEST_RESULT)),
