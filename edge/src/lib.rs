@@ -43,11 +43,14 @@ pub fn now_ms() -> i64 {
 }
 
 /// The cron trigger (every minute): sends the notice e-mails that are due (first attempts and retries with backoff;
-/// see [`mail`]) and seals any audit entries a request left unsealed.
+/// see [`mail`]), raises missed health-observation check-ins, and seals any audit entries a request left unsealed.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     mail::deliver_due(&env).await;
     if let Ok(db) = env.d1(bindings::DB) {
+        if let Err(e) = routes::sweep_observations(&db, now_ms()).await {
+            worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
+        }
         if let Err(e) = audit::seal(&db).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
         }

@@ -31,11 +31,13 @@ pub enum ErrorCode {
     EditConflict,
     TransitionNotAllowed,
     SyncProtocolUnsupported,
+    ObserveSignInFailed,
+    ObserveTooManyAttempts,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -61,6 +63,8 @@ impl ErrorCode {
         ErrorCode::EditConflict,
         ErrorCode::TransitionNotAllowed,
         ErrorCode::SyncProtocolUnsupported,
+        ErrorCode::ObserveSignInFailed,
+        ErrorCode::ObserveTooManyAttempts,
     ];
 
     /// HTTP status the edge answers with.
@@ -91,6 +95,8 @@ impl ErrorCode {
             ErrorCode::EditConflict => 409,
             ErrorCode::TransitionNotAllowed => 422,
             ErrorCode::SyncProtocolUnsupported => 426,
+            ErrorCode::ObserveSignInFailed => 401,
+            ErrorCode::ObserveTooManyAttempts => 429,
         }
     }
 
@@ -132,6 +138,12 @@ impl ErrorCode {
             ErrorCode::SyncProtocolUnsupported => {
                 "この端末のアプリが古いため送信できません。画面を再読み込みしてアプリを更新してください（端末の記録は消えません）。"
             }
+            ErrorCode::ObserveSignInFailed => {
+                "スマホ入力IDまたは生年月日が正しくないか、健康観察の期間ではありません。保健所からの用紙を確認してください。"
+            }
+            ErrorCode::ObserveTooManyAttempts => {
+                "入力の誤りが続いたため、しばらく入力できません。30分ほどしてから再度お試しいただくか、保健所にお電話ください。"
+            }
         }
     }
 
@@ -163,6 +175,8 @@ impl ErrorCode {
             ErrorCode::EditConflict => "EDIT_CONFLICT",
             ErrorCode::TransitionNotAllowed => "TRANSITION_NOT_ALLOWED",
             ErrorCode::SyncProtocolUnsupported => "SYNC_PROTOCOL_UNSUPPORTED",
+            ErrorCode::ObserveSignInFailed => "OBSERVE_SIGN_IN_FAILED",
+            ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod drive;
 pub mod error;
 pub mod kana;
 pub mod notification;
+pub mod observation;
 
 /// The product name shown in the UI header and the manifest.
 pub const PRODUCT_NAME: &str = "HER-SYS";

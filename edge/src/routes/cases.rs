@@ -285,6 +285,26 @@ async fn visible(c: &Caller, id: &str, action: &'static str) -> ApiResult<CaseRo
     Ok(row)
 }
 
+/// What other modules need of a record this caller may see (the same checks and audit as [`visible`]).
+pub(super) struct VisibleCase {
+    pub health_center_id: String,
+    pub date_of_birth: String,
+    pub deleted_at: Option<i64>,
+}
+
+pub(super) async fn visible_case(
+    c: &Caller,
+    id: &str,
+    action: &'static str,
+) -> ApiResult<VisibleCase> {
+    let row = visible(c, id, action).await?;
+    Ok(VisibleCase {
+        health_center_id: row.health_center_id,
+        date_of_birth: row.date_of_birth,
+        deleted_at: row.deleted_at,
+    })
+}
+
 async fn status_entries(db: &D1Database, id: &str) -> ApiResult<Vec<StatusEntry>> {
     #[derive(Deserialize)]
     struct Row {

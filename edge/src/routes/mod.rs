@@ -16,6 +16,7 @@ mod cases;
 mod health;
 mod me;
 mod notifications;
+mod observation;
 mod sync;
 
 /// The method a path answers to, or 405.
@@ -25,6 +26,11 @@ fn only(method: &Method, allowed: Method) -> ApiResult<()> {
     } else {
         Err(ApiError::new(ErrorCode::MethodNotAllowed))
     }
+}
+
+/// The cron's pass over health observations (missed check-ins everywhere).
+pub async fn sweep_observations(db: &worker::D1Database, now_ms: i64) -> ApiResult<()> {
+    observation::sweep(db, None, now_ms).await
 }
 
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
@@ -121,6 +127,43 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["notifications", id, "transfer"] => {
             only(&m, Post)
                 .map(|_| notifications::transfer(req, env, ctx, id))?
+                .await
+        }
+        ["observe", "signin"] => {
+            only(&m, Post)
+                .map(|_| observation::sign_in(req, env))?
+                .await
+        }
+        ["observe", "signout"] => {
+            only(&m, Post)
+                .map(|_| observation::sign_out(req, env))?
+                .await
+        }
+        ["observe", "me"] => only(&m, Get).map(|_| observation::me(req, env))?.await,
+        ["observe", "reports"] => {
+            only(&m, Post)
+                .map(|_| observation::reports(req, env))?
+                .await
+        }
+        ["observation", "alerts"] => only(&m, Get).map(|_| observation::queue(req, env))?.await,
+        ["observation", "alerts", id, "handle"] => {
+            only(&m, Post)
+                .map(|_| observation::handle_alert(req, env, id))?
+                .await
+        }
+        ["dashboard"] => {
+            only(&m, Get)
+                .map(|_| observation::dashboard(req, env))?
+                .await
+        }
+        ["cases", id, "observation"] => match m {
+            Get => observation::get(req, env, id).await,
+            Post => observation::start(req, env, id).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["cases", id, "observation", "stop"] => {
+            only(&m, Post)
+                .map(|_| observation::stop(req, env, id))?
                 .await
         }
         ["cases"] => only(&m, Post).map(|_| cases::create(req, env, ctx))?.await,

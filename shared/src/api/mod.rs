@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod health;
 pub mod notifications;
+pub mod observation;
 pub mod sync;
 
 pub use health::{HealthResponse, StoreCheck};
