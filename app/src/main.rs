@@ -8,6 +8,8 @@ mod components;
 mod drive;
 mod net;
 mod notification;
+mod observation;
+mod observe;
 mod pages;
 mod session;
 mod text;
@@ -15,6 +17,8 @@ mod vault;
 
 use components::shell::Shell;
 use drive::page::Drive;
+use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
+use observe::Observe;
 use pages::{
     account::Account,
     admin::Admin,
@@ -51,10 +55,16 @@ pub enum Route {
         Records {},
         #[route("/records/:id")]
         Record { id: String },
+        #[route("/records/:id/slip")]
+        Slip { id: String },
         #[route("/records/:id/:tab")]
         RecordTab { id: String, tab: String },
         #[route("/search")]
         Search {},
+        #[route("/alerts")]
+        Alerts {},
+        #[route("/dashboard")]
+        Dashboard {},
         #[route("/deleted")]
         Deleted {},
         #[route("/signin")]
@@ -67,6 +77,10 @@ pub enum Route {
         Admin {},
         #[route("/:..segments")]
         NotFound { segments: Vec<String> },
+    #[end_layout]
+    // The person's own phone: no staff header, no staff session.
+    #[route("/observe")]
+    Observe {},
 }
 
 fn main() {

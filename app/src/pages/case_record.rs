@@ -12,6 +12,7 @@ use crate::case::status_tab::{updated_line, StatusTab};
 use crate::case::tab_panel::TabPanel;
 use crate::case::{age_text, today_jst, CaseCtx, ConflictNotice};
 use crate::components::alert::ErrorAlert;
+use crate::observation::tab::ObservationTab;
 use crate::pages::records::{jst, NotificationView};
 use crate::pages::search::SearchCtx;
 use crate::session::RequireSignIn;
@@ -276,32 +277,6 @@ fn DeletedNotice(id: String, at: i64) -> Element {
                 "復元する"
             }
             ErrorAlert { message: error() }
-        }
-    }
-}
-
-/// 健康観察 (manual 5.2-4): the reports come with issue 10; until then the legend and an empty record.
-#[component]
-fn ObservationTab() -> Element {
-    rsx! {
-        div { class: "tab-body",
-            p { class: "notice", "data-testid": "observation-empty", "健康観察の記録はまだありません" }
-            h3 { class: "tab-form-title", "表示の見方" }
-            div { class: "legend",
-                section {
-                    h4 { "濃厚接触者の場合" }
-                    p { "4項目の症状を表示し、該当する症状は青くなります。" }
-                    ul { class: "legend-chips", li { class: "sym contact", "該当する症状" } }
-                }
-                section {
-                    h4 { "感染者の場合" }
-                    p { "9項目の症状を表示します。該当する症状は赤く、不明の症状は黄色くなります。非該当の症状は表示されません。" }
-                    ul { class: "legend-chips",
-                        li { class: "sym present", "該当する症状" }
-                        li { class: "sym unknown", "不明の症状" }
-                    }
-                }
-            }
         }
     }
 }
