@@ -30,6 +30,12 @@ pub const ACTION_INBOX_PREF_HINT: &str = "都道府県内で提出された発�
 pub const ACTION_DELETED: &str = "削除した記録";
 pub const ACTION_DELETED_HINT: &str = "削除された記録を確認し、必要なら復元します（管理者）。";
 
+pub const SECTION_OBSERVATION: &str = "健康観察・集計";
+pub const ACTION_ALERTS: &str = "健康観察アラート";
+pub const ACTION_ALERTS_HINT: &str = "スマホからの報告で見つかった症状の悪化や報告遅れに、緊急度の高い順に対応します。";
+pub const ACTION_DASHBOARD: &str = "ダッシュボード";
+pub const ACTION_DASHBOARD_HINT: &str = "発生状況のグラフ、ステータス別の人数、健康観察の状況を確認します。";
+
 pub const BACK_TO_MENU: &str = "メニューへ戻る";
 
 pub const NOT_FOUND_HEADING: &str = "ページが見つかりません";
@@ -37,6 +43,6 @@ pub const NOT_FOUND_BODY: &str =
     "指定されたページは存在しません。メニューから操作を選んでください。";
 pub const VERSION_LABEL: &str = "バージョン";
 
-pub const AGGREGATES_ONLY: &str = "厚生労働省のアカウントでは、個人情報を含む記録は表示されません。全国の集計は今後の更新で追加されます。";
+pub const AGGREGATES_ONLY: &str = "厚生労働省のアカウントでは、個人情報を含む記録は表示されません。全国の集計はダッシュボードで確認できます。";
 pub const NOT_PERMITTED: &str = "この操作を行う権限がありません。";
 pub const NOT_PERMITTED_HINT: &str = "ご自身の役割で利用できる操作をメニューから選んでください。";

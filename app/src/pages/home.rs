@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use shared::api::notifications::NotificationList;
+use shared::api::observation::Dashboard;
 use shared::auth::Role;
 
 use crate::api;
@@ -22,6 +23,14 @@ fn Menu() -> Element {
     let role = use_context::<SessionCtx>().me().map(|m| m.role);
     let files = role.is_none_or(|r| r.files_notifications());
     let views = role.is_none_or(|r| r.views_records());
+    // The triage queue is the health center's; the dashboard also the prefecture's and the nation's.
+    let observes = role.is_some_and(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin));
+    let dashboard = role.is_some_and(|r| {
+        matches!(
+            r,
+            Role::HealthCenterStaff | Role::HealthCenterAdmin | Role::PrefectureStaff | Role::NationalStaff
+        )
+    });
     rsx! {
         section { class: "page home",
             h1 { {text::HOME_HEADING} }
@@ -57,6 +66,15 @@ fn Menu() -> Element {
                     }
                 }
             }
+            if observes || dashboard {
+                h2 { class: "section-title", {text::SECTION_OBSERVATION} }
+                nav { class: "actions",
+                    if observes { AlertsCard {} }
+                    if dashboard {
+                        ActionCard { to: Route::Dashboard {}, title: text::ACTION_DASHBOARD, hint: text::ACTION_DASHBOARD_HINT, primary: !files && !views }
+                    }
+                }
+            }
             if !files && !views {
                 p { class: "notice", "data-testid": "aggregates-only", {text::AGGREGATES_ONLY} }
             }
@@ -78,6 +96,34 @@ fn Unread() -> Element {
             p { class: if n > 0 { "notice unread-count" } else { "muted" }, "data-testid": "home-unread",
                 if n > 0 { "未確認の発生届が {n} 件あります。" } else { "未確認の発生届はありません。" }
             }
+        }
+    }
+}
+
+/// 健康観察アラート with the waiting count (「未対応 3件（うち緊急 1件）」), from the dashboard's counts.
+#[component]
+fn AlertsCard() -> Element {
+    let board = use_resource(|| async { api::get::<Dashboard>("/api/dashboard").await });
+    let counts = board
+        .read()
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|b| (b.alerts_waiting, b.urgent_waiting));
+    let class = match counts {
+        Some((_, u)) if u > 0 => "action-card alerts-card urgent",
+        Some((w, _)) if w > 0 => "action-card alerts-card waiting",
+        _ => "action-card alerts-card",
+    };
+    rsx! {
+        Link { class: "{class}", to: Route::Alerts {}, "data-testid": "home-alerts",
+            span { class: "action-title", {text::ACTION_ALERTS} }
+            match counts {
+                Some((0, _)) => rsx! { span { class: "action-count", "data-testid": "home-alerts-count", "未対応のアラートはありません" } },
+                Some((w, 0)) => rsx! { span { class: "action-count", "data-testid": "home-alerts-count", "未対応 {w}件" } },
+                Some((w, u)) => rsx! { span { class: "action-count", "data-testid": "home-alerts-count", "未対応 {w}件（うち緊急 {u}件）" } },
+                None => rsx! {},
+            }
+            span { class: "action-hint", {text::ACTION_ALERTS_HINT} }
         }
     }
 }
