@@ -113,6 +113,7 @@ const anyAdmin = (allowed) => (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.is
 const adminOf = (hc, allowed = ok()) => (c) =>
   c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin && c.hc === hc ? allowed : FORBIDDEN;
 const everyone = (outcome) => () => outcome;
+const todayJst = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 
 // ---- rows -------------------------------------------------------------------------------------------------------------
 
@@ -457,6 +458,52 @@ const rows = [
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? ok() : FORBIDDEN),
     check: (c, r) => /^[A-Za-z0-9_-]{43}$/.test(r.body.key),
   },
+  // ---- health observation (issue 10) ----
+  {
+    method: "POST", path: () => `/api/cases/${targets.notification}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "start Shinjuku's", body: () => ({ kind: "patient", started_on: todayJst(), ends_on: "", household_of: "" }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.observation?.kind === "patient" && r.body.can_manage === true,
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.notification}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "Shinjuku's timeline",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.can_manage === ["hc_staff_shinjuku", "hc_admin_shinjuku"].includes(c.name),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notificationSetagaya}/observation/stop`,
+    pathName: "/api/cases/{id}/observation/stop", label: "Setagaya's",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["hc_staff_setagaya", "hc_admin_setagaya"].includes(c.name) ? ok() : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/observation/alerts", label: "the triage queue",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["health_center_staff", "health_center_admin"].includes(c.user.role) ? ok() : FORBIDDEN),
+    check: (c, r) => Array.isArray(r.body.alerts),
+  },
+  {
+    method: "POST", path: "/api/observation/alerts/a_no_such_alert/handle", pathName: "/api/observation/alerts/{id}/handle",
+    label: "unknown alert", body: { note: "行列" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["health_center_staff", "health_center_admin"].includes(c.user.role) ? err(404, "NOT_FOUND") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/dashboard",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? FORBIDDEN : ok()),
+    check: (c, r) => r.body.curve.length === 28,
+  },
+  // The phone's endpoints answer only the phone's own session (a staff session is no session there).
+  { method: "GET", path: "/api/observe/me", expect: everyone(UNAUTHENTICATED) },
+  { method: "POST", path: "/api/observe/reports", body: { reports: [] }, expect: everyone(UNAUTHENTICATED) },
+  {
+    method: "POST", path: "/api/observe/signin", label: "unknown スマホ入力ID",
+    // One ID per column: the per-ID throttle must not be what answers.
+    body: (c) => ({ smartphone_id: String(1000000000 + columns.indexOf(c) * 104729), date_of_birth: "1980-01-01" }),
+    expect: everyone(err(401, "OBSERVE_SIGN_IN_FAILED")),
+  },
+  { method: "GET", path: "/api/observe/signin", label: "never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
+  { method: "POST", path: "/api/observe/signout", expect: everyone(ok(204)) },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },
   // Last: it ends the columns' sessions.
