@@ -86,6 +86,14 @@ export function printSignIns() {
   for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${ROLE_LABELS[u.role]}`);
 }
 
+/** The demo household's phone sign-in for health observation (`/observe`). */
+export async function printPhone() {
+  const { demoPhone } = await import("./records.mjs");
+  const p = demoPhone();
+  console.log(`  health observation on a phone (/observe): スマホ入力ID ${p.smartphoneId}, 生年月日 ${p.dateOfBirth}`);
+  console.log("    (a patient and the household member who reports through the same phone)");
+}
+
 /** Seeds the local D1 through wrangler (the same store `wrangler dev` uses). */
 export async function seed({ root, persistTo, env = process.env, records = false }) {
   const dir = mkdtempSync(path.join(tmpdir(), "hersys-seed-"));
@@ -106,6 +114,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   if (args.includes("--print")) {
     printSignIns();
+    await printPhone();
   } else {
     const i = args.indexOf("--persist-to");
     // The dev command also gets demo patient records (tests make their own).

@@ -116,7 +116,69 @@ export function recordsSql(now = Date.now()) {
       lines.push(`INSERT INTO case_status (case_id, status, date, at, by_user_id) SELECT ${q(p.id)}, 'specimen_collected', ${q(jst(now - day))}, ${at + 60_000}, 'u_demo_doctor_shinjuku' WHERE NOT EXISTS (SELECT 1 FROM case_status WHERE case_id = ${q(p.id)});`);
     }
   });
+  lines.push(...observationSql(now));
   return lines.join("\n");
+}
+
+/** The demo record numbers `k` (0-based, Shinjuku) given a health observation: two patients, and a contact who
+ * reports through the second patient's phone (同居者). The oldest Shinjuku records, so tests that take the newest
+ * records for themselves never meet them. */
+const OBSERVED = { patient: 25, holder: 26, member: 27 };
+const recordId = (k) => `n_demo_${String(k + 1).padStart(3, "0")}`;
+const dobOf = (k) => `${1940 + ((k * 7) % 75)}-${String((k % 12) + 1).padStart(2, "0")}-${String((k % 27) + 1).padStart(2, "0")}`;
+
+/** The phone sign-in of the demo household (printed by `cargo xtask dev`). */
+export function demoPhone() {
+  const k = OBSERVED.holder;
+  return { smartphoneId: smartphoneId(700000000 + k * 7919), dateOfBirth: dobOf(k) };
+}
+
+const PATIENT_KEYS = ["face", "cough", "dyspnea", "fatigue", "nausea", "diarrhea", "consciousness", "cannot_eat", "no_urine"];
+const CONTACT_KEYS = ["cough", "sore_throat", "dyspnea", "fatigue"];
+
+/** Observations begun three days ago with their morning and evening reports so far; one patient's SpO₂ fell
+ * yesterday evening (alerts), the contact had a cough. Missed slots are raised by the worker's sweep, not here. */
+function observationSql(now) {
+  const day = 86_400_000;
+  const jst = (ms) => new Date(ms + 9 * 3600_000).toISOString().slice(0, 10);
+  const lines = [];
+  const start = jst(now - 3 * day);
+  const obs = [
+    [OBSERVED.patient, "patient", null, 10],
+    [OBSERVED.holder, "patient", null, 10],
+    [OBSERVED.member, "contact", recordId(OBSERVED.holder), 14],
+  ];
+  for (const [k, kind, household, days] of obs) {
+    const id = recordId(k);
+    lines.push(`INSERT OR IGNORE INTO observations (case_id, health_center_id, kind, started_on, ends_on, household_of, updated_at, updated_by_user_id) VALUES (${q(id)}, 'HC13104', ${q(kind)}, ${q(start)}, ${q(jst(now + (days - 4) * day))}, ${q(household)}, ${now - 3 * day}, 'u_demo_hc_staff_shinjuku');`);
+    const keys = kind === "patient" ? PATIENT_KEYS : CONTACT_KEYS;
+    for (let d = 3; d >= 1; d--) {
+      for (const [slot, hour] of [["morning", 8], ["evening", 18]]) {
+        const date = jst(now - d * day);
+        const at = Date.parse(`${date}T${String(hour).padStart(2, "0")}:15:00+09:00`);
+        const answers = Object.fromEntries(keys.map((key) => [key, "no"]));
+        let temp = 366 + ((k + d) % 4);
+        let spo2 = 97;
+        const fall = k === OBSERVED.patient && d === 1 && slot === "evening";
+        if (fall) {
+          Object.assign(answers, { dyspnea: "yes", fatigue: "yes", cough: "unknown" });
+          temp = 388;
+          spo2 = 92;
+        }
+        const cough = kind === "contact" && d === 1;
+        if (cough) answers.cough = "yes";
+        const rid = `r_demo_${k}_${d}_${slot}`;
+        lines.push(`INSERT OR IGNORE INTO observation_reports (id, case_id, client_id, kind, date, slot, temperature_tenths, spo2, answers, reported_at) VALUES (${q(rid)}, ${q(id)}, ${q(`demo-${k}-${d}-${slot}`)}, ${q(kind)}, ${q(date)}, ${q(slot)}, ${temp}, ${kind === "patient" ? spo2 : "NULL"}, ${q(JSON.stringify(answers))}, ${at});`);
+        const alerts = fall
+          ? [["spo2_low", 3, "SpO₂ 92%"], ["dyspnea", 3, ""], ["high_fever", 1, "体温 38.8℃"]]
+          : cough ? [["contact_symptom", 1, "咳・鼻水"]] : [];
+        for (const [rule, urgency, detail] of alerts) {
+          lines.push(`INSERT OR IGNORE INTO observation_alerts (id, case_id, health_center_id, rule, urgency, report_id, date, slot, detail, raised_at) VALUES (${q(`a_demo_${k}_${d}_${slot}_${rule}`)}, ${q(id)}, 'HC13104', ${q(rule)}, ${urgency}, ${q(rid)}, ${q(date)}, ${q(slot)}, ${q(detail)}, ${at + 1000});`);
+        }
+      }
+    }
+  }
+  return lines;
 }
 
 const STATUS_LABELS = {

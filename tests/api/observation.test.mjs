@@ -367,3 +367,15 @@ test("dashboard: 28 days of cases by day, counts by status, observations and ale
   assert.equal((await doctor.client.get("/api/dashboard")).status, 403);
   assert.equal((await new Client(edge).get("/api/dashboard")).status, 401);
 });
+
+test("the demo household printed by `cargo xtask dev` signs in and sees its reports and alerts", async () => {
+  const { demoPhone } = await import("../../edge/seed/records.mjs");
+  const { smartphoneId, dateOfBirth } = demoPhone();
+  const p = phone();
+  const r = await p.signIn(smartphoneId, dateOfBirth);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.people.map((x) => x.kind), ["patient", "contact"]);
+  const q = await hc.client.get("/api/observation/alerts");
+  assert.ok(q.body.alerts.some((a) => a.rule === "spo2_low" && a.detail === "SpO₂ 92%"));
+  assert.ok(q.body.alerts.some((a) => a.rule === "contact_symptom"));
+});
