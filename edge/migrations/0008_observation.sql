@@ -63,3 +63,16 @@ CREATE TABLE observe_failures (
     window_start INTEGER NOT NULL,
     count INTEGER NOT NULL
 );
+
+-- Passkeys a person registered on their phone to open their report without the slip next time. The user handle is
+-- `obs:` + the record id; sign-in with one still needs the observation to be running.
+CREATE TABLE observe_credentials (
+    id TEXT PRIMARY KEY,                     -- credential id, base64url
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    public_key_cose TEXT NOT NULL,
+    sign_count INTEGER NOT NULL,
+    backup_eligible INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+);
+CREATE INDEX observe_credentials_case ON observe_credentials(case_id);

@@ -502,6 +502,17 @@ const rows = [
     body: (c) => ({ smartphone_id: String(1000000000 + columns.indexOf(c) * 104729), date_of_birth: "1980-01-01" }),
     expect: everyone(err(401, "OBSERVE_SIGN_IN_FAILED")),
   },
+  { method: "POST", path: "/api/observe/passkey/options", label: "needs the phone's session", expect: everyone(UNAUTHENTICATED) },
+  {
+    method: "POST", path: "/api/observe/passkey", label: "needs the phone's session",
+    body: () => ({ credential_json: JSON.stringify(garbageRegistration()) }), expect: everyone(UNAUTHENTICATED),
+  },
+  { method: "POST", path: "/api/observe/passkey/signin/options", expect: everyone(ok()) },
+  {
+    method: "POST", path: "/api/observe/passkey/signin", label: "unregistered key",
+    body: () => ({ credential_json: JSON.stringify(strangerAssertion()) }),
+    expect: everyone(err(401, "WEBAUTHN_FAILED")),
+  },
   { method: "GET", path: "/api/observe/signin", label: "never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
   { method: "POST", path: "/api/observe/signout", expect: everyone(ok(204)) },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },

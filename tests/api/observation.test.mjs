@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { startEdge } from "../support/edge.mjs";
-import { Client, firstSignInAs } from "../support/softauthn.mjs";
+import { Client, FLAGS, SoftAuthenticator, firstSignInAs } from "../support/softauthn.mjs";
 
 let edge;
 let hc; // staff@shinjuku-hc.demo (HC13104)
@@ -378,4 +378,55 @@ test("the demo household printed by `cargo xtask dev` signs in and sees its repo
   const q = await hc.client.get("/api/observation/alerts");
   assert.ok(q.body.alerts.some((a) => a.rule === "spo2_low" && a.detail === "SpO₂ 92%"));
   assert.ok(q.body.alerts.some((a) => a.rule === "contact_symptom"));
+});
+
+test("a passkey on the phone opens the same limited session without the slip; it needs user verification and a running observation", async () => {
+  const rec = await freshRecord();
+  assert.equal((await start(hc, rec.id)).status, 200);
+  const p = phone();
+  // Registering needs the phone session.
+  assert.equal((await new Client(edge).post("/api/observe/passkey/options")).status, 401);
+  assert.equal((await p.signIn(rec.sid, rec.dob)).status, 200);
+  const opt = await p.client.post("/api/observe/passkey/options");
+  assert.equal(opt.status, 200, JSON.stringify(opt.body));
+  const options = JSON.parse(opt.body.options_json);
+  assert.equal(options.authenticatorSelection.userVerification, "required");
+  assert.ok(!options.user.name.includes(rec.name.split(" ")[0]), "no name on the authenticator");
+  assert.match(options.user.name, new RegExp(rec.sid.slice(-4)));
+  const phoneKey = new SoftAuthenticator({ origin: edge.api });
+  // Without user verification the key is refused.
+  const noUv = phoneKey.create(options, { flags: FLAGS.UP | FLAGS.AT });
+  let r = await p.client.post("/api/observe/passkey", { credential_json: JSON.stringify(noUv) });
+  assert.equal(r.status, 401);
+  assert.equal(r.body.error.code, "WEBAUTHN_FAILED");
+  const opt2 = await p.client.post("/api/observe/passkey/options");
+  const cred = phoneKey.create(opt2.body.options_json);
+  r = await p.client.post("/api/observe/passkey", { credential_json: JSON.stringify(cred) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.has_passkey, true);
+  // A new phone session from the passkey alone.
+  const later = phone();
+  const so = await later.client.post("/api/observe/passkey/signin/options");
+  assert.equal(so.status, 200);
+  const assertion = phoneKey.get(so.body.options_json, { credentialId: cred.id });
+  r = await later.client.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(assertion) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.people[0].id, rec.id);
+  assert.equal((await later.me()).status, 200);
+  assert.equal((await later.client.get(`/api/cases/${rec.id}`)).status, 401, "still only the phone's endpoints");
+  // The same assertion again: refused (the challenge is spent).
+  r = await phone().client.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(assertion) });
+  assert.equal(r.status, 400);
+  // A staff passkey challenge cannot serve here, and a staff key is unknown here.
+  const staffOpts = await new Client(edge).post("/api/auth/passkey/options");
+  const wrongChallenge = phoneKey.get(staffOpts.body.options_json, { credentialId: cred.id });
+  r = await phone().client.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(wrongChallenge) });
+  assert.equal(r.status, 400);
+  // Observation stopped: the passkey opens nothing.
+  assert.equal((await hc.client.post(`/api/cases/${rec.id}/observation/stop`)).status, 200);
+  const so2 = await phone().client.post("/api/observe/passkey/signin/options");
+  const a2 = phoneKey.get(so2.body.options_json, { credentialId: cred.id });
+  r = await phone().client.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(a2) });
+  assert.equal(r.status, 401);
+  assert.equal(r.body.error.code, "OBSERVE_SIGN_IN_FAILED");
 });

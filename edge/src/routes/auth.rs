@@ -27,8 +27,8 @@ use crate::request::{
 use crate::session::{self, PendingRecord, PendingStage, Session};
 use crate::{bindings, now_ms};
 
-const CHALLENGE_MS: i64 = 5 * 60 * 1000;
-const ALGORITHMS: [i64; 3] = [alg::ES256, alg::EDDSA, alg::RS256];
+pub(super) const CHALLENGE_MS: i64 = 5 * 60 * 1000;
+pub(super) const ALGORITHMS: [i64; 3] = [alg::ES256, alg::EDDSA, alg::RS256];
 /// Failed sign-ins from one address within the window before it is refused for the rest of the window.
 const ADDRESS_MAX_FAILURES: i64 = 50;
 const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -49,7 +49,7 @@ fn with_cookies(mut resp: Response, cookies: &[String]) -> ApiResult<Response> {
     Ok(resp)
 }
 
-fn webauthn_error(e: shared::webauthn::CeremonyError) -> ApiError {
+pub(super) fn webauthn_error(e: shared::webauthn::CeremonyError) -> ApiError {
     ApiError::with_reason(ErrorCode::WebauthnFailed, e.code(), e.to_string())
 }
 
@@ -264,7 +264,11 @@ pub async fn change_password(mut req: Request, env: &Env) -> ApiResult<Response>
 
 // ---- WebAuthn: options ----------------------------------------------------------------------------------------
 
-async fn new_challenge(db: &D1Database, user_id: Option<&str>, purpose: &str) -> ApiResult<String> {
+pub(super) async fn new_challenge(
+    db: &D1Database,
+    user_id: Option<&str>,
+    purpose: &str,
+) -> ApiResult<String> {
     let challenge = b64url(&random_bytes::<32>()?);
     db.prepare("INSERT INTO webauthn_challenges (challenge, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")
         .bind(&[
@@ -279,7 +283,7 @@ async fn new_challenge(db: &D1Database, user_id: Option<&str>, purpose: &str) ->
 }
 
 /// Consumes a challenge exactly once (a conditional UPDATE in D1); returns its bytes.
-async fn consume_challenge(
+pub(super) async fn consume_challenge(
     db: &D1Database,
     challenge: &str,
     user_id: Option<&str>,
@@ -308,7 +312,7 @@ async fn consume_challenge(
 }
 
 /// The challenge a ceremony claims (read from its clientDataJSON); verification compares it byte for byte later.
-fn claimed_challenge(client_data_json_b64: &str) -> ApiResult<String> {
+pub(super) fn claimed_challenge(client_data_json_b64: &str) -> ApiResult<String> {
     #[derive(Deserialize)]
     struct ClientData {
         challenge: String,

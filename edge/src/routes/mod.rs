@@ -17,6 +17,7 @@ mod health;
 mod me;
 mod notifications;
 mod observation;
+mod observe_passkey;
 mod sync;
 
 /// The method a path answers to, or 405.
@@ -137,6 +138,26 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["observe", "signout"] => {
             only(&m, Post)
                 .map(|_| observation::sign_out(req, env))?
+                .await
+        }
+        ["observe", "passkey", "options"] => {
+            only(&m, Post)
+                .map(|_| observe_passkey::options(req, env))?
+                .await
+        }
+        ["observe", "passkey"] => {
+            only(&m, Post)
+                .map(|_| observe_passkey::register(req, env))?
+                .await
+        }
+        ["observe", "passkey", "signin", "options"] => {
+            only(&m, Post)
+                .map(|_| observe_passkey::sign_in_options(req, env))?
+                .await
+        }
+        ["observe", "passkey", "signin"] => {
+            only(&m, Post)
+                .map(|_| observe_passkey::sign_in(req, env))?
                 .await
         }
         ["observe", "me"] => only(&m, Get).map(|_| observation::me(req, env))?.await,

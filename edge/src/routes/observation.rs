@@ -46,8 +46,8 @@ const OBSERVE_SESSION_SECS: i64 = 3 * 24 * 3600;
 /// Failed sign-ins: per スマホ入力ID 5 in 30 minutes, per address 30 in an hour.
 const ID_MAX_FAILURES: i64 = 5;
 const ID_WINDOW_MS: i64 = 30 * 60 * 1000;
-const ADDR_MAX_FAILURES: i64 = 30;
-const ADDR_WINDOW_MS: i64 = 60 * 60 * 1000;
+pub(super) const ADDR_MAX_FAILURES: i64 = 30;
+pub(super) const ADDR_WINDOW_MS: i64 = 60 * 60 * 1000;
 /// Report bodies are small; a batch of 20 stays far below this.
 const MAX_REPORT_BODY: usize = 64 * 1024;
 
@@ -64,13 +64,13 @@ fn day(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// An audit event of the person's phone: no user, the role `observed_person`, the record and its health center.
-fn person_event(action: &'static str, outcome: &'static str, req: &Request) -> Event {
+pub(super) fn person_event(action: &'static str, outcome: &'static str, req: &Request) -> Event {
     let mut e = Event::new(action, outcome, &client_address(req));
     e.actor_role = Some("observed_person".into());
     e
 }
 
-fn in_area(mut e: Event, case_id: &str, health_center_id: &str) -> Event {
+pub(super) fn in_area(mut e: Event, case_id: &str, health_center_id: &str) -> Event {
     e.target = Some(case_id.to_owned());
     e.health_center_id = Some(health_center_id.to_owned());
     e
@@ -85,7 +85,7 @@ struct HolderRow {
     health_center_id: String,
 }
 
-async fn failures(db: &D1Database, key: &str, window: i64, now: i64) -> ApiResult<i64> {
+pub(super) async fn failures(db: &D1Database, key: &str, window: i64, now: i64) -> ApiResult<i64> {
     #[derive(Deserialize)]
     struct Row {
         count: i64,
@@ -101,7 +101,7 @@ async fn failures(db: &D1Database, key: &str, window: i64, now: i64) -> ApiResul
         .map_or(0, |r| r.count))
 }
 
-fn failure_statement(
+pub(super) fn failure_statement(
     db: &D1Database,
     key: &str,
     window: i64,
@@ -171,9 +171,31 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .bind(&[id_key.as_str().into()])?
         .run()
         .await?;
+    start_session(
+        env,
+        &req,
+        &db,
+        &holder.case_id,
+        &holder.health_center_id,
+        "observe_sign_in",
+    )
+    .await
+}
+
+/// Starts a phone session for the holder `case_id` (after the slip and birth date, or a passkey); answers
+/// [`ObserveMe`] with the session cookie.
+pub(super) async fn start_session(
+    env: &Env,
+    req: &Request,
+    db: &D1Database,
+    case_id: &str,
+    health_center_id: &str,
+    action: &'static str,
+) -> ApiResult<Response> {
+    let now = now_ms();
     let t = token()?;
     let record = PhoneSession {
-        case_id: holder.case_id.clone(),
+        case_id: case_id.to_owned(),
         created_at_ms: now,
     };
     env.kv(bindings::KV)?
@@ -187,26 +209,47 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .await
         .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
     audit::append(
-        &db,
+        db,
         in_area(
-            person_event("observe_sign_in", "success", &req),
-            &holder.case_id,
-            &holder.health_center_id,
+            person_event(action, "success", req),
+            case_id,
+            health_center_id,
         ),
         now,
     )
     .await?;
-    let me = me_of(&db, &holder.case_id, now).await?;
+    let me = me_of(db, case_id, now).await?;
     let mut resp = Response::from_json(&me)?;
     resp.headers_mut().append(
         "set-cookie",
-        &set_cookie(&req, OBSERVE_COOKIE, &t, OBSERVE_SESSION_SECS),
+        &set_cookie(req, OBSERVE_COOKIE, &t, OBSERVE_SESSION_SECS),
     )?;
     Ok(resp)
 }
 
+/// The holder of a running observation (whose phone may sign in), by record id.
+pub(super) async fn active_holder(
+    db: &D1Database,
+    case_id: &str,
+    now: i64,
+) -> ApiResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        health_center_id: String,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT o.health_center_id FROM observations o JOIN cases c ON c.id = o.case_id \
+             WHERE o.case_id = ?1 AND c.deleted_at IS NULL AND o.stopped_at IS NULL AND o.ends_on >= ?2",
+        )
+        .bind(&[case_id.into(), jst_ms_date(now - 2 * 86_400_000).into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.health_center_id))
+}
+
 /// The holder's record id of this phone's session, or `UNAUTHENTICATED`.
-async fn phone(env: &Env, req: &Request) -> ApiResult<String> {
+pub(super) async fn phone(env: &Env, req: &Request) -> ApiResult<String> {
     let unauthenticated = || ApiError::new(ErrorCode::Unauthenticated);
     let t = cookie(req, OBSERVE_COOKIE).ok_or_else(unauthenticated)?;
     let raw = env
@@ -269,7 +312,7 @@ fn given_name(full: &str) -> String {
     parts.last().copied().unwrap_or(full).to_owned()
 }
 
-async fn me_of(db: &D1Database, holder: &str, now: i64) -> ApiResult<ObserveMe> {
+pub(super) async fn me_of(db: &D1Database, holder: &str, now: i64) -> ApiResult<ObserveMe> {
     let rows = people(db, holder, now).await?;
     if rows.is_empty() {
         return Err(ApiError::new(ErrorCode::Unauthenticated));
@@ -292,7 +335,16 @@ async fn me_of(db: &D1Database, holder: &str, now: i64) -> ApiResult<ObserveMe> 
         .results()?;
     let hour = chrono::DateTime::from_timestamp_millis(now + 9 * 3_600_000)
         .map_or(0, |d| chrono::Timelike::hour(&d));
-    let passkey = false;
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let passkeys: Option<N> = db
+        .prepare("SELECT COUNT(*) AS n FROM observe_credentials WHERE case_id = ?1")
+        .bind(&[holder.into()])?
+        .first(None)
+        .await?;
+    let passkey = passkeys.is_some_and(|p| p.n > 0);
     Ok(ObserveMe {
         health_center_name: rows[0].health_center_name.clone(),
         people: rows
@@ -623,7 +675,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
         })
         .collect();
     let alerts: Vec<AlertRow> =
-        c.db.prepare(&format!(
+        c.db.prepare(format!(
             "{ALERT_SELECT} WHERE a.case_id = ?1 ORDER BY a.handled_at IS NOT NULL, a.raised_at DESC LIMIT 200"
         ))
         .bind(&[id.into()])?
@@ -1096,7 +1148,7 @@ pub async fn dashboard(req: Request, env: &Env) -> ApiResult<Response> {
         c.db.prepare(format!(
             "SELECT c.status, COUNT(*) AS n FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL GROUP BY c.status"
         ))
-        .bind(&[key.clone()])?
+        .bind(std::slice::from_ref(&key))?
         .all()
         .await?
         .results()?;
