@@ -51,6 +51,11 @@ const BODY_ENDPOINTS = [
   "PUT /api/cases/{record}/notification",
   "/api/sync",
   "/api/me/device-key",
+  "/api/observe/signin",
+  "/api/observe/reports",
+  "/api/observe/passkey/signin",
+  "/api/cases/{record}/observation",
+  "/api/observation/alerts/a_x/handle",
 ];
 
 const ODD = [
@@ -91,6 +96,10 @@ function badBodies() {
     ["sync of 10,000 records", JSON.stringify({ protocol: 1, records: Array(10000).fill({}) })],
     ["sync of a future protocol", JSON.stringify({ protocol: 4294967295, records: [] })],
     ["version as text", JSON.stringify({ version: "1 OR 1=1", data: {}, status: "died", date: "2024-01-01" })],
+    ["observation junk", JSON.stringify({ kind: "alien", started_on: "2024-13-45", ends_on: 5, household_of: ["x"], note: {} })],
+    ["observation of 100 years", JSON.stringify({ kind: "patient", started_on: "1926-01-01", ends_on: "2026-01-01" })],
+    ["report junk", JSON.stringify({ reports: [{ client_id: "x".repeat(100), person: 1, date: "2024-02-30", slot: "noon", temperature: "hot", spo2: -1, answers: [] }] })],
+    ["report numbers out of range", JSON.stringify({ reports: [{ client_id: "abcdefgh", person: "n_x", date: "2024-01-01", slot: "morning", temperature: 1e308, spo2: 300, answers: { face: "maybe" } }] })],
   ];
   for (const s of ODD) {
     bodies.push([`odd ${JSON.stringify(s).slice(0, 20)}`, JSON.stringify({
@@ -100,6 +109,7 @@ function badBodies() {
       furigana: s, date_of_birth: s, municipality_code: s, health_center_id: s, reason: s, idempotency_key: s,
       criteria: { name: s, furigana: s, smartphone_id: s, hc_own_id: s }, id: { name: s, note: s },
       data: { name: s, note: s, tests: [{ lab: s }] }, comment: s, date: s, status: s, device_id: s,
+      smartphone_id: s, kind: s, started_on: s, ends_on: s, household_of: s, note: s,
     })]);
   }
   return bodies;
@@ -138,6 +148,44 @@ test("malformed, mistyped, oversized and odd bodies get 4xx with a stable code o
   console.log(`hostile bodies: ${checks} requests, 0 server errors`);
 });
 
+test("a phone's session meets the same: odd report batches get 4xx or per-report refusals, never a 5xx", async () => {
+  const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+  const started = await admin.client.post(`/api/cases/${record}/observation`, { kind: "patient", started_on: today, ends_on: "", household_of: "" });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  const rec = await admin.client.get(`/api/cases/${record}`);
+  const phone = new Client(edge);
+  const signedIn = await phone.post("/api/observe/signin",
+    { smartphone_id: rec.body.smartphone_id, date_of_birth: rec.body.date_of_birth },
+    { headers: { "cf-connecting-ip": "192.0.2.77" } });
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+  let checks = 0;
+  for (const path of ["/api/observe/reports", "/api/observe/passkey", "/api/observe/passkey/options", "/api/observe/me"]) {
+    for (const [label, body] of badBodies()) {
+      const res = await fetch(`${edge.api}${path}`, {
+        method: path.endsWith("/me") ? "GET" : "POST",
+        headers: { "content-type": "application/json", origin: edge.api, cookie: phone.cookieHeader },
+        body: path.endsWith("/me") ? undefined : body,
+      });
+      if (res.status < 300) await res.arrayBuffer();
+      else await expectClientError(res, `phone POST ${path} ${label}`);
+      checks++;
+    }
+  }
+  // Odd values inside an otherwise well-formed report: refused per report with Japanese reasons, nothing stored.
+  for (const s of ODD) {
+    const res = await phone.post("/api/observe/reports", { reports: [{
+      client_id: "abcdefgh12", person: record, date: s, slot: "morning", temperature: null, spo2: null,
+      answers: { face: "no", [s]: "yes" },
+    }] });
+    assert.equal(res.status, 200, `${JSON.stringify(s).slice(0, 20)}: ${JSON.stringify(res.body).slice(0, 200)}`);
+    assert.equal(res.body.results[0].outcome, "rejected");
+    checks++;
+  }
+  const tab = await admin.client.get(`/api/cases/${record}/observation`);
+  assert.equal(tab.body.reports.length, 0);
+  console.log(`hostile phone bodies: ${checks} requests, 0 server errors`);
+});
+
 test("odd path parameters and unknown paths get 4xx", async () => {
   const paths = [
     ["DELETE", "/api/me/credentials/%00"],
@@ -167,6 +215,13 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["POST", "/api/cases/'%20OR%201=1/status"],
     ["DELETE", "/api/cases/n_x"],
     ["GET", "/api/cases/deleted?hc=%00"],
+    ["GET", "/api/cases/%00/observation"],
+    ["POST", "/api/cases/'%20OR%201=1/observation/stop"],
+    ["POST", "/api/observation/alerts/'%20OR%201=1/handle"],
+    ["POST", `/api/observation/alerts/${"x".repeat(3000)}/handle`],
+    ["GET", "/api/observation/alerts?all=%00"],
+    ["GET", "/api/dashboard?area=%00"],
+    ["GET", "/api/observe/me?id=%00"],
   ];
   for (const [method, path] of paths) {
     const res = await fetch(`${edge.api}${path}`, {
