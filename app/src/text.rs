@@ -32,9 +32,11 @@ pub const ACTION_DELETED_HINT: &str = "削除された記録を確認し、必�
 
 pub const SECTION_OBSERVATION: &str = "健康観察・集計";
 pub const ACTION_ALERTS: &str = "健康観察アラート";
-pub const ACTION_ALERTS_HINT: &str = "スマホからの報告で見つかった症状の悪化や報告遅れに、緊急度の高い順に対応します。";
+pub const ACTION_ALERTS_HINT: &str =
+    "スマホからの報告で見つかった症状の悪化や報告遅れに、緊急度の高い順に対応します。";
 pub const ACTION_DASHBOARD: &str = "ダッシュボード";
-pub const ACTION_DASHBOARD_HINT: &str = "発生状況のグラフ、ステータス別の人数、健康観察の状況を確認します。";
+pub const ACTION_DASHBOARD_HINT: &str =
+    "発生状況のグラフ、ステータス別の人数、健康観察の状況を確認します。";
 
 pub const BACK_TO_MENU: &str = "メニューへ戻る";
 

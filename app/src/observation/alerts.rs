@@ -77,7 +77,7 @@ fn Queue() -> Element {
             }
         });
     };
-    use_hook(move || reload());
+    use_hook(reload);
     use_future(move || async move {
         loop {
             crate::net::sleep(REFRESH_MS).await;
@@ -239,7 +239,11 @@ pub fn AlertCard(
 
 /// 対応内容 and 「対応済みにする」: the note is required (1–500 characters); what was typed stays on any failure.
 #[component]
-pub fn HandleForm(id: String, on_handled: EventHandler<AlertView>, on_gone: EventHandler<()>) -> Element {
+pub fn HandleForm(
+    id: String,
+    on_handled: EventHandler<AlertView>,
+    on_gone: EventHandler<()>,
+) -> Element {
     let mut note = use_signal(String::new);
     let mut field_error = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<String>);
@@ -285,7 +289,8 @@ pub fn HandleForm(id: String, on_handled: EventHandler<AlertView>, on_gone: Even
                     Ok(a) => on_handled.call(a),
                     Err(e) if e.code() == Some(ErrorCode::Conflict) => {
                         error.set(Some(
-                            "このアラートは他の職員がすでに対応済みにしました。一覧を更新します。".into(),
+                            "このアラートは他の職員がすでに対応済みにしました。一覧を更新します。"
+                                .into(),
                         ));
                         on_gone.call(());
                     }

@@ -192,7 +192,9 @@ fn Curve(curve: Vec<DayCount>) -> Element {
                                     title { "{md(&d.date)} {d.count}人" }
                                 }
                                 if label {
-                                    text { x: "{x + bar_w / 2.0:.2}", y: "{H - BOTTOM + 18.0}", "text-anchor": "middle",
+                                    // Today's label ends at its bar (the right edge), the others are centred.
+                                    text { x: if today { "{x + bar_w:.2}" } else { "{x + bar_w / 2.0:.2}" },
+                                        y: "{H - BOTTOM + 18.0}", "text-anchor": if today { "end" } else { "middle" },
                                         class: if today { "tick today" } else { "tick" },
                                         if today { "{md(&d.date)}（今日）" } else { "{md(&d.date)}" }
                                     }

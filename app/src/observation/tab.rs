@@ -4,7 +4,9 @@
 //! those present (red) or unknown (yellow), absent ones are not shown. Each chip also says it in words.
 
 use dioxus::prelude::*;
-use shared::api::observation::{AlertView, ObservationInfo, ObservationView, ReportView, StartObservation};
+use shared::api::observation::{
+    AlertView, ObservationInfo, ObservationView, ReportView, StartObservation,
+};
 use shared::observation::{Answer, Kind, SPO2_ALERT_AT_OR_BELOW};
 
 use super::alerts::AlertCard;
@@ -259,7 +261,10 @@ fn StartForm(
         init.as_ref()
             .map_or_else(|| today_jst().to_string(), |o| o.started_on.clone())
     });
-    let mut ends_on = use_signal(|| init.as_ref().map_or_else(String::new, |o| o.ends_on.clone()));
+    let mut ends_on = use_signal(|| {
+        init.as_ref()
+            .map_or_else(String::new, |o| o.ends_on.clone())
+    });
     let mut household = use_signal(|| {
         init.as_ref()
             .and_then(|o| o.household_of.as_ref())
@@ -300,10 +305,9 @@ fn StartForm(
                         .into_iter()
                         .map(|i| (i.field, i.message))
                         .collect();
-                    if let Some((field, _)) = found
-                        .iter()
-                        .find(|(f, _)| ["started_on", "ends_on", "household_of"].contains(&f.as_str()))
-                    {
+                    if let Some((field, _)) = found.iter().find(|(f, _)| {
+                        ["started_on", "ends_on", "household_of"].contains(&f.as_str())
+                    }) {
                         api::focus_by_id(&format!("obs-{field}"));
                     } else {
                         error.set(Some(e.message()));
@@ -396,7 +400,7 @@ fn ReportRow(report: ReportView) -> Element {
         .temperature
         .is_some_and(|t| shared::observation::temperature_tenths(t) >= FEVER_TENTHS);
     let low = r.spo2.is_some_and(|s| s <= SPO2_ALERT_AT_OR_BELOW);
-    let chips: Vec<(String, &'static str, &'static str)> = r
+    let mut chips: Vec<(String, &'static str, &'static str)> = r
         .kind
         .items()
         .iter()
@@ -420,6 +424,10 @@ fn ReportRow(report: ReportView) -> Element {
             }
         })
         .collect();
+    // A patient's present symptoms (red) before the unknown ones (yellow); a contact's items stay in order.
+    if r.kind == Kind::Patient {
+        chips.sort_by_key(|(_, _, state)| *state != "present");
+    }
     rsx! {
         li { class: "report-row", "data-testid": "report-row",
             div { class: "report-when",

@@ -24,11 +24,15 @@ fn Menu() -> Element {
     let files = role.is_none_or(|r| r.files_notifications());
     let views = role.is_none_or(|r| r.views_records());
     // The triage queue is the health center's; the dashboard also the prefecture's and the nation's.
-    let observes = role.is_some_and(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin));
+    let observes =
+        role.is_some_and(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin));
     let dashboard = role.is_some_and(|r| {
         matches!(
             r,
-            Role::HealthCenterStaff | Role::HealthCenterAdmin | Role::PrefectureStaff | Role::NationalStaff
+            Role::HealthCenterStaff
+                | Role::HealthCenterAdmin
+                | Role::PrefectureStaff
+                | Role::NationalStaff
         )
     });
     rsx! {
