@@ -10,6 +10,7 @@ use std::process::ExitCode;
 mod build;
 mod cmd;
 mod dev;
+mod report;
 mod setup;
 mod test;
 

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::report::Report;
 use crate::setup::WASM_TARGET;
 use crate::{build, cmd, root, setup, Result};
 
@@ -77,9 +78,10 @@ pub fn run() -> Result {
 pub fn bench() -> Result {
     setup::all()?;
     build::all()?;
+    let mut report = Report::default();
     let dist = build::dist();
     let mut total = 0;
-    println!("app transfer size (gzip -9):");
+    let mut lines = Vec::new();
     for f in [
         "pkg/app_bg.wasm",
         "pkg/app.js",
@@ -92,42 +94,68 @@ pub fn bench() -> Result {
             .len();
         let gz = gzip_size(&dist.join(f))?;
         total += gz;
-        println!("  {f:<18} {raw:>9} B raw  {gz:>8} B gzip");
+        lines.push(format!("  {f:<18} {raw:>9} B raw  {gz:>8} B gzip"));
     }
-    println!(
+    lines.push(format!(
         "  {:<18} {:>28} B gzip ({:.1} KB)",
         "total",
         total,
         total as f64 / 1024.0
-    );
-    for script in [
-        "tests/bench/health.mjs",
-        "tests/bench/signin.mjs",
-        "tests/bench/filing.mjs",
+    ));
+    report.add("App transfer size (gzip -9)", lines);
+    for (title, script) in [
+        ("API latency", "tests/bench/health.mjs"),
+        ("Sign-in", "tests/bench/signin.mjs"),
+        (
+            "Filing throughput beside a bare D1 insert",
+            "tests/bench/filing.mjs",
+        ),
         // 1,000 drive-through records synced, and resumed after the edge is stopped mid-sync.
-        "tests/bench/sync.mjs",
+        (
+            "Drive-through sync of 1,000 offline records",
+            "tests/bench/sync.mjs",
+        ),
+        // 100 simulated users for 60 s with the worker killed and restarted halfway.
+        (
+            "Load: 100 simulated users, a worker restart",
+            "tests/bench/load.mjs",
+        ),
         // 1,000,000 generated patient records (kept in target/bench-search/), searched through the API.
-        "tests/bench/search.mjs",
+        (
+            "Search over 1,000,000 records beside raw SQLite",
+            "tests/bench/search.mjs",
+        ),
     ] {
         let mut c = cmd::new("node");
         c.arg(script);
-        cmd::run(c)?;
+        report.run(title, c)?;
     }
     // Validating 10,000 varied notifications; one ES256 assertion verification (as in the worker).
     native_and_wasm(
+        &mut report,
+        "Notification validation",
         "notification_bench",
         "notification_wasm_bench",
         "tests/bench/notification-wasm.mjs",
     )?;
     native_and_wasm(
+        &mut report,
+        "WebAuthn assertion verification",
         "webauthn_bench",
         "webauthn_wasm_bench",
         "tests/bench/webauthn-wasm.mjs",
-    )
+    )?;
+    report.write()
 }
 
 /// A `shared` benchmark run natively (an example binary), then in V8 (a wasm example timed by a node script).
-fn native_and_wasm(native: &str, wasm: &str, script: &str) -> Result {
+fn native_and_wasm(
+    report: &mut Report,
+    title: &str,
+    native: &str,
+    wasm: &str,
+    script: &str,
+) -> Result {
     let mut c = cmd::new("cargo");
     c.args([
         "run",
@@ -138,7 +166,7 @@ fn native_and_wasm(native: &str, wasm: &str, script: &str) -> Result {
         "--example",
         native,
     ]);
-    cmd::run(c)?;
+    report.run(&format!("{title} (native)"), c)?;
     let mut c = cmd::new("cargo");
     c.args([
         "build",
@@ -154,7 +182,7 @@ fn native_and_wasm(native: &str, wasm: &str, script: &str) -> Result {
     cmd::run(c)?;
     let mut c = cmd::new("node");
     c.arg(script);
-    cmd::run(c)
+    report.run(&format!("{title} (wasm in V8)"), c)
 }
 
 fn gzip_size(path: &std::path::Path) -> Result<u64> {
