@@ -10,12 +10,12 @@
 const DB = "hersys-observe";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-let conn = null;
+let conn = null; // Promise of the one open connection
 let keyPromise = null;
 
 function db() {
-  if (conn) return Promise.resolve(conn);
-  return new Promise((resolve, reject) => {
+  if (conn) return conn;
+  conn = new Promise((resolve, reject) => {
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => {
       const d = req.result;
@@ -25,11 +25,15 @@ function db() {
     req.onerror = () => reject(req.error ? req.error.name : "open_failed");
     req.onblocked = () => reject("blocked");
     req.onsuccess = () => {
-      conn = req.result;
-      conn.onversionchange = () => { conn.close(); conn = null; };
-      resolve(conn);
+      const d = req.result;
+      // Another tab deletes the database (its sign-out): let it.
+      d.onversionchange = () => { d.close(); if (conn === opened) conn = null; };
+      resolve(d);
     };
   });
+  const opened = conn;
+  opened.catch(() => { if (conn === opened) conn = null; });
+  return opened;
 }
 
 function tx(store, mode, fn) {
@@ -97,13 +101,16 @@ export async function obsDelete(id) {
 /** Sign-out: the whole database goes, key included. */
 export async function obsWipe() {
   keyPromise = null;
-  if (conn) { conn.close(); conn = null; }
+  const open = conn;
+  conn = null;
+  if (open) await open.then((d) => d.close()).catch(() => {});
   await new Promise((resolve, reject) => {
     const req = indexedDB.deleteDatabase(DB);
     req.onsuccess = () => resolve();
     req.onerror = () => reject(req.error ? req.error.name : "wipe_failed");
-    // Another tab holds it open: it closes on `versionchange`, then the delete goes through.
-    req.onblocked = () => {};
+    // Another tab holds it open: it closes on `versionchange`, then the delete goes through. The sign-out does not
+    // wait for ever: the delete stays queued and happens when that tab lets go.
+    req.onblocked = () => setTimeout(() => reject("blocked"), 5000);
   });
 }
 

@@ -234,17 +234,19 @@ pub fn HomeScreen() -> Element {
 
 /// After 送信する: accepted, waiting for signal, or refused (with 直す).
 #[component]
-pub fn DoneScreen(client_id: String) -> Element {
+pub fn DoneScreen(client_id: String, slot: Slot) -> Element {
     let ctx = use_context::<ObsCtx>();
-    let queued = ctx.queue.read().iter().find(|q| q.id() == client_id).cloned();
+    let queued = ctx
+        .queue
+        .read()
+        .iter()
+        .find(|q| q.id() == client_id)
+        .cloned();
     let sending = (ctx.sending)();
     let pending = ctx.pending();
     let me = ctx.me.read().clone();
     // Who else still owes the slot just reported.
-    let next = queued
-        .as_ref()
-        .map(|q| q.upload.report.slot)
-        .unwrap_or_else(slot_now);
+    let next = slot;
     let others: Vec<(String, String)> = me
         .as_ref()
         .map(|m| {
@@ -331,7 +333,7 @@ fn SignOut() -> Element {
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
     let waiting = ctx.queue.read().len();
-    let go = move |_| {
+    let mut go = move |_| {
         if busy() {
             return;
         }

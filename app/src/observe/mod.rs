@@ -31,8 +31,8 @@ pub enum Screen {
     Home,
     /// The questions of [`ObsCtx::draft`], one per screen.
     Report,
-    /// After 送信する: what became of this report (by client id).
-    Done(String),
+    /// After 送信する: what became of this report (by client id), and its slot.
+    Done(String, Slot),
 }
 
 /// The page's state. Created by [`Observe`], which lives as long as the page: tasks spawned through
@@ -96,12 +96,16 @@ impl ObsCtx {
     /// Where a person's report for a date and slot stands.
     pub fn status(&self, person: &ObservedPerson, date: &str, slot: Slot) -> SlotStatus {
         let tag = format!("{date}/{}", slot.as_str());
-        let queued = self.queue.read().iter().find(|q| {
-            q.upload.person == person.id
-                && q.upload.report.date == date
-                && q.upload.report.slot == slot
-        })
-        .map(|q| q.rejected());
+        let queued = self
+            .queue
+            .read()
+            .iter()
+            .find(|q| {
+                q.upload.person == person.id
+                    && q.upload.report.date == date
+                    && q.upload.report.slot == slot
+            })
+            .map(|q| q.rejected());
         match queued {
             Some(true) => SlotStatus::Rejected,
             Some(false) => SlotStatus::Queued,
@@ -139,9 +143,11 @@ impl ObsCtx {
             self.screen.set(Screen::Report);
             return;
         }
-        let only = self.me.peek().as_ref().and_then(|m| {
-            (m.people.len() == 1).then(|| m.people[0].clone())
-        });
+        let only = self
+            .me
+            .peek()
+            .as_ref()
+            .and_then(|m| (m.people.len() == 1).then(|| m.people[0].clone()));
         if let Some(p) = only {
             if self.status(&p, &today(), slot_now()) == SlotStatus::Due
                 && !self.queue.peek().iter().any(|q| q.rejected())
@@ -304,8 +310,7 @@ async fn boot(ctx: ObsCtx) {
             }
             None => {
                 signin_note.set(Some(
-                    "電波が届いていません。電波のある場所で「はじめる」を押してください。"
-                        .into(),
+                    "電波が届いていません。電波のある場所で「はじめる」を押してください。".into(),
                 ));
                 screen.set(Screen::SignIn);
             }
@@ -338,7 +343,7 @@ pub fn Observe() -> Element {
         signin_note: use_signal(|| None),
         flash: use_signal(|| None),
         store_ok: use_signal(|| true),
-        scope: current_scope_id(),
+        scope: dioxus::dioxus_core::current_scope_id(),
     };
     use_context_provider(|| ctx);
     use_hook(move || ctx.spawn(boot(ctx)));
@@ -351,11 +356,7 @@ pub fn Observe() -> Element {
     });
 
     let screen = (ctx.screen)();
-    let hc = ctx
-        .me
-        .read()
-        .as_ref()
-        .map(|m| m.health_center_name.clone());
+    let hc = ctx.me.read().as_ref().map(|m| m.health_center_name.clone());
     rsx! {
         div { class: "obs-page", "data-testid": "observe-page",
             header { class: "obs-header",
@@ -388,7 +389,7 @@ pub fn Observe() -> Element {
                     Screen::SignIn => rsx! { signin::SignInScreen {} },
                     Screen::Home => rsx! { home::HomeScreen {} },
                     Screen::Report => rsx! { report::ReportFlow {} },
-                    Screen::Done(id) => rsx! { home::DoneScreen { client_id: id } },
+                    Screen::Done(id, slot) => rsx! { home::DoneScreen { client_id: id, slot } },
                 }
             }
         }

@@ -119,7 +119,8 @@ impl Draft {
 
 fn update(ctx: ObsCtx, f: impl FnOnce(&mut Draft)) {
     let mut draft = ctx.draft;
-    if let Some(d) = draft.write().as_mut() {
+    let mut w = draft.write();
+    if let Some(d) = w.as_mut() {
         f(d);
     }
 }
@@ -162,9 +163,7 @@ fn parse_spo2(text: &str) -> Result<u8, String> {
         })
         .collect();
     if digits.is_empty() {
-        return Err(
-            "数値を入力するか、「持っていない・測っていない」を押してください。".into(),
-        );
+        return Err("数値を入力するか、「持っていない・測っていない」を押してください。".into());
     }
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err("SpO₂は整数で入力してください（例：97）。".into());
@@ -580,7 +579,7 @@ fn submit(ctx: ObsCtx, mut error: Signal<Option<String>>) {
         urgent.set(true);
     }
     draft.set(None);
-    screen.set(Screen::Done(client_id));
+    screen.set(Screen::Done(client_id, report.slot));
     api::scroll_to_top();
     ctx.spawn(async move {
         if store::put_report(&q).await.is_err() {

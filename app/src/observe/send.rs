@@ -66,7 +66,8 @@ async fn run(ctx: ObsCtx) -> bool {
             Err(ApiFailure::Network) => NO_SIGNAL.to_owned(),
             Err(e) if e.code() == Some(ErrorCode::Unauthenticated) => {
                 ctx.session_ended();
-                "もう一度「はじめる」を押すと送信します（報告はこの端末に保存してあります）。".to_owned()
+                "もう一度「はじめる」を押すと送信します（報告はこの端末に保存してあります）。"
+                    .to_owned()
             }
             Err(e) => format!(
                 "送信できませんでした：{}（報告はこの端末に保存してあります）",
@@ -91,13 +92,9 @@ async fn apply(ctx: ObsCtx, results: Vec<ReportResult>) {
         };
         match r.outcome {
             ReportOutcome::Accepted => {
-                let q = queue.write().remove(pos);
-                // If this fails the report stays in the store and is sent again on the next start: the server
-                // answers `accepted` for the same client id and stores nothing twice.
-                let _ = store::delete_report(q.id()).await;
-                if r.urgent {
-                    urgent.set(true);
-                }
+                // The person's list first, then the queue: the screens never see the report gone and the slot
+                // still owed.
+                let q = queue.peek()[pos].clone();
                 let tag = format!("{}/{}", q.upload.report.date, q.upload.report.slot.as_str());
                 if let Some(m) = me.write().as_mut() {
                     if let Some(p) = m.people.iter_mut().find(|p| p.id == q.upload.person) {
@@ -107,6 +104,13 @@ async fn apply(ctx: ObsCtx, results: Vec<ReportResult>) {
                         }
                     }
                 }
+                if r.urgent {
+                    urgent.set(true);
+                }
+                queue.write().remove(pos);
+                // If this fails the report stays in the store and is sent again on the next start: the server
+                // answers `accepted` for the same client id and stores nothing twice.
+                let _ = store::delete_report(q.id()).await;
             }
             ReportOutcome::Rejected => {
                 let mut issues = r.issues;

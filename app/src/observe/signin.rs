@@ -48,9 +48,7 @@ fn check(sid: &str, y: &str, m: &str, d: &str) -> Result<(String, String), Strin
         ));
     }
     if !smartphone_id_ok(&id) {
-        return Err(
-            "スマホ入力IDに誤りがあります。用紙の番号をもう一度ご確認ください。".into(),
-        );
+        return Err("スマホ入力IDに誤りがあります。用紙の番号をもう一度ご確認ください。".into());
     }
     if y.trim().is_empty() || m.trim().is_empty() || d.trim().is_empty() {
         return Err("生年月日の年・月・日をすべて入力してください。".into());
