@@ -124,7 +124,7 @@ fn SlipPage(id: String) -> Element {
                 }
                 h2 { class: "slip-heading", "入力のしかた" }
                 ol { class: "slip-steps", "data-testid": "slip-steps",
-                    li { "右上のQRコードをスマートフォンのカメラで読み取るか、上記のアドレスを開いてください。" }
+                    li { "QRコードをスマートフォンのカメラで読み取るか、上記のアドレスを開いてください。" }
                     li { "「スマホ入力ID」と「生年月日」を入力してください。" }
                     li {
                         "毎日 "
