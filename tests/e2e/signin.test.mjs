@@ -201,7 +201,9 @@ test("each role sees only the actions it may take, and is told so on a page it m
   await addVirtualAuthenticator(national.page);
   await firstSignIn(national.page, edge.url, "mhlw@national.demo");
   await national.page.getByTestId("aggregates-only").waitFor();
-  assert.equal(await national.page.locator(".action-card").count(), 0);
+  // Aggregates only: the dashboard is the one card.
+  assert.equal(await national.page.locator(".action-card").count(), 1);
+  assert.match(await national.page.locator(".action-card").textContent(), /ダッシュボード/);
   await national.page.goto(`${edge.url}/records`);
   await national.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
   await national.page.goto(`${edge.url}/search`);

@@ -622,7 +622,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
             household_of: match o.household_of {
                 Some(h) => linked(
                     &c.db,
-                    "SELECT id, name, smartphone_id FROM cases WHERE id = ?1",
+                    "SELECT id, name, smartphone_id FROM cases WHERE id = ?1 AND deleted_at IS NULL",
                     &h,
                 )
                 .await?
@@ -813,7 +813,7 @@ pub async fn start(mut req: Request, env: &Env, id: &str) -> ApiResult<Response>
 pub async fn stop(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let c = caller(env, &req).await?;
     let row = visible_case(&c, id, "observation_stop").await?;
-    if !manages(&c, &row.health_center_id) {
+    if !manages(&c, &row.health_center_id) || row.deleted_at.is_some() {
         c.log(c.event("observation_stop", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -1044,7 +1044,10 @@ pub async fn handle_alert(mut req: Request, env: &Env, id: &str) -> ApiResult<Re
             .bind(&[id.into()])?
             .first(None)
             .await?;
-    Ok(Response::from_json(&row.and_then(alert_view))?)
+    let view = row
+        .and_then(alert_view)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    Ok(Response::from_json(&view)?)
 }
 
 /// The dashboard's area: a health center, a prefecture or the country.

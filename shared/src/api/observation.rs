@@ -152,7 +152,7 @@ pub struct AlertView {
     /// The report's (or the missed slot's) date and slot.
     pub date: String,
     pub slot: Slot,
-    /// What tripped it, e.g. 「SpO₂ 92%」; empty for a missed check-in.
+    /// What tripped it, e.g. 「SpO₂ 92%」, or for a missed check-in the slot owed (「朝の報告（12時まで）」).
     pub detail: String,
     pub raised_at: i64,
     pub handled_at: Option<i64>,
