@@ -1,4 +1,4 @@
-//! The one front door for chores: `cargo xtask <setup|build|dev|test|bench>`.
+//! The one front door for chores: `cargo xtask <setup|build|dev|test|bench|fuzz>`.
 //!
 //! Every command first installs what is missing (and only that), so a fresh machine with Rust, Node and apt needs
 //! nothing else, and a second run is quick. Tools come only from the registries: rustup's dist, crates.io, npm, Debian.
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 mod build;
 mod cmd;
 mod dev;
+mod fuzz;
 mod report;
 mod setup;
 mod test;
@@ -21,7 +22,8 @@ commands:
   build   build the app (dist/) and the worker (edge/build/)
   dev     setup + build + local D1 migrations, then serve everything on wrangler dev [--port N]
   test    setup + build + fmt, clippy, cargo tests, edge HTTP tests and browser tests
-  bench   setup + build, then print measured figures (transfer sizes, API latency, filing throughput)";
+  bench   setup + build, then measure everything and write BENCHMARKS.md and BENCHMARKS.json
+  fuzz    run every fuzz target of fuzz/ (libFuzzer, nightly) [seconds each, default 60]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(),
         Some("bench") => test::bench(),
+        Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

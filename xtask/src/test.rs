@@ -145,6 +145,13 @@ pub fn bench() -> Result {
         "webauthn_wasm_bench",
         "tests/bench/webauthn-wasm.mjs",
     )?;
+    // Every parser that sees outside input, under libFuzzer (FUZZ_SECONDS each, default 60).
+    let seconds = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let lines = crate::fuzz::run(seconds)?;
+    report.add("Fuzzing (parsers of outside input)", lines);
     report.write()
 }
 
