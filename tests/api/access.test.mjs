@@ -1,4 +1,5 @@
-// The access-control matrix over HTTP against the real worker: every endpoint of edge/src/routes/mod.rs (method +
+// The access-control matrix over HTTP against the real worker (each answer's security headers and cookie flags
+// checked too): every endpoint of edge/src/routes/mod.rs (method +
 // path, with real own-area and other-area ids) × every demo user (each signed in once with the software
 // authenticator) plus no session, a forged session cookie, a signed-out session cookie and a pending sign-in
 // (password proven, no second factor). Each cell is the expected status, and the error code for errors.
@@ -523,6 +524,21 @@ const rows = [
 
 const rowName = (r) => `${r.method} ${r.pathName ?? r.path}${r.label ? ` (${r.label})` : ""}`;
 
+/** The security headers and cookie flags every /api answer must carry (edge/src/security.rs, session.rs). */
+function headerCheck(h) {
+  const problems = [];
+  const csp = h.get("content-security-policy") ?? "";
+  if (!/default-src 'self'/.test(csp) || !/frame-ancestors 'none'/.test(csp) || /unsafe-inline/.test(csp)) problems.push("csp");
+  if (!/max-age=\d+/.test(h.get("strict-transport-security") ?? "")) problems.push("hsts");
+  if (h.get("x-content-type-options") !== "nosniff") problems.push("nosniff");
+  if (h.get("cache-control") !== "no-store") problems.push("no-store");
+  if (h.get("referrer-policy") !== "no-referrer") problems.push("referrer");
+  for (const line of h.getSetCookie()) {
+    if (!/; HttpOnly/.test(line) || !/; SameSite=Strict/.test(line) || !/; Path=\//.test(line)) problems.push(`cookie ${line.split("=")[0]}`);
+  }
+  return problems;
+}
+
 async function cell(row, c) {
   const path = typeof row.path === "function" ? row.path(c) : row.path;
   const body = typeof row.body === "function" ? await row.body(c) : row.body;
@@ -530,6 +546,8 @@ async function cell(row, c) {
     cookie: c.cookie,
   });
   let outcome = r.status >= 200 && r.status < 300 ? String(r.status) : `${r.status} ${r.body?.error?.code}`;
+  const headerProblems = headerCheck(r.headers);
+  if (headerProblems.length) outcome += ` bad headers: ${headerProblems.join(", ")}`;
   if (r.status < 300 && row.check && !row.check(c, r)) outcome += ` unexpected body ${JSON.stringify(r.body).slice(0, 300)}`;
   return outcome;
 }
