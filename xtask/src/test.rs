@@ -105,6 +105,10 @@ pub fn bench() -> Result {
     report.add("App transfer size (gzip -9)", lines);
     for (title, script) in [
         ("API latency", "tests/bench/health.mjs"),
+        (
+            "Time to interactive on a throttled phone",
+            "tests/bench/tti.mjs",
+        ),
         ("Sign-in", "tests/bench/signin.mjs"),
         (
             "Filing throughput beside a bare D1 insert",
