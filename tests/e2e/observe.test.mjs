@@ -381,7 +381,39 @@ test("observe-sizes: 320 px and 820 px, then sign-out wipes the phone's store", 
   await page.setViewportSize(VIEWPORTS.phone);
   await page.getByTestId("obs-person").nth(0).click();
   assert.equal(await page.getByTestId("obs-slot-evening").getAttribute("aria-pressed"), "true", "the draft was kept");
-  await page.getByTestId("obs-back").click();
+
+  // A report the server refuses (the answer replaced here: the phone's own checks let nothing wrong through) stays
+  // with its reason, opens for correction at its field with every answer kept, and then goes.
+  let refused = 0;
+  await page.route("**/api/observe/reports", async (route) => {
+    const body = JSON.parse(route.request().postData());
+    refused += 1;
+    await route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({
+      results: body.reports.map((r) => ({ client_id: r.client_id, outcome: "rejected",
+        issues: [{ field: "temperature", message: "体温は34.0〜42.0℃の範囲で入力してください" }], urgent: false })),
+    }) });
+  });
+  await page.getByTestId("obs-slot-evening").click();
+  await page.getByTestId("obs-next").click();
+  await page.getByTestId("obs-next").click();
+  await answerItems(page, 9);
+  await page.getByTestId("obs-submit").click();
+  await page.locator("[data-testid=obs-done][data-state=rejected]").waitFor();
+  assert.match(await textOf(page, "obs-rejected"), /体温は34\.0〜42\.0℃の範囲で入力してください/);
+  await shot(page, "observe-rejected-phone");
+  await page.unroute("**/api/observe/reports");
+  assert.equal(refused, 1);
+  await page.getByTestId("obs-fix").click();
+  assert.equal(await page.getByTestId("obs-temp").inputValue(), "36.5", "kept");
+  await page.getByTestId("obs-temp").fill("36.4");
+  await page.getByTestId("obs-next").click();
+  await page.getByTestId("obs-summary").waitFor();
+  assert.match(await textOf(page, "obs-summary"), /36\.4℃[^]*97%/);
+  await page.getByTestId("obs-submit").click();
+  await waitText(page, "obs-done-title", "報告を受け付けました");
+  const tab = await hc.client.get(`/api/cases/${holder.id}/observation`);
+  assert.deepEqual(tab.body.reports.map((r) => [r.slot, r.temperature]).sort(), [["evening", 36.4], ["morning", 37.2]]);
+  await page.getByTestId("obs-finish").click();
 
   await page.getByTestId("obs-signout").click();
   await page.getByTestId("obs-signin").waitFor();
@@ -389,5 +421,10 @@ test("observe-sizes: 320 px and 820 px, then sign-out wipes the phone's store", 
   const dump = await dumpStorage(page);
   assert.ok(!dump.stores.some((s) => s.db === "hersys-observe"), "the phone's store is gone");
   assert.equal((await page.evaluate(async () => (await fetch("/api/observe/me")).status)), 401);
+  for (const [name, viewport] of [["small", { width: 320, height: 568 }], ["tablet", VIEWPORTS.tablet]]) {
+    await page.setViewportSize(viewport);
+    await check(viewport.width);
+    await shot(page, `observe-signin-${name}`);
+  }
   assert.deepEqual(unexpected(errors), []);
 });

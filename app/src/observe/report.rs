@@ -80,6 +80,8 @@ impl Draft {
             .first()
             .map(|i| d.step_of_field(&i.field))
             .unwrap_or_else(|| d.confirm_step());
+        // Once corrected, straight back to the summary.
+        d.back_to_confirm = d.step != d.confirm_step();
         d
     }
 
@@ -290,7 +292,7 @@ fn SlotStep() -> Element {
     let person = ctx.person(&d.person);
     rsx! {
         Question { text: "いつの分の報告ですか？", focus: true }
-        p { class: "obs-hint", "今の時間にあわせて選んであります。違うときは押し直してください。" }
+        p { class: "obs-hint", "あてはまる方を押してください（今の時間の方に色がついています）。" }
         div { class: "obs-choices",
             for slot in Slot::ALL {
                 {
