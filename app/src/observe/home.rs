@@ -293,7 +293,11 @@ pub fn DoneScreen(client_id: String, slot: Slot) -> Element {
                         p { class: "obs-lead", "送信するには、もう一度「はじめる」を押してください。" }
                     }
                 },
-                "rejected" => rsx! {},
+                "rejected" => rsx! {
+                    p { class: "obs-lead",
+                        "保健所にはまだ届いていません。「直す」を押して直してから、もう一度送信してください（入力した内容は残っています）。"
+                    }
+                },
                 _ => rsx! {
                     p { class: "obs-lead", "そのままお待ちください。" }
                 },
