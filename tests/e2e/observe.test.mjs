@@ -259,6 +259,7 @@ test("observe-signin-urgent: QR link, refused birth date, two people, the patien
   const urgent = await textOf(page, "obs-urgent");
   assert.match(urgent, /重い症状があります。すぐに保健所に電話してください。息が苦しい・意識がおかしいときは119番へ。/);
   assert.ok(urgent.includes(hcName), "the red box names the health center");
+  assert.ok(urgent.includes(`${holder.given}さんの報告について`), "and whose report it is");
   // The member still owes this slot: offered next.
   assert.match(await textOf(page, "obs-next-person"), new RegExp(member.given));
   await shot(page, "observe-done-urgent-phone");

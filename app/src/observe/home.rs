@@ -19,8 +19,18 @@ pub fn UrgentBox() -> Element {
         .as_ref()
         .map(|m| m.health_center_name.clone())
         .unwrap_or_default();
+    let who: Vec<String> = ctx
+        .urgent
+        .read()
+        .iter()
+        .filter_map(|id| ctx.person(id).map(|p| format!("{}さん", p.given_name)))
+        .collect();
+    let who = who.join("・");
     rsx! {
         div { class: "obs-urgent", role: "alert", "data-testid": "obs-urgent",
+            if !who.is_empty() {
+                p { class: "obs-urgent-who", "{who}の報告について" }
+            }
             p { class: "obs-urgent-title", "重い症状があります。" }
             p { class: "obs-urgent-text", "すぐに保健所に電話してください。" }
             p { class: "obs-urgent-text", "息が苦しい・意識がおかしいときは119番へ。" }
@@ -243,7 +253,6 @@ pub fn DoneScreen(client_id: String, slot: Slot) -> Element {
         .find(|q| q.id() == client_id)
         .cloned();
     let sending = (ctx.sending)();
-    let pending = ctx.pending();
     let me = ctx.me.read().clone();
     // Who else still owes the slot just reported.
     let next = slot;
@@ -287,7 +296,7 @@ pub fn DoneScreen(client_id: String, slot: Slot) -> Element {
                 },
                 "queued" => rsx! {
                     p { class: "obs-lead",
-                        "電波が届かないため、まだ保健所に届いていません。報告はこの端末に暗号化して保存してあり、電波が戻ると自動で送信します（未送信 {pending}件）。"
+                        "電波が届かないため、まだ保健所に届いていません。電波が戻ると自動で送信します。この画面を閉じても報告は消えません。"
                     }
                     if me.is_none() {
                         p { class: "obs-lead", "送信するには、もう一度「はじめる」を押してください。" }
@@ -370,7 +379,7 @@ fn SignOut() -> Element {
                     me.set(None);
                     queue.set(Vec::new());
                     draft.set(None);
-                    urgent.set(false);
+                    urgent.set(Vec::new());
                     send_note.set(None);
                     sid.set(String::new());
                     signin_note.set(Some(match wiped {

@@ -48,8 +48,8 @@ pub struct ObsCtx {
     again: Signal<bool>,
     /// Why the last send stopped.
     pub send_note: Signal<Option<String>>,
-    /// A report had a red flag: the page shows the call-now box.
-    pub urgent: Signal<bool>,
+    /// The people whose report had a red flag: the page shows the call-now box.
+    pub urgent: Signal<Vec<String>>,
     /// The スマホ入力ID typed or read from the slip's QR code.
     pub sid: Signal<String>,
     /// A note on the sign-in screen (signed out, session ended, no network).
@@ -338,7 +338,7 @@ pub fn Observe() -> Element {
         sending: use_signal(|| false),
         again: use_signal(|| false),
         send_note: use_signal(|| None),
-        urgent: use_signal(|| false),
+        urgent: use_signal(Vec::new),
         sid: use_signal(fragment_id),
         signin_note: use_signal(|| None),
         flash: use_signal(|| None),
@@ -371,7 +371,7 @@ pub fn Observe() -> Element {
                 }
             }
             main { id: "content", class: "obs-main",
-                if (ctx.urgent)() {
+                if !ctx.urgent.read().is_empty() {
                     home::UrgentBox {}
                 }
                 if !ctx.store_ok.read().to_owned() {

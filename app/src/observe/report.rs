@@ -577,8 +577,10 @@ fn submit(ctx: ObsCtx, mut error: Signal<Option<String>>) {
         w.push(q.clone());
     }
     // Told at once, even without signal (the server answers `urgent` by the same rules).
-    if triage(d.kind, &report).iter().any(|r| r.urgency() >= 2) {
-        urgent.set(true);
+    if triage(d.kind, &report).iter().any(|r| r.urgency() >= 2)
+        && !urgent.peek().contains(&d.person)
+    {
+        urgent.write().push(d.person.clone());
     }
     draft.set(None);
     screen.set(Screen::Done(client_id, report.slot));

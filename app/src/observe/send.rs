@@ -104,8 +104,8 @@ async fn apply(ctx: ObsCtx, results: Vec<ReportResult>) {
                         }
                     }
                 }
-                if r.urgent {
-                    urgent.set(true);
+                if r.urgent && !urgent.peek().contains(&q.upload.person) {
+                    urgent.write().push(q.upload.person.clone());
                 }
                 queue.write().remove(pos);
                 // If this fails the report stays in the store and is sent again on the next start: the server
