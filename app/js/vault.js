@@ -37,9 +37,13 @@ const unb64 = (text) => {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 };
 
+// One connection, shared: two callers before the first open finishes must not open two (the second would never be
+// closed, and would block a later upgrade or deletion of the database).
+let opening = null;
 function db() {
   if (conn) return Promise.resolve(conn);
-  return new Promise((resolve, reject) => {
+  if (opening) return opening;
+  opening = new Promise((resolve, reject) => {
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => {
       const d = req.result;
@@ -47,13 +51,15 @@ function db() {
       d.createObjectStore("keys");
       d.createObjectStore("records").createIndex("user", "user");
     };
-    req.onerror = () => reject(req.error);
+    req.onerror = () => { opening = null; reject(req.error); };
     req.onsuccess = () => {
       conn = req.result;
+      opening = null;
       conn.onversionchange = () => { conn.close(); conn = null; };
       resolve(conn);
     };
   });
+  return opening;
 }
 
 function tx(store, mode, fn) {

@@ -11,6 +11,7 @@
 //                           returns; the server holds exactly one report for the contact; no storage area holds the
 //                           people's given names or the typed temperature, before or after the send.
 //   observe-sizes         — 320 px (no sideways scrolling, buttons ≥ 56 px) and 820 px; sign-out wipes the store.
+//   observe-passkey       — a passkey registered after the slip sign-in opens the report next time on its own.
 // Screenshots at 320, 390 and 820 px.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -18,7 +19,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ROOT, startEdge } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
-import { launchBrowser, screenshotDir, VIEWPORTS, watchErrors } from "../support/browser.mjs";
+import { addVirtualAuthenticator, launchBrowser, screenshotDir, VIEWPORTS, watchErrors } from "../support/browser.mjs";
 
 let edge;
 let browser;
@@ -428,4 +429,34 @@ test("observe-sizes: 320 px and 820 px, then sign-out wipes the phone's store", 
     await shot(page, `observe-signin-${name}`);
   }
   assert.deepEqual(unexpected(errors), []);
+});
+
+test("observe-passkey: a passkey registered on the phone opens the report next time without the slip", async () => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await addVirtualAuthenticator(page);
+  await page.goto(`${edge.url}/observe#id=${holder.sid}`);
+  await page.getByTestId("obs-signin").waitFor();
+  const [y, m, d] = holder.dob.split("-");
+  await page.getByTestId("obs-dob-y").fill(y);
+  await page.getByTestId("obs-dob-m").fill(String(Number(m)));
+  await page.getByTestId("obs-dob-d").fill(String(Number(d)));
+  await page.getByTestId("obs-start").click();
+  await page.getByTestId("obs-home").waitFor();
+  await page.getByTestId("obs-passkey-register").click();
+  await waitText(page, "obs-flash", "パスキーを登録しました");
+  assert.equal(await page.getByTestId("obs-passkey-offer").count(), 0, "offered only until one is registered");
+  await shot(page, "observe-passkey-registered-phone");
+  // Signed out (nothing waiting): the next visit opens with the passkey alone, no ID or birth date typed.
+  await page.getByTestId("obs-signout").click();
+  await page.getByTestId("obs-signin").waitFor();
+  await page.goto(`${edge.url}/observe`);
+  await page.getByTestId("obs-signin").waitFor();
+  assert.equal(await page.getByTestId("obs-sid").inputValue(), "");
+  await page.getByTestId("obs-passkey-signin").click();
+  await page.getByTestId("obs-home").waitFor();
+  assert.equal(await page.getByTestId("obs-person").count(), 2, "the same people as with the slip");
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
 });

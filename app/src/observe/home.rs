@@ -237,6 +237,7 @@ pub fn HomeScreen() -> Element {
                     }
                 }
             }
+            super::passkey::PasskeyOffer {}
             SignOut {}
         }
     }

@@ -6,6 +6,7 @@
 //! `/observe#id=<スマホ入力ID>`: the fragment is read once and removed from the address bar at once.
 
 pub mod home;
+pub mod passkey;
 pub mod report;
 pub mod send;
 pub mod signin;

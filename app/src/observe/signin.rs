@@ -193,6 +193,7 @@ pub fn SignInScreen() -> Element {
                     if busy() { "確認しています…" } else { "はじめる" }
                 }
             }
+            super::passkey::PasskeySignIn {}
             p { class: "obs-small",
                 "用紙のQRコードから開いた場合、スマホ入力IDは入力済みです。同居のご家族の分も保健所が登録していれば、ここから一緒に報告できます。"
             }
