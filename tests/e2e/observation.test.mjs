@@ -1,18 +1,18 @@
 // Health observation, the health center's side, in Chromium (issue 10, manual 5.2-4): staff start a patient's
 // observation on the record's 健康観察 tab (a wrong 同居者 ID is refused at the field, input kept), print the スマホ入力ID
-// slip (QR code, one A4 page); the person reports from a phone (over HTTP) with SpO₂ 92 and 息苦しさ; the triage queue
+// slip (QR code, one A4 page); the person reports on the phone page (/observe at 390 px, from the slip's QR link)
+// with SpO₂ 92 and 息苦しさ; the triage queue
 // shows 緊急 alerts first, one is handled with a note (an empty note is refused) and leaves the list; the tab shows the
 // report in the manual's colours and the handled alert; the dashboard draws 28 bars; a clinic is refused /alerts.
 // Screenshots at 390, 820 and 1280 px.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import {
   addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
 } from "../support/browser.mjs";
-import { Client, firstSignInAs } from "../support/softauthn.mjs";
+import { firstSignInAs } from "../support/softauthn.mjs";
 
 let edge;
 let browser;
@@ -127,24 +127,38 @@ test("the スマホ入力ID slip: name, ID grouped, QR code, steps; prints on ex
   assert.deepEqual(unexpected(errors), []);
 });
 
-test("the person reports from a phone; /alerts shows 緊急 first; one is handled with a note and leaves the list", async () => {
-  // The phone (its own cookie jar): the slip's ID and the birth date, then a report with red flags.
-  const phone = new Client(edge);
-  const signin = await phone.post("/api/observe/signin", { smartphone_id: rec.smartphone_id, date_of_birth: rec.date_of_birth });
-  assert.equal(signin.status, 200, JSON.stringify(signin.body));
-  assert.ok(phone.cookie("hs_observe"));
-  const answers = Object.fromEntries(PATIENT_KEYS.map((k) => [k, "no"]));
-  answers.dyspnea = "yes";
-  answers.cough = "unknown";
-  const sent = await phone.post("/api/observe/reports", {
-    reports: [{
-      client_id: randomBytes(12).toString("base64url"), person: rec.id, date: jstDay(), slot: "morning",
-      temperature: 37.8, spo2: 92, answers,
-    }],
-  });
-  assert.equal(sent.status, 200, JSON.stringify(sent.body));
-  assert.equal(sent.body.results[0].outcome, "accepted", JSON.stringify(sent.body));
-  assert.equal(sent.body.results[0].urgent, true);
+test("the person reports on the phone page; /alerts shows 緊急 first; one is handled with a note and leaves the list", async () => {
+  // The person's phone, in its own browser at 390 px: the slip's QR link, the birth date, then the report one
+  // question per screen with red flags (SpO₂ 92, 息苦しさ はい, 咳・鼻水 わからない).
+  const phoneContext = await browser.newContext({ viewport: VIEWPORTS.phone });
+  const ph = await phoneContext.newPage();
+  const phoneErrors = watchErrors(ph);
+  await ph.goto(`${edge.url}/observe#id=${rec.smartphone_id}`);
+  await ph.getByTestId("obs-signin").waitFor();
+  const [y, m, d] = rec.date_of_birth.split("-");
+  await ph.getByTestId("obs-dob-y").fill(y);
+  await ph.getByTestId("obs-dob-m").fill(String(Number(m)));
+  await ph.getByTestId("obs-dob-d").fill(String(Number(d)));
+  await ph.getByTestId("obs-start").click();
+  // One person whose report is due: straight into the questions.
+  await ph.getByTestId("obs-report").waitFor();
+  await ph.getByTestId("obs-slot-morning").click();
+  await ph.getByTestId("obs-temp").fill("37.8");
+  await ph.getByTestId("obs-next").click();
+  await ph.getByTestId("obs-spo2").fill("92");
+  await ph.getByTestId("obs-next").click();
+  for (let i = 0; i < PATIENT_KEYS.length; i++) {
+    const q = await textOf(ph, "obs-question");
+    const answer = q.startsWith("息苦しさ") ? "yes" : q.startsWith("咳や鼻水") ? "unknown" : "no";
+    await ph.getByTestId(`obs-answer-${answer}`).click();
+  }
+  await ph.getByTestId("obs-summary").waitFor();
+  await ph.getByTestId("obs-submit").click();
+  await ph.waitForFunction(() => document.querySelector("[data-testid=obs-done-title]")?.textContent?.includes("報告を受け付けました"));
+  assert.match(await textOf(ph, "obs-urgent"), /すぐに保健所に電話してください/);
+  await shot(ph, "observation-phone-report-done");
+  assert.deepEqual(phoneErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await phoneContext.close();
 
   const { page, errors } = await as("staff@shinjuku-hc.demo", VIEWPORTS.desktop);
   // The home menu counts them.
