@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import {
-  addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
+  launchBrowser, screenshotDir, signedInSessions, VIEWPORTS, watchErrors,
 } from "../support/browser.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
 
@@ -27,23 +27,8 @@ after(async () => {
   await edge?.stop();
 });
 
-const sessions = new Map();
-async function as(loginId, viewport = VIEWPORTS.desktop) {
-  if (sessions.has(loginId)) {
-    const s = sessions.get(loginId);
-    await s.page.setViewportSize(viewport);
-    return s;
-  }
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await addVirtualAuthenticator(page);
-  await firstSignIn(page, edge.url, loginId);
-  errors.length = 0;
-  const s = { context, page, errors };
-  sessions.set(loginId, s);
-  return s;
-}
+/** One signed-in browser per demo user (tests/support/browser.mjs). */
+const as = signedInSessions(() => browser, () => edge.url, VIEWPORTS.desktop);
 const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
 const textOf = (page, id) => page.getByTestId(id).first().textContent();
 /** Console errors other than the HTTP refusals a test provokes on purpose. */

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import {
-  addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
+  launchBrowser, screenshotDir, signedInSessions, VIEWPORTS,
 } from "../support/browser.mjs";
 
 let edge;
@@ -23,24 +23,8 @@ after(async () => {
   await edge?.stop();
 });
 
-const sessions = new Map();
-/** One signed-in browser context per user (first sign-in registers the virtual key). */
-async function as(loginId, viewport = VIEWPORTS.phone) {
-  if (sessions.has(loginId)) {
-    const s = sessions.get(loginId);
-    await s.page.setViewportSize(viewport);
-    return s;
-  }
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await addVirtualAuthenticator(page);
-  await firstSignIn(page, edge.url, loginId);
-  errors.length = 0;
-  const s = { context, page, errors };
-  sessions.set(loginId, s);
-  return s;
-}
+/** One signed-in browser per demo user (tests/support/browser.mjs). */
+const as = signedInSessions(() => browser, () => edge.url, VIEWPORTS.phone);
 const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
 const textOf = (page, id) => page.getByTestId(id).textContent();
 const waitText = (page, id, text) =>

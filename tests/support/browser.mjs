@@ -81,3 +81,28 @@ export async function signOut(page) {
   await page.getByRole("button", { name: "サインアウト" }).click();
   await page.getByRole("heading", { name: "サインイン" }).waitFor();
 }
+
+/**
+ * One signed-in browser context per demo user, made on first use (the first sign-in registers the virtual key) and
+ * reused after: `as(loginId, viewport)` → { context, page, errors } with the page resized to `viewport`.
+ * `baseUrl` is read when a user is first signed in (the edge may start after this is made).
+ */
+export function signedInSessions(browser, baseUrl, defaultViewport = VIEWPORTS.desktop) {
+  const sessions = new Map();
+  return async function as(loginId, viewport = defaultViewport) {
+    if (sessions.has(loginId)) {
+      const s = sessions.get(loginId);
+      await s.page.setViewportSize(viewport);
+      return s;
+    }
+    const context = await browser().newContext({ viewport });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await addVirtualAuthenticator(page);
+    await firstSignIn(page, baseUrl(), loginId);
+    errors.length = 0;
+    const s = { context, page, errors };
+    sessions.set(loginId, s);
+    return s;
+  };
+}

@@ -149,11 +149,12 @@ pub fn bench() -> Result {
         "webauthn_wasm_bench",
         "tests/bench/webauthn-wasm.mjs",
     )?;
-    // Every parser that sees outside input, under libFuzzer (FUZZ_SECONDS each, default 60).
+    // Every parser that sees outside input, under libFuzzer (FUZZ_SECONDS each, default 30 here; `cargo xtask fuzz
+    // [seconds]` for longer runs).
     let seconds = std::env::var("FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(30);
     let lines = crate::fuzz::run(seconds)?;
     report.add("Fuzzing (parsers of outside input)", lines);
     report.write()
