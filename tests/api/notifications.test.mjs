@@ -864,7 +864,7 @@ test("two transfers at once: one takes effect, the other is refused, never both"
   assert.equal(statuses[0], 204, statuses.join());
   assert.ok([403, 409].includes(statuses[1]), statuses.join());
   const rec = await hcSetagaya.client.get(`/api/notifications/${r.body.id}`);
-  assert.equal(rec.body.history.filter((e) => e.kind === "transferred").length, 1);
+  assert.equal(rec.body.history.filter((e) => e.kind === "transferred").length, 1, JSON.stringify(rec.body.history));
   // The audit log records one transfer done, not two.
   const log = (await hcAdminShinjuku.client.get("/api/admin/audit")).body.entries;
   assert.equal(log.filter((e) => e.action === "notification_transfer" && e.target === r.body.id && e.outcome === "ok").length, 1);

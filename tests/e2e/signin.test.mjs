@@ -214,7 +214,7 @@ test("each role sees only the actions it may take, and is told so on a page it m
   await addVirtualAuthenticator(hc.page);
   await firstSignIn(hc.page, edge.url, "staff@shinjuku-hc.demo");
   const titles = await hc.page.locator(".action-title").allTextContents();
-  assert.deepEqual(titles, ["閲覧・編集する", "受信した発生届"]);
+  assert.deepEqual(titles, ["閲覧・編集する", "受信した発生届", "健康観察アラート", "ダッシュボード"]);
   await hc.page.goto(`${edge.url}/notifications/new`);
   await hc.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
   // The administration page is for health-center administrators only.

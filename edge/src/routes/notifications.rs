@@ -781,10 +781,12 @@ async fn history(db: &D1Database, id: &str) -> ApiResult<Vec<RoutingEvent>> {
         .collect())
 }
 
-/// Holds once this transfer's event is written: over `?1` id, `?2` now, `?3` actor, `?4` the health center it
-/// left. The statements after the event insert are guarded by it, so a transfer that lost a race writes nothing.
-const TRANSFERRED: &str = "EXISTS (SELECT 1 FROM notification_events WHERE notification_id = ?1 \
-     AND kind = 'transferred' AND at = ?2 AND actor_user_id = ?3 AND from_health_center_id = ?4)";
+/// Holds once this transfer moved the notification: the guarded UPDATE stamps the row with the transfer's own
+/// random token (`?1` id, `?2` token), and every later statement of the batch requires it. A transfer that lost a
+/// race (its UPDATE matched nothing) therefore writes nothing, even when the winner was the same person in the same
+/// millisecond (a guard on the event's time and actor, or on `changes()`, was not enough: a test saw two events).
+const TRANSFERRED: &str =
+    "EXISTS (SELECT 1 FROM notifications WHERE id = ?1 AND transfer_token = ?2)";
 
 /// `POST /api/notifications/{id}/transfer`: staff of the record's current health center hand it to another.
 pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
@@ -814,24 +816,27 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
     let mut event = c.event("notification_transfer", "ok").target(id);
     event.health_center_id = Some(row.health_center_id.clone());
     for _ in 0..8 {
+        // A fresh stamp per attempt: an attempt whose commit went unseen cannot make a later one write twice.
+        let stamp = token()?;
         let statements = vec![
             c.db.prepare(
-                "UPDATE notifications SET health_center_id = ?2, received_at = NULL, received_by_user_id = NULL, \
-                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?2) \
-                 WHERE id = ?1 AND health_center_id = ?3",
+                "UPDATE notifications SET health_center_id = ?3, received_at = NULL, received_by_user_id = NULL, \
+                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?3), transfer_token = ?2 \
+                 WHERE id = ?1 AND health_center_id = ?4",
             )
             .bind(&[
                 id.into(),
+                stamp.as_str().into(),
                 target.id.as_str().into(),
                 row.health_center_id.as_str().into(),
             ])?,
-            c.db.prepare(
+            c.db.prepare(format!(
                 "INSERT INTO notification_events (notification_id, kind, at, health_center_id, from_health_center_id, \
-                 actor_user_id, reason) SELECT ?1, 'transferred', ?2, ?3, ?4, ?5, ?6 \
-                 WHERE changes() = 1",
-            )
+                 actor_user_id, reason) SELECT ?1, 'transferred', ?3, ?4, ?5, ?6, ?7 WHERE {TRANSFERRED}"
+            ))
             .bind(&[
                 id.into(),
+                stamp.as_str().into(),
                 f(now),
                 target.id.as_str().into(),
                 row.health_center_id.as_str().into(),
@@ -840,43 +845,30 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
             ])?,
             // The patient record follows its notification (and is then in the prefecture of its health center).
             c.db.prepare(format!(
-                "UPDATE cases SET health_center_id = ?5, \
-                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?5) WHERE id = ?1 AND {TRANSFERRED}"
+                "UPDATE cases SET health_center_id = ?3, \
+                 pref_code = (SELECT pref_code FROM health_centers WHERE id = ?3) WHERE id = ?1 AND {TRANSFERRED}"
             ))
-            .bind(&[
-                id.into(),
-                f(now),
-                c.principal.user_id.as_str().into(),
-                row.health_center_id.as_str().into(),
-                target.id.as_str().into(),
-            ])?,
+            .bind(&[id.into(), stamp.as_str().into(), target.id.as_str().into()])?,
             // Only when this transfer took effect (a concurrent one may have moved it first).
             c.db.prepare(format!(
                 "INSERT INTO outbox (id, notification_id, health_center_id, status, next_attempt_at, link, created_at) \
-                 SELECT ?6, ?1, ?5, 'pending', ?2, ?7, ?2 WHERE {TRANSFERRED}"
+                 SELECT ?4, ?1, ?3, 'pending', ?5, ?6, ?5 WHERE {TRANSFERRED}"
             ))
             .bind(&[
                 id.into(),
-                f(now),
-                c.principal.user_id.as_str().into(),
-                row.health_center_id.as_str().into(),
+                stamp.as_str().into(),
                 target.id.as_str().into(),
                 format!("o_{}", token()?).into(),
+                f(now),
                 link.as_str().into(),
             ])?,
-            // Recorded as done only when this transfer's event was written (the loser of a race writes nothing).
+            // Recorded as done only when this transfer moved it (the loser of a race writes nothing).
             audit::batch_entry_if(
                 &c.db,
                 &event,
                 now,
-                "EXISTS (SELECT 1 FROM notification_events WHERE notification_id = ?10 AND kind = 'transferred' \
-                 AND at = ?11 AND actor_user_id = ?12 AND from_health_center_id = ?13)",
-                &[
-                    id.into(),
-                    f(now),
-                    c.principal.user_id.as_str().into(),
-                    row.health_center_id.as_str().into(),
-                ],
+                "EXISTS (SELECT 1 FROM notifications WHERE id = ?10 AND transfer_token = ?11)",
+                &[id.into(), stamp.as_str().into()],
             )?,
         ];
         if let Ok(results) = c.db.batch(statements).await {
