@@ -109,6 +109,11 @@ pub fn bench() -> Result {
             "Time to interactive on a throttled phone",
             "tests/bench/tti.mjs",
         ),
+        // Lighthouse on nine main pages, each as its user.
+        (
+            "Lighthouse: accessibility and best practices",
+            "tests/bench/lighthouse.mjs",
+        ),
         ("Sign-in", "tests/bench/signin.mjs"),
         (
             "Filing throughput beside a bare D1 insert",
