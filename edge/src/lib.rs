@@ -3,26 +3,20 @@
 
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
-mod accounts;
-mod audit;
+mod access;
+mod caller;
 mod crypto;
 mod error;
 mod mail;
+mod platform;
 mod request;
 mod routes;
 mod security;
 mod session;
+mod store;
 
 pub use error::ApiError;
-
-/// Names of the bindings in `wrangler.toml`.
-pub mod bindings {
-    pub const DB: &str = "DB";
-    pub const KV: &str = "KV";
-    pub const ASSETS: &str = "ASSETS";
-    /// Cloudflare e-mail sending (simulated by `wrangler dev`).
-    pub const MAIL: &str = "MAIL";
-}
+use platform::{bindings, now_ms};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -37,11 +31,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     security::apply(response, is_api)
 }
 
-/// Milliseconds since the epoch, as the Worker's clock says.
-pub fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
-}
-
 /// The cron trigger (every minute): sends the notice e-mails that are due (first attempts and retries with backoff;
 /// see [`mail`]), raises missed health-observation check-ins, and seals any audit entries a request left unsealed.
 #[event(scheduled)]
@@ -51,7 +40,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         if let Err(e) = routes::sweep_observations(&db, now_ms()).await {
             worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
         }
-        if let Err(e) = audit::seal(&db).await {
+        if let Err(e) = store::audit::seal(&db).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
         }
     }

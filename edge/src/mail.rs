@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, Env};
 
-use crate::{bindings, now_ms};
+use crate::platform::{bindings, now_ms};
 
 /// After this many failed attempts a row is given up (`failed`); the notification is in the inbox regardless.
 pub const MAX_ATTEMPTS: i64 = 8;

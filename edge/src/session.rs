@@ -7,11 +7,11 @@ use shared::auth::Principal;
 use shared::error::ErrorCode;
 use worker::{Env, Request};
 
-use crate::accounts::{self, UserRow};
-use crate::bindings;
 use crate::crypto::{sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
+use crate::platform::bindings;
 use crate::request::{cookie, is_local};
+use crate::store::accounts::{self, UserRow};
 
 pub const SESSION_COOKIE: &str = "hs_session";
 pub const PENDING_COOKIE: &str = "hs_pending";
@@ -153,7 +153,7 @@ pub async fn require_pending(env: &Env, req: &Request) -> ApiResult<(PendingReco
         .ok_or_else(step)?;
     // A lock (too many failures, or an administrator's) stops every remaining step of a sign-in in progress; an
     // administrator's lock also bumps the epoch, so after an unlock the sign-in starts over.
-    if user.is_locked(crate::now_ms()) {
+    if user.is_locked(crate::platform::now_ms()) {
         return Err(ApiError::new(ErrorCode::AccountLocked));
     }
     if user.status != "active" || user.session_epoch != record.epoch {
@@ -182,4 +182,61 @@ async fn put_json<T: Serialize>(env: &Env, key: &str, value: &T, ttl_secs: i64) 
         .execute()
         .await
         .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))
+}
+
+// ---- the person's phone under health observation -----------------------------------------------------------
+
+/// The phone's session cookie (separate from staff sessions: it reaches only `/api/observe/*`).
+pub const OBSERVE_COOKIE: &str = "hs_observe";
+/// A phone session lasts three days (a passkey or the slip signs in again).
+pub const OBSERVE_SESSION_SECS: i64 = 3 * 24 * 3600;
+
+#[derive(Serialize, Deserialize)]
+struct PhoneSessionRecord {
+    case_id: String,
+    created_at_ms: i64,
+}
+
+/// Starts a phone session for the holder `case_id` (after the slip and birth date, or a passkey); returns the
+/// Set-Cookie value.
+pub async fn create_phone(
+    env: &Env,
+    req: &Request,
+    case_id: &str,
+    now_ms: i64,
+) -> ApiResult<String> {
+    let t = token()?;
+    let record = PhoneSessionRecord {
+        case_id: case_id.to_owned(),
+        created_at_ms: now_ms,
+    };
+    put_json(env, &kv_key("observe", &t), &record, OBSERVE_SESSION_SECS).await?;
+    Ok(set_cookie(req, OBSERVE_COOKIE, &t, OBSERVE_SESSION_SECS))
+}
+
+/// The holder's record id of this phone's session, or `UNAUTHENTICATED`.
+pub async fn require_phone(env: &Env, req: &Request, now_ms: i64) -> ApiResult<String> {
+    let unauthenticated = || ApiError::new(ErrorCode::Unauthenticated);
+    let t = cookie(req, OBSERVE_COOKIE).ok_or_else(unauthenticated)?;
+    let raw = env
+        .kv(bindings::KV)?
+        .get(&kv_key("observe", &t))
+        .text()
+        .await
+        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
+    let s: PhoneSessionRecord = raw
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .ok_or_else(unauthenticated)?;
+    if now_ms - s.created_at_ms > OBSERVE_SESSION_SECS * 1000 {
+        return Err(unauthenticated());
+    }
+    Ok(s.case_id)
+}
+
+/// Ends this phone's session; returns the Set-Cookie value that clears the cookie.
+pub async fn destroy_phone(env: &Env, req: &Request) -> ApiResult<String> {
+    if let Some(t) = cookie(req, OBSERVE_COOKIE) {
+        let _ = env.kv(bindings::KV)?.delete(&kv_key("observe", &t)).await;
+    }
+    Ok(clear_cookie(req, OBSERVE_COOKIE))
 }

@@ -33,11 +33,12 @@ pub enum ErrorCode {
     SyncProtocolUnsupported,
     ObserveSignInFailed,
     ObserveTooManyAttempts,
+    ManagedByHealthCenter,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -65,6 +66,7 @@ impl ErrorCode {
         ErrorCode::SyncProtocolUnsupported,
         ErrorCode::ObserveSignInFailed,
         ErrorCode::ObserveTooManyAttempts,
+        ErrorCode::ManagedByHealthCenter,
     ];
 
     /// HTTP status the edge answers with.
@@ -97,6 +99,7 @@ impl ErrorCode {
             ErrorCode::SyncProtocolUnsupported => 426,
             ErrorCode::ObserveSignInFailed => 401,
             ErrorCode::ObserveTooManyAttempts => 429,
+            ErrorCode::ManagedByHealthCenter => 403,
         }
     }
 
@@ -144,6 +147,9 @@ impl ErrorCode {
             ErrorCode::ObserveTooManyAttempts => {
                 "入力の誤りが続いたため、しばらく入力できません。30分ほどしてから再度お試しいただくか、保健所にお電話ください。"
             }
+            ErrorCode::ManagedByHealthCenter => {
+                "この記録は保健所が受理し、管理しています。削除が必要な場合は、管理している保健所に依頼してください。"
+            }
         }
     }
 
@@ -177,6 +183,7 @@ impl ErrorCode {
             ErrorCode::SyncProtocolUnsupported => "SYNC_PROTOCOL_UNSUPPORTED",
             ErrorCode::ObserveSignInFailed => "OBSERVE_SIGN_IN_FAILED",
             ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
+            ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod kana;
 pub mod notification;
 pub mod observation;
+pub mod time;
 
 /// The product name shown in the UI header and the manifest.
 pub const PRODUCT_NAME: &str = "HER-SYS";

@@ -6,59 +6,23 @@ use shared::api::admin::{
     AccountAction, AccountList, AccountSummary, AuditEntryView, AuditPage, CreateAccountRequest,
     CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
 };
-use shared::auth::{Jurisdiction, Principal, Role};
+use shared::auth::{Jurisdiction, Role};
 use shared::error::ErrorCode;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Request, Response};
 
-use crate::accounts::{self, UserRow};
-use crate::audit::{self, Event};
+use crate::caller::Admin;
 use crate::crypto::{self, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body, optional_text_field, text_field};
-use crate::{bindings, now_ms, session};
+use crate::platform::now_ms;
+use crate::request::{json_body, optional_text_field, text_field};
+use crate::store::accounts::{self, UserRow};
+use crate::store::audit::{self};
 
 /// Invitation links work for 72 hours.
 pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
 /// An administrator's lock holds until an administrator unlocks (year 9999).
 const ADMIN_LOCK_UNTIL: i64 = 253_402_300_799_000;
-
-struct Admin {
-    principal: Principal,
-    health_center_id: String,
-    pref_code: String,
-    db: D1Database,
-}
-
-async fn admin(env: &Env, req: &Request) -> ApiResult<Admin> {
-    let s = session::require(env, req, now_ms()).await?;
-    let Jurisdiction::HealthCenter {
-        health_center_id,
-        pref_code,
-    } = s.principal.jurisdiction.clone()
-    else {
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    };
-    if !s.principal.is_admin() {
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    Ok(Admin {
-        principal: s.principal,
-        health_center_id,
-        pref_code,
-        db: env.d1(bindings::DB)?,
-    })
-}
-
-impl Admin {
-    fn event(&self, action: &'static str, outcome: &'static str, req: &Request) -> Event {
-        Event::new(action, outcome, &client_address(req)).by(&self.principal)
-    }
-
-    async fn log(&self, event: Event) -> ApiResult<()> {
-        audit::append(&self.db, event, now_ms()).await
-    }
-}
 
 fn invalid(field: &'static str) -> ApiError {
     ApiError::with_reason(ErrorCode::ValidationFailed, field, field)
@@ -93,8 +57,7 @@ const SUMMARY_SELECT: &str = "SELECT u.*, COALESCE(i.name, h.name) AS area_name,
      FROM users u LEFT JOIN institutions i ON i.id = u.institution_id \
      LEFT JOIN health_centers h ON h.id = u.health_center_id";
 
-pub async fn list_accounts(req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn list_accounts(a: Admin) -> ApiResult<Response> {
     let rows: Vec<SummaryRow> =
         a.db.prepare(format!(
             "{SUMMARY_SELECT} WHERE u.health_center_id = ?1 ORDER BY u.role, u.login_id"
@@ -108,7 +71,7 @@ pub async fn list_accounts(req: Request, env: &Env) -> ApiResult<Response> {
         .into_iter()
         .map(|r| summary(r, now))
         .collect::<ApiResult<Vec<_>>>()?;
-    a.log(a.event("account_list", "ok", &req)).await?;
+    a.log(a.event("account_list", "ok")).await?;
     Ok(Response::from_json(&AccountList { accounts })?)
 }
 
@@ -147,8 +110,7 @@ fn valid_login_id(s: &str) -> bool {
     (3..=254).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic())
 }
 
-pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     let body: CreateAccountRequest = json_body(&mut req).await?;
     let login_id = body.login_id.trim();
     let display_name = text_field(&body.display_name, 60, "display_name")?;
@@ -185,7 +147,7 @@ pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> 
         },
     };
     if !a.principal.can_manage_account(body.role, &area) {
-        a.log(a.event("account_create", "forbidden", &req)).await?;
+        a.log(a.event("account_create", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let id = format!(
@@ -244,8 +206,7 @@ pub async fn create_account(mut req: Request, env: &Env) -> ApiResult<Response> 
             issued.invitation_expires_at = Some(expires);
         }
     }
-    a.log(a.event("account_create", "ok", &req).target(id))
-        .await?;
+    a.log(a.event("account_create", "ok").target(id)).await?;
     Ok(Response::from_json(&issued)?.with_status(201))
 }
 
@@ -263,13 +224,7 @@ async fn new_invitation(db: &D1Database, user_id: &str) -> ApiResult<(String, i6
     Ok((format!("/invite#{t}"), expires))
 }
 
-pub async fn account_action(
-    req: Request,
-    env: &Env,
-    id: &str,
-    action: &str,
-) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Response> {
     let action = AccountAction::parse(action).ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let target = accounts::by_id(&a.db, id)
         .await?
@@ -281,7 +236,7 @@ pub async fn account_action(
         AccountAction::Lock | AccountAction::Reset | AccountAction::Deactivate
     );
     if disabling && target.id == a.principal.user_id {
-        a.log(a.event("account_action", "refused_self", &req).target(id))
+        a.log(a.event("account_action", "refused_self").target(id))
             .await?;
         return Err(ApiError::with_reason(
             ErrorCode::Forbidden,
@@ -293,7 +248,7 @@ pub async fn account_action(
         .principal
         .can_manage_account(target.role()?, &target.jurisdiction()?)
     {
-        a.log(a.event("account_action", "forbidden", &req).target(id))
+        a.log(a.event("account_action", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
@@ -348,7 +303,7 @@ pub async fn account_action(
     };
     // One batch: D1 runs it atomically.
     a.db.batch(statements).await?;
-    a.log(a.event(action_name, "ok", &req).target(id)).await?;
+    a.log(a.event(action_name, "ok").target(id)).await?;
     let issued = IssuedAccess {
         account: account_summary(&a.db, id).await?,
         initial_password: issued_password,
@@ -366,8 +321,7 @@ struct InstitutionRow {
     pref_code: String,
 }
 
-pub async fn list_institutions(req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn list_institutions(a: Admin) -> ApiResult<Response> {
     let institutions: Vec<Institution> =
         a.db.prepare(
             "SELECT id, name, address, phone FROM institutions \
@@ -380,8 +334,7 @@ pub async fn list_institutions(req: Request, env: &Env) -> ApiResult<Response> {
     Ok(Response::from_json(&InstitutionList { institutions })?)
 }
 
-pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn create_institution(a: Admin, mut req: Request) -> ApiResult<Response> {
     let body: CreateInstitutionRequest = json_body(&mut req).await?;
     let name = text_field(&body.name, 100, "name")?;
     let name = name.as_str();
@@ -412,7 +365,7 @@ pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Respon
     ])?
     .run()
     .await?;
-    a.log(a.event("institution_create", "ok", &req).target(id.clone()))
+    a.log(a.event("institution_create", "ok").target(id.clone()))
         .await?;
     let inst = Institution {
         id,
@@ -423,8 +376,7 @@ pub async fn create_institution(mut req: Request, env: &Env) -> ApiResult<Respon
     Ok(Response::from_json(&inst)?.with_status(201))
 }
 
-pub async fn audit_log(req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn audit_log(a: Admin, req: Request) -> ApiResult<Response> {
     let url = req.url()?;
     let before = url
         .query_pairs()
@@ -453,13 +405,11 @@ pub async fn audit_log(req: Request, env: &Env) -> ApiResult<Response> {
     })?)
 }
 
-pub async fn audit_verify(req: Request, env: &Env) -> ApiResult<Response> {
-    let a = admin(env, &req).await?;
+pub async fn audit_verify(a: Admin) -> ApiResult<Response> {
     let report = audit::verify_chain(&a.db).await?;
     a.log(a.event(
         "audit_verify",
         if report.valid { "ok" } else { "chain_broken" },
-        &req,
     ))
     .await?;
     Ok(Response::from_json(&report)?)

@@ -17,15 +17,15 @@ use shared::webauthn::{
 };
 use worker::{D1Database, Env, Request, Response};
 
-use crate::accounts::{self, UserRow, LOCK_MS, MAX_FAILURES};
-use crate::audit::{self, Event};
 use crate::crypto::{self, b64url, b64url_decode, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
+use crate::platform::{bindings, now_ms};
 use crate::request::{
     client_address, json_body, json_error, optional_text_field, own_origin, rp_id,
 };
 use crate::session::{self, PendingRecord, PendingStage, Session};
-use crate::{bindings, now_ms};
+use crate::store::accounts::{self, UserRow, LOCK_MS, MAX_FAILURES};
+use crate::store::audit::{self, Event};
 
 pub(super) const CHALLENGE_MS: i64 = 5 * 60 * 1000;
 pub(super) const ALGORITHMS: [i64; 3] = [alg::ES256, alg::EDDSA, alg::RS256];

@@ -5,18 +5,22 @@
 use shared::error::ErrorCode;
 use worker::{Env, Request, Response};
 
+use crate::caller::Staff;
 use crate::crypto::token;
 use crate::error::{ApiError, ApiResult};
-use crate::{bindings, now_ms};
+use crate::platform::{bindings, now_ms};
 
-pub fn enabled(env: &Env) -> bool {
-    env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1")
+/// 404 unless the worker runs with `BENCH_ROUTES = "1"`.
+pub fn enabled(env: &Env) -> ApiResult<()> {
+    if env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1") {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound))
+    }
 }
 
 pub async fn insert(mut req: Request, env: &Env) -> ApiResult<Response> {
-    if !enabled(env) {
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
+    enabled(env)?;
     let body = req
         .text()
         .await
@@ -41,13 +45,9 @@ pub async fn insert(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// `POST /api/bench/explain` (same switch): the SQL a search would run for the signed-in caller, its binds and
 /// SQLite's `EXPLAIN QUERY PLAN`, so tests can check every search is answered from an index and the benchmark can
 /// time the same statements on raw SQLite.
-pub async fn explain(mut req: Request, env: &Env) -> ApiResult<Response> {
-    if !enabled(env) {
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
-    let c = super::notifications::caller(env, &req).await?;
+pub async fn explain(c: Staff, mut req: Request) -> ApiResult<Response> {
     let body: shared::api::cases::SearchRequest = crate::request::json_body(&mut req).await?;
-    let (page, count) = super::cases::search_queries(&c, &body)?;
+    let (page, count) = crate::store::case_search::for_principal(&c.principal, &body)?;
     #[derive(serde::Deserialize)]
     struct Plan {
         detail: String,
@@ -58,8 +58,8 @@ pub async fn explain(mut req: Request, env: &Env) -> ApiResult<Response> {
             .binds
             .iter()
             .map(|b| match b {
-                super::case_search::Bind::Text(s) => s.as_str().into(),
-                super::case_search::Bind::Int(i) => (*i as f64).into(),
+                crate::store::case_search::Bind::Text(s) => s.as_str().into(),
+                crate::store::case_search::Bind::Int(i) => (*i as f64).into(),
             })
             .collect();
         let plan: Vec<Plan> =
@@ -72,8 +72,8 @@ pub async fn explain(mut req: Request, env: &Env) -> ApiResult<Response> {
             .binds
             .iter()
             .map(|b| match b {
-                super::case_search::Bind::Text(s) => serde_json::Value::String(s.clone()),
-                super::case_search::Bind::Int(i) => serde_json::Value::from(*i),
+                crate::store::case_search::Bind::Text(s) => serde_json::Value::String(s.clone()),
+                crate::store::case_search::Bind::Int(i) => serde_json::Value::from(*i),
             })
             .collect();
         queries.push(serde_json::json!({

@@ -13,63 +13,38 @@ use shared::api::cases::{
     StatusEntry, StatusWithdraw, TabUpdate, COUNT_CAP, PAGE_SIZE,
 };
 use shared::api::notifications::idempotency_key_ok;
-use shared::auth::{Jurisdiction, RecordArea, Role};
+use shared::auth::Role;
 use shared::case::status::CaseStatus;
 use shared::case::tabs::{self, Tab};
 use shared::case::{furigana_key, name_key, phone_digits, smartphone_id};
 use shared::error::ErrorCode;
 use shared::kana::normalize_furigana;
-use shared::notification::municipality::{self, MunicipalityCode};
 use shared::notification::validate::IssueSeverity;
 use shared::notification::{validate, Notification};
 use wasm_bindgen::JsValue;
 use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response};
 
-use super::case_search::{self, Bind, Scope};
-use super::notifications::{caller, f, opt, seal_later, today_jst, Caller};
-use crate::audit;
+use crate::access::{self, Visible};
+use crate::caller::Staff;
 use crate::crypto::{random_bytes, token};
 use crate::error::{ApiError, ApiResult};
-use crate::now_ms;
+use crate::platform::now_ms;
 use crate::request::{json_body, text_field};
-
-/// Whose records the caller may search: their institution (clinics), health center, or prefecture.
-fn scope(c: &Caller) -> ApiResult<Scope> {
-    match (&c.principal.role, &c.principal.jurisdiction) {
-        (
-            Role::ClinicDoctor | Role::ClinicStaff,
-            Jurisdiction::Institution { institution_id, .. },
-        ) => Ok(Scope::Institution(institution_id.clone())),
-        (
-            Role::HealthCenterStaff | Role::HealthCenterAdmin,
-            Jurisdiction::HealthCenter {
-                health_center_id, ..
-            },
-        ) => Ok(Scope::HealthCenter(health_center_id.clone())),
-        (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
-            Ok(Scope::Prefecture(pref_code.clone()))
-        }
-        _ => Err(ApiError::new(ErrorCode::Forbidden)),
-    }
-}
+use crate::store::audit;
+use crate::store::audit::seal_later;
+use crate::store::case_search::{self, Bind};
+use crate::store::cases::{
+    self as store, id_columns, id_from_notification, id_set, notification_set, parse_tabs, CaseRow,
+};
+use crate::store::{f, opt};
+use shared::auth::Access;
+use shared::time::today_jst;
 
 fn js(b: &Bind) -> JsValue {
     match b {
         Bind::Text(s) => JsValue::from_str(s),
         Bind::Int(i) => f(*i),
     }
-}
-
-fn bad_criterion(e: case_search::BadCriterion) -> ApiError {
-    ApiError::with_issues(
-        ErrorCode::ValidationFailed,
-        vec![shared::notification::validate::IssueView {
-            severity: IssueSeverity::Error,
-            code: "search_criterion".into(),
-            field: e.field.into(),
-            message: e.message.into(),
-        }],
-    )
 }
 
 #[derive(Deserialize)]
@@ -98,12 +73,17 @@ fn category_of(s: Option<&str>) -> Option<shared::notification::options::CaseCat
 }
 
 impl SummaryRow {
-    fn view(self) -> CaseSummary {
+    /// `manages`: the caller is staff of the record's health center (the only staff who see the スマホ入力ID).
+    fn view(self, manages: bool) -> CaseSummary {
         CaseSummary {
             category: category_of(self.category.as_deref()),
             status: self.status.as_deref().and_then(CaseStatus::parse),
             id: self.id,
-            smartphone_id: self.smartphone_id,
+            smartphone_id: if manages {
+                self.smartphone_id
+            } else {
+                String::new()
+            },
             name: self.name,
             furigana: self.furigana,
             sex: self.sex,
@@ -119,19 +99,11 @@ impl SummaryRow {
     }
 }
 
-/// The search's statements for a caller (also used by the bench-only EXPLAIN route).
-pub(super) fn search_queries(
-    c: &Caller,
-    req: &SearchRequest,
-) -> ApiResult<(case_search::Query, case_search::Query)> {
-    case_search::build(&scope(c)?, req).map_err(bad_criterion)
-}
-
 /// `POST /api/cases/search`: 登録情報一覧. Audited (criteria are not logged: they are personal data).
-pub async fn search(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let body: SearchRequest = json_body(&mut req).await?;
-    let (page, count) = search_queries(&c, &body)?;
+    let (page, count) = case_search::for_principal(&c.principal, &body)?;
+    let manages = c.principal.desk().is_some();
     let page_stmt =
         c.db.prepare(&page.sql)
             .bind(&page.binds.iter().map(js).collect::<Vec<_>>())?;
@@ -170,139 +142,11 @@ pub async fn search(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
         None
     };
     Ok(Response::from_json(&SearchResult {
-        items: rows.into_iter().map(SummaryRow::view).collect(),
+        items: rows.into_iter().map(|r| r.view(manages)).collect(),
         count: n.min(COUNT_CAP),
         count_capped: n > COUNT_CAP,
         next_cursor,
     })?)
-}
-
-#[derive(Deserialize)]
-struct CaseRow {
-    id: String,
-    smartphone_id: String,
-    institution_id: Option<String>,
-    institution_name: Option<String>,
-    health_center_id: String,
-    health_center_name: String,
-    pref_code: String,
-    name: String,
-    furigana: String,
-    date_of_birth: String,
-    sex: Option<String>,
-    category: Option<String>,
-    status: Option<String>,
-    residence: String,
-    filed_at: i64,
-    filed: i64,
-    created_at: i64,
-    updated_at: i64,
-    updated_by_name: String,
-    version: i64,
-    tabs: String,
-    deleted_at: Option<i64>,
-}
-
-async fn case_row(db: &D1Database, id: &str) -> ApiResult<Option<CaseRow>> {
-    Ok(db
-        .prepare(
-            "SELECT c.id, c.smartphone_id, c.institution_id, i.name AS institution_name, c.health_center_id, \
-             h.name AS health_center_name, c.pref_code, c.name, c.furigana, c.date_of_birth, c.sex, c.category, \
-             c.status, c.residence, c.filed_at, c.filed, c.created_at, c.updated_at, \
-             u.display_name AS updated_by_name, c.version, c.tabs, c.deleted_at \
-             FROM cases c JOIN health_centers h ON h.id = c.health_center_id \
-             LEFT JOIN institutions i ON i.id = c.institution_id JOIN users u ON u.id = c.updated_by_user_id \
-             WHERE c.id = ?1",
-        )
-        .bind(&[id.into()])?
-        .first(None)
-        .await?)
-}
-
-/// What the caller may do with a record.
-struct Rights {
-    edit: bool,
-    status: bool,
-    /// A health-center administrator of the record's health center (sees it deleted, restores it).
-    admin: bool,
-    file: bool,
-}
-
-fn rights(c: &Caller, row: &CaseRow) -> Rights {
-    let p = &c.principal;
-    let own_clinic = p.role.files_notifications()
-        && p.jurisdiction.institution_id().is_some()
-        && p.jurisdiction.institution_id() == row.institution_id.as_deref();
-    let at_hc = matches!(p.role, Role::HealthCenterStaff | Role::HealthCenterAdmin)
-        && c.health_center_id() == Some(row.health_center_id.as_str());
-    Rights {
-        edit: own_clinic || at_hc,
-        status: at_hc,
-        admin: at_hc && p.role == Role::HealthCenterAdmin,
-        file: own_clinic && row.filed == 0,
-    }
-}
-
-/// The record if this caller may see it: 404 for an unknown id (or a deleted one, except to the administrator
-/// who can restore it), 403 for someone else's; both audited.
-async fn visible(c: &Caller, id: &str, action: &'static str) -> ApiResult<CaseRow> {
-    // National staff see aggregates only: refused before anything is looked up.
-    if !c.principal.role.views_records() {
-        c.log(c.event(action, "forbidden")).await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    let Some(row) = case_row(&c.db, id).await? else {
-        c.log(c.event(action, "not_found")).await?;
-        return Err(ApiError::new(ErrorCode::NotFound));
-    };
-    #[derive(Deserialize)]
-    struct Hc {
-        health_center_id: String,
-    }
-    let past: Vec<Hc> =
-        c.db.prepare(
-            "SELECT DISTINCT health_center_id FROM notification_events WHERE notification_id = ?1",
-        )
-        .bind(&[id.into()])?
-        .all()
-        .await?
-        .results()?;
-    let mut health_center_ids: Vec<String> = past.into_iter().map(|h| h.health_center_id).collect();
-    health_center_ids.push(row.health_center_id.clone());
-    let area = RecordArea {
-        filed_by_institution: row.institution_id.clone(),
-        health_center_ids,
-        pref_code: row.pref_code.clone(),
-    };
-    if !c.principal.can_see_record(&area) {
-        c.log(c.event(action, "forbidden").target(id)).await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    if row.deleted_at.is_some() && !rights(c, &row).admin {
-        c.log(c.event(action, "deleted").target(id)).await?;
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
-    Ok(row)
-}
-
-/// What other modules need of a record this caller may see (the same checks and audit as [`visible`]).
-pub(super) struct VisibleCase {
-    pub health_center_id: String,
-    pub date_of_birth: String,
-    pub deleted_at: Option<i64>,
-}
-
-pub(super) async fn visible_case(
-    c: &Caller,
-    id: &str,
-    action: &'static str,
-) -> ApiResult<VisibleCase> {
-    let row = visible(c, id, action).await?;
-    Ok(VisibleCase {
-        health_center_id: row.health_center_id,
-        date_of_birth: row.date_of_birth,
-        deleted_at: row.deleted_at,
-    })
 }
 
 async fn status_entries(db: &D1Database, id: &str) -> ApiResult<Vec<StatusEntry>> {
@@ -382,29 +226,26 @@ async fn changes_since(
         .collect())
 }
 
-pub(super) fn parse_tabs(text: &str) -> Map<String, Value> {
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default()
-}
-
-async fn record(c: &Caller, row: CaseRow) -> ApiResult<CaseRecord> {
-    let r = rights(c, &row);
+async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
     let deleted = row.deleted_at.is_some();
     Ok(CaseRecord {
         status_entries: status_entries(&c.db, &row.id).await?,
         history: changes_since(&c.db, &row.id, 0).await?,
         can_edit: r.edit && !deleted,
-        can_change_status: r.status && !deleted,
-        can_delete: r.edit && !deleted,
+        can_change_status: r.manage && !deleted,
+        can_delete: r.delete && !deleted,
         can_file: r.file && !deleted,
         tabs: parse_tabs(&row.tabs),
         category: category_of(row.category.as_deref()),
         status: row.status.as_deref().and_then(CaseStatus::parse),
         id: row.id,
         version: row.version,
-        smartphone_id: row.smartphone_id,
+        // A credential for the patient's phone: only for the health center that manages the record.
+        smartphone_id: if r.manage {
+            row.smartphone_id
+        } else {
+            String::new()
+        },
         name: row.name,
         furigana: row.furigana,
         sex: row.sex,
@@ -423,61 +264,11 @@ async fn record(c: &Caller, row: CaseRow) -> ApiResult<CaseRecord> {
 }
 
 /// `GET /api/cases/{id}`.
-pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let row = visible(&c, id, "case_read").await?;
-    let rec = record(&c, row).await?;
+pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
+    let Visible { row, access, .. } = access::record(&c, id, "case_read").await?;
+    let rec = record(&c, row, access).await?;
     c.log(c.event("case_read", "ok").target(id)).await?;
     Ok(Response::from_json(&rec)?)
-}
-
-/// The search columns that follow from the ID管理 tab.
-pub(super) struct IdColumns {
-    pub(super) name: String,
-    pub(super) furigana: String,
-    pub(super) date_of_birth: String,
-    pub(super) sex: Option<String>,
-    pub(super) phone: String,
-    pub(super) phone2: String,
-    pub(super) hc_own_id: String,
-}
-
-pub(super) fn id_columns(id_tab: &Value) -> IdColumns {
-    let s = |k: &str| {
-        id_tab
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    IdColumns {
-        name: s("name"),
-        furigana: normalize_furigana(&s("furigana")),
-        date_of_birth: s("date_of_birth"),
-        sex: Some(s("sex")).filter(|v| !v.is_empty()),
-        phone: phone_digits(&s("phone1")),
-        phone2: phone_digits(&s("phone2")),
-        hc_own_id: s("hc_own_id"),
-    }
-}
-
-/// The SET clause and binds (from ?3 on) for the ID columns.
-pub(super) fn id_set(cols: &IdColumns) -> (&'static str, Vec<JsValue>) {
-    (
-        "name = ?3, name_key = ?4, furigana = ?5, furigana_key = ?6, date_of_birth = ?7, sex = ?8, \
-         phone_digits = ?9, phone2_digits = ?10, hc_own_id = ?11",
-        vec![
-            cols.name.as_str().into(),
-            name_key(&cols.name).into(),
-            cols.furigana.as_str().into(),
-            furigana_key(&cols.furigana).into(),
-            cols.date_of_birth.as_str().into(),
-            opt(cols.sex.as_deref()),
-            cols.phone.as_str().into(),
-            cols.phone2.as_str().into(),
-            cols.hc_own_id.as_str().into(),
-        ],
-    )
 }
 
 /// One versioned write: the previous state into `case_versions` and the UPDATE, both only if the record is still at
@@ -485,7 +276,7 @@ pub(super) fn id_set(cols: &IdColumns) -> (&'static str, Vec<JsValue>) {
 /// entry (guarded the same way). Answers whether this write took effect.
 #[allow(clippy::too_many_arguments)]
 async fn versioned_write(
-    c: &Caller,
+    c: &Staff,
     env: &Env,
     ctx: &Context,
     id: &str,
@@ -565,9 +356,9 @@ fn written() -> &'static str {
     "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?1 AND version = ?2 AND at = ?3)"
 }
 
-async fn conflict(c: &Caller, id: &str, version: i64, action: &'static str) -> ApiError {
+async fn conflict(c: &Staff, id: &str, version: i64, action: &'static str) -> ApiError {
     let _ = c.log(c.event(action, "conflict").target(id)).await;
-    match case_row(&c.db, id).await {
+    match store::row(&c.db, id).await {
         Ok(Some(row)) if row.deleted_at.is_some() => ApiError::new(ErrorCode::NotFound),
         Ok(Some(row)) => ApiError::conflict(EditConflict {
             version: row.version,
@@ -579,28 +370,28 @@ async fn conflict(c: &Caller, id: &str, version: i64, action: &'static str) -> A
     }
 }
 
-async fn answer(c: &Caller, id: &str) -> ApiResult<Response> {
-    let row = case_row(&c.db, id)
+async fn answer(c: &Staff, id: &str, access: Access) -> ApiResult<Response> {
+    let row = store::row(&c.db, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    Ok(Response::from_json(&record(c, row).await?)?)
+    Ok(Response::from_json(&record(c, row, access).await?)?)
 }
 
 /// `PUT /api/cases/{id}/tabs/{tab}`.
 pub async fn update_tab(
+    c: Staff,
     mut req: Request,
     env: &Env,
     ctx: &Context,
     id: &str,
     tab: &str,
 ) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
     let Some(tab) = Tab::parse(tab) else {
         return Err(ApiError::new(ErrorCode::NotFound));
     };
     let body: TabUpdate = json_body(&mut req).await?;
-    let row = visible(&c, id, "case_edit").await?;
-    if !rights(&c, &row).edit {
+    let Visible { row, access, .. } = access::record(&c, id, "case_edit").await?;
+    if !access.edit {
         c.log(c.event("case_edit", "forbidden").target(id)).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
@@ -614,7 +405,7 @@ pub async fn update_tab(
     let previous = all.get(tab.as_str()).cloned().unwrap_or(Value::Null);
     let changed = tabs::changed_labels(tab, &previous, &data);
     if changed.is_empty() {
-        return answer(&c, id).await;
+        return answer(&c, id, access).await;
     }
     all.insert(tab.as_str().into(), data.clone());
     let what = format!("{}: {}", tab.label(), changed.join("、"));
@@ -678,96 +469,20 @@ pub async fn update_tab(
     if !took {
         return Err(conflict(&c, id, body.version, "case_edit").await);
     }
-    answer(&c, id).await
-}
-
-/// The ID管理 fields a notification fills (the rest of the tab is kept).
-pub(super) fn id_from_notification(existing: Option<&Value>, n: &Notification) -> Value {
-    let Notification::R20211129(form) = n;
-    let p = &form.patient;
-    let mut id = existing
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let mut put = |k: &str, v: String| {
-        if !v.trim().is_empty() {
-            id.insert(k.into(), Value::String(v.trim().to_owned()));
-        }
-    };
-    put("name", p.name.clone());
-    put("furigana", p.furigana.clone());
-    put(
-        "date_of_birth",
-        p.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-    );
-    put(
-        "sex",
-        p.sex.map(|s| s.label().to_owned()).unwrap_or_default(),
-    );
-    put("postal_code", p.address.postal_code.replace('-', ""));
-    put("address", p.address.text.clone());
-    put("phone1", p.address.phone.clone());
-    if !p.current_location_same_as_address {
-        put("phone2", p.current_location.phone.clone());
-    }
-    Value::Object(id)
-}
-
-/// The list's 居所: the municipality of the current location (or of the address).
-pub(super) fn residence_of(n: &Notification) -> String {
-    let Notification::R20211129(form) = n;
-    let p = &form.patient;
-    let code = if p.current_location_same_as_address || p.current_location.is_empty() {
-        &p.address.municipality_code
-    } else {
-        &p.current_location.municipality_code
-    };
-    MunicipalityCode::parse(code)
-        .ok()
-        .and_then(|c| municipality::municipality(&c))
-        .map(|m| m.name.to_owned())
-        .unwrap_or_default()
-}
-
-/// The status a filing records: 死亡 for a body, otherwise 検査結果報告.
-pub(super) fn status_on_filing(n: &Notification) -> CaseStatus {
-    let Notification::R20211129(form) = n;
-    if form.category.is_some_and(|c| c.is_body()) {
-        CaseStatus::Died
-    } else {
-        CaseStatus::ResultReported
-    }
-}
-
-/// The columns a notification sets on its record, as (SET clause from ?3, binds).
-pub(super) fn notification_set(n: &Notification, id_tab: &Value) -> (String, Vec<JsValue>) {
-    let Notification::R20211129(form) = n;
-    let (id_clause, mut binds) = id_set(&id_columns(id_tab));
-    let category = form
-        .category
-        .and_then(|c| serde_json::to_value(c).ok())
-        .and_then(|v| v.as_str().map(str::to_owned));
-    binds.push(opt(category.as_deref()));
-    binds.push(opt(form.diagnosis_date.map(|d| d.to_string()).as_deref()));
-    binds.push(opt(form.onset_date.map(|d| d.to_string()).as_deref()));
-    binds.push(residence_of(n).into());
-    (
-        format!("{id_clause}, category = ?12, diagnosed_on = ?13, onset_on = ?14, residence = ?15"),
-        binds,
-    )
+    answer(&c, id, access).await
 }
 
 /// `PUT /api/cases/{id}/notification`: edit the filed notification, re-validated like a filing.
 pub async fn edit_notification(
+    c: Staff,
     mut req: Request,
     env: &Env,
     ctx: &Context,
     id: &str,
 ) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
     let body: NotificationEdit = json_body(&mut req).await?;
-    let row = visible(&c, id, "notification_edit").await?;
-    if !rights(&c, &row).edit || row.filed == 0 {
+    let Visible { row, access, .. } = access::record(&c, id, "notification_edit").await?;
+    if !access.edit || row.filed == 0 {
         c.log(c.event("notification_edit", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -867,7 +582,7 @@ pub async fn edit_notification(
     if !took {
         return Err(conflict(&c, id, body.version, "notification_edit").await);
     }
-    answer(&c, id).await
+    answer(&c, id, access).await
 }
 
 fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
@@ -876,26 +591,22 @@ fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
 }
 
 /// The record, if the caller is staff of its health center (who record the status); otherwise refused and audited.
-async fn status_writable(c: &Caller, id: &str) -> ApiResult<CaseRow> {
-    let row = visible(c, id, "case_status").await?;
-    if !rights(c, &row).status {
-        c.log(c.event("case_status", "forbidden").target(id))
-            .await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    Ok(row)
+async fn status_writable(c: &Staff, id: &str) -> ApiResult<(CaseRow, Access)> {
+    let Visible { row, access, .. } = access::record(c, id, "case_status").await?;
+    access::require(c, access.manage, "case_status", id).await?;
+    Ok((row, access))
 }
 
 /// `POST /api/cases/{id}/status`: health-center staff record the next state (transitions from `shared`).
 pub async fn change_status(
+    c: Staff,
     mut req: Request,
     env: &Env,
     ctx: &Context,
     id: &str,
 ) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
     let body: StatusChange = json_body(&mut req).await?;
-    let row = status_writable(&c, id).await?;
+    let (row, access) = status_writable(&c, id).await?;
     let now = now_ms();
     if !date_ok(&body.date, today_jst(now)) {
         return Err(ApiError::with_reason(
@@ -964,19 +675,19 @@ pub async fn change_status(
     if !took {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
-    answer(&c, id).await
+    answer(&c, id, access).await
 }
 
 /// `POST /api/cases/{id}/status/withdraw`: withdraw the latest entry (a mistake); the one before becomes current.
 pub async fn withdraw_status(
+    c: Staff,
     mut req: Request,
     env: &Env,
     ctx: &Context,
     id: &str,
 ) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
     let body: StatusWithdraw = json_body(&mut req).await?;
-    let row = status_writable(&c, id).await?;
+    let (row, access) = status_writable(&c, id).await?;
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
@@ -1028,15 +739,28 @@ pub async fn withdraw_status(
     if !took {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
-    answer(&c, id).await
+    answer(&c, id, access).await
 }
 
 /// `POST /api/cases/{id}/delete`: removes the record from lists (recoverable by an administrator).
-pub async fn delete(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn delete(
+    c: Staff,
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    id: &str,
+) -> ApiResult<Response> {
     let body: DeleteRequest = json_body(&mut req).await?;
-    let row = visible(&c, id, "case_delete").await?;
-    if !rights(&c, &row).edit || row.deleted_at.is_some() {
+    let Visible { row, access, .. } = access::record(&c, id, "case_delete").await?;
+    if access.delete_is_health_centers && row.deleted_at.is_none() {
+        c.log(
+            c.event("case_delete", "managed_by_health_center")
+                .target(id),
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::ManagedByHealthCenter));
+    }
+    if !access.delete || row.deleted_at.is_some() {
         c.log(c.event("case_delete", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -1068,10 +792,9 @@ pub async fn delete(mut req: Request, env: &Env, ctx: &Context, id: &str) -> Api
 }
 
 /// `POST /api/cases/{id}/restore`: a health-center administrator brings a deleted record back.
-pub async fn restore(req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let row = visible(&c, id, "case_restore").await?;
-    if !rights(&c, &row).admin {
+pub async fn restore(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
+    let Visible { row, access, .. } = access::record(&c, id, "case_restore").await?;
+    if !access.admin {
         c.log(c.event("case_restore", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -1112,12 +835,11 @@ pub async fn restore(req: Request, env: &Env, ctx: &Context, id: &str) -> ApiRes
     if !took {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    answer(&c, id).await
+    answer(&c, id, access).await
 }
 
 /// `GET /api/cases/deleted`: the deleted records of the administrator's health center.
-pub async fn deleted(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn deleted(c: Staff) -> ApiResult<Response> {
     let Some(hc) = c
         .health_center_id()
         .filter(|_| c.principal.role == Role::HealthCenterAdmin)
@@ -1152,7 +874,7 @@ pub async fn deleted(req: Request, env: &Env) -> ApiResult<Response> {
         items: rows
             .into_iter()
             .map(|r| DeletedCase {
-                summary: r.summary.view(),
+                summary: r.summary.view(true),
                 deleted_at: r.deleted_at,
                 deleted_by_name: r.deleted_by_name,
                 version: r.version,
@@ -1162,8 +884,7 @@ pub async fn deleted(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 /// `POST /api/cases` (発生届の提出前に使用): a clinic registers a person (ID管理) with the health center in charge.
-pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let institution_id = institution_id.to_owned();
     let body: CreateCase = json_body(&mut req).await?;
@@ -1284,129 +1005,6 @@ pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
         ErrorCode::Internal,
         "case create failed 3 times",
     ))
-}
-
-/// Reads a record for the filing that completes it (manual 4.5): it must be the caller's institution's, unfiled
-/// and not deleted.
-pub(super) async fn case_for_filing(
-    c: &Caller,
-    id: &str,
-    institution_id: &str,
-) -> ApiResult<(Option<CaseStatus>, Map<String, Value>)> {
-    let Some(row) = case_row(&c.db, id).await? else {
-        return Err(ApiError::with_reason(
-            ErrorCode::ValidationFailed,
-            "case_id",
-            "unknown record",
-        ));
-    };
-    if row.institution_id.as_deref() != Some(institution_id) || row.deleted_at.is_some() {
-        c.log(c.event("notification_file", "forbidden").target(id))
-            .await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    if row.filed != 0 {
-        return Err(ApiError::with_reason(
-            ErrorCode::Conflict,
-            "case_filed",
-            "already filed",
-        ));
-    }
-    Ok((
-        row.status.as_deref().and_then(CaseStatus::parse),
-        parse_tabs(&row.tabs),
-    ))
-}
-
-/// What a filing writes to the patient record, in the filing's batch: a new record (its id the notification's), or
-/// the pre-notification record it completes (`existing`: its current status and tabs, read by
-/// [`case_for_filing`]). The ID管理 tab takes the notification's patient items; the status record starts (or
-/// goes on) with 検査結果報告, or 死亡 for a body.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn filing_statements(
-    db: &D1Database,
-    existing: Option<(Option<CaseStatus>, Map<String, Value>)>,
-    id: &str,
-    notification: &Notification,
-    institution_id: &str,
-    health_center_id: &str,
-    pref_code: &str,
-    user: &str,
-    now: i64,
-) -> ApiResult<Vec<D1PreparedStatement>> {
-    let Notification::R20211129(form) = notification;
-    let status = status_on_filing(notification);
-    let date = form
-        .diagnosis_date
-        .or(form.death_date.filter(|_| status == CaseStatus::Died))
-        .unwrap_or_else(|| today_jst(now))
-        .to_string();
-    let (current, mut all) = existing.clone().unwrap_or_default();
-    let id_tab = id_from_notification(all.get("id"), notification);
-    all.insert("id".into(), id_tab.clone());
-    let (set, mut binds) = notification_set(notification, &id_tab);
-    // ?1 id, ?2 now, ?3..?15 notification_set, then:
-    binds.insert(0, f(now));
-    binds.insert(0, id.into());
-    binds.push(Value::Object(all).to_string().into()); // ?16
-    binds.push(health_center_id.into()); // ?17
-    binds.push(user.into()); // ?18
-    binds.push(status.as_str().into()); // ?19
-    let mut statements = Vec::new();
-    if existing.is_some() {
-        statements.push(
-            db.prepare(format!(
-                "UPDATE cases SET {set}, tabs = ?16, health_center_id = ?17, filed = 1, filed_at = ?2, \
-                 status = CASE WHEN ?20 THEN ?19 ELSE status END, version = version + 1, updated_at = ?2, \
-                 updated_by_user_id = ?18 WHERE id = ?1 AND filed = 0"
-            ))
-            .bind(&{
-                let mut b = binds.clone();
-                b.push(f(i64::from(CaseStatus::may_follow(current, status))));
-                b
-            })?,
-        );
-        statements.push(
-            db.prepare(
-                "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
-                 SELECT id, version, 'file', '発生届を提出', ?2, ?3 FROM cases WHERE id = ?1 AND filed_at = ?2",
-            )
-            .bind(&[id.into(), f(now), user.into()])?,
-        );
-        if !CaseStatus::may_follow(current, status) {
-            return Ok(statements);
-        }
-    } else {
-        let mut b = binds.clone();
-        b.push(smartphone_id(random_bytes::<8>()?).into()); // ?20
-        b.push(institution_id.into()); // ?21
-        b.push(pref_code.into()); // ?22
-        statements.push(
-            db.prepare(
-                "INSERT INTO cases (id, filed_at, name, name_key, furigana, furigana_key, date_of_birth, sex, \
-                 phone_digits, phone2_digits, hc_own_id, category, diagnosed_on, onset_on, residence, tabs, \
-                 health_center_id, created_by_user_id, status, smartphone_id, institution_id, pref_code, filed, \
-                 created_at, updated_at, updated_by_user_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
-                 ?21, ?22, 1, ?2, ?2, ?18)",
-            )
-            .bind(&b)?,
-        );
-        statements.push(
-            db.prepare(
-                "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
-                 VALUES (?1, 1, 'file', '発生届を提出', ?2, ?3)",
-            )
-            .bind(&[id.into(), f(now), user.into()])?,
-        );
-    }
-    statements.push(
-        db.prepare(
-            "INSERT INTO case_status (case_id, status, date, at, by_user_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(&[id.into(), status.as_str().into(), date.into(), f(now), user.into()])?,
-    );
-    Ok(statements)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use shared::api::{HealthResponse, StoreCheck};
 use worker::{Date, Env, Response};
 
-use crate::bindings;
 use crate::error::ApiResult;
+use crate::platform::bindings;
 
 pub async fn get(env: &Env) -> ApiResult<Response> {
     let nonce = nonce();

@@ -5,13 +5,13 @@ use shared::api::auth::{CredentialList, CredentialSummary, RenameCredentialReque
 use shared::error::ErrorCode;
 use worker::{Env, Request, Response};
 
-use crate::audit::{self, Event};
+use crate::caller::Staff;
 use crate::error::{ApiError, ApiResult};
+use crate::platform::{bindings, now_ms};
 use crate::request::{client_address, json_body, text_field};
-use crate::{bindings, now_ms, session};
+use crate::store::audit::{self, Event};
 
-pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
-    let s = session::require(env, &req, now_ms()).await?;
+pub async fn get(s: Staff) -> ApiResult<Response> {
     Ok(Response::from_json(&s.user.me()?)?)
 }
 
@@ -25,7 +25,7 @@ fn chrono_like(ms: i64) -> String {
     d.to_iso_string().into()
 }
 
-pub async fn credentials(req: Request, env: &Env) -> ApiResult<Response> {
+pub async fn credentials(s: Staff, env: &Env) -> ApiResult<Response> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -33,7 +33,6 @@ pub async fn credentials(req: Request, env: &Env) -> ApiResult<Response> {
         created_at: i64,
         last_used_at: Option<i64>,
     }
-    let s = session::require(env, &req, now_ms()).await?;
     let rows: Vec<Row> = env
         .d1(bindings::DB)?
         .prepare("SELECT id, name, created_at, last_used_at FROM credentials WHERE user_id = ?1 ORDER BY created_at")
@@ -53,8 +52,12 @@ pub async fn credentials(req: Request, env: &Env) -> ApiResult<Response> {
     Ok(Response::from_json(&CredentialList { credentials })?)
 }
 
-pub async fn rename_credential(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let s = session::require(env, &req, now_ms()).await?;
+pub async fn rename_credential(
+    s: Staff,
+    mut req: Request,
+    env: &Env,
+    id: &str,
+) -> ApiResult<Response> {
     let body: RenameCredentialRequest = json_body(&mut req).await?;
     let name = text_field(&body.name, 60, "name")?;
     let db = env.d1(bindings::DB)?;
@@ -77,8 +80,7 @@ pub async fn rename_credential(mut req: Request, env: &Env, id: &str) -> ApiResu
     Ok(Response::empty()?.with_status(204))
 }
 
-pub async fn delete_credential(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let s = session::require(env, &req, now_ms()).await?;
+pub async fn delete_credential(s: Staff, req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let db = env.d1(bindings::DB)?;
     // One statement, so two concurrent removals cannot both pass the "not the last key" check.
     let r = db

@@ -1,17 +1,23 @@
 //! The `/api` router: path → method → handler, each path written once (a known path with another method is 405).
-//! Handlers are thin: extract, authorise, call, respond. State-changing requests are refused here, once, unless
-//! their `Origin` is ours.
+//! Handlers are thin: parse, authorise, call the store, answer. State-changing requests are refused here, once,
+//! unless their `Origin` is ours.
+//!
+//! The router builds the caller once and hands it to the handler: `staff(…)` for staff routes (every route not
+//! public), `admin(…)` for administration, `phone(…)` for the observed person's phone. A handler of a signed-in
+//! route takes that type as its first argument, and the type can only be made from a verified session
+//! ([`crate::caller`]). The public routes are the sign-in steps, invitations, `/api/health`, the phone's sign-in and
+//! the bench routes (404 unless enabled); `tests/api/access.test.mjs` checks every other route refuses a stranger.
 
 use shared::error::ErrorCode;
 use worker::{Context, Env, Method, Request, Response};
 
+use crate::caller::{admin, phone, staff};
 use crate::error::{ApiError, ApiResult};
 use crate::request::check_origin;
 
 mod admin;
 mod auth;
 mod bench;
-mod case_search;
 mod cases;
 mod health;
 mod me;
@@ -41,205 +47,235 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
     let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
     use Method::{Delete, Get, Patch, Post, Put};
     match segments.as_slice() {
-        ["bench", "insert"] => only(&m, Post).map(|_| bench::insert(req, env))?.await,
-        ["bench", "explain"] => only(&m, Post).map(|_| bench::explain(req, env))?.await,
-        ["health"] => only(&m, Get).map(|_| health::get(env))?.await,
-        ["auth", "password"] => only(&m, Post).map(|_| auth::password(req, env))?.await,
+        ["bench", "insert"] => {
+            only(&m, Post)?;
+            bench::insert(req, env).await
+        }
+        ["bench", "explain"] => {
+            only(&m, Post)?;
+            bench::enabled(env)?;
+            bench::explain(staff(env, &req).await?, req).await
+        }
+        ["health"] => {
+            only(&m, Get)?;
+            health::get(env).await
+        }
+        ["auth", "password"] => {
+            only(&m, Post)?;
+            auth::password(req, env).await
+        }
         ["auth", "password", "change"] => {
-            only(&m, Post)
-                .map(|_| auth::change_password(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::change_password(req, env).await
         }
         ["auth", "credentials", "options"] => {
-            only(&m, Post)
-                .map(|_| auth::credential_options(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::credential_options(req, env).await
         }
         ["auth", "credentials"] => {
-            only(&m, Post)
-                .map(|_| auth::register_credential(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::register_credential(req, env).await
         }
         ["auth", "webauthn", "options"] => {
-            only(&m, Post)
-                .map(|_| auth::webauthn_options(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::webauthn_options(req, env).await
         }
-        ["auth", "webauthn"] => only(&m, Post).map(|_| auth::webauthn(req, env))?.await,
+        ["auth", "webauthn"] => {
+            only(&m, Post)?;
+            auth::webauthn(req, env).await
+        }
         ["auth", "passkey", "options"] => {
-            only(&m, Post)
-                .map(|_| auth::passkey_options(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::passkey_options(req, env).await
         }
-        ["auth", "passkey"] => only(&m, Post).map(|_| auth::passkey(req, env))?.await,
-        ["auth", "recovery"] => only(&m, Post).map(|_| auth::recovery(req, env))?.await,
-        ["auth", "signout"] => only(&m, Post).map(|_| auth::sign_out(req, env))?.await,
+        ["auth", "passkey"] => {
+            only(&m, Post)?;
+            auth::passkey(req, env).await
+        }
+        ["auth", "recovery"] => {
+            only(&m, Post)?;
+            auth::recovery(req, env).await
+        }
+        ["auth", "signout"] => {
+            only(&m, Post)?;
+            auth::sign_out(req, env).await
+        }
         ["invitations", "accept"] => {
-            only(&m, Post)
-                .map(|_| auth::accept_invitation(req, env))?
-                .await
+            only(&m, Post)?;
+            auth::accept_invitation(req, env).await
         }
-        ["me"] => only(&m, Get).map(|_| me::get(req, env))?.await,
+        ["me"] => {
+            only(&m, Get)?;
+            me::get(staff(env, &req).await?).await
+        }
         ["me", "draft-key"] => {
-            only(&m, Get)
-                .map(|_| notifications::draft_key(req, env))?
-                .await
+            only(&m, Get)?;
+            notifications::draft_key(staff(env, &req).await?).await
         }
-        ["me", "device-key"] => only(&m, Post).map(|_| sync::device_key(req, env))?.await,
-        ["sync"] => only(&m, Post).map(|_| sync::sync(req, env, ctx))?.await,
-        ["me", "credentials"] => only(&m, Get).map(|_| me::credentials(req, env))?.await,
+        ["me", "device-key"] => {
+            only(&m, Post)?;
+            sync::device_key(staff(env, &req).await?, req).await
+        }
+        ["sync"] => {
+            only(&m, Post)?;
+            sync::sync(staff(env, &req).await?, req, env, ctx).await
+        }
+        ["me", "credentials"] => {
+            only(&m, Get)?;
+            me::credentials(staff(env, &req).await?, env).await
+        }
         ["me", "credentials", id] => match m {
-            Patch => me::rename_credential(req, env, id).await,
-            Delete => me::delete_credential(req, env, id).await,
+            Patch => me::rename_credential(staff(env, &req).await?, req, env, id).await,
+            Delete => me::delete_credential(staff(env, &req).await?, req, env, id).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
         ["admin", "accounts"] => match m {
-            Get => admin::list_accounts(req, env).await,
-            Post => admin::create_account(req, env).await,
+            Get => admin::list_accounts(admin(env, &req).await?).await,
+            Post => admin::create_account(admin(env, &req).await?, req).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
         ["admin", "accounts", id, action] => {
-            only(&m, Post)
-                .map(|_| admin::account_action(req, env, id, action))?
-                .await
+            only(&m, Post)?;
+            admin::account_action(admin(env, &req).await?, id, action).await
         }
         ["admin", "institutions"] => match m {
-            Get => admin::list_institutions(req, env).await,
-            Post => admin::create_institution(req, env).await,
+            Get => admin::list_institutions(admin(env, &req).await?).await,
+            Post => admin::create_institution(admin(env, &req).await?, req).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
-        ["admin", "audit"] => only(&m, Get).map(|_| admin::audit_log(req, env))?.await,
-        ["admin", "audit", "verify"] => only(&m, Get).map(|_| admin::audit_verify(req, env))?.await,
+        ["admin", "audit"] => {
+            only(&m, Get)?;
+            admin::audit_log(admin(env, &req).await?, req).await
+        }
+        ["admin", "audit", "verify"] => {
+            only(&m, Get)?;
+            admin::audit_verify(admin(env, &req).await?).await
+        }
         ["notifications"] => match m {
-            Get => notifications::list(req, env).await,
-            Post => notifications::file(req, env, ctx).await,
+            Get => notifications::list(staff(env, &req).await?).await,
+            Post => notifications::file(staff(env, &req).await?, req, env, ctx).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
         ["notifications", "duplicates"] => {
-            only(&m, Post)
-                .map(|_| notifications::duplicates(req, env))?
-                .await
+            only(&m, Post)?;
+            notifications::duplicates(staff(env, &req).await?, req).await
         }
         ["notifications", id] => {
-            only(&m, Get)
-                .map(|_| notifications::get(req, env, ctx, id))?
-                .await
+            only(&m, Get)?;
+            notifications::get(staff(env, &req).await?, env, ctx, id).await
         }
         ["notifications", id, "transfer"] => {
-            only(&m, Post)
-                .map(|_| notifications::transfer(req, env, ctx, id))?
-                .await
+            only(&m, Post)?;
+            notifications::transfer(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["observe", "signin"] => {
-            only(&m, Post)
-                .map(|_| observation::sign_in(req, env))?
-                .await
+            only(&m, Post)?;
+            observation::sign_in(req, env).await
         }
         ["observe", "signout"] => {
-            only(&m, Post)
-                .map(|_| observation::sign_out(req, env))?
-                .await
+            only(&m, Post)?;
+            observation::sign_out(req, env).await
         }
         ["observe", "passkey", "options"] => {
-            only(&m, Post)
-                .map(|_| observe_passkey::options(req, env))?
-                .await
+            only(&m, Post)?;
+            observe_passkey::options(phone(env, &req).await?, req, env).await
         }
         ["observe", "passkey"] => {
-            only(&m, Post)
-                .map(|_| observe_passkey::register(req, env))?
-                .await
+            only(&m, Post)?;
+            observe_passkey::register(phone(env, &req).await?, req, env).await
         }
         ["observe", "passkey", "signin", "options"] => {
-            only(&m, Post)
-                .map(|_| observe_passkey::sign_in_options(req, env))?
-                .await
+            only(&m, Post)?;
+            observe_passkey::sign_in_options(req, env).await
         }
         ["observe", "passkey", "signin"] => {
-            only(&m, Post)
-                .map(|_| observe_passkey::sign_in(req, env))?
-                .await
+            only(&m, Post)?;
+            observe_passkey::sign_in(req, env).await
         }
-        ["observe", "me"] => only(&m, Get).map(|_| observation::me(req, env))?.await,
+        ["observe", "me"] => {
+            only(&m, Get)?;
+            observation::me(phone(env, &req).await?).await
+        }
         ["observe", "reports"] => {
-            only(&m, Post)
-                .map(|_| observation::reports(req, env))?
-                .await
+            only(&m, Post)?;
+            observation::reports(phone(env, &req).await?, req, env).await
         }
-        ["observation", "alerts"] => only(&m, Get).map(|_| observation::queue(req, env))?.await,
+        ["observation", "alerts"] => {
+            only(&m, Get)?;
+            observation::queue(staff(env, &req).await?, req).await
+        }
         ["observation", "alerts", id, "handle"] => {
-            only(&m, Post)
-                .map(|_| observation::handle_alert(req, env, id))?
-                .await
+            only(&m, Post)?;
+            observation::handle_alert(staff(env, &req).await?, req, id).await
         }
         ["dashboard"] => {
-            only(&m, Get)
-                .map(|_| observation::dashboard(req, env))?
-                .await
+            only(&m, Get)?;
+            observation::dashboard(staff(env, &req).await?).await
         }
         ["cases", id, "observation"] => match m {
-            Get => observation::get(req, env, id).await,
-            Post => observation::start(req, env, id).await,
+            Get => observation::get(staff(env, &req).await?, id).await,
+            Post => observation::start(staff(env, &req).await?, req, id).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
         ["cases", id, "observation", "stop"] => {
-            only(&m, Post)
-                .map(|_| observation::stop(req, env, id))?
-                .await
+            only(&m, Post)?;
+            observation::stop(staff(env, &req).await?, id).await
         }
-        ["cases"] => only(&m, Post).map(|_| cases::create(req, env, ctx))?.await,
-        ["cases", "search"] => only(&m, Post).map(|_| cases::search(req, env, ctx))?.await,
-        ["cases", "deleted"] => only(&m, Get).map(|_| cases::deleted(req, env))?.await,
-        ["cases", id] => only(&m, Get).map(|_| cases::get(req, env, id))?.await,
+        ["cases"] => {
+            only(&m, Post)?;
+            cases::create(staff(env, &req).await?, req, env, ctx).await
+        }
+        ["cases", "search"] => {
+            only(&m, Post)?;
+            cases::search(staff(env, &req).await?, req, env, ctx).await
+        }
+        ["cases", "deleted"] => {
+            only(&m, Get)?;
+            cases::deleted(staff(env, &req).await?).await
+        }
+        ["cases", id] => {
+            only(&m, Get)?;
+            cases::get(staff(env, &req).await?, id).await
+        }
         ["cases", id, "tabs", tab] => {
-            only(&m, Put)
-                .map(|_| cases::update_tab(req, env, ctx, id, tab))?
-                .await
+            only(&m, Put)?;
+            cases::update_tab(staff(env, &req).await?, req, env, ctx, id, tab).await
         }
         ["cases", id, "notification"] => {
-            only(&m, Put)
-                .map(|_| cases::edit_notification(req, env, ctx, id))?
-                .await
+            only(&m, Put)?;
+            cases::edit_notification(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["cases", id, "status"] => {
-            only(&m, Post)
-                .map(|_| cases::change_status(req, env, ctx, id))?
-                .await
+            only(&m, Post)?;
+            cases::change_status(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["cases", id, "status", "withdraw"] => {
-            only(&m, Post)
-                .map(|_| cases::withdraw_status(req, env, ctx, id))?
-                .await
+            only(&m, Post)?;
+            cases::withdraw_status(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["cases", id, "delete"] => {
-            only(&m, Post)
-                .map(|_| cases::delete(req, env, ctx, id))?
-                .await
+            only(&m, Post)?;
+            cases::delete(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["cases", id, "restore"] => {
-            only(&m, Post)
-                .map(|_| cases::restore(req, env, ctx, id))?
-                .await
+            only(&m, Post)?;
+            cases::restore(staff(env, &req).await?, env, ctx, id).await
         }
         ["health-centers"] => {
-            only(&m, Get)
-                .map(|_| notifications::health_centers(req, env))?
-                .await
+            only(&m, Get)?;
+            notifications::health_centers(staff(env, &req).await?).await
         }
         ["institution"] => {
-            only(&m, Get)
-                .map(|_| notifications::institution_profile(req, env))?
-                .await
+            only(&m, Get)?;
+            notifications::institution_profile(staff(env, &req).await?).await
         }
         ["institution", "doctors"] => {
-            only(&m, Post)
-                .map(|_| notifications::add_doctor(req, env))?
-                .await
+            only(&m, Post)?;
+            notifications::add_doctor(staff(env, &req).await?, req).await
         }
         ["institution", "doctors", id] => {
-            only(&m, Delete)
-                .map(|_| notifications::remove_doctor(req, env, id))?
-                .await
+            only(&m, Delete)?;
+            notifications::remove_doctor(staff(env, &req).await?, id).await
         }
         _ => Err(ApiError::new(ErrorCode::NotFound)),
     }

@@ -12,91 +12,28 @@ use shared::api::notifications::{
     InstitutionProfile, NotificationList, NotificationRecord, NotificationSummary, RoutingEvent,
     TransferRequest,
 };
-use shared::auth::{Jurisdiction, Principal, RecordArea, Role};
+use shared::auth::{Access, Jurisdiction, Role};
 use shared::error::ErrorCode;
 use shared::kana::{normalize_furigana, search_key};
 use shared::notification::municipality::{self, MunicipalityCode};
 use shared::notification::phone::PhoneNumber;
 use shared::notification::validate::IssueSeverity;
 use shared::notification::{validate, Notification};
-use wasm_bindgen::JsValue;
 use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response};
 
-use crate::audit::{self, Event};
+use crate::access;
+use crate::caller::Staff;
 use crate::crypto::{b64url, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, json_body, json_error, own_origin, text_field};
-use crate::{bindings, now_ms, session};
-
-/// Who is asking, with their store.
-pub(super) struct Caller {
-    pub principal: Principal,
-    pub user: crate::accounts::UserRow,
-    pub db: D1Database,
-    address: String,
-}
-
-pub(super) async fn caller(env: &Env, req: &Request) -> ApiResult<Caller> {
-    let s = session::require(env, req, now_ms()).await?;
-    Ok(Caller {
-        user: s.user,
-        principal: s.principal,
-        db: env.d1(bindings::DB)?,
-        address: client_address(req),
-    })
-}
-
-impl Caller {
-    pub(super) fn event(&self, action: &'static str, outcome: &'static str) -> Event {
-        Event::new(action, outcome, &self.address).by(&self.principal)
-    }
-
-    pub(super) async fn log(&self, event: Event) -> ApiResult<()> {
-        audit::append(&self.db, event, now_ms()).await
-    }
-
-    /// The institution of a clinic user who may file; everyone else is refused.
-    pub(super) fn filing_institution(&self) -> ApiResult<(&str, &str)> {
-        match &self.principal.jurisdiction {
-            Jurisdiction::Institution {
-                institution_id,
-                health_center_id,
-                ..
-            } if self.principal.role.files_notifications() => {
-                Ok((institution_id.as_str(), health_center_id.as_str()))
-            }
-            _ => Err(ApiError::new(ErrorCode::Forbidden)),
-        }
-    }
-
-    pub(super) fn health_center_id(&self) -> Option<&str> {
-        match &self.principal.jurisdiction {
-            Jurisdiction::HealthCenter {
-                health_center_id, ..
-            } => Some(health_center_id),
-            _ => None,
-        }
-    }
-}
-
-/// "Today" where notifications are filed (JST, UTC+9; Japan has no daylight saving time).
-pub(super) fn today_jst(now_ms: i64) -> chrono::NaiveDate {
-    chrono::DateTime::from_timestamp_millis(now_ms + 9 * 3600 * 1000)
-        .map(|d| d.date_naive())
-        .unwrap_or_default()
-}
+use crate::platform::now_ms;
+use crate::request::{json_body, json_error, own_origin, text_field};
+use crate::store::audit::{self, seal_later};
+use crate::store::{f, opt};
+use shared::time::today_jst;
 
 /// The number people quote: the row's sequence, zero-padded.
 fn number(seq: i64) -> String {
     format!("{seq:08}")
-}
-
-pub(super) fn f(v: i64) -> JsValue {
-    JsValue::from_f64(v as f64)
-}
-
-pub(super) fn opt(v: Option<&str>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_str)
 }
 
 #[derive(Deserialize)]
@@ -250,34 +187,8 @@ fn outbox_insert(
         ])?)
 }
 
-/// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).
-/// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
-/// misses the next request's pass (or the scheduled handler) seals.
-pub(super) fn seal_later(env: &Env, ctx: &Context) {
-    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-    static SEALING: AtomicBool = AtomicBool::new(false);
-    // At most one pass a second per isolate: each pass seals every entry written so far, and a pass competes with
-    // the next requests for the database. What a skipped pass leaves, the next one (or the cron) seals.
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = now_ms();
-    if now - LAST.load(Ordering::Acquire) < 1000 || SEALING.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    LAST.store(now, Ordering::Release);
-    let env = env.clone();
-    ctx.wait_until(async move {
-        if let Ok(db) = env.d1(bindings::DB) {
-            if let Err(e) = audit::seal(&db).await {
-                worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
-            }
-        }
-        SEALING.store(false, Ordering::Release);
-    });
-}
-
 /// `POST /api/notifications`.
-pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let institution_id = institution_id.to_owned();
     let body: FileRequest = json_body(&mut req).await?;
@@ -362,7 +273,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     let link = format!("{}/records", own_origin(&req)?);
     // Completing a record made before the notification (manual 4.5): the notification takes its id.
     let existing = match &body.case_id {
-        Some(case_id) => Some(super::cases::case_for_filing(&c, case_id, &institution_id).await?),
+        Some(case_id) => Some(access::record_to_file(&c, case_id, &institution_id).await?),
         None => None,
     };
     let id = match &body.case_id {
@@ -447,7 +358,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
                 f(now),
             ])?,
         );
-        statements.extend(super::cases::filing_statements(
+        statements.extend(crate::store::cases::filing_statements(
             &c.db,
             existing.clone(),
             &id,
@@ -503,7 +414,7 @@ pub async fn file(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
     ))
 }
 
-async fn replay(c: &Caller, existing: KeyRow, request_hash: &str) -> ApiResult<Response> {
+async fn replay(c: &Staff, existing: KeyRow, request_hash: &str) -> ApiResult<Response> {
     if existing.request_hash != request_hash {
         c.log(c.event("notification_file", "key_reused")).await?;
         return Err(ApiError::new(ErrorCode::IdempotencyKeyReused));
@@ -553,8 +464,7 @@ const SUMMARY_SELECT: &str = "SELECT n.seq, n.id, n.category, n.patient_name, i.
 
 /// `GET /api/notifications`: a clinic's filings (newest first), a health center's inbox (unread first), a
 /// prefecture's notifications. National staff see no personal records.
-pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn list(c: Staff) -> ApiResult<Response> {
     let (sql, key) = match (&c.principal.role, &c.principal.jurisdiction) {
         (
             Role::ClinicDoctor | Role::ClinicStaff,
@@ -631,54 +541,26 @@ async fn record_row(db: &D1Database, id: &str) -> ApiResult<Option<RecordRow>> {
         .await?)
 }
 
-/// Every health center the record has been at (routing and transfers), for the access rule.
-async fn record_area(db: &D1Database, row: &RecordRow) -> ApiResult<RecordArea> {
-    #[derive(Deserialize)]
-    struct Hc {
-        health_center_id: String,
-    }
-    let hcs: Vec<Hc> = db
-        .prepare(
-            "SELECT DISTINCT health_center_id FROM notification_events WHERE notification_id = ?1",
-        )
-        .bind(&[row.id.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
-    let mut health_center_ids: Vec<String> = hcs.into_iter().map(|h| h.health_center_id).collect();
-    health_center_ids.push(row.health_center_id.clone());
-    Ok(RecordArea {
-        filed_by_institution: Some(row.institution_id.clone()),
-        health_center_ids,
-        pref_code: row.pref_code.clone(),
-    })
-}
-
-/// The record if this caller may see it: 404 for an unknown id, 403 for someone else's (both audited).
-async fn visible_record(c: &Caller, id: &str, action: &'static str) -> ApiResult<RecordRow> {
+/// The notification of a record this caller may see (through [`access::live_record`], the one visibility path),
+/// with what they may do with it: 404 for a record without a notification.
+async fn visible_record(
+    c: &Staff,
+    id: &str,
+    action: &'static str,
+) -> ApiResult<(RecordRow, Access)> {
+    let v = access::live_record(c, id, action).await?;
     let Some(row) = record_row(&c.db, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
-    let area = record_area(&c.db, &row).await?;
-    if !c.principal.can_see_record(&area) {
-        c.log(c.event(action, "forbidden").target(id)).await?;
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    }
-    // A deleted record is out of every list and view until an administrator restores it (see cases.rs).
-    if row.deleted_at.is_some() {
-        c.log(c.event(action, "deleted").target(id)).await?;
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
-    Ok(row)
+    Ok((row, v.access))
 }
 
 /// `GET /api/notifications/{id}`. Opened by staff of its current health center for the first time, it is marked
 /// received (受理), which the clinic then sees.
-pub async fn get(req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let mut row = visible_record(&c, id, "notification_read").await?;
-    let at_current = c.health_center_id() == Some(row.health_center_id.as_str());
+pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
+    let (mut row, access) = visible_record(&c, id, "notification_read").await?;
+    let at_current = access.manage;
     if at_current && row.received_at.is_none() {
         let now = now_ms();
         let mut event = c.event("notification_receive", "ok").target(id);
@@ -789,11 +671,16 @@ const TRANSFERRED: &str =
     "EXISTS (SELECT 1 FROM notifications WHERE id = ?1 AND transfer_token = ?2)";
 
 /// `POST /api/notifications/{id}/transfer`: staff of the record's current health center hand it to another.
-pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn transfer(
+    c: Staff,
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    id: &str,
+) -> ApiResult<Response> {
     let body: TransferRequest = json_body(&mut req).await?;
-    let row = visible_record(&c, id, "notification_transfer").await?;
-    if c.health_center_id() != Some(row.health_center_id.as_str()) {
+    let (row, access) = visible_record(&c, id, "notification_transfer").await?;
+    if !access.manage {
         c.log(c.event("notification_transfer", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -896,8 +783,7 @@ pub async fn transfer(mut req: Request, env: &Env, ctx: &Context, id: &str) -> A
 }
 
 /// `GET /api/health-centers`: the health centers of the caller's prefecture (transfer targets).
-pub async fn health_centers(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn health_centers(c: Staff) -> ApiResult<Response> {
     let Some(pref) = c.principal.jurisdiction.pref_code() else {
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
@@ -913,8 +799,7 @@ pub async fn health_centers(req: Request, env: &Env) -> ApiResult<Response> {
 /// `POST /api/notifications/duplicates`: records that may be the same person (same furigana + birth date, or
 /// same phone + birth date) among those the caller's institution filed or that went to the health center this
 /// filing would go to. Only the caller's own records carry an id and a name.
-pub async fn duplicates(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
     let (institution_id, health_center_id) = c.filing_institution()?;
     let (institution_id, health_center_id) =
         (institution_id.to_owned(), health_center_id.to_owned());
@@ -977,8 +862,7 @@ pub async fn duplicates(mut req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 /// `GET /api/institution`: the form's header (届出者) from the clinic's account and its doctor list.
-pub async fn institution_profile(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn institution_profile(c: Staff) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let inst = institution(&c.db, institution_id).await?;
     let doctors: Vec<Doctor> = c
@@ -1002,8 +886,7 @@ pub async fn institution_profile(req: Request, env: &Env) -> ApiResult<Response>
 }
 
 /// `POST /api/institution/doctors`.
-pub async fn add_doctor(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn add_doctor(c: Staff, mut req: Request) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let institution_id = institution_id.to_owned();
     let body: AddDoctorRequest = json_body(&mut req).await?;
@@ -1026,8 +909,7 @@ pub async fn add_doctor(mut req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 /// `DELETE /api/institution/doctors/{id}` (kept for the records that name the doctor; hidden from the list).
-pub async fn remove_doctor(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn remove_doctor(c: Staff, id: &str) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let changed = c
         .db
@@ -1048,9 +930,8 @@ pub async fn remove_doctor(req: Request, env: &Env, id: &str) -> ApiResult<Respo
 }
 
 /// `GET /api/me/draft-key`: created on first use; only its holder's session reads it.
-pub async fn draft_key(req: Request, env: &Env) -> ApiResult<Response> {
-    let s = session::require(env, &req, now_ms()).await?;
-    let db = env.d1(bindings::DB)?;
+pub async fn draft_key(s: Staff) -> ApiResult<Response> {
+    let db = &s.db;
     let fresh = b64url(&random_bytes::<32>()?);
     db.prepare("UPDATE users SET draft_key = ?2 WHERE id = ?1 AND draft_key IS NULL")
         .bind(&[s.principal.user_id.as_str().into(), fresh.into()])?

@@ -13,12 +13,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::api::observation::{
     AlertQueue, AlertView, Dashboard, DayCount, HandleAlert, LinkedRecord, ObservationInfo,
-    ObservationView, ObserveMe, ObserveSignIn, ObservedPerson, ReportBatch, ReportBatchAnswer,
-    ReportOutcome, ReportResult, ReportView, StartObservation, StatusCount, CURVE_DAYS,
-    NOTE_MAX_CHARS, REPORT_BATCH_MAX,
+    ObservationView, ObserveSignIn, ReportBatch, ReportBatchAnswer, ReportOutcome, ReportResult,
+    ReportView, StartObservation, StatusCount, CURVE_DAYS, NOTE_MAX_CHARS, REPORT_BATCH_MAX,
 };
 use shared::auth::{Jurisdiction, Role};
 use shared::case::smartphone_id_ok;
@@ -29,25 +28,20 @@ use shared::observation::{
     check, due_slots, temperature_tenths, triage, Answer, Kind, Report, ReportIssue, Rule, Slot,
 };
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
-use super::cases::visible_case;
-use super::notifications::{caller, f, opt, today_jst, Caller};
-use crate::audit::{self, Event};
-use crate::crypto::{sha256_hex, token};
+use crate::access::{self, Visible};
+use crate::caller::{person_event, sign_phone_in, Phone, Staff};
+use crate::crypto::token;
 use crate::error::{ApiError, ApiResult};
-use crate::request::{client_address, cookie, json_body, json_body_up_to};
-use crate::session::{clear_cookie, set_cookie};
-use crate::{bindings, now_ms};
+use crate::platform::{bindings, now_ms};
+use crate::request::{client_address, json_body, json_body_up_to};
+use crate::session;
+use crate::store::audit::{self};
+use crate::store::{f, opt};
+use crate::store::{observation as store, throttles};
+use shared::time::today_jst;
 
-pub const OBSERVE_COOKIE: &str = "hs_observe";
-/// A phone session lasts three days (a passkey or the slip signs in again).
-const OBSERVE_SESSION_SECS: i64 = 3 * 24 * 3600;
-/// Failed sign-ins: per スマホ入力ID 5 in 30 minutes, per address 30 in an hour.
-const ID_MAX_FAILURES: i64 = 5;
-const ID_WINDOW_MS: i64 = 30 * 60 * 1000;
-pub(super) const ADDR_MAX_FAILURES: i64 = 30;
-pub(super) const ADDR_WINDOW_MS: i64 = 60 * 60 * 1000;
 /// Report bodies are small; a batch of 20 stays far below this.
 const MAX_REPORT_BODY: usize = 64 * 1024;
 
@@ -63,19 +57,6 @@ fn day(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
-/// An audit event of the person's phone: no user, the role `observed_person`, the record and its health center.
-pub(super) fn person_event(action: &'static str, outcome: &'static str, req: &Request) -> Event {
-    let mut e = Event::new(action, outcome, &client_address(req));
-    e.actor_role = Some("observed_person".into());
-    e
-}
-
-pub(super) fn in_area(mut e: Event, case_id: &str, health_center_id: &str) -> Event {
-    e.target = Some(case_id.to_owned());
-    e.health_center_id = Some(health_center_id.to_owned());
-    e
-}
-
 // ---- the phone: sign-in -----------------------------------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -83,48 +64,6 @@ struct HolderRow {
     case_id: String,
     date_of_birth: String,
     health_center_id: String,
-}
-
-pub(super) async fn failures(db: &D1Database, key: &str, window: i64, now: i64) -> ApiResult<i64> {
-    #[derive(Deserialize)]
-    struct Row {
-        count: i64,
-        window_start: i64,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT count, window_start FROM observe_failures WHERE key = ?1")
-        .bind(&[key.into()])?
-        .first(None)
-        .await?;
-    Ok(row
-        .filter(|r| now - r.window_start < window)
-        .map_or(0, |r| r.count))
-}
-
-pub(super) fn failure_statement(
-    db: &D1Database,
-    key: &str,
-    window: i64,
-    now: i64,
-) -> ApiResult<D1PreparedStatement> {
-    Ok(db
-        .prepare(
-            "INSERT INTO observe_failures (key, window_start, count) VALUES (?1, ?2, 1) \
-             ON CONFLICT(key) DO UPDATE SET \
-             count = CASE WHEN ?2 - window_start >= ?3 THEN 1 ELSE count + 1 END, \
-             window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END",
-        )
-        .bind(&[key.into(), f(now), f(window)])?)
-}
-
-#[derive(Serialize, Deserialize)]
-struct PhoneSession {
-    case_id: String,
-    created_at_ms: i64,
-}
-
-fn kv_key(t: &str) -> String {
-    format!("observe:{}", sha256_hex(t.as_bytes()))
 }
 
 pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
@@ -138,10 +77,17 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .collect();
     let addr_key = format!("addr:{}", client_address(&req));
     let id_key = format!("id:{sid}");
-    if failures(&db, &addr_key, ADDR_WINDOW_MS, now).await? >= ADDR_MAX_FAILURES
-        || failures(&db, &id_key, ID_WINDOW_MS, now).await? >= ID_MAX_FAILURES
+    if throttles::failures(&db, &addr_key, throttles::ADDR_WINDOW_MS, now).await?
+        >= throttles::ADDR_MAX_FAILURES
+        || throttles::failures(&db, &id_key, throttles::ID_WINDOW_MS, now).await?
+            >= throttles::ID_MAX_FAILURES
     {
-        audit::append(&db, person_event("observe_sign_in", "throttled", &req), now).await?;
+        audit::append(
+            &db,
+            person_event("observe_sign_in", "throttled", &client_address(&req)),
+            now,
+        )
+        .await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
     let holder: Option<HolderRow> = if smartphone_id_ok(&sid) {
@@ -160,18 +106,23 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     let holder = holder.filter(|h| !h.date_of_birth.is_empty() && h.date_of_birth == dob);
     let Some(holder) = holder else {
         db.batch(vec![
-            failure_statement(&db, &addr_key, ADDR_WINDOW_MS, now)?,
-            failure_statement(&db, &id_key, ID_WINDOW_MS, now)?,
+            throttles::failure_statement(&db, &addr_key, throttles::ADDR_WINDOW_MS, now)?,
+            throttles::failure_statement(&db, &id_key, throttles::ID_WINDOW_MS, now)?,
         ])
         .await?;
-        audit::append(&db, person_event("observe_sign_in", "failure", &req), now).await?;
+        audit::append(
+            &db,
+            person_event("observe_sign_in", "failure", &client_address(&req)),
+            now,
+        )
+        .await?;
         return Err(ApiError::new(ErrorCode::ObserveSignInFailed));
     };
     db.prepare("DELETE FROM observe_failures WHERE key = ?1")
         .bind(&[id_key.as_str().into()])?
         .run()
         .await?;
-    start_session(
+    sign_phone_in(
         env,
         &req,
         &db,
@@ -182,195 +133,19 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     .await
 }
 
-/// Starts a phone session for the holder `case_id` (after the slip and birth date, or a passkey); answers
-/// [`ObserveMe`] with the session cookie.
-pub(super) async fn start_session(
-    env: &Env,
-    req: &Request,
-    db: &D1Database,
-    case_id: &str,
-    health_center_id: &str,
-    action: &'static str,
-) -> ApiResult<Response> {
-    let now = now_ms();
-    let t = token()?;
-    let record = PhoneSession {
-        case_id: case_id.to_owned(),
-        created_at_ms: now,
-    };
-    env.kv(bindings::KV)?
-        .put(
-            &kv_key(&t),
-            serde_json::to_string(&record).unwrap_or_default(),
-        )
-        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?
-        .expiration_ttl(OBSERVE_SESSION_SECS as u64)
-        .execute()
-        .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
-    audit::append(
-        db,
-        in_area(
-            person_event(action, "success", req),
-            case_id,
-            health_center_id,
-        ),
-        now,
-    )
-    .await?;
-    let me = me_of(db, case_id, now).await?;
-    let mut resp = Response::from_json(&me)?;
-    resp.headers_mut().append(
-        "set-cookie",
-        &set_cookie(req, OBSERVE_COOKIE, &t, OBSERVE_SESSION_SECS),
-    )?;
-    Ok(resp)
-}
-
-/// The holder of a running observation (whose phone may sign in), by record id.
-pub(super) async fn active_holder(
-    db: &D1Database,
-    case_id: &str,
-    now: i64,
-) -> ApiResult<Option<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        health_center_id: String,
-    }
-    let row: Option<Row> = db
-        .prepare(
-            "SELECT o.health_center_id FROM observations o JOIN cases c ON c.id = o.case_id \
-             WHERE o.case_id = ?1 AND c.deleted_at IS NULL AND o.stopped_at IS NULL AND o.ends_on >= ?2",
-        )
-        .bind(&[case_id.into(), jst_ms_date(now - 2 * 86_400_000).into()])?
-        .first(None)
-        .await?;
-    Ok(row.map(|r| r.health_center_id))
-}
-
-/// The holder's record id of this phone's session, or `UNAUTHENTICATED`.
-pub(super) async fn phone(env: &Env, req: &Request) -> ApiResult<String> {
-    let unauthenticated = || ApiError::new(ErrorCode::Unauthenticated);
-    let t = cookie(req, OBSERVE_COOKIE).ok_or_else(unauthenticated)?;
-    let raw = env
-        .kv(bindings::KV)?
-        .get(&kv_key(&t))
-        .text()
-        .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
-    let s: PhoneSession = raw
-        .and_then(|r| serde_json::from_str(&r).ok())
-        .ok_or_else(unauthenticated)?;
-    if now_ms() - s.created_at_ms > OBSERVE_SESSION_SECS * 1000 {
-        return Err(unauthenticated());
-    }
-    Ok(s.case_id)
-}
-
 pub async fn sign_out(req: Request, env: &Env) -> ApiResult<Response> {
-    if let Some(t) = cookie(&req, OBSERVE_COOKIE) {
-        let _ = env.kv(bindings::KV)?.delete(&kv_key(&t)).await;
-    }
+    let cleared = session::destroy_phone(env, &req).await?;
     let mut resp = Response::empty()?.with_status(204);
-    resp.headers_mut()
-        .append("set-cookie", &clear_cookie(&req, OBSERVE_COOKIE))?;
+    resp.headers_mut().append("set-cookie", &cleared)?;
     Ok(resp)
 }
 
 // ---- the phone: who, and reports --------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-struct PersonRow {
-    case_id: String,
-    name: String,
-    kind: String,
-    started_on: String,
-    ends_on: String,
-    health_center_id: String,
-    health_center_name: String,
-}
-
-/// The people a phone session reports for: the holder and the household members linked to them, while their
-/// observations run (and two days after, for late reports).
-async fn people(db: &D1Database, holder: &str, now: i64) -> ApiResult<Vec<PersonRow>> {
-    Ok(db
-        .prepare(
-            "SELECT c.id AS case_id, c.name, o.kind, o.started_on, o.ends_on, o.health_center_id, \
-             h.name AS health_center_name FROM observations o JOIN cases c ON c.id = o.case_id \
-             JOIN health_centers h ON h.id = o.health_center_id \
-             WHERE (o.case_id = ?1 OR o.household_of = ?1) AND o.stopped_at IS NULL AND c.deleted_at IS NULL \
-             AND o.ends_on >= ?2 ORDER BY o.case_id <> ?1, c.seq",
-        )
-        .bind(&[holder.into(), jst_ms_date(now - 2 * 86_400_000).into()])?
-        .all()
-        .await?
-        .results()?)
-}
-
-fn given_name(full: &str) -> String {
-    let parts: Vec<&str> = full.split([' ', '　']).filter(|p| !p.is_empty()).collect();
-    parts.last().copied().unwrap_or(full).to_owned()
-}
-
-pub(super) async fn me_of(db: &D1Database, holder: &str, now: i64) -> ApiResult<ObserveMe> {
-    let rows = people(db, holder, now).await?;
-    if rows.is_empty() {
-        return Err(ApiError::new(ErrorCode::Unauthenticated));
-    }
-    #[derive(Deserialize)]
-    struct Done {
-        case_id: String,
-        date: String,
-        slot: String,
-    }
-    let done: Vec<Done> = db
-        .prepare(
-            "SELECT DISTINCT r.case_id, r.date, r.slot FROM observation_reports r \
-             JOIN observations o ON o.case_id = r.case_id \
-             WHERE (o.case_id = ?1 OR o.household_of = ?1) AND r.date >= ?2",
-        )
-        .bind(&[holder.into(), jst_ms_date(now - 86_400_000).into()])?
-        .all()
-        .await?
-        .results()?;
-    let hour = chrono::DateTime::from_timestamp_millis(now + 9 * 3_600_000)
-        .map_or(0, |d| chrono::Timelike::hour(&d));
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    let passkeys: Option<N> = db
-        .prepare("SELECT COUNT(*) AS n FROM observe_credentials WHERE case_id = ?1")
-        .bind(&[holder.into()])?
-        .first(None)
-        .await?;
-    let passkey = passkeys.is_some_and(|p| p.n > 0);
-    Ok(ObserveMe {
-        health_center_name: rows[0].health_center_name.clone(),
-        people: rows
-            .iter()
-            .map(|r| ObservedPerson {
-                id: r.case_id.clone(),
-                given_name: given_name(&r.name),
-                kind: Kind::parse(&r.kind).unwrap_or(Kind::Patient),
-                ends_on: r.ends_on.clone(),
-                reported: done
-                    .iter()
-                    .filter(|d| d.case_id == r.case_id)
-                    .map(|d| format!("{}/{}", d.date, d.slot))
-                    .collect(),
-            })
-            .collect(),
-        today: jst_ms_date(now),
-        slot_now: Slot::at_hour(hour),
-        has_passkey: passkey,
-    })
-}
-
-pub async fn me(req: Request, env: &Env) -> ApiResult<Response> {
-    let holder = phone(env, &req).await?;
-    let db = db(env)?;
-    Ok(Response::from_json(&me_of(&db, &holder, now_ms()).await?)?)
+pub async fn me(p: Phone) -> ApiResult<Response> {
+    Ok(Response::from_json(
+        &store::me_of(&p.db, &p.holder, now_ms()).await?,
+    )?)
 }
 
 fn client_id_ok(id: &str) -> bool {
@@ -402,8 +177,8 @@ fn detail(rule: Rule, r: &Report) -> String {
     }
 }
 
-pub async fn reports(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let holder = phone(env, &req).await?;
+pub async fn reports(p: Phone, mut req: Request, env: &Env) -> ApiResult<Response> {
+    let holder = p.holder.clone();
     let batch: ReportBatch = json_body_up_to(&mut req, MAX_REPORT_BODY).await?;
     if batch.reports.len() > REPORT_BATCH_MAX {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge));
@@ -411,11 +186,12 @@ pub async fn reports(mut req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
     let now = now_ms();
     let today = today_jst(now);
-    let rows = people(&db, &holder, now).await?;
+    let rows = store::people(&db, &holder, now).await?;
     if rows.is_empty() {
         return Err(ApiError::new(ErrorCode::Unauthenticated));
     }
-    let by_id: HashMap<&str, &PersonRow> = rows.iter().map(|r| (r.case_id.as_str(), r)).collect();
+    let by_id: HashMap<&str, &store::PersonRow> =
+        rows.iter().map(|r| (r.case_id.as_str(), r)).collect();
     let mut results = Vec::new();
     for up in &batch.reports {
         let reject = |issues: Vec<ReportIssue>| ReportResult {
@@ -508,11 +284,8 @@ pub async fn reports(mut req: Request, env: &Env) -> ApiResult<Response> {
         }
         statements.push(audit::batch_entry(
             &db,
-            &in_area(
-                person_event("observe_report", "success", &req),
-                &person.case_id,
-                &person.health_center_id,
-            ),
+            &person_event("observe_report", "success", &client_address(&req))
+                .in_area(&person.case_id, &person.health_center_id),
             now,
         )?);
         db.batch(statements).await?;
@@ -594,17 +367,8 @@ fn alert_view(r: AlertRow) -> Option<AlertView> {
     })
 }
 
-/// Staff of the record's health center (they start observations and work its alerts).
-fn manages(c: &Caller, health_center_id: &str) -> bool {
-    matches!(
-        c.principal.role,
-        Role::HealthCenterStaff | Role::HealthCenterAdmin
-    ) && c.health_center_id() == Some(health_center_id)
-}
-
-pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let row = visible_case(&c, id, "observation_read").await?;
+pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
+    let Visible { row, access, .. } = access::record(&c, id, "observation_read").await?;
     let obs: Option<ObservationRow> =
         c.db.prepare(
             "SELECT kind, started_on, ends_on, household_of, stopped_at FROM observations WHERE case_id = ?1",
@@ -688,7 +452,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
         observation,
         reports,
         alerts: alerts.into_iter().filter_map(alert_view).collect(),
-        can_manage: manages(&c, &row.health_center_id) && row.deleted_at.is_none(),
+        can_manage: access.manage && row.deleted_at.is_none(),
     })?)
 }
 
@@ -705,10 +469,9 @@ fn invalid(field: &str, message: &str) -> ApiError {
 }
 
 /// `POST /api/cases/{id}/observation`: start the observation, or change its kind, dates or household link.
-pub async fn start(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let row = visible_case(&c, id, "observation_start").await?;
-    if !manages(&c, &row.health_center_id) || row.deleted_at.is_some() {
+pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
+    let Visible { row, access, .. } = access::record(&c, id, "observation_start").await?;
+    if !access.manage || row.deleted_at.is_some() {
         c.log(c.event("observation_start", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -806,14 +569,13 @@ pub async fn start(mut req: Request, env: &Env, id: &str) -> ApiResult<Response>
         )?,
     ])
     .await?;
-    get(req, env, id).await
+    get(c, id).await
 }
 
 /// `POST /api/cases/{id}/observation/stop`: ends the observation (the slip stops working, no missed check-ins).
-pub async fn stop(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
-    let row = visible_case(&c, id, "observation_stop").await?;
-    if !manages(&c, &row.health_center_id) || row.deleted_at.is_some() {
+pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
+    let Visible { row, access, .. } = access::record(&c, id, "observation_stop").await?;
+    if !access.manage || row.deleted_at.is_some() {
         c.log(c.event("observation_stop", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -832,7 +594,7 @@ pub async fn stop(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
         )?,
     ])
     .await?;
-    get(req, env, id).await
+    get(c, id).await
 }
 
 // ---- the health center: missed check-ins, queue, dashboard ------------------------------------------------
@@ -927,7 +689,7 @@ pub async fn sweep(db: &D1Database, health_center_id: Option<&str>, now: i64) ->
 }
 
 /// The health center of a caller who works alerts (staff and administrators of a health center).
-fn alert_desk(c: &Caller) -> Option<&str> {
+fn alert_desk(c: &Staff) -> Option<&str> {
     matches!(
         c.principal.role,
         Role::HealthCenterStaff | Role::HealthCenterAdmin
@@ -942,8 +704,7 @@ struct QueueQuery {
     all: Option<String>,
 }
 
-pub async fn queue(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
     let Some(hc) = alert_desk(&c).map(str::to_owned) else {
         c.log(c.event("alerts_read", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -985,8 +746,7 @@ pub async fn queue(req: Request, env: &Env) -> ApiResult<Response> {
     })?)
 }
 
-pub async fn handle_alert(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
     let Some(hc) = alert_desk(&c).map(str::to_owned) else {
         c.log(c.event("alert_handle", "forbidden").target(id))
             .await?;
@@ -1057,8 +817,7 @@ enum Area {
     Nation,
 }
 
-pub async fn dashboard(req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn dashboard(c: Staff) -> ApiResult<Response> {
     let area = match (&c.principal.role, &c.principal.jurisdiction) {
         (
             Role::HealthCenterStaff | Role::HealthCenterAdmin,

@@ -15,16 +15,14 @@ use worker::{D1Database, Env, Request, Response};
 use super::auth::{
     claimed_challenge, consume_challenge, new_challenge, webauthn_error, ALGORITHMS, CHALLENGE_MS,
 };
-use super::notifications::f;
-use super::observation::{
-    active_holder, failure_statement, failures, in_area, me_of, person_event, phone, start_session,
-    ADDR_MAX_FAILURES, ADDR_WINDOW_MS,
-};
-use crate::audit;
+use crate::caller::{person_event, sign_phone_in, Phone};
 use crate::crypto::{b64url, b64url_decode};
 use crate::error::{ApiError, ApiResult};
+use crate::platform::{bindings, now_ms};
 use crate::request::{client_address, json_body, json_error, own_origin, rp_id};
-use crate::{bindings, now_ms};
+use crate::store::audit;
+use crate::store::f;
+use crate::store::{observation, throttles};
 
 /// Challenges of the phone's ceremonies are marked so a staff ceremony's challenge cannot serve here.
 const SIGN_IN_MARK: &str = "observe";
@@ -42,8 +40,8 @@ fn register_mark(case_id: &str) -> String {
 }
 
 /// `POST /api/observe/passkey/options` (phone session): creation options for the holder's record.
-pub async fn options(req: Request, env: &Env) -> ApiResult<Response> {
-    let holder = phone(env, &req).await?;
+pub async fn options(p: Phone, req: Request, env: &Env) -> ApiResult<Response> {
+    let holder = p.holder.clone();
     let db = db(env)?;
     #[derive(Deserialize)]
     struct Row {
@@ -97,8 +95,8 @@ pub async fn options(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 /// `POST /api/observe/passkey` (phone session): stores the new passkey for the holder's record.
-pub async fn register(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let holder = phone(env, &req).await?;
+pub async fn register(p: Phone, mut req: Request, env: &Env) -> ApiResult<Response> {
+    let holder = p.holder.clone();
     let body: RegisterCredentialRequest = json_body(&mut req).await?;
     let credential: RegistrationResponseJson = serde_json::from_str(&body.credential_json)
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
@@ -117,17 +115,14 @@ pub async fn register(mut req: Request, env: &Env) -> ApiResult<Response> {
         require_user_verification: true,
         allowed_algorithms: &ALGORITHMS,
     };
-    let hc = active_holder(&db, &holder, now)
+    let hc = observation::active_holder(&db, &holder, now)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
     let registered = match credential.verify(&rp, &expected) {
         Ok(r) => r,
         Err(e) => {
-            let event = in_area(
-                person_event("observe_passkey_register", e.code(), &req),
-                &holder,
-                &hc,
-            );
+            let event = person_event("observe_passkey_register", e.code(), &client_address(&req))
+                .in_area(&holder, &hc);
             audit::append(&db, event, now).await?;
             return Err(webauthn_error(e));
         }
@@ -150,13 +145,12 @@ pub async fn register(mut req: Request, env: &Env) -> ApiResult<Response> {
     if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    let event = in_area(
-        person_event("observe_passkey_register", "success", &req),
-        &holder,
-        &hc,
-    );
+    let event = person_event("observe_passkey_register", "success", &client_address(&req))
+        .in_area(&holder, &hc);
     audit::append(&db, event, now).await?;
-    Ok(Response::from_json(&me_of(&db, &holder, now).await?)?)
+    Ok(Response::from_json(
+        &observation::me_of(&db, &holder, now).await?,
+    )?)
 }
 
 /// `POST /api/observe/passkey/signin/options`: a discoverable-credential request (no session needed).
@@ -184,20 +178,22 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
     let now = now_ms();
     let addr_key = format!("addr:{}", client_address(&req));
-    if failures(&db, &addr_key, ADDR_WINDOW_MS, now).await? >= ADDR_MAX_FAILURES {
+    if throttles::failures(&db, &addr_key, throttles::ADDR_WINDOW_MS, now).await?
+        >= throttles::ADDR_MAX_FAILURES
+    {
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
     match verify(&req, &db, &credential, now).await {
         Ok((case_id, hc)) => {
-            start_session(env, &req, &db, &case_id, &hc, "observe_passkey_sign_in").await
+            sign_phone_in(env, &req, &db, &case_id, &hc, "observe_passkey_sign_in").await
         }
         Err(e) => {
-            failure_statement(&db, &addr_key, ADDR_WINDOW_MS, now)?
+            throttles::failure_statement(&db, &addr_key, throttles::ADDR_WINDOW_MS, now)?
                 .run()
                 .await?;
             audit::append(
                 &db,
-                person_event("observe_passkey_sign_in", "failure", &req),
+                person_event("observe_passkey_sign_in", "failure", &client_address(&req)),
                 now,
             )
             .await?;
@@ -281,7 +277,7 @@ async fn verify(
         ));
     }
     // The passkey outlives nothing: with the observation over (or stopped), it opens no session.
-    let hc = active_holder(db, &row.case_id, now)
+    let hc = observation::active_holder(db, &row.case_id, now)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::ObserveSignInFailed))?;
     Ok((row.case_id, hc))

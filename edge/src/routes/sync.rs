@@ -23,13 +23,16 @@ use shared::notification::validate::{IssueSeverity, IssueView};
 use wasm_bindgen::JsValue;
 use worker::{Context, D1PreparedStatement, Env, Request, Response};
 
-use super::cases::{id_columns, id_set, parse_tabs};
-use super::notifications::{caller, f, opt, seal_later, today_jst, Caller};
-use crate::audit;
+use crate::caller::Staff;
 use crate::crypto::{b64url, random_bytes};
 use crate::error::{ApiError, ApiResult};
-use crate::now_ms;
+use crate::platform::now_ms;
 use crate::request::{json_body, json_body_up_to, text_field, MAX_SYNC_BODY_BYTES};
+use crate::store::audit;
+use crate::store::audit::seal_later;
+use crate::store::cases::{id_columns, id_set, parse_tabs};
+use crate::store::{f, opt};
+use shared::time::today_jst;
 
 fn rejected(rec: Option<&DriveRecord>, code: ErrorCode, issues: Vec<IssueView>) -> RecordResult {
     RecordResult {
@@ -75,7 +78,7 @@ const EXISTING: &str = "SELECT s.client_id, s.client_version, s.case_version AS 
      FROM sync_records s JOIN cases c ON c.id = s.case_id LEFT JOIN users u ON u.id = c.updated_by_user_id \
      WHERE s.client_id IN (SELECT value FROM json_each(?1))";
 
-async fn existing(c: &Caller, ids: &[&str]) -> ApiResult<Vec<Existing>> {
+async fn existing(c: &Staff, ids: &[&str]) -> ApiResult<Vec<Existing>> {
     let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
     Ok(c.db
         .prepare(EXISTING)
@@ -184,7 +187,7 @@ struct Plan {
 }
 
 fn plan_create(
-    c: &Caller,
+    c: &Staff,
     ready: &Ready,
     institution: &str,
     pref: &str,
@@ -282,7 +285,7 @@ fn sync_binds(
 
 /// What the server answers for a record it has seen, or the plan of the change to apply.
 fn plan_existing(
-    c: &Caller,
+    c: &Staff,
     ready: &Ready,
     ex: &Existing,
     institution: &str,
@@ -456,7 +459,7 @@ fn changes(r: &worker::D1Result) -> usize {
 
 /// One record on its own: read, plan, write; a lost race is re-read and answered from what won.
 async fn apply_one(
-    c: &Caller,
+    c: &Staff,
     ready: &Ready,
     institution: &str,
     pref: &str,
@@ -490,8 +493,7 @@ async fn apply_one(
 }
 
 /// `POST /api/sync`.
-pub async fn sync(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let institution = match c.filing_institution() {
         Ok((i, _)) => i.to_owned(),
         Err(e) => {
@@ -636,8 +638,7 @@ pub async fn sync(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Respo
 }
 
 /// `POST /api/me/device-key`: created on first use per user and device; released only to that user's session.
-pub async fn device_key(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let c = caller(env, &req).await?;
+pub async fn device_key(c: Staff, mut req: Request) -> ApiResult<Response> {
     // Only drive-through mode uses it: medical institutions' accounts.
     if let Err(e) = c.filing_institution() {
         c.log(c.event("device_key_release", "forbidden")).await?;

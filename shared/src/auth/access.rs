@@ -12,13 +12,48 @@ pub struct Principal {
     pub jurisdiction: Jurisdiction,
 }
 
-/// Where a patient record belongs: who filed it, which health centers it was routed or transferred to, and its
-/// prefecture.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a patient record belongs: who filed it, which health centers it was routed or transferred to (the current
+/// one included), its current health center and prefecture, and how far its notification has gone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordArea {
     pub filed_by_institution: Option<String>,
+    /// Every health center the record has been at, the current one included.
     pub health_center_ids: Vec<String>,
+    /// The health center that manages the record now.
+    pub health_center_id: String,
     pub pref_code: String,
+    /// A notification (発生届) has been filed for it.
+    pub filed: bool,
+    /// A health center has accepted (受理) its notification: from then on the record is the health center's.
+    pub accepted: bool,
+}
+
+/// What a principal may do with one record, decided in one place (the edge asks nothing else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Access {
+    /// See the record (its tabs, its notification).
+    pub read: bool,
+    /// Edit its tabs and its notification: the filing clinic and the managing health center.
+    pub edit: bool,
+    /// Staff of the health center that manages it now: status record, health observation, alerts, transfer, and
+    /// the スマホ入力ID (a credential: with the birth date it signs the patient's phone in).
+    pub manage: bool,
+    /// An administrator of the managing health center: sees it deleted and restores it.
+    pub admin: bool,
+    /// File the notification that completes a record made before one (the clinic that made it).
+    pub file: bool,
+    /// Delete it: the managing health center; the filing clinic only until a health center has accepted it.
+    pub delete: bool,
+    /// The filing clinic asked to delete a record a health center has accepted (answered with whom to ask).
+    pub delete_is_health_centers: bool,
+}
+
+/// Whose records a principal may list and search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Institution(String),
+    HealthCenter(String),
+    Prefecture(String),
 }
 
 /// An account whose role does not match the kind of its area is refused when it is created or loaded.
@@ -48,6 +83,63 @@ impl Principal {
                 &record.pref_code == pref_code
             }
             _ => false,
+        }
+    }
+
+    /// Everything this principal may do with a record ([`Access`]).
+    pub fn access(&self, record: &RecordArea) -> Access {
+        let read = self.can_see_record(record);
+        let own_clinic = read
+            && self.role.files_notifications()
+            && self.jurisdiction.institution_id().is_some()
+            && self.jurisdiction.institution_id() == record.filed_by_institution.as_deref();
+        let manage = read && self.manages_health_center(&record.health_center_id);
+        Access {
+            read,
+            edit: own_clinic || manage,
+            manage,
+            admin: manage && self.role == Role::HealthCenterAdmin,
+            file: own_clinic && !record.filed,
+            delete: manage || (own_clinic && !record.accepted),
+            delete_is_health_centers: own_clinic && !manage && record.accepted,
+        }
+    }
+
+    /// Health-center staff or administrator of `health_center_id`.
+    pub fn manages_health_center(&self, health_center_id: &str) -> bool {
+        self.desk() == Some(health_center_id)
+    }
+
+    /// The health center whose records, observations and alert queue this principal works (health-center roles).
+    pub fn desk(&self) -> Option<&str> {
+        match (&self.role, &self.jurisdiction) {
+            (
+                Role::HealthCenterStaff | Role::HealthCenterAdmin,
+                Jurisdiction::HealthCenter {
+                    health_center_id, ..
+                },
+            ) => Some(health_center_id),
+            _ => None,
+        }
+    }
+
+    /// Whose records this principal lists and searches; national staff (aggregates only) none.
+    pub fn scope(&self) -> Option<Scope> {
+        match (&self.role, &self.jurisdiction) {
+            (
+                Role::ClinicDoctor | Role::ClinicStaff,
+                Jurisdiction::Institution { institution_id, .. },
+            ) => Some(Scope::Institution(institution_id.clone())),
+            (
+                Role::HealthCenterStaff | Role::HealthCenterAdmin,
+                Jurisdiction::HealthCenter {
+                    health_center_id, ..
+                },
+            ) => Some(Scope::HealthCenter(health_center_id.clone())),
+            (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
+                Some(Scope::Prefecture(pref_code.clone()))
+            }
+            _ => None,
         }
     }
 
@@ -97,7 +189,10 @@ mod tests {
         RecordArea {
             filed_by_institution: Some("clinic-a".into()),
             health_center_ids: vec!["hc-1".into(), "hc-2".into()],
+            health_center_id: "hc-2".into(),
             pref_code: "13".into(),
+            filed: true,
+            accepted: false,
         }
     }
 
@@ -162,5 +257,56 @@ mod tests {
         );
         let staff = who(Role::HealthCenterStaff, hc("hc-1", "13"));
         assert!(!staff.can_manage_account(Role::ClinicDoctor, &inst("clinic-a", "hc-1", "13")));
+    }
+
+    #[test]
+    fn a_transferred_record_is_managed_only_by_its_new_health_center() {
+        let r = record();
+        let old = who(Role::HealthCenterStaff, hc("hc-1", "13")).access(&r);
+        let new = who(Role::HealthCenterStaff, hc("hc-2", "13")).access(&r);
+        let clinic = who(Role::ClinicDoctor, inst("clinic-a", "hc-1", "13")).access(&r);
+        let pref = who(
+            Role::PrefectureStaff,
+            Jurisdiction::Prefecture {
+                pref_code: "13".into(),
+            },
+        )
+        .access(&r);
+        assert!(old.read && !old.manage && !old.edit && !old.delete);
+        assert!(new.read && new.manage && new.edit && new.delete && !new.admin);
+        assert!(clinic.read && clinic.edit && !clinic.manage && clinic.delete && !clinic.file);
+        assert!(pref.read && !pref.manage && !pref.edit && !pref.delete);
+    }
+
+    #[test]
+    fn once_accepted_only_the_health_center_deletes() {
+        let r = RecordArea {
+            accepted: true,
+            ..record()
+        };
+        let clinic = who(Role::ClinicDoctor, inst("clinic-a", "hc-1", "13")).access(&r);
+        assert!(clinic.edit && !clinic.delete && clinic.delete_is_health_centers);
+        let hc_admin = who(Role::HealthCenterAdmin, hc("hc-2", "13")).access(&r);
+        assert!(hc_admin.delete && hc_admin.admin && !hc_admin.delete_is_health_centers);
+        let other_clinic = who(Role::ClinicDoctor, inst("clinic-b", "hc-1", "13")).access(&r);
+        assert_eq!(other_clinic, Access::default());
+    }
+
+    #[test]
+    fn a_record_before_its_notification_is_filed_by_its_clinic() {
+        let r = RecordArea {
+            filed: false,
+            ..record()
+        };
+        assert!(
+            who(Role::ClinicStaff, inst("clinic-a", "hc-1", "13"))
+                .access(&r)
+                .file
+        );
+        assert!(
+            !who(Role::HealthCenterStaff, hc("hc-2", "13"))
+                .access(&r)
+                .file
+        );
     }
 }

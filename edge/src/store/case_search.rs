@@ -10,15 +10,17 @@ use base64::Engine;
 use shared::api::cases::{SearchCriteria, SearchRequest, SortKey, COUNT_CAP, PAGE_SIZE};
 use shared::case::{furigana_key, name_key, phone_digits, prefix_end, smartphone_id_ok};
 
-/// Whose records a search may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Institution(String),
-    HealthCenter(String),
-    Prefecture(String),
+/// Whose records a search may see (decided by [`shared::auth::Principal::scope`]).
+pub use shared::auth::Scope;
+
+/// How a scope appears in the SQL.
+trait ScopeSql {
+    fn column(&self) -> &'static str;
+    fn value(&self) -> &str;
+    fn index_prefix(&self) -> &'static str;
 }
 
-impl Scope {
+impl ScopeSql for Scope {
     fn column(&self) -> &'static str {
         match self {
             Scope::Institution(_) => "institution_id",
@@ -366,6 +368,30 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
         binds: count_binds,
     };
     Ok((page, count))
+}
+
+/// The search's statements (page, capped count) for a principal: `FORBIDDEN` for one with no records to search,
+/// `VALIDATION_FAILED` naming the criterion that cannot be searched. Also used by the bench-only EXPLAIN route.
+pub fn for_principal(
+    principal: &shared::auth::Principal,
+    req: &SearchRequest,
+) -> crate::error::ApiResult<(Query, Query)> {
+    use crate::error::ApiError;
+    use shared::error::ErrorCode;
+    let scope = principal
+        .scope()
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
+    build(&scope, req).map_err(|e| {
+        ApiError::with_issues(
+            ErrorCode::ValidationFailed,
+            vec![shared::notification::validate::IssueView {
+                severity: shared::notification::validate::IssueSeverity::Error,
+                code: "search_criterion".into(),
+                field: e.field.into(),
+                message: e.message.into(),
+            }],
+        )
+    })
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use shared::api::admin::ChainReport;
 use shared::auth::Principal;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{Context, D1Database, D1PreparedStatement, Env};
 
 use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
+use crate::platform::now_ms;
 use shared::error::ErrorCode;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -47,6 +48,13 @@ impl Event {
 
     pub fn target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
+        self
+    }
+
+    /// About the record `case_id`, in the area of `health_center_id` (whose administrators read it).
+    pub fn in_area(mut self, case_id: &str, health_center_id: &str) -> Self {
+        self.target = Some(case_id.to_owned());
+        self.health_center_id = Some(health_center_id.to_owned());
         self
     }
 }
@@ -256,6 +264,31 @@ pub async fn verify_chain(db: &D1Database) -> ApiResult<ChainReport> {
         valid: true,
         first_bad_seq: None,
     })
+}
+
+/// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).
+/// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
+/// misses the next request's pass (or the scheduled handler) seals.
+pub fn seal_later(env: &Env, ctx: &Context) {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    static SEALING: AtomicBool = AtomicBool::new(false);
+    // At most one pass a second per isolate: each pass seals every entry written so far, and a pass competes with
+    // the next requests for the database. What a skipped pass leaves, the next one (or the cron) seals.
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = now_ms();
+    if now - LAST.load(Ordering::Acquire) < 1000 || SEALING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    LAST.store(now, Ordering::Release);
+    let env = env.clone();
+    ctx.wait_until(async move {
+        if let Ok(db) = super::db(&env) {
+            if let Err(e) = seal(&db).await {
+                worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
+            }
+        }
+        SEALING.store(false, Ordering::Release);
+    });
 }
 
 #[cfg(test)]

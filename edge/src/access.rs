@@ -1,0 +1,120 @@
+//! The one path by which a handler reaches a patient record: look it up, work out its area, decide with
+//! [`shared::auth::access`] what this caller may do, and audit every refusal. Every route that touches a record
+//! (cases, notifications, health observation) goes through here; none decides visibility on its own.
+
+use serde_json::{Map, Value};
+use shared::auth::{Access, RecordArea};
+use shared::case::status::CaseStatus;
+use shared::error::ErrorCode;
+
+use crate::caller::Staff;
+use crate::error::{ApiError, ApiResult};
+use crate::store::cases::{self, CaseRow};
+use crate::store::notifications;
+
+/// A record this caller may see, with what they may do with it.
+pub struct Visible {
+    pub row: CaseRow,
+    pub area: RecordArea,
+    pub access: Access,
+}
+
+impl Visible {
+    pub fn deleted(&self) -> bool {
+        self.row.deleted_at.is_some()
+    }
+}
+
+/// The area of a record as the access rule needs it.
+pub async fn area(db: &worker::D1Database, row: &CaseRow) -> ApiResult<RecordArea> {
+    let trail = notifications::trail(db, &row.id).await?;
+    let mut health_center_ids = trail.health_center_ids;
+    if !health_center_ids.contains(&row.health_center_id) {
+        health_center_ids.push(row.health_center_id.clone());
+    }
+    Ok(RecordArea {
+        filed_by_institution: row.institution_id.clone(),
+        health_center_ids,
+        health_center_id: row.health_center_id.clone(),
+        pref_code: row.pref_code.clone(),
+        filed: row.filed != 0,
+        accepted: trail.accepted,
+    })
+}
+
+/// The record if this caller may see it: 403 for national staff (before any lookup) and for someone else's
+/// record, 404 for an unknown id or a deleted one (except to the administrator who can restore it); each refusal
+/// audited under `action`.
+pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
+    // National staff see aggregates only: refused before anything is looked up.
+    if !c.principal.role.views_records() {
+        c.log(c.event(action, "forbidden")).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    let Some(row) = cases::row(&c.db, id).await? else {
+        c.log(c.event(action, "not_found")).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
+    };
+    let area = area(&c.db, &row).await?;
+    let access = c.principal.access(&area);
+    if !access.read {
+        c.log(c.event(action, "forbidden").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    if row.deleted_at.is_some() && !access.admin {
+        c.log(c.event(action, "deleted").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    Ok(Visible { row, area, access })
+}
+
+/// [`record`], and a deleted record is 404 to everyone (views that have no place for a deleted record).
+pub async fn live_record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
+    let v = record(c, id, action).await?;
+    if v.deleted() {
+        c.log(c.event(action, "deleted").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    Ok(v)
+}
+
+/// Refuses (403, audited) unless `allowed`.
+pub async fn require(c: &Staff, allowed: bool, action: &'static str, id: &str) -> ApiResult<()> {
+    if allowed {
+        return Ok(());
+    }
+    c.log(c.event(action, "forbidden").target(id)).await?;
+    Err(ApiError::new(ErrorCode::Forbidden))
+}
+
+/// Reads a record for the filing that completes it (manual 4.5): it must be the caller's institution's, unfiled
+/// and not deleted.
+pub async fn record_to_file(
+    c: &Staff,
+    id: &str,
+    institution_id: &str,
+) -> ApiResult<(Option<CaseStatus>, Map<String, Value>)> {
+    let Some(row) = cases::row(&c.db, id).await? else {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "case_id",
+            "unknown record",
+        ));
+    };
+    if row.institution_id.as_deref() != Some(institution_id) || row.deleted_at.is_some() {
+        c.log(c.event("notification_file", "forbidden").target(id))
+            .await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    if row.filed != 0 {
+        return Err(ApiError::with_reason(
+            ErrorCode::Conflict,
+            "case_filed",
+            "already filed",
+        ));
+    }
+    Ok((
+        row.status.as_deref().and_then(CaseStatus::parse),
+        cases::parse_tabs(&row.tabs),
+    ))
+}

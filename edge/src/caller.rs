@@ -1,0 +1,169 @@
+//! Who is asking, built once per request by the router ([`crate::routes`]) and handed to the handler as an
+//! argument. A handler of a signed-in route takes a [`Staff`] or a [`Phone`]; neither can be made anywhere but
+//! here, from a verified session, so a handler cannot forget to check.
+
+use shared::auth::{Jurisdiction, Principal, Role};
+use shared::error::ErrorCode;
+use worker::{D1Database, Env, Request, Response};
+
+use crate::error::{ApiError, ApiResult};
+use crate::platform::now_ms;
+use crate::request::client_address;
+use crate::session;
+use crate::store::accounts::UserRow;
+use crate::store::audit::{self, Event};
+use crate::store::{db, observation};
+
+/// A signed-in member of staff (clinic, health center, prefecture, nation), with their store.
+pub struct Staff {
+    pub principal: Principal,
+    pub user: UserRow,
+    pub db: D1Database,
+    address: String,
+}
+
+/// The staff session of this request, or `UNAUTHENTICATED`.
+pub async fn staff(env: &Env, req: &Request) -> ApiResult<Staff> {
+    let s = session::require(env, req, now_ms()).await?;
+    Ok(Staff {
+        user: s.user,
+        principal: s.principal,
+        db: db(env)?,
+        address: client_address(req),
+    })
+}
+
+impl Staff {
+    /// An audit event by this caller.
+    pub fn event(&self, action: &'static str, outcome: &'static str) -> Event {
+        Event::new(action, outcome, &self.address).by(&self.principal)
+    }
+
+    /// Appends an audit entry now (outside a batch).
+    pub async fn log(&self, event: Event) -> ApiResult<()> {
+        audit::append(&self.db, event, now_ms()).await
+    }
+
+    /// The institution and its health center of a clinic user who may file; everyone else is refused.
+    pub fn filing_institution(&self) -> ApiResult<(&str, &str)> {
+        match &self.principal.jurisdiction {
+            Jurisdiction::Institution {
+                institution_id,
+                health_center_id,
+                ..
+            } if self.principal.role.files_notifications() => {
+                Ok((institution_id.as_str(), health_center_id.as_str()))
+            }
+            _ => Err(ApiError::new(ErrorCode::Forbidden)),
+        }
+    }
+
+    /// The health center of health-center staff and administrators.
+    pub fn health_center_id(&self) -> Option<&str> {
+        match (&self.principal.role, &self.principal.jurisdiction) {
+            (
+                Role::HealthCenterStaff | Role::HealthCenterAdmin,
+                Jurisdiction::HealthCenter {
+                    health_center_id, ..
+                },
+            ) => Some(health_center_id),
+            _ => None,
+        }
+    }
+}
+
+/// A health-center administrator (accounts, institutions and the audit log of their area), with their area.
+pub struct Admin {
+    pub principal: Principal,
+    pub db: D1Database,
+    pub health_center_id: String,
+    pub pref_code: String,
+    address: String,
+}
+
+/// The administrator's session of this request: `UNAUTHENTICATED` without a session, `FORBIDDEN` for anyone but a
+/// health-center administrator.
+pub async fn admin(env: &Env, req: &Request) -> ApiResult<Admin> {
+    let s = staff(env, req).await?;
+    let Jurisdiction::HealthCenter {
+        health_center_id,
+        pref_code,
+    } = s.principal.jurisdiction.clone()
+    else {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    };
+    if !s.principal.is_admin() {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    Ok(Admin {
+        principal: s.principal,
+        db: s.db,
+        health_center_id,
+        pref_code,
+        address: s.address,
+    })
+}
+
+impl Admin {
+    pub fn event(&self, action: &'static str, outcome: &'static str) -> Event {
+        Event::new(action, outcome, &self.address).by(&self.principal)
+    }
+
+    pub async fn log(&self, event: Event) -> ApiResult<()> {
+        audit::append(&self.db, event, now_ms()).await
+    }
+}
+
+/// The phone of a person under health observation, signed in with the slip (or its passkey): it reports for the
+/// holder's record and the household members linked to it, and reaches nothing else.
+pub struct Phone {
+    /// The record id of the observation the phone signed in for.
+    pub holder: String,
+    pub db: D1Database,
+    address: String,
+}
+
+/// The phone session of this request, or `UNAUTHENTICATED`.
+pub async fn phone(env: &Env, req: &Request) -> ApiResult<Phone> {
+    let holder = session::require_phone(env, req, now_ms()).await?;
+    Ok(Phone {
+        holder,
+        db: db(env)?,
+        address: client_address(req),
+    })
+}
+
+impl Phone {
+    /// An audit event of the person's phone: no user, the role `observed_person`.
+    pub fn event(&self, action: &'static str, outcome: &'static str) -> Event {
+        person_event(action, outcome, &self.address)
+    }
+}
+
+/// Signs a phone in for the holder `case_id` (after the slip and birth date, or a passkey): starts the phone
+/// session, audits it in the record's area, and answers [`shared::api::observation::ObserveMe`] with the cookie.
+pub async fn sign_phone_in(
+    env: &Env,
+    req: &Request,
+    db: &D1Database,
+    case_id: &str,
+    health_center_id: &str,
+    action: &'static str,
+) -> ApiResult<Response> {
+    let now = now_ms();
+    let cookie = session::create_phone(env, req, case_id, now).await?;
+    let event =
+        person_event(action, "success", &client_address(req)).in_area(case_id, health_center_id);
+    audit::append(db, event, now).await?;
+    let me = observation::me_of(db, case_id, now).await?;
+    let mut resp = Response::from_json(&me)?;
+    resp.headers_mut().append("set-cookie", &cookie)?;
+    Ok(resp)
+}
+
+/// An audit event of a person's phone not (yet) signed in.
+pub fn person_event(action: &'static str, outcome: &'static str, address: &str) -> Event {
+    let mut e = Event::new(action, outcome, address);
+    e.actor_role = Some("observed_person".into());
+    e
+}

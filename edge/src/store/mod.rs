@@ -1,0 +1,59 @@
+//! The store: one module per aggregate, each the only home of the SQL for its tables and of its statements'
+//! parameter numbering. Handlers parse, authorise, call the store and answer; nothing outside `store/` prepares a
+//! statement.
+//!
+//! | module | tables |
+//! |---|---|
+//! | [`accounts`] | `users`, `institutions`, `health_centers` (reads), `doctors`, `invitations`, `recovery_codes` |
+//! | [`credentials`] | `credentials` (staff keys), `observe_credentials` (phones' passkeys), `webauthn_challenges` |
+//! | [`throttles`] | `observe_failures` (and any other counter of failed attempts) |
+//! | [`audit`] | `audit_log` and its hash chain |
+//! | [`cases`] | `cases`, `case_versions`, `case_status` |
+//! | [`case_search`] | the search's SQL over `cases` (pure: builds statements, runs none) |
+//! | [`observation`] | `observations`, `observation_reports`, `observation_alerts` |
+//! | [`notifications`] | `notifications`, `notification_events`, `submit_keys`, `outbox` |
+//! | [`sync`] | `sync_records` and the drive-through device keys |
+//!
+//! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
+//! uses neither), so the module graph has no loop.
+
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1Result, Env};
+
+use crate::error::ApiResult;
+use crate::platform::bindings;
+
+pub mod accounts;
+pub mod audit;
+pub mod case_search;
+pub mod cases;
+pub mod credentials;
+pub mod notifications;
+pub mod observation;
+pub mod sync;
+pub mod throttles;
+
+/// The D1 database of the records.
+pub fn db(env: &Env) -> ApiResult<D1Database> {
+    Ok(env.d1(bindings::DB)?)
+}
+
+/// An integer parameter (D1 takes numbers as JavaScript doubles; every integer we bind is far below 2^53).
+pub fn f(v: i64) -> JsValue {
+    JsValue::from_f64(v as f64)
+}
+
+/// A text parameter that may be NULL.
+pub fn opt(v: Option<&str>) -> JsValue {
+    v.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// How many rows a statement changed (0 when D1 did not say).
+pub fn changes(result: &D1Result) -> i64 {
+    result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.changes)
+        .map_or(0, |n| n as i64)
+}
