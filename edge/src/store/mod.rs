@@ -4,7 +4,8 @@
 //!
 //! | module | tables |
 //! |---|---|
-//! | [`accounts`] | `users`, `institutions`, `health_centers` (reads), `doctors`, `invitations`, `recovery_codes` |
+//! | [`accounts`] | `users`, `invitations`, `recovery_codes`, sessions' account reads |
+//! | [`institutions`] | `institutions`, `health_centers`, `doctors` |
 //! | [`credentials`] | `credentials` (staff keys), `observe_credentials` (phones' passkeys), `webauthn_challenges` |
 //! | [`throttles`] | `observe_failures` (and any other counter of failed attempts) |
 //! | [`audit`] | `audit_log` and its hash chain |
@@ -28,6 +29,7 @@ pub mod audit;
 pub mod case_search;
 pub mod cases;
 pub mod credentials;
+pub mod institutions;
 pub mod notifications;
 pub mod observation;
 pub mod sync;
