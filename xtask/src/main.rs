@@ -13,6 +13,8 @@ mod dev;
 mod fuzz;
 mod report;
 mod setup;
+#[cfg(test)]
+mod structure;
 mod test;
 
 const USAGE: &str = "usage: cargo xtask <command>

@@ -1,0 +1,280 @@
+//! The edge's structure, checked by `cargo test -p xtask` (part of `cargo xtask test`): the invariants
+//! ARCHITECTURE.md states and a newcomer relies on.
+//!
+//! - No two files of `edge/src` import each other, directly or in a loop (the module graph is acyclic).
+//! - Route files (`edge/src/routes/*.rs`) never import another route file; only the router (`routes/mod.rs`) names
+//!   them.
+//! - SQL is prepared only in `edge/src/store/`.
+//!
+//! The scan is textual (no parser dependency): it follows `crate::…`, `super::…` and, in a file that declares
+//! child modules, `child::…` paths, so an import cannot hide behind a `use` group or a full path in an expression.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// A module path (`["routes", "cases"]`); the crate root is empty.
+type ModPath = Vec<String>;
+
+/// Every `.rs` file under `src`, by module path.
+pub fn modules(src: &Path) -> BTreeMap<ModPath, PathBuf> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let rel = p.strip_prefix(src).unwrap_or(&p);
+                let mut parts: ModPath = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let last = parts.pop().unwrap_or_default();
+                let stem = last.trim_end_matches(".rs").to_owned();
+                if stem != "mod" && !(parts.is_empty() && (stem == "lib" || stem == "main")) {
+                    parts.push(stem);
+                }
+                out.insert(parts, p);
+            }
+        }
+    }
+    out
+}
+
+/// The source without comments (line comments and doc comments), so prose naming a module is not an import.
+fn code_of(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) if !l[..i].contains('"') => &l[..i],
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The identifier paths that start at `start` in `code` (`crate::a::b`, `super::x`), with `use` groups expanded
+/// one level (`crate::store::{f, cases::row}` → `store::f`, `store::cases::row`).
+fn paths_after(code: &str, start: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find(start) {
+        let at = from + i;
+        from = at + start.len();
+        if at > 0 && code[..at].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        let rest = &code[from..];
+        let mut segs = Vec::new();
+        let mut r = rest;
+        loop {
+            let len = r.find(|c: char| !is_ident(c)).unwrap_or(r.len());
+            if len == 0 {
+                break;
+            }
+            segs.push(r[..len].to_owned());
+            r = &r[len..];
+            if let Some(next) = r.strip_prefix("::") {
+                r = next;
+                if let Some(group) = r.strip_prefix('{') {
+                    let end = group.find('}').unwrap_or(group.len());
+                    for item in group[..end].split(',') {
+                        let item: Vec<String> = item
+                            .split("::")
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty() && s.chars().all(is_ident))
+                            .collect();
+                        let mut full = segs.clone();
+                        full.extend(item);
+                        out.push(full);
+                    }
+                    segs.clear();
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        if !segs.is_empty() {
+            out.push(segs);
+        }
+    }
+    out
+}
+
+/// The longest prefix of `path` that names a module of the crate.
+fn resolve(mods: &BTreeMap<ModPath, PathBuf>, path: &[String]) -> Option<ModPath> {
+    (0..=path.len())
+        .rev()
+        .map(|n| path[..n].to_vec())
+        .find(|p| mods.contains_key(p))
+}
+
+/// The import graph: module → the modules it names.
+pub fn graph(src: &Path) -> BTreeMap<ModPath, BTreeSet<ModPath>> {
+    let mods = modules(src);
+    let mut g = BTreeMap::new();
+    for (m, file) in &mods {
+        let code = code_of(&std::fs::read_to_string(file).unwrap_or_default());
+        let mut targets = BTreeSet::new();
+        for p in paths_after(&code, "crate::") {
+            targets.extend(resolve(&mods, &p));
+        }
+        // `super::` from a file is its parent module (a `mod.rs` file is its directory's module).
+        let parent: ModPath = m[..m.len().saturating_sub(1)].to_vec();
+        for p in paths_after(&code, "super::") {
+            let mut full = parent.clone();
+            full.extend(p);
+            targets.extend(resolve(&mods, &full));
+        }
+        // Child modules named by their bare name (`cases::get` in `routes/mod.rs`).
+        for (child, _) in mods
+            .iter()
+            .filter(|(c, _)| c.len() == m.len() + 1 && c.starts_with(m))
+        {
+            let name = child.last().cloned().unwrap_or_default();
+            if !paths_after(&code, &format!("{name}::")).is_empty()
+                || code.contains(&format!("use {name}::"))
+            {
+                targets.insert(child.clone());
+            }
+        }
+        targets.remove(m);
+        g.insert(m.clone(), targets);
+    }
+    g
+}
+
+/// A loop in the graph, if there is one (as the modules on it).
+pub fn find_cycle(g: &BTreeMap<ModPath, BTreeSet<ModPath>>) -> Option<Vec<ModPath>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn visit(
+        n: &ModPath,
+        g: &BTreeMap<ModPath, BTreeSet<ModPath>>,
+        marks: &mut BTreeMap<ModPath, Mark>,
+        stack: &mut Vec<ModPath>,
+    ) -> Option<Vec<ModPath>> {
+        match marks.get(n) {
+            Some(Mark::Done) => return None,
+            Some(Mark::Open) => {
+                let i = stack.iter().position(|s| s == n).unwrap_or(0);
+                return Some(stack[i..].to_vec());
+            }
+            None => {}
+        }
+        marks.insert(n.clone(), Mark::Open);
+        stack.push(n.clone());
+        for t in g.get(n).into_iter().flatten() {
+            if let Some(c) = visit(t, g, marks, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        marks.insert(n.clone(), Mark::Done);
+        None
+    }
+    let mut marks = BTreeMap::new();
+    for n in g.keys() {
+        if let Some(c) = visit(n, g, &mut marks, &mut Vec::new()) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge_src() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../edge/src")
+    }
+
+    fn name(m: &ModPath) -> String {
+        if m.is_empty() {
+            "lib".into()
+        } else {
+            m.join("/")
+        }
+    }
+
+    #[test]
+    fn the_scanner_sees_groups_full_paths_and_super() {
+        let code = "use crate::store::{f, cases::row};\nlet x = crate::access::record(c);\nuse super::auth::x;";
+        assert_eq!(
+            paths_after(code, "crate::"),
+            vec![
+                vec!["store".to_owned(), "f".into()],
+                vec!["store".into(), "cases".into(), "row".into()],
+                vec!["access".into(), "record".into()],
+            ]
+        );
+        assert_eq!(
+            paths_after(code, "super::"),
+            vec![vec!["auth".to_owned(), "x".into()]]
+        );
+        assert_eq!(code_of("a // crate::x\n// crate::y"), "a \n");
+        let mut g = BTreeMap::new();
+        g.insert(vec!["a".to_owned()], BTreeSet::from([vec!["b".to_owned()]]));
+        g.insert(vec!["b".to_owned()], BTreeSet::from([vec!["a".to_owned()]]));
+        assert!(find_cycle(&g).is_some(), "a loop of two is found");
+    }
+
+    #[test]
+    fn no_two_files_of_the_edge_import_each_other() {
+        let g = graph(&edge_src());
+        assert!(
+            g.len() > 20,
+            "the scan found the edge's files ({})",
+            g.len()
+        );
+        if let Some(cycle) = find_cycle(&g) {
+            let names: Vec<String> = cycle.iter().map(name).collect();
+            panic!("import loop: {}", names.join(" → "));
+        }
+    }
+
+    #[test]
+    fn route_files_never_import_route_files() {
+        let g = graph(&edge_src());
+        let routes = vec!["routes".to_owned()];
+        let mut bad = Vec::new();
+        for (m, targets) in &g {
+            if m.len() == 2 && m.starts_with(&routes) {
+                for t in targets {
+                    if t.starts_with(&routes) {
+                        bad.push(format!("{} → {}", name(m), name(t)));
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "route files import routes: {bad:?}");
+    }
+
+    #[test]
+    fn sql_is_prepared_only_in_the_store() {
+        let mut bad = Vec::new();
+        for (m, file) in modules(&edge_src()) {
+            if m.first().is_some_and(|s| s == "store") {
+                continue;
+            }
+            let code = code_of(&std::fs::read_to_string(&file).unwrap_or_default());
+            let n = code.matches(".prepare(").count();
+            if n > 0 {
+                bad.push(format!("{}: {n}", name(&m)));
+            }
+        }
+        assert!(bad.is_empty(), "prepare( outside edge/src/store: {bad:?}");
+    }
+}
