@@ -176,6 +176,11 @@ fn NotificationTab() -> Element {
                         if rec.can_delete { DeleteRecord {} }
                     }
                 }
+                if rec.delete_asks_health_center {
+                    p { class: "notice no-print", "data-testid": "delete-managed",
+                        "この記録は{rec.health_center_name}が受理し、管理しています。削除が必要な場合は{rec.health_center_name}に依頼してください。"
+                    }
+                }
                 NotificationView { id: rec.id.clone() }
             } else {
                 p { class: "notice", "data-testid": "no-notification", "発生届は未提出です" }

@@ -235,6 +235,7 @@ async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
         can_change_status: r.manage && !deleted,
         can_delete: r.delete && !deleted,
         can_file: r.file && !deleted,
+        delete_asks_health_center: r.delete_is_health_centers && !deleted,
         tabs: parse_tabs(&row.tabs),
         category: category_of(row.category.as_deref()),
         status: row.status.as_deref().and_then(CaseStatus::parse),

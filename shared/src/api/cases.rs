@@ -174,6 +174,10 @@ pub struct CaseRecord {
     pub can_change_status: bool,
     pub can_delete: bool,
     pub can_file: bool,
+    /// The filing clinic may no longer delete it: a health center has accepted its notification and manages it
+    /// (the app says whom to ask instead of offering 削除).
+    #[serde(default)]
+    pub delete_asks_health_center: bool,
 }
 
 /// `PUT /api/cases/{id}/tabs/{tab}`.
