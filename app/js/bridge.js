@@ -1,5 +1,8 @@
-// The app's few calls into browser APIs that are simpler in JavaScript than through web-sys: fetch of the JSON API
-// and the WebAuthn ceremonies with their JSON forms. Bundled by esbuild into pkg/app.js (no inline script).
+// The app's calls into browser APIs that are simpler in JavaScript than through web-sys: fetch of the JSON API;
+// the WebAuthn ceremonies with their JSON forms and the PRF output they yield; secrets taken off the URL fragment;
+// the encrypted filing drafts (AES-GCM with the server-held draft key); printing, focus and scrolling; the last
+// sign-in id. Bundled by esbuild into pkg/app.js (no inline script). The drive-through store is vault.js, the
+// phone's report queue observe_queue.js, the camera scan.js.
 
 export async function apiFetch(method, path, body) {
   const init = { method, credentials: "same-origin", cache: "no-store", headers: {} };
