@@ -5,6 +5,9 @@
 // (password proven, no second factor). Each cell is the expected status, and the error code for errors.
 // Rows run in order (later rows rely on earlier ones: the spare key added in one row is renamed and removed in the
 // next); within a row the columns run concurrently.
+// The store-rule rows (near the end) use records made in before(): one transferred from Shinjuku to Setagaya after
+// Shinjuku accepted it and raised two 緊急 alerts from the patient's phone, one accepted and one not yet accepted
+// (deletion by the filing clinic), and a household linked across two clinics' areas.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -17,7 +20,7 @@ import {
   firstSignInAs,
   signIn,
 } from "../support/softauthn.mjs";
-import { confirmedCase, freshKey } from "../support/notification.mjs";
+import { confirmedCase, freshKey, patientCase } from "../support/notification.mjs";
 import { driveRecord } from "../support/drive.mjs";
 
 const SHINJUKU = "HC13104";
@@ -93,7 +96,68 @@ before(async () => {
   );
   assert.equal(filedSetagaya.status, 201, JSON.stringify(filedSetagaya.body));
   targets.notificationSetagaya = filedSetagaya.body.id;
+  await storeRuleRecords();
 });
+
+/** `who` (a column name) calls the edge with their session. */
+const as = (who, method, path, body) =>
+  new Client(edge).request(method, path, body, { cookie: columns.find((c) => c.name === who).cookie });
+const fileAs = async (who, person) => {
+  const r = await as(who, "POST", "/api/notifications", { idempotency_key: freshKey(), notification: patientCase(person), acknowledged_warnings: [] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+};
+const PATIENT_ANSWERS = ["face", "cough", "dyspnea", "fatigue", "nausea", "diarrhea", "consciousness", "cannot_eat", "no_urine"];
+
+/**
+ * The records of the store rules (transfer, acceptance, household across areas):
+ * - `transferred`: filed by the Shinjuku clinic, accepted (受理) by Shinjuku's health center, observed there, two
+ *   waiting 緊急 alerts from the phone (SpO₂ 90, 息苦しさ), then transferred to Setagaya.
+ * - `unaccepted`: filed by the Shinjuku clinic, never opened by its health center; `accepted`: opened (受理).
+ * - `holder` (filed by the Shinjuku clinic) and `member` (filed by the Setagaya clinic, transferred to Shinjuku):
+ *   Shinjuku's health center links the member to the holder's phone (同居者).
+ */
+async function storeRuleRecords() {
+  const T = (targets.transferred = await fileAs("doctor_shinjuku", {
+    name: "移管 一郎", furigana: "イカン イチロウ", date_of_birth: "1980-01-15", phone: "090-2222-0001", residence: "setagaya",
+  }));
+  assert.equal((await as("hc_staff_shinjuku", "GET", `/api/notifications/${T}`)).status, 200);
+  const rec = await as("hc_staff_shinjuku", "GET", `/api/cases/${T}`);
+  assert.match(rec.body.smartphone_id, /^\d{10}$/, "the managing health center sees the スマホ入力ID");
+  let r = await as("hc_staff_shinjuku", "POST", `/api/cases/${T}/observation`, { kind: "patient", started_on: todayJst(), ends_on: "", household_of: "" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const phone = new Client(edge);
+  r = await phone.post("/api/observe/signin", { smartphone_id: rec.body.smartphone_id, date_of_birth: "1980-01-15" },
+    { headers: { "cf-connecting-ip": "198.51.100.201" } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await phone.post("/api/observe/reports", { reports: [{
+    client_id: randomBytes(12).toString("base64url"), person: T, date: todayJst(), slot: "morning", temperature: 36.9, spo2: 90,
+    answers: Object.fromEntries(PATIENT_ANSWERS.map((k) => [k, k === "dyspnea" ? "yes" : "no"])),
+  }] });
+  assert.equal(r.body?.results?.[0]?.outcome, "accepted", JSON.stringify(r.body));
+  const obs = await as("hc_staff_shinjuku", "GET", `/api/cases/${T}/observation`);
+  targets.alertSpo2 = obs.body.alerts.find((a) => a.rule === "spo2_low")?.id;
+  targets.alertDyspnea = obs.body.alerts.find((a) => a.rule === "dyspnea")?.id;
+  assert.ok(targets.alertSpo2 && targets.alertDyspnea, JSON.stringify(obs.body.alerts));
+  r = await as("hc_staff_shinjuku", "POST", `/api/notifications/${T}/transfer`, { health_center_id: SETAGAYA, reason: "住所地の保健所へ移管" });
+  assert.equal(r.status, 204, JSON.stringify(r.body));
+
+  targets.unaccepted = await fileAs("doctor_shinjuku", { name: "未受理 三郎", furigana: "ミジュリ サブロウ", phone: "090-2222-0004" });
+  targets.accepted = await fileAs("doctor_shinjuku", { name: "受理済 四郎", furigana: "ジュリズミ シロウ", phone: "090-2222-0005" });
+  assert.equal((await as("hc_staff_shinjuku", "GET", `/api/notifications/${targets.accepted}`)).status, 200);
+
+  const H = (targets.holder = await fileAs("doctor_shinjuku", { name: "同居 主", furigana: "ドウキョ アルジ", phone: "090-2222-0002" }));
+  const M = (targets.member = await fileAs("doctor_setagaya", { name: "同居 家族", furigana: "ドウキョ カゾク", phone: "090-2222-0003" }));
+  r = await as("hc_staff_setagaya", "POST", `/api/notifications/${M}/transfer`, { health_center_id: SHINJUKU, reason: "同居の家族と同じ保健所へ" });
+  assert.equal(r.status, 204, JSON.stringify(r.body));
+  const holderSid = (await as("hc_staff_shinjuku", "GET", `/api/cases/${H}`)).body.smartphone_id;
+  assert.match(holderSid, /^\d{10}$/);
+  r = await as("hc_staff_shinjuku", "POST", `/api/cases/${H}/observation`, { kind: "patient", started_on: todayJst(), ends_on: "", household_of: "" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await as("hc_staff_shinjuku", "POST", `/api/cases/${M}/observation`, { kind: "contact", started_on: todayJst(), ends_on: "", household_of: holderSid });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.observation.household_of?.id, H);
+}
 after(async () => {
   await edge?.stop();
 });
@@ -115,6 +179,15 @@ const adminOf = (hc, allowed = ok()) => (c) =>
   c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin && c.hc === hc ? allowed : FORBIDDEN;
 const everyone = (outcome) => () => outcome;
 const todayJst = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+const MANAGED = err(403, "MANAGED_BY_HEALTH_CENTER");
+const CLINIC_SJ = ["doctor_shinjuku", "staff_shinjuku"];
+const HC_SJ = ["hc_staff_shinjuku", "hc_admin_shinjuku"];
+const HC_SG = ["hc_staff_setagaya", "hc_admin_setagaya"];
+/** Who may read the transferred record: the filing clinic, both health centers it has been at, the prefecture. */
+const READS_TRANSFERRED = [...CLINIC_SJ, ...HC_SJ, ...HC_SG, "pref_tokyo"];
+const HC_BY_NAME = { 新宿区保健所: SHINJUKU, 世田谷保健所: SETAGAYA };
+/** The スマホ入力ID is a credential: ten digits for the managing health center's staff, "" for everyone else. */
+const sidShownOnlyTo = (shown, sid) => (shown ? /^\d{10}$/.test(sid ?? "") : sid === "");
 
 // ---- rows -------------------------------------------------------------------------------------------------------------
 
@@ -488,6 +561,142 @@ const rows = [
     label: "unknown alert", body: { note: "行列" },
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
       : ["health_center_staff", "health_center_admin"].includes(c.user.role) ? err(404, "NOT_FOUND") : FORBIDDEN),
+  },
+  // ---- store rules: a transferred record, deletion after acceptance, household links across areas ----
+  // `transferred` (filed by the Shinjuku clinic, accepted and observed at Shinjuku, moved to Setagaya): the filing
+  // clinic reads and edits; the past health center (Shinjuku) only reads; Setagaya manages; the prefecture reads.
+  {
+    method: "GET", path: () => `/api/cases/${targets.transferred}`, pathName: "/api/cases/{id}", label: "transferred Shinjuku → Setagaya",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_TRANSFERRED.includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.id === targets.transferred && r.body.health_center_id === SETAGAYA
+      && r.body.can_edit === [...CLINIC_SJ, ...HC_SG].includes(c.name)
+      && r.body.can_change_status === HC_SG.includes(c.name)
+      && r.body.can_delete === HC_SG.includes(c.name)
+      && r.body.can_file === false
+      && sidShownOnlyTo(HC_SG.includes(c.name), r.body.smartphone_id),
+  },
+  {
+    method: "GET", path: () => `/api/notifications/${targets.transferred}`, pathName: "/api/notifications/{id}", label: "transferred Shinjuku → Setagaya",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_TRANSFERRED.includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.health_center_id === SETAGAYA && r.body.can_transfer === HC_SG.includes(c.name),
+  },
+  {
+    method: "PUT", path: () => `/api/cases/${targets.transferred}/tabs/basic`, pathName: "/api/cases/{id}/tabs/{tab}",
+    label: "transferred, from a stale version", body: { version: 0, data: { insurer: "行列" } },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...CLINIC_SJ, ...HC_SG].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "PUT", path: () => `/api/cases/${targets.transferred}/notification`, pathName: "/api/cases/{id}/notification",
+    label: "transferred, from a stale version", body: { version: 0, notification: confirmedCase() },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...CLINIC_SJ, ...HC_SG].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.transferred}/status`, pathName: "/api/cases/{id}/status",
+    label: "transferred, from a stale version", body: { version: 0, status: "admitted", date: "2024-01-01" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SG.includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/notifications/${targets.transferred}/transfer`, pathName: "/api/notifications/{id}/transfer",
+    label: "transferred, again to an unknown health center", body: { health_center_id: "HC_NONE", reason: "確認" },
+    // Only the new health center gets as far as the target; the past one may no longer transfer it.
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SG.includes(c.name) ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.transferred}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "transferred: the observation and its alerts",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_TRANSFERRED.includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.can_manage === HC_SG.includes(c.name)
+      && r.body.observation?.kind === "patient" && r.body.observation.stopped === false
+      && [targets.alertSpo2, targets.alertDyspnea].every((id) => r.body.alerts.some((a) => a.id === id))
+      && r.body.alerts.every((a) => sidShownOnlyTo(HC_SG.includes(c.name), a.smartphone_id)),
+  },
+  {
+    method: "POST", path: "/api/cases/search", label: "スマホ入力ID only to the record's current health center", body: { criteria: {} },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    check: (c, r) => {
+      const t = r.body.items.find((i) => i.id === targets.transferred);
+      const mustSee = [...CLINIC_SJ, ...HC_SG, "pref_tokyo"].includes(c.name);
+      if (mustSee !== Boolean(t) && !HC_SJ.includes(c.name)) return false;
+      // Every record listed: the ID is there exactly when the column is staff of the record's current health center.
+      return r.body.items.every((i) =>
+        sidShownOnlyTo(c.user.role.startsWith("health_center") && HC_BY_NAME[i.health_center_name] === c.hc, i.smartphone_id));
+    },
+  },
+  {
+    method: "GET", path: "/api/observation/alerts", label: "after a transfer: the new health center's queue",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["health_center_staff", "health_center_admin"].includes(c.user.role) ? ok() : FORBIDDEN),
+    check: (c, r) => {
+      const moved = [targets.alertSpo2, targets.alertDyspnea].map((id) => r.body.alerts.find((a) => a.id === id));
+      if (HC_SG.includes(c.name)) return moved.every((a) => a && a.case_id === targets.transferred && /^\d{10}$/.test(a.smartphone_id));
+      return moved.every((a) => a === undefined) && !r.body.alerts.some((a) => a.case_id === targets.transferred);
+    },
+  },
+  {
+    method: "POST", path: (c) => `/api/observation/alerts/${c.name === "hc_admin_setagaya" ? targets.alertDyspnea : targets.alertSpo2}/handle`,
+    pathName: "/api/observation/alerts/{id}/handle", label: "transferred record's alert (Setagaya's administrator: the other one)",
+    body: (c) => ({ note: `行列 ${c.name}` }),
+    // The new health center handles them; the past one is refused though the alert was raised there.
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SG.includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.handled_at > 0 && r.body.note === `行列 ${c.name}`,
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.transferred}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "restart the transferred record's", body: () => ({ kind: "patient", started_on: todayJst(), ends_on: "", household_of: "" }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SG.includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.observation?.kind === "patient" && r.body.can_manage === true,
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.transferred}/delete`, pathName: "/api/cases/{id}/delete",
+    label: "transferred (accepted), from a stale version", body: { version: 0 },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SG.includes(c.name) ? err(409, "EDIT_CONFLICT")
+      : CLINIC_SJ.includes(c.name) ? MANAGED : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.accepted}/delete`, pathName: "/api/cases/{id}/delete",
+    label: "accepted (受理) by Shinjuku, from a stale version", body: { version: 0 },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : HC_SJ.includes(c.name) ? err(409, "EDIT_CONFLICT")
+      : CLINIC_SJ.includes(c.name) ? MANAGED : FORBIDDEN),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.unaccepted}/delete`, pathName: "/api/cases/{id}/delete",
+    label: "not yet accepted, from a stale version", body: { version: 0 },
+    // Before acceptance the filing clinic may still delete (so a stale version is what stops it).
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, ...CLINIC_SJ].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.unaccepted}`, pathName: "/api/cases/{id}", label: "not yet accepted",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...CLINIC_SJ, ...HC_SJ, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.can_delete === [...CLINIC_SJ, ...HC_SJ].includes(c.name) && sidShownOnlyTo(HC_SJ.includes(c.name), r.body.smartphone_id),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.accepted}`, pathName: "/api/cases/{id}", label: "accepted (受理)",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...CLINIC_SJ, ...HC_SJ, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.can_delete === HC_SJ.includes(c.name) && r.body.can_edit === [...CLINIC_SJ, ...HC_SJ].includes(c.name),
+  },
+  // Household across areas: the holder (Shinjuku clinic's) and the member (Setagaya clinic's, moved to Shinjuku).
+  {
+    method: "GET", path: () => `/api/cases/${targets.holder}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "holder: a member from another clinic's area",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...CLINIC_SJ, ...HC_SJ, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => {
+      const members = r.body.observation?.members ?? [];
+      const seesMember = [...HC_SJ, "pref_tokyo"].includes(c.name);
+      return r.body.observation?.kind === "patient"
+        && members.map((m) => m.id).join() === (seesMember ? targets.member : "")
+        && members.every((m) => sidShownOnlyTo(HC_SJ.includes(c.name), m.smartphone_id));
+    },
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.member}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "member: reports through a holder of another clinic",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", ...HC_SG, ...HC_SJ, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => {
+      const h = r.body.observation?.household_of;
+      const seesHolder = [...HC_SJ, "pref_tokyo"].includes(c.name);
+      return r.body.observation?.kind === "contact" && r.body.can_manage === HC_SJ.includes(c.name)
+        && (seesHolder ? h?.id === targets.holder && sidShownOnlyTo(HC_SJ.includes(c.name), h.smartphone_id) : h === null);
+    },
   },
   {
     method: "GET", path: "/api/dashboard",
