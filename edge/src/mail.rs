@@ -4,12 +4,14 @@
 //! Locally `wrangler dev` simulates the binding: each message is written to the console that `cargo xtask dev`
 //! shows (and to the test harness's log), not sent.
 
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, Env};
 
+use crate::error::ApiResult;
 use crate::platform::{bindings, now_ms};
+use crate::store::db;
+use crate::store::notifications::{self as outbox, DueNotice, NoticeFailure};
 
 /// After this many failed attempts a row is given up (`failed`); the notification is in the inbox regardless.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -22,16 +24,6 @@ const DEFAULT_FROM: &str = "her-sys-notice@her-sys.example";
 pub fn backoff_ms(attempts: i64) -> i64 {
     let minutes = 1i64 << attempts.clamp(0, 6);
     minutes.min(60) * 60_000
-}
-
-#[derive(Deserialize)]
-struct Due {
-    id: String,
-    attempts: i64,
-    link: String,
-    seq: i64,
-    email: String,
-    health_center_name: String,
 }
 
 /// The subject and body of a notice: the health center, the number and the link; nothing about the patient.
@@ -50,50 +42,26 @@ pub fn compose(health_center_name: &str, number: &str, link: &str) -> (String, S
 /// personal data.
 pub async fn deliver_due(env: &Env) {
     if let Err(e) = deliver(env).await {
-        worker::console_error!("outbox: {e}");
+        worker::console_error!("outbox: {}", e.detail.unwrap_or_default());
     }
 }
 
-async fn deliver(env: &Env) -> worker::Result<()> {
-    let db = env.d1(bindings::DB)?;
+async fn deliver(env: &Env) -> ApiResult<()> {
+    let db = db(env)?;
     let now = now_ms();
-    let due: Vec<Due> = db
-        .prepare(
-            "SELECT o.id, o.attempts, o.link, n.seq, h.email, h.name AS health_center_name FROM outbox o \
-             JOIN notifications n ON n.id = o.notification_id JOIN health_centers h ON h.id = o.health_center_id \
-             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 AND o.lease_until < ?1 \
-             ORDER BY o.next_attempt_at LIMIT 20",
-        )
-        .bind(&[(now as f64).into()])?
-        .all()
-        .await?
-        .results()?;
+    let due = outbox::due_notices(&db, now).await?;
     for row in due {
-        if !claim(&db, &row.id, now).await? {
+        if !outbox::claim_notice(&db, &row.id, now, now + LEASE_MS).await? {
             continue;
         }
-        let number = format!("{:08}", row.seq);
+        let number = outbox::number(row.seq);
         let outcome = send(env, &row, &number).await;
         record(&db, &row, outcome, now_ms()).await?;
     }
     Ok(())
 }
 
-async fn claim(db: &D1Database, id: &str, now: i64) -> worker::Result<bool> {
-    let changed = db
-        .prepare(
-            "UPDATE outbox SET lease_until = ?2 WHERE id = ?1 AND status = 'pending' AND lease_until < ?3",
-        )
-        .bind(&[id.into(), ((now + LEASE_MS) as f64).into(), (now as f64).into()])?
-        .run()
-        .await?
-        .meta()?
-        .and_then(|m| m.changes)
-        .unwrap_or(0);
-    Ok(changed == 1)
-}
-
-async fn send(env: &Env, row: &Due, number: &str) -> Result<(), String> {
+async fn send(env: &Env, row: &DueNotice, number: &str) -> Result<(), String> {
     if row.email.trim().is_empty() {
         return Err("no_address".into());
     }
@@ -138,10 +106,10 @@ fn js_error(e: &JsValue) -> String {
 
 async fn record(
     db: &D1Database,
-    row: &Due,
+    row: &DueNotice,
     outcome: Result<(), String>,
     now: i64,
-) -> worker::Result<()> {
+) -> ApiResult<()> {
     let attempts = row.attempts + 1;
     match outcome {
         Ok(()) => {
@@ -150,40 +118,26 @@ async fn record(
                 row.id,
                 row.health_center_name
             );
-            db.prepare(
-                "UPDATE outbox SET status = 'sent', attempts = ?2, sent_at = ?3, lease_until = 0, last_error = NULL \
-                 WHERE id = ?1",
-            )
-            .bind(&[row.id.as_str().into(), (attempts as f64).into(), (now as f64).into()])?
-            .run()
-            .await?;
+            outbox::notice_sent(db, &row.id, attempts, now).await
         }
         Err(reason) => {
-            let status = if attempts >= MAX_ATTEMPTS {
-                "failed"
-            } else {
-                "pending"
-            };
             worker::console_log!(
                 "outbox: notice {} attempt {attempts} failed: {reason}",
                 row.id
             );
-            db.prepare(
-                "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = 0, last_error = ?5 \
-                 WHERE id = ?1",
+            outbox::notice_failed(
+                db,
+                &NoticeFailure {
+                    id: &row.id,
+                    attempts,
+                    given_up: attempts >= MAX_ATTEMPTS,
+                    next_attempt_at: now + backoff_ms(attempts),
+                    error: &reason,
+                },
             )
-            .bind(&[
-                row.id.as_str().into(),
-                status.into(),
-                (attempts as f64).into(),
-                ((now + backoff_ms(attempts)) as f64).into(),
-                reason.into(),
-            ])?
-            .run()
-            .await?;
+            .await
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
