@@ -14,6 +14,7 @@ mod routes;
 mod security;
 mod session;
 mod store;
+mod webauthn;
 
 pub use error::ApiError;
 use platform::{bindings, now_ms};

@@ -1,14 +1,12 @@
 //! Health-center administrators: the accounts and institutions of their own area, invitations, lock/unlock/
 //! reset/deactivate, and their area's audit log. Every action is authorised by `Principal::can_manage_account`.
 
-use serde::Deserialize;
 use shared::api::admin::{
-    AccountAction, AccountList, AccountSummary, AuditEntryView, AuditPage, CreateAccountRequest,
+    AccountAction, AccountList, AccountSummary, AuditPage, CreateAccountRequest,
     CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
 };
 use shared::auth::{Jurisdiction, Role};
 use shared::error::ErrorCode;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
 
 use crate::caller::Admin;
@@ -16,8 +14,10 @@ use crate::crypto::{self, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, optional_text_field, text_field};
-use crate::store::accounts::{self, UserRow};
-use crate::store::audit::{self};
+use crate::store::accounts::{self, NewUser, SummaryRow};
+use crate::store::audit;
+use crate::store::credentials;
+use crate::store::institutions::{self, NewInstitution};
 
 /// Invitation links work for 72 hours.
 pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
@@ -26,13 +26,6 @@ const ADMIN_LOCK_UNTIL: i64 = 253_402_300_799_000;
 
 fn invalid(field: &'static str) -> ApiError {
     ApiError::with_reason(ErrorCode::ValidationFailed, field, field)
-}
-
-#[derive(Deserialize)]
-struct SummaryRow {
-    #[serde(flatten)]
-    user: UserRow,
-    credential_count: i64,
 }
 
 fn summary(row: SummaryRow, now: i64) -> ApiResult<AccountSummary> {
@@ -52,20 +45,8 @@ fn summary(row: SummaryRow, now: i64) -> ApiResult<AccountSummary> {
     })
 }
 
-const SUMMARY_SELECT: &str = "SELECT u.*, COALESCE(i.name, h.name) AS area_name, \
-     (SELECT COUNT(*) FROM credentials c WHERE c.user_id = u.id) AS credential_count \
-     FROM users u LEFT JOIN institutions i ON i.id = u.institution_id \
-     LEFT JOIN health_centers h ON h.id = u.health_center_id";
-
 pub async fn list_accounts(a: Admin) -> ApiResult<Response> {
-    let rows: Vec<SummaryRow> =
-        a.db.prepare(format!(
-            "{SUMMARY_SELECT} WHERE u.health_center_id = ?1 ORDER BY u.role, u.login_id"
-        ))
-        .bind(&[a.health_center_id.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
+    let rows = accounts::summaries_in(&a.db, &a.health_center_id).await?;
     let now = now_ms();
     let accounts = rows
         .into_iter()
@@ -76,11 +57,7 @@ pub async fn list_accounts(a: Admin) -> ApiResult<Response> {
 }
 
 async fn account_summary(db: &D1Database, id: &str) -> ApiResult<AccountSummary> {
-    let row: Option<SummaryRow> = db
-        .prepare(format!("{SUMMARY_SELECT} WHERE u.id = ?1"))
-        .bind(&[id.into()])?
-        .first(None)
-        .await?;
+    let row = accounts::summary_of(db, id).await?;
     summary(
         row.ok_or_else(|| ApiError::new(ErrorCode::NotFound))?,
         now_ms(),
@@ -128,13 +105,9 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
                 .institution_id
                 .as_deref()
                 .ok_or_else(|| invalid("institution_id"))?;
-            let inst: Option<InstitutionRow> = a
-                .db
-                .prepare("SELECT id, health_center_id, pref_code FROM institutions WHERE id = ?1")
-                .bind(&[id.into()])?
-                .first(None)
-                .await?;
-            let inst = inst.ok_or_else(|| invalid("institution_id"))?;
+            let inst = institutions::area(&a.db, id)
+                .await?
+                .ok_or_else(|| invalid("institution_id"))?;
             Jurisdiction::Institution {
                 institution_id: inst.id,
                 health_center_id: inst.health_center_id,
@@ -164,28 +137,21 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     };
     let hash = crypto::hash_password(&stored_password).await?;
     let now = now_ms();
-    let inserted = a
-        .db
-        .prepare(
-            "INSERT INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, \
-             password_hash, must_change_password, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10) ON CONFLICT(login_id) DO NOTHING",
-        )
-        .bind(&[
-            id.as_str().into(),
-            login_id.into(),
-            display_name.into(),
-            email.into(),
-            body.role.as_str().into(),
-            area.institution_id().map_or(JsValue::NULL, Into::into),
-            area.health_center_id().map_or(JsValue::NULL, Into::into),
-            area.pref_code().map_or(JsValue::NULL, Into::into),
-            hash.into(),
-            (now as f64).into(),
-        ])?
-        .run()
-        .await?;
-    if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
+    let inserted = accounts::insert(
+        &a.db,
+        &NewUser {
+            id: &id,
+            login_id,
+            display_name,
+            email,
+            role: body.role,
+            area: &area,
+            password_hash: &hash,
+            created_at: now,
+        },
+    )
+    .await?;
+    if !inserted {
         return Err(ApiError::with_reason(
             ErrorCode::Conflict,
             "login_id",
@@ -213,14 +179,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
 async fn new_invitation(db: &D1Database, user_id: &str) -> ApiResult<(String, i64)> {
     let t = token()?;
     let expires = now_ms() + INVITATION_MS;
-    db.prepare("INSERT INTO invitations (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)")
-        .bind(&[
-            sha256_hex(t.as_bytes()).into(),
-            user_id.into(),
-            (expires as f64).into(),
-        ])?
-        .run()
-        .await?;
+    accounts::insert_invitation(db, &sha256_hex(t.as_bytes()), user_id, expires).await?;
     Ok((format!("/invite#{t}"), expires))
 }
 
@@ -253,52 +212,29 @@ pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Respo
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let now = now_ms();
-    let at: JsValue = (now as f64).into();
     let mut issued_password = None;
     let (statements, action_name) = match action {
+        // A lock also ends the sessions the account already has.
         AccountAction::Lock => (
-            // A lock also ends the sessions the account already has.
-            vec![a.db.prepare(
-                "UPDATE users SET locked_until = ?2, session_epoch = session_epoch + 1, updated_at = ?3 WHERE id = ?1",
-            )
-                .bind(&[id.into(), (ADMIN_LOCK_UNTIL as f64).into(), at])?],
+            vec![accounts::lock(&a.db, id, ADMIN_LOCK_UNTIL, now)?],
             "account_lock",
         ),
-        AccountAction::Unlock => (
-            vec![a.db.prepare("UPDATE users SET locked_until = 0, failed_count = 0, updated_at = ?2 WHERE id = ?1")
-                .bind(&[id.into(), at])?],
-            "account_unlock",
-        ),
-        // Bumping the epoch ends every session of the account at once.
+        AccountAction::Unlock => (vec![accounts::unlock(&a.db, id, now)?], "account_unlock"),
         AccountAction::Deactivate => (
-            vec![a.db.prepare(
-                "UPDATE users SET status = 'deactivated', session_epoch = session_epoch + 1, updated_at = ?2 WHERE id = ?1",
-            )
-            .bind(&[id.into(), at])?],
+            vec![accounts::deactivate(&a.db, id, now)?],
             "account_deactivate",
         ),
         AccountAction::Reactivate => (
-            vec![a.db.prepare("UPDATE users SET status = 'active', updated_at = ?2 WHERE id = ?1").bind(&[id.into(), at])?],
+            vec![accounts::reactivate(&a.db, id, now)?],
             "account_reactivate",
         ),
         AccountAction::Reset => {
             let password = initial_password()?;
             let hash = crypto::hash_password(&password).await?;
             issued_password = Some(password);
-            (
-                vec![
-                    a.db.prepare("DELETE FROM credentials WHERE user_id = ?1").bind(&[id.into()])?,
-                    a.db.prepare("DELETE FROM recovery_codes WHERE user_id = ?1").bind(&[id.into()])?,
-                    a.db.prepare("UPDATE invitations SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL")
-                        .bind(&[id.into(), at.clone()])?,
-                    a.db.prepare(
-                        "UPDATE users SET password_hash = ?2, must_change_password = 1, failed_count = 0, \
-                         locked_until = 0, session_epoch = session_epoch + 1, updated_at = ?3 WHERE id = ?1",
-                    )
-                    .bind(&[id.into(), hash.into(), at])?,
-                ],
-                "account_reset",
-            )
+            let mut statements = vec![credentials::remove_all(&a.db, id)?];
+            statements.extend(accounts::reset(&a.db, id, &hash, now)?);
+            (statements, "account_reset")
         }
     };
     // One batch: D1 runs it atomically.
@@ -313,24 +249,8 @@ pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Respo
     Ok(Response::from_json(&issued)?)
 }
 
-/// Where an institution lies: what a clinic account's area is built from.
-#[derive(Deserialize)]
-struct InstitutionRow {
-    id: String,
-    health_center_id: String,
-    pref_code: String,
-}
-
 pub async fn list_institutions(a: Admin) -> ApiResult<Response> {
-    let institutions: Vec<Institution> =
-        a.db.prepare(
-            "SELECT id, name, address, phone FROM institutions \
-             WHERE health_center_id = ?1 ORDER BY name",
-        )
-        .bind(&[a.health_center_id.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
+    let institutions = institutions::in_area(&a.db, &a.health_center_id).await?;
     Ok(Response::from_json(&InstitutionList { institutions })?)
 }
 
@@ -350,20 +270,18 @@ pub async fn create_institution(a: Admin, mut req: Request) -> ApiResult<Respons
             .get(..16)
             .unwrap_or_default()
     );
-    a.db.prepare(
-        "INSERT INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    institutions::insert(
+        &a.db,
+        &NewInstitution {
+            id: &id,
+            name,
+            health_center_id: &a.health_center_id,
+            pref_code: &a.pref_code,
+            address: &address,
+            phone: body.phone.trim(),
+            created_at: now_ms(),
+        },
     )
-    .bind(&[
-        id.as_str().into(),
-        name.into(),
-        a.health_center_id.as_str().into(),
-        a.pref_code.as_str().into(),
-        address.as_str().into(),
-        body.phone.trim().into(),
-        (now_ms() as f64).into(),
-    ])?
-    .run()
     .await?;
     a.log(a.event("institution_create", "ok").target(id.clone()))
         .await?;
@@ -384,17 +302,8 @@ pub async fn audit_log(a: Admin, req: Request) -> ApiResult<Response> {
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .unwrap_or(i64::MAX);
     // Only the columns administrators see; the chain columns stay on the server.
-    let entries: Vec<AuditEntryView> = a
-        .db
-        .prepare(
-            "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address FROM audit_log \
-             WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 100",
-        )
-        .bind(&[a.health_center_id.as_str().into(), (before as f64).into()])?
-        .all()
-        .await?
-        .results()?;
-    let next_before = if entries.len() == 100 {
+    let entries = accounts::audit_page(&a.db, &a.health_center_id, before).await?;
+    let next_before = if entries.len() == accounts::AUDIT_PAGE {
         entries.last().map(|e| e.seq)
     } else {
         None

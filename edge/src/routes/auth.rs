@@ -1,56 +1,40 @@
 //! Sign-in (password, then a security key or passkey), first sign-in (password change, key registration, recovery
 //! codes), passkey-only sign-in, recovery codes, sign-out. Every outcome is audited.
 
-use serde::Deserialize;
-use serde_json::json;
 use shared::api::auth::{
     AssertionRequest, ChangePasswordRequest, PasswordSignInRequest, RecoveryCodeRequest,
-    RegisterCredentialRequest, RegisterCredentialResponse, SignInStep, WebauthnOptions,
+    RegisterCredentialRequest, RegisterCredentialResponse, SignInStep,
 };
 use shared::api::ErrorBody;
 use shared::auth::password::{
     check_password, CommonPasswords, PasswordContext, COMMON_PASSWORDS_TEXT,
 };
 use shared::error::ErrorCode;
-use shared::webauthn::{
-    alg, AuthenticationResponseJson, RegistrationResponseJson, RelyingParty, StoredCredential,
-};
+use shared::webauthn::{AuthenticationResponseJson, RegistrationResponseJson};
 use worker::{D1Database, Env, Request, Response};
 
-use crate::crypto::{self, b64url, b64url_decode, random_bytes, sha256_hex};
+use crate::crypto::{self, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
-use crate::platform::{bindings, now_ms};
-use crate::request::{
-    client_address, json_body, json_error, optional_text_field, own_origin, rp_id,
-};
+use crate::platform::now_ms;
+use crate::request::{client_address, json_body, optional_text_field};
 use crate::session::{self, PendingRecord, PendingStage, Session};
-use crate::store::accounts::{self, UserRow, LOCK_MS, MAX_FAILURES};
+use crate::store::accounts::{self, UserRow, ADDRESS_MAX_FAILURES, MAX_FAILURES};
 use crate::store::audit::{self, Event};
+use crate::store::credentials::{self, Holder};
+use crate::store::db;
+use crate::webauthn::{self, Ceremony, Creation, Mark, Purpose};
 
-pub(super) const CHALLENGE_MS: i64 = 5 * 60 * 1000;
-pub(super) const ALGORITHMS: [i64; 3] = [alg::ES256, alg::EDDSA, alg::RS256];
-/// Failed sign-ins from one address within the window before it is refused for the rest of the window.
-const ADDRESS_MAX_FAILURES: i64 = 50;
-const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
 const RECOVERY_CODES: usize = 10;
 const RECOVERY_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Never matches: compared against when the sign-in ID is unknown, so both cases cost the same.
 const DUMMY_HASH: &str =
     "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-fn db(env: &Env) -> ApiResult<D1Database> {
-    Ok(env.d1(bindings::DB)?)
-}
-
 fn with_cookies(mut resp: Response, cookies: &[String]) -> ApiResult<Response> {
     for c in cookies {
         resp.headers_mut().append("set-cookie", c)?;
     }
     Ok(resp)
-}
-
-pub(super) fn webauthn_error(e: shared::webauthn::CeremonyError) -> ApiError {
-    ApiError::with_reason(ErrorCode::WebauthnFailed, e.code(), e.to_string())
 }
 
 async fn log(db: &D1Database, event: Event) -> ApiResult<()> {
@@ -72,7 +56,7 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
     let now = now_ms();
     let address = client_address(&req);
-    if address_failures(&db, &address, now).await? >= ADDRESS_MAX_FAILURES {
+    if accounts::address_failures(&db, &address, now).await? >= ADDRESS_MAX_FAILURES {
         log(
             &db,
             Event::new("sign_in_password", "throttled_address", &address),
@@ -88,7 +72,7 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
     };
     let Some(user) = user else {
         crypto::verify_password(&body.password, DUMMY_HASH).await?;
-        record_address_failure(&db, &address, now).await?;
+        accounts::record_address_failure(&db, &address, now).await?;
         log(&db, Event::new("sign_in_password", "unknown_id", &address)).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
@@ -97,7 +81,7 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
         return Err(ApiError::new(ErrorCode::AccountLocked));
     }
     if !crypto::verify_password(&body.password, &user.password_hash).await? {
-        record_address_failure(&db, &address, now).await?;
+        accounts::record_address_failure(&db, &address, now).await?;
         return Err(account_failure(&db, &req, &user, "sign_in_password").await?);
     }
     if user.status != "active" {
@@ -124,7 +108,7 @@ async fn next_step(req: &Request, db: &D1Database, user: &UserRow) -> ApiResult<
     if user.must_change_password != 0 {
         return Ok(SignInStep::ChangePassword);
     }
-    if accounts::credential_count(db, &user.id).await? == 0 {
+    if credentials::count(db, &user.id).await? == 0 {
         return Ok(SignInStep::RegisterCredential);
     }
     Ok(SignInStep::Webauthn {
@@ -139,64 +123,13 @@ async fn account_failure(
     user: &UserRow,
     action: &'static str,
 ) -> ApiResult<ApiError> {
-    #[derive(Deserialize)]
-    struct After {
-        failed_count: i64,
-    }
-    let now = now_ms();
-    let after: Option<After> = db
-        .prepare(
-            // A lock that has run out starts the count afresh.
-            "UPDATE users SET \
-             failed_count = CASE WHEN locked_until > 0 AND locked_until <= ?4 THEN 1 ELSE failed_count + 1 END, \
-             locked_until = CASE WHEN locked_until > 0 AND locked_until <= ?4 THEN 0 \
-                                 WHEN failed_count + 1 >= ?2 THEN ?3 ELSE locked_until END \
-             WHERE id = ?1 RETURNING failed_count",
-        )
-        .bind(&[
-            user.id.as_str().into(),
-            (MAX_FAILURES as f64).into(),
-            ((now + LOCK_MS) as f64).into(),
-            (now as f64).into(),
-        ])?
-        .first(None)
-        .await?;
-    let count = after.map_or(0, |a| a.failed_count);
+    let count = accounts::record_failure(db, &user.id, now_ms()).await?;
     if count >= MAX_FAILURES {
         log(db, user_event(action, "failure_locked", req, user)).await?;
         return Ok(ApiError::new(ErrorCode::AccountLocked));
     }
     log(db, user_event(action, "failure", req, user)).await?;
     Ok(ApiError::new(ErrorCode::InvalidCredentials))
-}
-
-async fn address_failures(db: &D1Database, address: &str, now: i64) -> ApiResult<i64> {
-    #[derive(Deserialize)]
-    struct Row {
-        count: i64,
-        window_start: i64,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT count, window_start FROM sign_in_failures_by_address WHERE address = ?1")
-        .bind(&[address.into()])?
-        .first(None)
-        .await?;
-    Ok(row
-        .filter(|r| now - r.window_start < ADDRESS_WINDOW_MS)
-        .map_or(0, |r| r.count))
-}
-
-async fn record_address_failure(db: &D1Database, address: &str, now: i64) -> ApiResult<()> {
-    db.prepare(
-        "INSERT INTO sign_in_failures_by_address (address, window_start, count) VALUES (?1, ?2, 1) \
-         ON CONFLICT(address) DO UPDATE SET \
-         count = CASE WHEN ?2 - window_start >= ?3 THEN 1 ELSE count + 1 END, \
-         window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END",
-    )
-    .bind(&[address.into(), (now as f64).into(), (ADDRESS_WINDOW_MS as f64).into()])?
-    .run()
-    .await?;
-    Ok(())
 }
 
 async fn signed_in(
@@ -206,10 +139,7 @@ async fn signed_in(
     user: &UserRow,
     action: &'static str,
 ) -> ApiResult<Vec<String>> {
-    db.prepare("UPDATE users SET failed_count = 0 WHERE id = ?1")
-        .bind(&[user.id.as_str().into()])?
-        .run()
-        .await?;
+    accounts::clear_failures(db, &user.id).await?;
     let cookie = session::create(env, req, user, now_ms()).await?;
     session::destroy_pending(env, req).await?;
     log(db, user_event(action, "ok", req, user)).await?;
@@ -251,10 +181,7 @@ pub async fn change_password(mut req: Request, env: &Env) -> ApiResult<Response>
         return Ok(Response::from_json(&body)?.with_status(ErrorCode::PasswordPolicy.http_status()));
     }
     let hash = crypto::hash_password(&body.new_password).await?;
-    db.prepare("UPDATE users SET password_hash = ?2, must_change_password = 0, updated_at = ?3 WHERE id = ?1")
-        .bind(&[user.id.as_str().into(), hash.into(), (now_ms() as f64).into()])?
-        .run()
-        .await?;
+    accounts::set_password(&db, &user.id, &hash, now_ms()).await?;
     log(&db, user_event("password_change", "ok", &req, &user)).await?;
     let user = accounts::by_id(&db, &user.id)
         .await?
@@ -264,81 +191,6 @@ pub async fn change_password(mut req: Request, env: &Env) -> ApiResult<Response>
 
 // ---- WebAuthn: options ----------------------------------------------------------------------------------------
 
-pub(super) async fn new_challenge(
-    db: &D1Database,
-    user_id: Option<&str>,
-    purpose: &str,
-) -> ApiResult<String> {
-    let challenge = b64url(&random_bytes::<32>()?);
-    db.prepare("INSERT INTO webauthn_challenges (challenge, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(&[
-            challenge.as_str().into(),
-            user_id.map_or(wasm_bindgen::JsValue::NULL, Into::into),
-            purpose.into(),
-            ((now_ms() + CHALLENGE_MS) as f64).into(),
-        ])?
-        .run()
-        .await?;
-    Ok(challenge)
-}
-
-/// Consumes a challenge exactly once (a conditional UPDATE in D1); returns its bytes.
-pub(super) async fn consume_challenge(
-    db: &D1Database,
-    challenge: &str,
-    user_id: Option<&str>,
-    purpose: &str,
-) -> ApiResult<Vec<u8>> {
-    #[derive(Deserialize)]
-    struct Row {
-        challenge: String,
-    }
-    let row: Option<Row> = db
-        .prepare(
-            "UPDATE webauthn_challenges SET used_at = ?1 \
-             WHERE challenge = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1 \
-             AND ((?4 IS NULL AND user_id IS NULL) OR user_id = ?4) RETURNING challenge",
-        )
-        .bind(&[
-            (now_ms() as f64).into(),
-            challenge.into(),
-            purpose.into(),
-            user_id.map_or(wasm_bindgen::JsValue::NULL, Into::into),
-        ])?
-        .first(None)
-        .await?;
-    row.and_then(|r| b64url_decode(&r.challenge))
-        .ok_or_else(|| ApiError::new(ErrorCode::ChallengeExpired))
-}
-
-/// The challenge a ceremony claims (read from its clientDataJSON); verification compares it byte for byte later.
-pub(super) fn claimed_challenge(client_data_json_b64: &str) -> ApiResult<String> {
-    #[derive(Deserialize)]
-    struct ClientData {
-        challenge: String,
-    }
-    let bytes =
-        b64url_decode(client_data_json_b64).ok_or_else(|| ApiError::new(ErrorCode::BadRequest))?;
-    let cd: ClientData =
-        serde_json::from_slice(&bytes).map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    Ok(cd.challenge.trim_end_matches('=').to_owned())
-}
-
-#[derive(Deserialize)]
-struct CredentialIdRow {
-    id: String,
-}
-
-async fn credential_ids(db: &D1Database, user_id: &str) -> ApiResult<Vec<String>> {
-    let rows: Vec<CredentialIdRow> = db
-        .prepare("SELECT id FROM credentials WHERE user_id = ?1 ORDER BY created_at")
-        .bind(&[user_id.into()])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
 /// `PublicKeyCredentialRequestOptionsJSON`: for a known user, their keys; for passkey-only sign-in, none
 /// (discoverable credentials) and user verification required.
 async fn request_options(
@@ -346,23 +198,16 @@ async fn request_options(
     db: &D1Database,
     user: Option<&UserRow>,
 ) -> ApiResult<String> {
-    let challenge = new_challenge(db, user.map(|u| u.id.as_str()), "authenticate").await?;
+    let mark = user.map_or(Mark::Discoverable, |u| Mark::User(&u.id));
+    let challenge = webauthn::new_challenge(db, mark, Purpose::Authenticate).await?;
     let (allow, uv) = match user {
-        Some(u) => (credential_ids(db, &u.id).await?, "preferred"),
+        Some(u) => (
+            credentials::ids(db, Holder::Staff, &u.id).await?,
+            "preferred",
+        ),
         None => (Vec::new(), "required"),
     };
-    let allow: Vec<_> = allow
-        .into_iter()
-        .map(|id| json!({ "type": "public-key", "id": id }))
-        .collect();
-    Ok(json!({
-        "challenge": challenge,
-        "rpId": rp_id(req)?,
-        "allowCredentials": allow,
-        "userVerification": uv,
-        "timeout": CHALLENGE_MS,
-    })
-    .to_string())
+    webauthn::request_options(req, &challenge, allow, uv)
 }
 
 /// Who is registering a key: the pending first sign-in (no key yet: the session starts when it is registered),
@@ -381,7 +226,7 @@ async fn registrant(env: &Env, req: &Request) -> ApiResult<Registrant> {
     }
     let (_, user) = session::require_pending(env, req).await?;
     let db = db(env)?;
-    if user.must_change_password != 0 || accounts::credential_count(&db, &user.id).await? > 0 {
+    if user.must_change_password != 0 || credentials::count(&db, &user.id).await? > 0 {
         return Err(ApiError::new(ErrorCode::SignInStepRequired));
     }
     Ok(Registrant {
@@ -394,29 +239,18 @@ pub async fn credential_options(req: Request, env: &Env) -> ApiResult<Response> 
     let who = registrant(env, &req).await?;
     let user = &who.user;
     let db = db(env)?;
-    let challenge = new_challenge(&db, Some(&user.id), "register").await?;
-    let exclude: Vec<_> = credential_ids(&db, &user.id)
-        .await?
-        .into_iter()
-        .map(|id| json!({ "type": "public-key", "id": id }))
-        .collect();
-    let params: Vec<_> = ALGORITHMS
-        .iter()
-        .map(|a| json!({ "type": "public-key", "alg": a }))
-        .collect();
-    let options = json!({
-        "challenge": challenge,
-        "rp": { "id": rp_id(&req)?, "name": shared::PRODUCT_NAME },
-        "user": { "id": b64url(user.id.as_bytes()), "name": user.login_id, "displayName": user.display_name },
-        "pubKeyCredParams": params,
-        "timeout": CHALLENGE_MS,
-        "attestation": "none",
-        "excludeCredentials": exclude,
-        "authenticatorSelection": { "residentKey": "preferred", "userVerification": "preferred" },
-    });
-    Ok(Response::from_json(&WebauthnOptions {
-        options_json: options.to_string(),
-    })?)
+    let challenge = webauthn::new_challenge(&db, Mark::User(&user.id), Purpose::Register).await?;
+    webauthn::creation_options(
+        &req,
+        Creation {
+            challenge: &challenge,
+            user_handle: user.id.as_bytes(),
+            name: &user.login_id,
+            display_name: &user.display_name,
+            exclude: credentials::ids(&db, Holder::Staff, &user.id).await?,
+            requirement: "preferred",
+        },
+    )
 }
 
 pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Response> {
@@ -424,58 +258,31 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     let body: RegisterCredentialRequest = json_body(&mut req).await?;
     // Checked before the challenge is spent, so a bad name costs no second ceremony.
     let requested_name = optional_text_field(&body.name, 60, "name")?;
-    let credential: RegistrationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
+    let credential: RegistrationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = db(env)?;
     let user = &who.user;
-    let claimed = claimed_challenge(&credential.response.client_data_json)?;
-    let expected = consume_challenge(&db, &claimed, Some(&user.id), "register").await?;
-    let origin = own_origin(&req)?;
-    let rp_id = rp_id(&req)?;
-    let origins = [origin.as_str()];
-    let rp = RelyingParty {
-        rp_id: &rp_id,
-        allowed_origins: &origins,
-        require_user_verification: false,
-        allowed_algorithms: &ALGORITHMS,
-    };
-    let registered = match credential.verify(&rp, &expected) {
+    let ceremony = Ceremony::open(
+        &req,
+        &db,
+        &credential.response.client_data_json,
+        Mark::User(&user.id),
+        Purpose::Register,
+        false,
+    )
+    .await?;
+    let registered = match ceremony.register(&credential) {
         Ok(r) => r,
         Err(e) => {
             log(&db, user_event("credential_register", e.code(), &req, user)).await?;
-            return Err(webauthn_error(e));
+            return Err(webauthn::error(e));
         }
     };
-    let count = accounts::credential_count(&db, &user.id).await?;
+    let count = credentials::count(&db, &user.id).await?;
     let name = match requested_name {
         n if n.is_empty() => format!("セキュリティキー {}", count + 1),
         n => n,
     };
-    let aaguid: String = registered
-        .aaguid
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let inserted = db
-        .prepare(
-            "INSERT INTO credentials (id, user_id, public_key_cose, sign_count, backup_eligible, name, aaguid, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
-        )
-        .bind(&[
-            b64url(&registered.credential_id).into(),
-            user.id.as_str().into(),
-            b64url(&registered.public_key_cose).into(),
-            (registered.sign_count as f64).into(),
-            (registered.backup_eligible as i32 as f64).into(),
-            name.into(),
-            aaguid.into(),
-            (now_ms() as f64).into(),
-        ])?
-        .run()
-        .await?;
-    if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
-        return Err(ApiError::new(ErrorCode::Conflict));
-    }
+    webauthn::store(&db, Holder::Staff, &user.id, &registered, &name, now_ms()).await?;
     log(&db, user_event("credential_register", "ok", &req, user)).await?;
     if !who.first_key {
         return Ok(Response::from_json(&RegisterCredentialResponse {
@@ -500,10 +307,6 @@ fn normalise_recovery_code(code: &str) -> String {
 }
 
 async fn new_recovery_codes(db: &D1Database, user_id: &str) -> ApiResult<Vec<String>> {
-    db.prepare("DELETE FROM recovery_codes WHERE user_id = ?1")
-        .bind(&[user_id.into()])?
-        .run()
-        .await?;
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
         // 256 is a multiple of 32: every symbol equally likely.
@@ -511,16 +314,13 @@ async fn new_recovery_codes(db: &D1Database, user_id: &str) -> ApiResult<Vec<Str
             .iter()
             .map(|b| RECOVERY_ALPHABET[(*b % 32) as usize] as char)
             .collect();
-        let code = format!("{}-{}", &raw[..5], &raw[5..]);
-        db.prepare("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)")
-            .bind(&[
-                user_id.into(),
-                sha256_hex(normalise_recovery_code(&code).as_bytes()).into(),
-            ])?
-            .run()
-            .await?;
-        codes.push(code);
+        codes.push(format!("{}-{}", &raw[..5], &raw[5..]));
     }
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|code| sha256_hex(normalise_recovery_code(code).as_bytes()))
+        .collect();
+    accounts::replace_recovery_codes(db, user_id, &hashes).await?;
     Ok(codes)
 }
 
@@ -530,27 +330,9 @@ pub async fn webauthn_options(req: Request, env: &Env) -> ApiResult<Response> {
     let (_, user) = session::require_pending(env, &req).await?;
     let db = db(env)?;
     match next_step(&req, &db, &user).await? {
-        SignInStep::Webauthn { options_json } => {
-            Ok(Response::from_json(&WebauthnOptions { options_json })?)
-        }
+        SignInStep::Webauthn { options_json } => webauthn::answer(options_json),
         _ => Err(ApiError::new(ErrorCode::SignInStepRequired)),
     }
-}
-
-#[derive(Deserialize)]
-struct CredentialRow {
-    user_id: String,
-    public_key_cose: String,
-    sign_count: i64,
-    backup_eligible: i64,
-}
-
-async fn credential_row(db: &D1Database, id: &str) -> ApiResult<Option<CredentialRow>> {
-    Ok(db
-        .prepare("SELECT user_id, public_key_cose, sign_count, backup_eligible FROM credentials WHERE id = ?1")
-        .bind(&[id.into()])?
-        .first(None)
-        .await?)
 }
 
 /// Verifies an assertion for `user` (or, for passkey-only sign-in, whoever owns the credential) and advances the
@@ -561,18 +343,12 @@ async fn verify_assertion(
     credential: &AuthenticationResponseJson,
     user: Option<&UserRow>,
 ) -> ApiResult<UserRow> {
-    let id = credential.raw_id.trim_end_matches('=');
-    let row = credential_row(db, id).await?;
+    let id = webauthn::credential_id(credential);
+    let row = credentials::key(db, Holder::Staff, id).await?;
     let row = match (row, user) {
-        (Some(r), Some(u)) if r.user_id == u.id => r,
+        (Some(r), Some(u)) if r.owner == u.id => r,
         (Some(r), None) => r,
-        _ => {
-            return Err(ApiError::with_reason(
-                ErrorCode::WebauthnFailed,
-                "unknown_credential",
-                "credential not registered for this account",
-            ))
-        }
+        _ => return Err(webauthn::unknown_credential(Holder::Staff)),
     };
     // Without a prior identification the user handle is what names the account (WebAuthn §7.2 step 6).
     if user.is_none()
@@ -590,60 +366,37 @@ async fn verify_assertion(
     }
     let owner = match user {
         Some(u) => u.clone(),
-        None => accounts::by_id(db, &row.user_id)
+        None => accounts::by_id(db, &row.owner)
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::WebauthnFailed))?,
     };
-    let claimed = claimed_challenge(&credential.response.client_data_json)?;
-    let expected =
-        consume_challenge(db, &claimed, user.map(|u| u.id.as_str()), "authenticate").await?;
-    let key = b64url_decode(&row.public_key_cose)
-        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "stored key"))?;
-    let credential_id = b64url_decode(id).ok_or_else(|| ApiError::new(ErrorCode::BadRequest))?;
-    let origin = own_origin(req)?;
-    let rp_id = rp_id(req)?;
-    let origins = [origin.as_str()];
-    let rp = RelyingParty {
-        rp_id: &rp_id,
-        allowed_origins: &origins,
-        // Passkey-only sign-in stands for both factors: it must prove the user, not just presence.
-        require_user_verification: user.is_none(),
-        allowed_algorithms: &ALGORITHMS,
-    };
-    let stored = StoredCredential {
-        credential_id: &credential_id,
-        public_key_cose: &key,
-        sign_count: u32::try_from(row.sign_count).unwrap_or(u32::MAX),
-        backup_eligible: Some(row.backup_eligible != 0),
-        user_handle: user.is_none().then_some(owner.id.as_bytes()),
-    };
-    let outcome = match credential.verify(&rp, &expected, &stored) {
+    let mark = user.map_or(Mark::Discoverable, |u| Mark::User(&u.id));
+    // Passkey-only sign-in stands for both factors: it must prove the user, not just presence.
+    let ceremony = Ceremony::open(
+        req,
+        db,
+        &credential.response.client_data_json,
+        mark,
+        Purpose::Authenticate,
+        user.is_none(),
+    )
+    .await?;
+    let handle = user.is_none().then_some(owner.id.as_bytes());
+    let outcome = match ceremony.assert(credential, &row, handle)? {
         Ok(o) => o,
         Err(e) => {
             log(db, user_event("sign_in_webauthn", e.code(), req, &owner)).await?;
-            return Err(webauthn_error(e));
+            return Err(webauthn::error(e));
         }
     };
-    let updated = db
-        .prepare("UPDATE credentials SET sign_count = ?1, last_used_at = ?2 WHERE id = ?3 AND sign_count = ?4")
-        .bind(&[(outcome.new_sign_count as f64).into(), (now_ms() as f64).into(), id.into(), (row.sign_count as f64).into()])?
-        .run()
-        .await?;
-    if updated.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
-        return Err(ApiError::with_reason(
-            ErrorCode::WebauthnFailed,
-            "sign_count_regressed",
-            "concurrent use of the credential",
-        ));
-    }
+    webauthn::advance(db, Holder::Staff, credential, &row, &outcome).await?;
     Ok(owner)
 }
 
 pub async fn webauthn(mut req: Request, env: &Env) -> ApiResult<Response> {
     let (_, user) = session::require_pending(env, &req).await?;
     let body: AssertionRequest = json_body(&mut req).await?;
-    let credential: AuthenticationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
+    let credential: AuthenticationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = db(env)?;
     if let Err(e) = verify_assertion(&req, &db, &credential, Some(&user)).await {
         if e.code == ErrorCode::WebauthnFailed {
@@ -662,15 +415,12 @@ pub async fn webauthn(mut req: Request, env: &Env) -> ApiResult<Response> {
 
 pub async fn passkey_options(req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
-    Ok(Response::from_json(&WebauthnOptions {
-        options_json: request_options(&req, &db, None).await?,
-    })?)
+    webauthn::answer(request_options(&req, &db, None).await?)
 }
 
 pub async fn passkey(mut req: Request, env: &Env) -> ApiResult<Response> {
     let body: AssertionRequest = json_body(&mut req).await?;
-    let credential: AuthenticationResponseJson = serde_json::from_str(&body.credential_json)
-        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))?;
+    let credential: AuthenticationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = db(env)?;
     let user = verify_assertion(&req, &db, &credential, None).await?;
     if user.status != "active" {
@@ -695,16 +445,8 @@ pub async fn recovery(mut req: Request, env: &Env) -> ApiResult<Response> {
     let (_, user) = session::require_pending(env, &req).await?;
     let body: RecoveryCodeRequest = json_body(&mut req).await?;
     let db = db(env)?;
-    let used = db
-        .prepare("UPDATE recovery_codes SET used_at = ?1 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL")
-        .bind(&[
-            (now_ms() as f64).into(),
-            user.id.as_str().into(),
-            sha256_hex(normalise_recovery_code(&body.code).as_bytes()).into(),
-        ])?
-        .run()
-        .await?;
-    if used.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
+    let code_hash = sha256_hex(normalise_recovery_code(&body.code).as_bytes());
+    if !accounts::use_recovery_code(&db, &user.id, &code_hash, now_ms()).await? {
         return Err(account_failure(&db, &req, &user, "sign_in_recovery_code").await?);
     }
     let cookies = signed_in(env, &req, &db, &user, "sign_in_recovery_code").await?;
@@ -732,21 +474,13 @@ pub async fn sign_out(req: Request, env: &Env) -> ApiResult<Response> {
 // ---- invitation link: set one's own password, then register a key ------------------------------------------------
 
 pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Response> {
-    #[derive(Deserialize)]
-    struct Row {
-        user_id: String,
-    }
     let body: shared::api::auth::AcceptInvitationRequest = json_body(&mut req).await?;
     let db = db(env)?;
     let token_hash = sha256_hex(body.token.trim().as_bytes());
     // Look first, consume only once the password is acceptable, so a typo in the password keeps the link usable.
-    let row: Option<Row> = db
-        .prepare("SELECT user_id FROM invitations WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2")
-        .bind(&[token_hash.as_str().into(), (now_ms() as f64).into()])?
-        .first(None)
-        .await?;
+    let user_id = accounts::invitation_user(&db, &token_hash, now_ms()).await?;
     let address = client_address(&req);
-    let Some(row) = row else {
+    let Some(user_id) = user_id else {
         log(
             &db,
             Event::new("invitation_accept", "invalid_or_expired", &address),
@@ -758,7 +492,7 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
             "invitation invalid",
         ));
     };
-    let user = accounts::by_id(&db, &row.user_id)
+    let user = accounts::by_id(&db, &user_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::ChallengeExpired))?;
     if user.status != "active" {
@@ -778,12 +512,7 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
         err.error.rules = rules;
         return Ok(Response::from_json(&err)?.with_status(ErrorCode::PasswordPolicy.http_status()));
     }
-    let used = db
-        .prepare("UPDATE invitations SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2")
-        .bind(&[token_hash.as_str().into(), (now_ms() as f64).into()])?
-        .run()
-        .await?;
-    if used.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
+    if !accounts::use_invitation(&db, &token_hash, now_ms()).await? {
         return Err(ApiError::with_reason(
             ErrorCode::ChallengeExpired,
             "invitation",
@@ -791,10 +520,7 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
         ));
     }
     let hash = crypto::hash_password(&body.new_password).await?;
-    db.prepare("UPDATE users SET password_hash = ?2, must_change_password = 0, updated_at = ?3 WHERE id = ?1")
-        .bind(&[user.id.as_str().into(), hash.into(), (now_ms() as f64).into()])?
-        .run()
-        .await?;
+    accounts::set_password(&db, &user.id, &hash, now_ms()).await?;
     log(&db, user_event("invitation_accept", "ok", &req, &user)).await?;
     let pending = PendingRecord {
         user_id: user.id.clone(),
@@ -814,6 +540,7 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::b64url_decode;
 
     #[test]
     fn recovery_codes_normalise_case_and_separators() {

@@ -5,6 +5,7 @@ use worker::{Date, Env, Response};
 
 use crate::error::ApiResult;
 use crate::platform::bindings;
+use crate::store::probe;
 
 pub async fn get(env: &Env) -> ApiResult<Response> {
     let nonce = nonce();
@@ -47,26 +48,10 @@ async fn timed(check: impl std::future::Future<Output = Result<(), String>>) -> 
 
 async fn check_d1(env: &Env, nonce: &str) -> Result<(), String> {
     let db = env.d1(bindings::DB).map_err(|e| format!("binding: {e}"))?;
-    let now = Date::now().as_millis() as f64;
-    db.prepare("INSERT INTO health_probe (nonce, checked_at_ms) VALUES (?1, ?2)")
-        .bind(&[nonce.into(), now.into()])
-        .map_err(|e| format!("bind: {e}"))?
-        .run()
-        .await
-        .map_err(|e| format!("write: {e}"))?;
-    let read: Option<String> = db
-        .prepare("SELECT nonce FROM health_probe WHERE nonce = ?1")
-        .bind(&[nonce.into()])
-        .map_err(|e| format!("bind: {e}"))?
-        .first(Some("nonce"))
-        .await
-        .map_err(|e| format!("read: {e}"))?;
-    db.prepare("DELETE FROM health_probe WHERE nonce = ?1")
-        .bind(&[nonce.into()])
-        .map_err(|e| format!("bind: {e}"))?
-        .run()
-        .await
-        .map_err(|e| format!("delete: {e}"))?;
+    let now = Date::now().as_millis() as i64;
+    probe::write(&db, nonce, now).await?;
+    let read = probe::read(&db, nonce).await?;
+    probe::delete(&db, nonce).await?;
     match read {
         Some(v) if v == nonce => Ok(()),
         other => Err(format!(

@@ -20,6 +20,7 @@ mod auth;
 mod bench;
 mod cases;
 mod health;
+mod institution;
 mod me;
 mod notifications;
 mod observation;
@@ -110,7 +111,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         }
         ["me", "draft-key"] => {
             only(&m, Get)?;
-            notifications::draft_key(staff(env, &req).await?).await
+            me::draft_key(staff(env, &req).await?).await
         }
         ["me", "device-key"] => {
             only(&m, Post)?;
@@ -122,11 +123,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         }
         ["me", "credentials"] => {
             only(&m, Get)?;
-            me::credentials(staff(env, &req).await?, env).await
+            me::credentials(staff(env, &req).await?).await
         }
         ["me", "credentials", id] => match m {
-            Patch => me::rename_credential(staff(env, &req).await?, req, env, id).await,
-            Delete => me::delete_credential(staff(env, &req).await?, req, env, id).await,
+            Patch => me::rename_credential(staff(env, &req).await?, req, id).await,
+            Delete => me::delete_credential(staff(env, &req).await?, req, id).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
         ["admin", "accounts"] => match m {
@@ -178,11 +179,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         }
         ["observe", "passkey", "options"] => {
             only(&m, Post)?;
-            observe_passkey::options(phone(env, &req).await?, req, env).await
+            observe_passkey::options(phone(env, &req).await?, req).await
         }
         ["observe", "passkey"] => {
             only(&m, Post)?;
-            observe_passkey::register(phone(env, &req).await?, req, env).await
+            observe_passkey::register(phone(env, &req).await?, req).await
         }
         ["observe", "passkey", "signin", "options"] => {
             only(&m, Post)?;
@@ -263,19 +264,19 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         }
         ["health-centers"] => {
             only(&m, Get)?;
-            notifications::health_centers(staff(env, &req).await?).await
+            institution::health_centers(staff(env, &req).await?).await
         }
         ["institution"] => {
             only(&m, Get)?;
-            notifications::institution_profile(staff(env, &req).await?).await
+            institution::profile(staff(env, &req).await?).await
         }
         ["institution", "doctors"] => {
             only(&m, Post)?;
-            notifications::add_doctor(staff(env, &req).await?, req).await
+            institution::add_doctor(staff(env, &req).await?, req).await
         }
         ["institution", "doctors", id] => {
             only(&m, Delete)?;
-            notifications::remove_doctor(staff(env, &req).await?, id).await
+            institution::remove_doctor(staff(env, &req).await?, id).await
         }
         _ => Err(ApiError::new(ErrorCode::NotFound)),
     }

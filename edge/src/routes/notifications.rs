@@ -7,9 +7,9 @@
 
 use serde::Deserialize;
 use shared::api::notifications::{
-    idempotency_key_ok, AddDoctorRequest, Delivery, Doctor, DuplicateCandidate, DuplicateList,
-    DuplicateMatch, DuplicateQuery, FileRequest, FileResult, HealthCenterList, HealthCenterOption,
-    InstitutionProfile, NotificationList, NotificationRecord, NotificationSummary, TransferRequest,
+    idempotency_key_ok, Delivery, DuplicateCandidate, DuplicateList, DuplicateMatch,
+    DuplicateQuery, FileRequest, FileResult, NotificationList, NotificationRecord,
+    NotificationSummary, TransferRequest,
 };
 use shared::auth::{Access, Jurisdiction, Role};
 use shared::error::ErrorCode;
@@ -22,12 +22,11 @@ use worker::{Context, D1Database, Env, Request, Response};
 
 use crate::access;
 use crate::caller::Staff;
-use crate::crypto::{b64url, random_bytes, sha256_hex, token};
+use crate::crypto::{sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, json_error, own_origin, text_field};
 use crate::store::audit::seal_later;
-use crate::store::f;
 use crate::store::institutions;
 use crate::store::notifications::{self as store, Filed, ListOf, RecordRow, SubmitKey, SummaryRow};
 use shared::time::today_jst;
@@ -40,22 +39,9 @@ fn number(seq: i64) -> String {
 #[derive(Deserialize)]
 struct InstitutionRow {
     name: String,
-    address: String,
-    phone: String,
     health_center_id: String,
     health_center_name: String,
     pref_code: String,
-}
-
-async fn institution(db: &D1Database, id: &str) -> ApiResult<InstitutionRow> {
-    db.prepare(
-        "SELECT i.name, i.address, i.phone, i.health_center_id, h.name AS health_center_name, i.pref_code \
-         FROM institutions i JOIN health_centers h ON h.id = i.health_center_id WHERE i.id = ?1",
-    )
-    .bind(&[id.into()])?
-    .first(None)
-    .await?
-    .ok_or_else(|| ApiError::with_detail(ErrorCode::Forbidden, "institution missing"))
 }
 
 /// Where a filing goes and why. The rule in force: the health center with jurisdiction over the place of the
@@ -163,8 +149,6 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
     // The clinic, its health center and prefecture as the session read them from D1 for this request.
     let inst = InstitutionRow {
         name: c.user.area_name.clone().unwrap_or_default(),
-        address: String::new(),
-        phone: String::new(),
         health_center_id: c
             .principal
             .jurisdiction
@@ -412,20 +396,6 @@ pub async fn transfer(
     }
 }
 
-/// `GET /api/health-centers`: the health centers of the caller's prefecture (transfer targets).
-pub async fn health_centers(c: Staff) -> ApiResult<Response> {
-    let Some(pref) = c.principal.jurisdiction.pref_code() else {
-        return Err(ApiError::new(ErrorCode::Forbidden));
-    };
-    let health_centers: Vec<HealthCenterOption> =
-        c.db.prepare("SELECT id, name FROM health_centers WHERE pref_code = ?1 ORDER BY id")
-            .bind(&[pref.into()])?
-            .all()
-            .await?
-            .results()?;
-    Ok(Response::from_json(&HealthCenterList { health_centers })?)
-}
-
 /// `POST /api/notifications/duplicates`: records that may be the same person (same furigana + birth date, or
 /// same phone + birth date) among those the caller's institution filed or that went to the health center this
 /// filing would go to. Only the caller's own records carry an id and a name.
@@ -474,97 +444,6 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
     Ok(Response::from_json(&DuplicateList { candidates })?)
 }
 
-/// `GET /api/institution`: the form's header (届出者) from the clinic's account and its doctor list.
-pub async fn institution_profile(c: Staff) -> ApiResult<Response> {
-    let (institution_id, _) = c.filing_institution()?;
-    let inst = institution(&c.db, institution_id).await?;
-    let doctors: Vec<Doctor> = c
-        .db
-        .prepare(
-            "SELECT id, name FROM doctors WHERE institution_id = ?1 AND removed_at IS NULL ORDER BY created_at",
-        )
-        .bind(&[institution_id.into()])?
-        .all()
-        .await?
-        .results()?;
-    let profile = InstitutionProfile {
-        name: inst.name,
-        address: inst.address,
-        phone: inst.phone,
-        own_doctor_name: (c.principal.role == Role::ClinicDoctor)
-            .then(|| c.user.display_name.clone()),
-        doctors,
-    };
-    Ok(Response::from_json(&profile)?)
-}
-
-/// `POST /api/institution/doctors`.
-pub async fn add_doctor(c: Staff, mut req: Request) -> ApiResult<Response> {
-    let (institution_id, _) = c.filing_institution()?;
-    let institution_id = institution_id.to_owned();
-    let body: AddDoctorRequest = json_body(&mut req).await?;
-    let name = text_field(&body.name, 60, "name")?;
-    let id = format!("d_{}", b64url(&random_bytes::<12>()?));
-    c.db.prepare(
-        "INSERT INTO doctors (id, institution_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&[
-        id.as_str().into(),
-        institution_id.as_str().into(),
-        name.as_str().into(),
-        f(now_ms()),
-    ])?
-    .run()
-    .await?;
-    c.log(c.event("doctor_add", "ok").target(id.as_str()))
-        .await?;
-    Ok(Response::from_json(&Doctor { id, name })?.with_status(201))
-}
-
-/// `DELETE /api/institution/doctors/{id}` (kept for the records that name the doctor; hidden from the list).
-pub async fn remove_doctor(c: Staff, id: &str) -> ApiResult<Response> {
-    let (institution_id, _) = c.filing_institution()?;
-    let changed = c
-        .db
-        .prepare(
-            "UPDATE doctors SET removed_at = ?3 WHERE id = ?1 AND institution_id = ?2 AND removed_at IS NULL",
-        )
-        .bind(&[id.into(), institution_id.into(), f(now_ms())])?
-        .run()
-        .await?
-        .meta()?
-        .and_then(|m| m.changes)
-        .unwrap_or(0);
-    if changed == 0 {
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
-    c.log(c.event("doctor_remove", "ok").target(id)).await?;
-    Ok(Response::empty()?.with_status(204))
-}
-
-/// `GET /api/me/draft-key`: created on first use; only its holder's session reads it.
-pub async fn draft_key(s: Staff) -> ApiResult<Response> {
-    let db = &s.db;
-    let fresh = b64url(&random_bytes::<32>()?);
-    db.prepare("UPDATE users SET draft_key = ?2 WHERE id = ?1 AND draft_key IS NULL")
-        .bind(&[s.principal.user_id.as_str().into(), fresh.into()])?
-        .run()
-        .await?;
-    #[derive(Deserialize)]
-    struct Row {
-        draft_key: String,
-    }
-    let row: Row = db
-        .prepare("SELECT draft_key FROM users WHERE id = ?1")
-        .bind(&[s.principal.user_id.as_str().into()])?
-        .first(None)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
-    Ok(Response::from_json(
-        &shared::api::notifications::DraftKey { key: row.draft_key },
-    )?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,8 +451,6 @@ mod tests {
     fn shinjuku_clinic() -> InstitutionRow {
         InstitutionRow {
             name: "新宿みなみクリニック".into(),
-            address: String::new(),
-            phone: String::new(),
             health_center_id: "HC13104".into(),
             health_center_name: "新宿区保健所".into(),
             pref_code: "13".into(),

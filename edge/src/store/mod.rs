@@ -32,6 +32,7 @@ pub mod credentials;
 pub mod institutions;
 pub mod notifications;
 pub mod observation;
+pub mod probe;
 pub mod sync;
 pub mod throttles;
 
