@@ -283,16 +283,7 @@ pub async fn update_tab(
             let status = CaseStatus::SpecimenCollected.as_str();
             w.then.push(store::status_entry(
                 &c.db,
-                &NewStatus {
-                    case_id: id,
-                    status,
-                    date,
-                    place: None,
-                    severity: None,
-                    comment: "",
-                    at: now,
-                    by: user,
-                },
+                &NewStatus::plain(id, status, date, now, user),
                 Some(&done),
             )?);
             w.then.push(store::start_status(&c.db, &done, status)?);
@@ -640,14 +631,9 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let data = tabs::clean(Tab::Id, &body.id, today_jst(now))
         .map_err(|issues| ApiError::with_issues(ErrorCode::ValidationFailed, issues))?;
     // The health center in charge: one of the clinic's prefecture.
-    let pref = c
-        .principal
-        .jurisdiction
-        .pref_code()
-        .unwrap_or_default()
-        .to_owned();
+    let pref = c.principal.jurisdiction.pref_code().unwrap_or_default();
     let hc_pref = store::health_center_pref(&c.db, &body.health_center_id).await?;
-    if hc_pref.as_ref().is_none_or(|p| *p != pref) {
+    if hc_pref.as_deref().is_none_or(|p| p != pref) {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
             "health_center_id",
@@ -672,7 +658,7 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                     smartphone_id: &phone_id,
                     institution_id: &institution_id,
                     health_center_id: &body.health_center_id,
-                    pref_code: &pref,
+                    pref_code: pref,
                     columns: &cols,
                     filed: None,
                     status: None,

@@ -227,16 +227,7 @@ fn plan_create(
         )?,
         cases::status_entry(
             &c.db,
-            &NewStatus {
-                case_id: &case_id,
-                status,
-                date: &date,
-                place: None,
-                severity: None,
-                comment: "",
-                at: now,
-                by: user,
-            },
+            &NewStatus::plain(&case_id, status, &date, now, user),
             None,
         )?,
         store::insert_record(&c.db, &specimen(rec), institution, user, &case_id, now)?,

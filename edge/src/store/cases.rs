@@ -399,6 +399,22 @@ pub struct NewStatus<'a> {
     pub by: &'a str,
 }
 
+impl<'a> NewStatus<'a> {
+    /// An entry with no place, severity or comment.
+    pub fn plain(case_id: &'a str, status: &'a str, date: &'a str, at: i64, by: &'a str) -> Self {
+        Self {
+            case_id,
+            status,
+            date,
+            place: None,
+            severity: None,
+            comment: "",
+            at,
+            by,
+        }
+    }
+}
+
 /// The one INSERT of a status entry; with `guard`, only once that versioned write has taken effect.
 pub fn status_entry(
     db: &D1Database,
@@ -446,8 +462,8 @@ pub fn withdraw_status_entry(
     w: &Written,
     seq: i64,
 ) -> ApiResult<D1PreparedStatement> {
-    let (cond, more) = w.guard(4);
-    let mut binds: Vec<JsValue> = vec![w.case_id.into(), f(seq), w.by.into()];
+    let (cond, more) = w.guard(5);
+    let mut binds: Vec<JsValue> = vec![w.case_id.into(), f(seq), w.by.into(), f(w.at)];
     binds.extend(more);
     Ok(db
         .prepare(format!(
@@ -847,16 +863,7 @@ pub fn filing_statements(
     }
     statements.push(status_entry(
         db,
-        &NewStatus {
-            case_id: id,
-            status: status.as_str(),
-            date: &date,
-            place: None,
-            severity: None,
-            comment: "",
-            at: now,
-            by: user,
-        },
+        &NewStatus::plain(id, status.as_str(), &date, now, user),
         None,
     )?);
     Ok(statements)
