@@ -5,24 +5,22 @@
 //! names the version it was based on; the batch carries the check (`WHERE version = ?`) in each statement, so a
 //! second editor's save changes nothing and is answered `EDIT_CONFLICT` with what the first one changed.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::api::cases::{
-    CaseRecord, CaseSummary, ChangeEntry, CreateCase, Created, DeleteRequest, DeletedCase,
-    DeletedList, EditConflict, NotificationEdit, SearchRequest, SearchResult, StatusChange,
-    StatusEntry, StatusWithdraw, TabUpdate, COUNT_CAP, PAGE_SIZE,
+    CaseRecord, CaseSummary, CreateCase, Created, DeleteRequest, DeletedCase, DeletedList,
+    EditConflict, NotificationEdit, SearchRequest, SearchResult, StatusChange, StatusEntry,
+    StatusWithdraw, TabUpdate, COUNT_CAP, PAGE_SIZE,
 };
 use shared::api::notifications::idempotency_key_ok;
 use shared::auth::Role;
+use shared::case::smartphone_id;
 use shared::case::status::CaseStatus;
 use shared::case::tabs::{self, Tab};
-use shared::case::{furigana_key, name_key, phone_digits, smartphone_id};
 use shared::error::ErrorCode;
 use shared::kana::normalize_furigana;
 use shared::notification::validate::IssueSeverity;
 use shared::notification::{validate, Notification};
-use wasm_bindgen::JsValue;
-use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 use crate::access::{self, Visible};
 use crate::caller::Staff;
@@ -30,72 +28,42 @@ use crate::crypto::{random_bytes, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, text_field};
-use crate::store::audit;
-use crate::store::audit::seal_later;
-use crate::store::case_search::{self, Bind};
+use crate::store::audit::{self, seal_later};
+use crate::store::case_search::{self, CountRow, DeletedRow, SummaryRow};
 use crate::store::cases::{
-    self as store, id_columns, id_from_notification, id_set, notification_set, parse_tabs, CaseRow,
+    self as store, filed_columns, id_columns, id_from_notification, parse_tabs, CaseRow, Change,
+    NewCase, NewStatus, VersionEntry, VersionedWrite,
 };
-use crate::store::{f, opt};
 use shared::auth::Access;
 use shared::time::today_jst;
-
-fn js(b: &Bind) -> JsValue {
-    match b {
-        Bind::Text(s) => JsValue::from_str(s),
-        Bind::Int(i) => f(*i),
-    }
-}
-
-#[derive(Deserialize)]
-struct SummaryRow {
-    seq: i64,
-    id: String,
-    smartphone_id: String,
-    name: String,
-    furigana: String,
-    furigana_key: String,
-    sex: Option<String>,
-    date_of_birth: String,
-    diagnosed_on: Option<String>,
-    onset_on: Option<String>,
-    category: Option<String>,
-    status: Option<String>,
-    residence: String,
-    hc_own_id: String,
-    filed_at: i64,
-    filed: i64,
-    health_center_name: String,
-}
 
 fn category_of(s: Option<&str>) -> Option<shared::notification::options::CaseCategory> {
     s.and_then(|c| serde_json::from_value(Value::String(c.to_owned())).ok())
 }
 
-impl SummaryRow {
-    /// `manages`: the caller is staff of the record's health center (the only staff who see the スマホ入力ID).
-    fn view(self, manages: bool) -> CaseSummary {
-        CaseSummary {
-            category: category_of(self.category.as_deref()),
-            status: self.status.as_deref().and_then(CaseStatus::parse),
-            id: self.id,
-            smartphone_id: if manages {
-                self.smartphone_id
-            } else {
-                String::new()
-            },
-            name: self.name,
-            furigana: self.furigana,
-            sex: self.sex,
-            date_of_birth: Some(self.date_of_birth).filter(|d| !d.is_empty()),
-            diagnosed_on: self.diagnosed_on,
-            onset_on: self.onset_on,
-            residence: self.residence,
-            health_center_name: self.health_center_name,
-            hc_own_id: self.hc_own_id,
-            filed_at: self.filed_at,
-            filed: self.filed != 0,
-        }
+/// A list row as the API shows it. `manages`: the caller is staff of the record's health center (the only staff who
+/// see the スマホ入力ID).
+fn summary(r: SummaryRow, manages: bool) -> CaseSummary {
+    CaseSummary {
+        category: category_of(r.category.as_deref()),
+        status: r.status.as_deref().and_then(CaseStatus::parse),
+        id: r.id,
+        smartphone_id: if manages {
+            r.smartphone_id
+        } else {
+            String::new()
+        },
+        name: r.name,
+        furigana: r.furigana,
+        sex: r.sex,
+        date_of_birth: Some(r.date_of_birth).filter(|d| !d.is_empty()),
+        diagnosed_on: r.diagnosed_on,
+        onset_on: r.onset_on,
+        residence: r.residence,
+        health_center_name: r.health_center_name,
+        hc_own_id: r.hc_own_id,
+        filed_at: r.filed_at,
+        filed: r.filed != 0,
     }
 }
 
@@ -104,12 +72,8 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let body: SearchRequest = json_body(&mut req).await?;
     let (page, count) = case_search::for_principal(&c.principal, &body)?;
     let manages = c.principal.desk().is_some();
-    let page_stmt =
-        c.db.prepare(&page.sql)
-            .bind(&page.binds.iter().map(js).collect::<Vec<_>>())?;
-    let count_stmt =
-        c.db.prepare(&count.sql)
-            .bind(&count.binds.iter().map(js).collect::<Vec<_>>())?;
+    let page_stmt = case_search::statement(&c.db, &page)?;
+    let count_stmt = case_search::statement(&c.db, &count)?;
     // One round trip for both reads and the audit entry.
     let event = c.event("case_search", "ok");
     let results =
@@ -125,13 +89,9 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         .first()
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no page result"))?
         .results()?;
-    #[derive(Deserialize)]
-    struct N {
-        n: u32,
-    }
     let n = results
         .get(1)
-        .and_then(|r| r.results::<N>().ok())
+        .and_then(|r| r.results::<CountRow>().ok())
         .and_then(|v| v.first().map(|n| n.n))
         .unwrap_or(0);
     let next_cursor = if rows.len() > PAGE_SIZE as usize {
@@ -142,36 +102,15 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         None
     };
     Ok(Response::from_json(&SearchResult {
-        items: rows.into_iter().map(|r| r.view(manages)).collect(),
+        items: rows.into_iter().map(|r| summary(r, manages)).collect(),
         count: n.min(COUNT_CAP),
         count_capped: n > COUNT_CAP,
         next_cursor,
     })?)
 }
 
-async fn status_entries(db: &D1Database, id: &str) -> ApiResult<Vec<StatusEntry>> {
-    #[derive(Deserialize)]
-    struct Row {
-        seq: i64,
-        status: String,
-        date: String,
-        place: Option<String>,
-        severity: Option<String>,
-        comment: String,
-        by_name: String,
-        at: i64,
-        withdrawn_at: Option<i64>,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT s.seq, s.status, s.date, s.place, s.severity, s.comment, u.display_name AS by_name, s.at, \
-             s.withdrawn_at FROM case_status s JOIN users u ON u.id = s.by_user_id WHERE s.case_id = ?1 \
-             ORDER BY s.seq",
-        )
-        .bind(&[id.into()])?
-        .all()
-        .await?
-        .results()?;
+async fn status_entries(c: &Staff, id: &str) -> ApiResult<Vec<StatusEntry>> {
+    let rows = store::status_rows(&c.db, id).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -194,43 +133,11 @@ async fn status_entries(db: &D1Database, id: &str) -> ApiResult<Vec<StatusEntry>
         .collect())
 }
 
-async fn changes_since(
-    db: &D1Database,
-    id: &str,
-    after_version: i64,
-) -> ApiResult<Vec<ChangeEntry>> {
-    #[derive(Deserialize)]
-    struct Row {
-        at: i64,
-        by_name: String,
-        what: String,
-        version: i64,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT v.at, u.display_name AS by_name, v.what, v.version FROM case_versions v \
-             JOIN users u ON u.id = v.by_user_id WHERE v.case_id = ?1 AND v.version > ?2 ORDER BY v.version",
-        )
-        .bind(&[id.into(), f(after_version)])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ChangeEntry {
-            at: r.at,
-            by_name: r.by_name,
-            what: r.what,
-            version: r.version,
-        })
-        .collect())
-}
-
 async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
     let deleted = row.deleted_at.is_some();
     Ok(CaseRecord {
-        status_entries: status_entries(&c.db, &row.id).await?,
-        history: changes_since(&c.db, &row.id, 0).await?,
+        status_entries: status_entries(c, &row.id).await?,
+        history: store::changes_since(&c.db, &row.id, 0).await?,
         can_edit: r.edit && !deleted,
         can_change_status: r.manage && !deleted,
         can_delete: r.delete && !deleted,
@@ -272,89 +179,23 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
     Ok(Response::from_json(&rec)?)
 }
 
-/// One versioned write: the previous state into `case_versions` and the UPDATE, both only if the record is still at
-/// `version` and not deleted; then `extra` statements (which must guard themselves with [`written`]), and the audit
-/// entry (guarded the same way). Answers whether this write took effect.
-#[allow(clippy::too_many_arguments)]
-async fn versioned_write(
-    c: &Staff,
-    env: &Env,
-    ctx: &Context,
-    id: &str,
-    version: i64,
-    part: &str,
-    what: &str,
-    previous: Option<String>,
-    set: &str,
-    set_binds: Vec<JsValue>,
-    extra: Vec<D1PreparedStatement>,
-    action: &'static str,
-    now: i64,
-) -> ApiResult<bool> {
-    let user = c.principal.user_id.as_str();
-    let mut statements = vec![c
-        .db
-        .prepare(
-            "INSERT INTO case_versions (case_id, version, part, what, previous, at, by_user_id) \
-             SELECT id, version + 1, ?3, ?4, ?5, ?6, ?7 FROM cases WHERE id = ?1 AND version = ?2 \
-             AND deleted_at IS NULL",
-        )
-        .bind(&[
-            id.into(),
-            f(version),
-            part.into(),
-            what.into(),
-            opt(previous.as_deref()),
-            f(now),
-            user.into(),
-        ])?];
-    let n = set_binds.len();
-    let mut binds = vec![id.into(), f(version)];
-    binds.extend(set_binds);
-    binds.push(f(now));
-    binds.push(user.into());
-    let set = if set.is_empty() {
-        String::new()
-    } else {
-        format!("{set}, ")
-    };
-    statements.push(
-        c.db.prepare(format!(
-            "UPDATE cases SET {set}version = version + 1, updated_at = ?{}, updated_by_user_id = ?{} \
-             WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-            n + 3,
-            n + 4
-        ))
-        .bind(&binds)?,
-    );
-    statements.extend(extra);
+/// The audit entry of a versioned write: the record, in the caller's health center's area.
+fn write_event(c: &Staff, action: &'static str, id: &str) -> audit::Event {
     let mut event = c.event(action, "ok").target(id);
     event.health_center_id = c
         .principal
         .jurisdiction
         .health_center_id()
         .map(str::to_owned);
-    statements.push(audit::batch_entry_if(
-        &c.db,
-        &event,
-        now,
-        "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?10 AND version = ?11 AND at = ?12)",
-        &[id.into(), f(version + 1), f(now)],
-    )?);
-    let results = c.db.batch(statements).await?;
-    let took = results
-        .get(1)
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
-        == 1;
-    seal_later(env, ctx);
-    Ok(took)
+    event
 }
 
-/// The guard for statements that belong to a versioned write: true only once that write has taken effect.
-fn written() -> &'static str {
-    "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?1 AND version = ?2 AND at = ?3)"
+/// Runs a versioned write (see [`store::versioned_write`]) and seals its audit entry after the answer; answers
+/// whether it took effect.
+async fn write(env: &Env, ctx: &Context, c: &Staff, w: VersionedWrite<'_>) -> ApiResult<bool> {
+    let took = store::versioned_write(&c.db, w).await?;
+    seal_later(env, ctx);
+    Ok(took)
 }
 
 async fn conflict(c: &Staff, id: &str, version: i64, action: &'static str) -> ApiError {
@@ -365,7 +206,9 @@ async fn conflict(c: &Staff, id: &str, version: i64, action: &'static str) -> Ap
             version: row.version,
             updated_at: row.updated_at,
             updated_by_name: row.updated_by_name,
-            changes: changes_since(&c.db, id, version).await.unwrap_or_default(),
+            changes: store::changes_since(&c.db, id, version)
+                .await
+                .unwrap_or_default(),
         }),
         _ => ApiError::new(ErrorCode::NotFound),
     }
@@ -411,15 +254,24 @@ pub async fn update_tab(
     all.insert(tab.as_str().into(), data.clone());
     let what = format!("{}: {}", tab.label(), changed.join("、"));
     let tabs_json = Value::Object(all).to_string();
-    let (set, mut binds) = if tab == Tab::Id {
-        let (set, binds) = id_set(&id_columns(&data));
-        (format!("{set}, tabs = ?12"), binds)
-    } else {
-        // Keep the numbering of id_set: ?3 is the tabs JSON here.
-        ("tabs = ?3".to_owned(), Vec::new())
+    let cols = (tab == Tab::Id).then(|| id_columns(&data));
+    let previous = previous.to_string();
+    let user = c.principal.user_id.as_str();
+    let mut w = VersionedWrite {
+        id,
+        version: body.version,
+        part: tab.as_str(),
+        what: &what,
+        previous: Some(&previous),
+        change: Change::Tabs {
+            tabs: &tabs_json,
+            id: cols.as_ref(),
+        },
+        then: Vec::new(),
+        event: write_event(&c, "case_edit", id),
+        user,
+        now,
     };
-    binds.push(tabs_json.into());
-    let mut extra = Vec::new();
     // A first test record starts the status record at 検体採取 (manual 4.5: tests before the notification).
     if tab == Tab::Tests && row.status.is_none() {
         if let Some(date) = data
@@ -428,46 +280,17 @@ pub async fn update_tab(
             .and_then(|t| t.get("specimen_date"))
             .and_then(Value::as_str)
         {
-            extra.push(
-                c.db.prepare(format!(
-                    "INSERT INTO case_status (case_id, status, date, at, by_user_id) \
-                     SELECT ?1, 'specimen_collected', ?4, ?3, ?5 WHERE {}",
-                    written()
-                ))
-                .bind(&[
-                    id.into(),
-                    f(row.version + 1),
-                    f(now),
-                    date.into(),
-                    c.principal.user_id.as_str().into(),
-                ])?,
-            );
-            extra.push(
-                c.db.prepare(format!(
-                    "UPDATE cases SET status = 'specimen_collected' WHERE id = ?1 AND status IS NULL AND {}",
-                    written()
-                ))
-                .bind(&[id.into(), f(row.version + 1), f(now)])?,
-            );
+            let done = w.written();
+            let status = CaseStatus::SpecimenCollected.as_str();
+            w.then.push(store::status_entry(
+                &c.db,
+                &NewStatus::plain(id, status, date, now, user),
+                Some(&done),
+            )?);
+            w.then.push(store::start_status(&c.db, &done, status)?);
         }
     }
-    let took = versioned_write(
-        &c,
-        env,
-        ctx,
-        id,
-        body.version,
-        tab.as_str(),
-        &what,
-        Some(previous.to_string()),
-        &set,
-        binds,
-        extra,
-        "case_edit",
-        now,
-    )
-    .await?;
-    if !took {
+    if !write(env, ctx, &c, w).await? {
         return Err(conflict(&c, id, body.version, "case_edit").await);
     }
     answer(&c, id, access).await
@@ -514,73 +337,37 @@ pub async fn edit_notification(
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "notification_edit").await);
     }
-    #[derive(Deserialize)]
-    struct Body {
-        body: String,
-    }
-    let previous: Option<Body> =
-        c.db.prepare("SELECT body FROM notifications WHERE id = ?1")
-            .bind(&[id.into()])?
-            .first(None)
-            .await?;
+    let previous = store::notification_body(&c.db, id).await?;
     let mut all = parse_tabs(&row.tabs);
     let id_tab = id_from_notification(all.get("id"), &notification);
     all.insert("id".into(), id_tab.clone());
-    let (set, mut binds) = notification_set(&notification, &id_tab);
-    binds.push(Value::Object(all).to_string().into());
-    let set = format!("{set}, tabs = ?16");
-    let Notification::R20211129(form) = &notification;
-    let phone = [
-        &form.patient.address.phone,
-        &form.patient.current_location.phone,
-    ]
-    .into_iter()
-    .map(|p| phone_digits(p))
-    .find(|p| !p.is_empty())
-    .unwrap_or_default();
-    let extra = vec![c
-        .db
-        .prepare(format!(
-            "UPDATE notifications SET body = ?4, category = ?5, patient_name = ?6, furigana_key = ?7, \
-             date_of_birth = ?8, phone_digits = ?9 WHERE id = ?1 AND {}",
-            written()
-        ))
-        .bind(&[
-            id.into(),
-            f(row.version + 1),
-            f(now),
-            notification.to_json().into(),
-            opt(form
-                .category
-                .and_then(|c| serde_json::to_value(c).ok())
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .as_deref()),
-            form.patient.name.trim().into(),
-            furigana_key(&form.patient.furigana).into(),
-            form.patient
-                .date_of_birth
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .into(),
-            phone.into(),
-        ])?];
-    let took = versioned_write(
-        &c,
-        env,
-        ctx,
+    let tabs_json = Value::Object(all).to_string();
+    let cols = id_columns(&id_tab);
+    let filed = filed_columns(&notification);
+    let mut w = VersionedWrite {
         id,
-        body.version,
-        "notification",
-        "発生届を編集",
-        previous.map(|p| p.body),
-        &set,
-        binds,
-        extra,
-        "notification_edit",
+        version: body.version,
+        part: "notification",
+        what: "発生届を編集",
+        previous: previous.as_deref(),
+        change: Change::Notification {
+            tabs: &tabs_json,
+            id: &cols,
+            filed: &filed,
+        },
+        then: Vec::new(),
+        event: write_event(&c, "notification_edit", id),
+        user: c.principal.user_id.as_str(),
         now,
-    )
-    .await?;
-    if !took {
+    };
+    let done = w.written();
+    w.then.push(store::notification_update(
+        &c.db,
+        &done,
+        &notification,
+        &filed,
+    )?);
+    if !write(env, ctx, &c, w).await? {
         return Err(conflict(&c, id, body.version, "notification_edit").await);
     }
     answer(&c, id, access).await
@@ -638,42 +425,37 @@ pub async fn change_status(
         .severity
         .and_then(|p| serde_json::to_value(p).ok())
         .and_then(|v| v.as_str().map(str::to_owned));
-    let extra = vec![c
-        .db
-        .prepare(format!(
-            "INSERT INTO case_status (case_id, status, date, place, severity, comment, at, by_user_id) \
-             SELECT ?1, ?4, ?5, ?6, ?7, ?8, ?3, ?9 WHERE {}",
-            written()
-        ))
-        .bind(&[
-            id.into(),
-            f(row.version + 1),
-            f(now),
-            body.status.as_str().into(),
-            body.date.as_str().into(),
-            opt(place.as_deref()),
-            opt(severity.as_deref()),
-            comment.as_str().into(),
-            c.principal.user_id.as_str().into(),
-        ])?];
     let what = format!("ステータス: {}", body.status.label());
-    let took = versioned_write(
-        &c,
-        env,
-        ctx,
+    let previous = current.map(|s| s.as_str());
+    let user = c.principal.user_id.as_str();
+    let mut w = VersionedWrite {
         id,
-        body.version,
-        "status",
-        &what,
-        current.map(|s| s.as_str().to_owned()),
-        "status = ?3",
-        vec![body.status.as_str().into()],
-        extra,
-        "case_status",
+        version: body.version,
+        part: "status",
+        what: &what,
+        previous,
+        change: Change::Status(Some(body.status.as_str())),
+        then: Vec::new(),
+        event: write_event(&c, "case_status", id),
+        user,
         now,
-    )
-    .await?;
-    if !took {
+    };
+    let done = w.written();
+    w.then.push(store::status_entry(
+        &c.db,
+        &NewStatus {
+            case_id: id,
+            status: body.status.as_str(),
+            date: &body.date,
+            place: place.as_deref(),
+            severity: severity.as_deref(),
+            comment: &comment,
+            at: now,
+            by: user,
+        },
+        Some(&done),
+    )?);
+    if !write(env, ctx, &c, w).await? {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
     answer(&c, id, access).await
@@ -692,7 +474,7 @@ pub async fn withdraw_status(
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
-    let entries: Vec<StatusEntry> = status_entries(&c.db, id)
+    let entries: Vec<StatusEntry> = status_entries(&c, id)
         .await?
         .into_iter()
         .filter(|e| !e.withdrawn)
@@ -706,38 +488,23 @@ pub async fn withdraw_status(
     };
     let before = entries.iter().rev().nth(1).map(|e| e.status);
     let now = now_ms();
-    let extra = vec![c
-        .db
-        .prepare(format!(
-            "UPDATE case_status SET withdrawn_at = ?3, withdrawn_by_user_id = ?5 \
-             WHERE seq = ?4 AND case_id = ?1 AND withdrawn_at IS NULL AND {}",
-            written()
-        ))
-        .bind(&[
-            id.into(),
-            f(row.version + 1),
-            f(now),
-            f(last.seq),
-            c.principal.user_id.as_str().into(),
-        ])?];
     let what = format!("ステータスの取消: {}", last.status.label());
-    let took = versioned_write(
-        &c,
-        env,
-        ctx,
+    let mut w = VersionedWrite {
         id,
-        body.version,
-        "status",
-        &what,
-        Some(last.status.as_str().to_owned()),
-        "status = ?3",
-        vec![opt(before.map(|s| s.as_str()))],
-        extra,
-        "case_status_withdraw",
+        version: body.version,
+        part: "status",
+        what: &what,
+        previous: Some(last.status.as_str()),
+        change: Change::Status(before.map(|s| s.as_str())),
+        then: Vec::new(),
+        event: write_event(&c, "case_status_withdraw", id),
+        user: c.principal.user_id.as_str(),
         now,
-    )
-    .await?;
-    if !took {
+    };
+    let done = w.written();
+    w.then
+        .push(store::withdraw_status_entry(&c.db, &done, last.seq)?);
+    if !write(env, ctx, &c, w).await? {
         return Err(conflict(&c, id, body.version, "case_status").await);
     }
     answer(&c, id, access).await
@@ -770,20 +537,22 @@ pub async fn delete(
         return Err(conflict(&c, id, body.version, "case_delete").await);
     }
     let now = now_ms();
-    let took = versioned_write(
-        &c,
+    let took = write(
         env,
         ctx,
-        id,
-        body.version,
-        "delete",
-        "削除",
-        None,
-        "deleted_at = ?3, deleted_by_user_id = ?4",
-        vec![f(now), c.principal.user_id.as_str().into()],
-        Vec::new(),
-        "case_delete",
-        now,
+        &c,
+        VersionedWrite {
+            id,
+            version: body.version,
+            part: "delete",
+            what: "削除",
+            previous: None,
+            change: Change::Delete,
+            then: Vec::new(),
+            event: write_event(&c, "case_delete", id),
+            user: c.principal.user_id.as_str(),
+            now,
+        },
     )
     .await?;
     if !took {
@@ -811,28 +580,8 @@ pub async fn restore(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<
     let user = c.principal.user_id.as_str();
     let mut event = c.event("case_restore", "ok").target(id);
     event.health_center_id = Some(row.health_center_id.clone());
-    let statements = vec![
-        c.db.prepare(
-            "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
-             SELECT id, version + 1, 'restore', '復元', ?3, ?4 FROM cases WHERE id = ?1 AND version = ?2 \
-             AND deleted_at IS NOT NULL",
-        )
-        .bind(&[id.into(), f(row.version), f(now), user.into()])?,
-        c.db.prepare(
-            "UPDATE cases SET deleted_at = NULL, deleted_by_user_id = NULL, version = version + 1, \
-             updated_at = ?3, updated_by_user_id = ?4 WHERE id = ?1 AND version = ?2 AND deleted_at IS NOT NULL",
-        )
-        .bind(&[id.into(), f(row.version), f(now), user.into()])?,
-        audit::batch_entry(&c.db, &event, now)?,
-    ];
-    let results = c.db.batch(statements).await?;
+    let took = store::restore(&c.db, id, row.version, user, now, &event).await?;
     seal_later(env, ctx);
-    let took = results
-        .get(1)
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
-        == 1;
     if !took {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
@@ -849,24 +598,7 @@ pub async fn deleted(c: Staff) -> ApiResult<Response> {
         c.log(c.event("case_deleted_list", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    #[derive(Deserialize)]
-    struct Row {
-        #[serde(flatten)]
-        summary: SummaryRow,
-        deleted_at: i64,
-        deleted_by_name: String,
-        version: i64,
-    }
-    let rows: Vec<Row> = c
-        .db
-        .prepare(format!(
-            "SELECT {}, c.deleted_at, u.display_name AS deleted_by_name, c.version \
-             FROM cases c INDEXED BY cases_deleted JOIN health_centers h ON h.id = c.health_center_id \
-             JOIN users u ON u.id = c.deleted_by_user_id \
-             WHERE c.health_center_id = ?1 AND c.deleted_at IS NOT NULL ORDER BY c.deleted_at DESC LIMIT 200",
-            case_search::SUMMARY_COLUMNS
-        ))
-        .bind(&[hc.as_str().into()])?
+    let rows: Vec<DeletedRow> = case_search::statement(&c.db, &case_search::deleted(&hc))?
         .all()
         .await?
         .results()?;
@@ -875,7 +607,7 @@ pub async fn deleted(c: Staff) -> ApiResult<Response> {
         items: rows
             .into_iter()
             .map(|r| DeletedCase {
-                summary: r.summary.view(true),
+                summary: summary(r.summary, true),
                 deleted_at: r.deleted_at,
                 deleted_by_name: r.deleted_by_name,
                 version: r.version,
@@ -900,22 +632,9 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let data = tabs::clean(Tab::Id, &body.id, today_jst(now))
         .map_err(|issues| ApiError::with_issues(ErrorCode::ValidationFailed, issues))?;
     // The health center in charge: one of the clinic's prefecture.
-    #[derive(Deserialize)]
-    struct Hc {
-        pref_code: String,
-    }
-    let pref = c
-        .principal
-        .jurisdiction
-        .pref_code()
-        .unwrap_or_default()
-        .to_owned();
-    let hc: Option<Hc> =
-        c.db.prepare("SELECT pref_code FROM health_centers WHERE id = ?1")
-            .bind(&[body.health_center_id.as_str().into()])?
-            .first(None)
-            .await?;
-    if hc.as_ref().is_none_or(|h| h.pref_code != pref) {
+    let pref = c.principal.jurisdiction.pref_code().unwrap_or_default();
+    let hc_pref = store::health_center_pref(&c.db, &body.health_center_id).await?;
+    if hc_pref.as_deref().is_none_or(|p| p != pref) {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
             "health_center_id",
@@ -933,37 +652,35 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         let mut event = c.event("case_create", "ok").target(id.as_str());
         event.health_center_id = Some(body.health_center_id.clone());
         let statements = vec![
-            c.db.prepare(
-                "INSERT INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, \
-                 furigana, furigana_key, date_of_birth, phone_digits, phone2_digits, sex, hc_own_id, filed_at, \
-                 created_at, created_by_user_id, create_key, updated_at, updated_by_user_id, tabs) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?15, ?16, ?18)",
-            )
-            .bind(&[
-                id.as_str().into(),
-                phone_id.as_str().into(),
-                institution_id.as_str().into(),
-                body.health_center_id.as_str().into(),
-                pref.as_str().into(),
-                cols.name.as_str().into(),
-                name_key(&cols.name).into(),
-                cols.furigana.as_str().into(),
-                furigana_key(&cols.furigana).into(),
-                cols.date_of_birth.as_str().into(),
-                cols.phone.as_str().into(),
-                cols.phone2.as_str().into(),
-                opt(cols.sex.as_deref()),
-                cols.hc_own_id.as_str().into(),
-                f(now),
-                user.as_str().into(),
-                body.idempotency_key.as_str().into(),
-                tabs_json.as_str().into(),
-            ])?,
-            c.db.prepare(
-                "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
-                 VALUES (?1, 1, 'create', 'ID管理情報を登録', ?2, ?3)",
-            )
-            .bind(&[id.as_str().into(), f(now), user.as_str().into()])?,
+            store::insert_case(
+                &c.db,
+                &NewCase {
+                    id: &id,
+                    smartphone_id: &phone_id,
+                    institution_id: &institution_id,
+                    health_center_id: &body.health_center_id,
+                    pref_code: pref,
+                    columns: &cols,
+                    filed: None,
+                    status: None,
+                    create_key: Some(&body.idempotency_key),
+                    tabs: &tabs_json,
+                    user: &user,
+                    now,
+                },
+            )?,
+            store::version_entry(
+                &c.db,
+                &VersionEntry {
+                    case_id: &id,
+                    part: "create",
+                    what: "ID管理情報を登録",
+                    previous: None,
+                    at: now,
+                    by: &user,
+                },
+                store::Base::New,
+            )?,
             audit::batch_entry(&c.db, &event, now)?,
         ];
         match c.db.batch(statements).await {
@@ -977,23 +694,11 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                 return Ok(Response::from_json(&created)?.with_status(201));
             }
             Err(e) => {
-                #[derive(Deserialize)]
-                struct Existing {
-                    id: String,
-                    smartphone_id: String,
-                }
-                let existing: Option<Existing> = c
-                    .db
-                    .prepare(
-                        "SELECT id, smartphone_id FROM cases WHERE created_by_user_id = ?1 AND create_key = ?2",
-                    )
-                    .bind(&[user.as_str().into(), body.idempotency_key.as_str().into()])?
-                    .first(None)
-                    .await?;
-                if let Some(existing) = existing {
+                let existing = store::created_with_key(&c.db, &user, &body.idempotency_key).await?;
+                if let Some((id, smartphone_id)) = existing {
                     return Ok(Response::from_json(&Created {
-                        id: existing.id,
-                        smartphone_id: existing.smartphone_id,
+                        id,
+                        smartphone_id,
                         replayed: true,
                     })?);
                 }

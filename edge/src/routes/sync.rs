@@ -9,18 +9,17 @@
 //! The whole batch is tried as one D1 batch (one transaction); if that fails (a concurrent sync of the same id, a
 //! スマホ入力ID collision) every record is retried alone, so the answer is still per record.
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use shared::api::sync::{
     DeviceKey, DeviceKeyRequest, DriveRecord, Outcome, RecordResult, SyncAnswer, SyncBatch,
     ACCEPTED_PROTOCOLS, BATCH_MAX, PROTOCOL,
 };
+use shared::case::smartphone_id;
+use shared::case::status::CaseStatus;
 use shared::case::tabs::{self, Tab};
-use shared::case::{furigana_key, name_key, smartphone_id};
 use shared::drive::{self, DecodeError};
 use shared::error::ErrorCode;
 use shared::notification::validate::{IssueSeverity, IssueView};
-use wasm_bindgen::JsValue;
 use worker::{Context, D1PreparedStatement, Env, Request, Response};
 
 use crate::caller::Staff;
@@ -28,10 +27,13 @@ use crate::crypto::{b64url, random_bytes};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, json_body_up_to, text_field, MAX_SYNC_BODY_BYTES};
-use crate::store::audit;
-use crate::store::audit::seal_later;
-use crate::store::cases::{id_columns, id_set, parse_tabs};
-use crate::store::{f, opt};
+use crate::store::audit::{self, seal_later};
+use crate::store::cases::{
+    self as cases, id_columns, parse_tabs, Base, Change, NewCase, NewStatus, VersionEntry,
+    VersionedWrite,
+};
+use crate::store::changes;
+use crate::store::sync::{self as store, Existing, Specimen};
 use shared::time::today_jst;
 
 fn rejected(rec: Option<&DriveRecord>, code: ErrorCode, issues: Vec<IssueView>) -> RecordResult {
@@ -55,37 +57,20 @@ fn issue(field: &str, message: &str) -> IssueView {
     }
 }
 
-/// The server's state of a record it has seen.
-#[derive(Deserialize)]
-struct Existing {
-    client_id: String,
-    client_version: i64,
-    synced_version: i64,
-    institution_id: String,
-    case_id: String,
-    test_index: i64,
-    specimen_code: String,
-    version: i64,
-    smartphone_id: String,
-    tabs: String,
-    deleted_at: Option<i64>,
-    updated_at: i64,
-    updated_by_name: Option<String>,
+async fn existing(c: &Staff, ids: &[&str]) -> ApiResult<Vec<Existing>> {
+    store::existing(&c.db, ids).await
 }
 
-const EXISTING: &str = "SELECT s.client_id, s.client_version, s.case_version AS synced_version, s.institution_id, s.case_id, s.test_index, s.specimen_code, c.version, \
-     c.smartphone_id, c.tabs, c.deleted_at, c.updated_at, u.display_name AS updated_by_name \
-     FROM sync_records s JOIN cases c ON c.id = s.case_id LEFT JOIN users u ON u.id = c.updated_by_user_id \
-     WHERE s.client_id IN (SELECT value FROM json_each(?1))";
-
-async fn existing(c: &Staff, ids: &[&str]) -> ApiResult<Vec<Existing>> {
-    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-    Ok(c.db
-        .prepare(EXISTING)
-        .bind(&[list.into()])?
-        .all()
-        .await?
-        .results()?)
+/// What the sync row keeps of a device's record.
+fn specimen(rec: &DriveRecord) -> Specimen<'_> {
+    Specimen {
+        client_id: &rec.client_id,
+        client_version: i64::from(rec.version),
+        code: &rec.specimen.code,
+        collected_at: rec.specimen.collected_at,
+        result: rec.result.as_ref().map(|r| r.result.as_str()),
+        result_at: rec.result.as_ref().map(|r| r.at),
+    }
 }
 
 /// A checked record with the tabs it writes.
@@ -96,7 +81,12 @@ struct Ready {
 }
 
 /// Decodes and checks one record: its own rules, then the tabs' validation of what it would write.
-fn prepare(protocol: u32, raw: &Value, now: i64, hcs: &[String]) -> Result<Ready, RecordResult> {
+fn check_record(
+    protocol: u32,
+    raw: &Value,
+    now: i64,
+    hcs: &[String],
+) -> Result<Ready, RecordResult> {
     let rec = match drive::decode(protocol, raw) {
         Ok(r) => r,
         Err(DecodeError::Shape(detail)) => {
@@ -204,49 +194,43 @@ fn plan_create(
         .unwrap_or_default();
     let mut event = c.event("drive_sync_create", "ok").target(case_id.as_str());
     event.health_center_id = Some(rec.health_center_id.clone());
+    let status = CaseStatus::SpecimenCollected.as_str();
     let statements = vec![
-        c.db.prepare(
-            "INSERT INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, \
-             furigana, furigana_key, date_of_birth, phone_digits, phone2_digits, sex, hc_own_id, filed_at, \
-             created_at, created_by_user_id, updated_at, updated_by_user_id, tabs, status) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15, ?16, ?17, \
-             'specimen_collected')",
-        )
-        .bind(&[
-            case_id.as_str().into(),
-            phone_id.as_str().into(),
-            institution.into(),
-            rec.health_center_id.as_str().into(),
-            pref.into(),
-            cols.name.as_str().into(),
-            name_key(&cols.name).into(),
-            cols.furigana.as_str().into(),
-            furigana_key(&cols.furigana).into(),
-            cols.date_of_birth.as_str().into(),
-            cols.phone.as_str().into(),
-            cols.phone2.as_str().into(),
-            opt(cols.sex.as_deref()),
-            cols.hc_own_id.as_str().into(),
-            f(now),
-            user.into(),
-            tabs_json.as_str().into(),
-        ])?,
-        c.db.prepare(
-            "INSERT INTO case_versions (case_id, version, part, what, at, by_user_id) \
-             VALUES (?1, 1, 'create', 'ドライブスルー検査で受付', ?2, ?3)",
-        )
-        .bind(&[case_id.as_str().into(), f(now), user.into()])?,
-        c.db.prepare(
-            "INSERT INTO case_status (case_id, status, date, at, by_user_id) \
-             VALUES (?1, 'specimen_collected', ?2, ?3, ?4)",
-        )
-        .bind(&[case_id.as_str().into(), date.into(), f(now), user.into()])?,
-        c.db.prepare(
-            "INSERT INTO sync_records (client_id, institution_id, user_id, case_id, client_version, case_version, \
-             test_index, specimen_code, collected_at, result, result_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6, ?7, ?8, ?9, ?10, ?10)",
-        )
-        .bind(&sync_binds(rec, institution, user, &case_id, now))?,
+        cases::insert_case(
+            &c.db,
+            &NewCase {
+                id: &case_id,
+                smartphone_id: &phone_id,
+                institution_id: institution,
+                health_center_id: &rec.health_center_id,
+                pref_code: pref,
+                columns: &cols,
+                filed: None,
+                status: Some(status),
+                create_key: None,
+                tabs: &tabs_json,
+                user,
+                now,
+            },
+        )?,
+        cases::version_entry(
+            &c.db,
+            &VersionEntry {
+                case_id: &case_id,
+                part: "create",
+                what: "ドライブスルー検査で受付",
+                previous: None,
+                at: now,
+                by: user,
+            },
+            Base::New,
+        )?,
+        cases::status_entry(
+            &c.db,
+            &NewStatus::plain(&case_id, status, &date, now, user),
+            None,
+        )?,
+        store::insert_record(&c.db, &specimen(rec), institution, user, &case_id, now)?,
         audit::batch_entry(&c.db, &event, now)?,
     ];
     Ok(Plan {
@@ -260,27 +244,6 @@ fn plan_create(
             replayed: false,
         },
     })
-}
-
-fn sync_binds(
-    rec: &DriveRecord,
-    institution: &str,
-    user: &str,
-    case_id: &str,
-    now: i64,
-) -> Vec<JsValue> {
-    vec![
-        rec.client_id.as_str().into(),
-        institution.into(),
-        user.into(),
-        case_id.into(),
-        f(i64::from(rec.version)),
-        rec.specimen.code.as_str().into(),
-        f(rec.specimen.collected_at),
-        opt(rec.result.as_ref().map(|r| r.result.as_str())),
-        rec.result.as_ref().map_or(JsValue::NULL, |r| f(r.at)),
-        f(now),
-    ]
 }
 
 /// What the server answers for a record it has seen, or the plan of the change to apply.
@@ -379,59 +342,37 @@ fn plan_existing(
     let version = ex.version;
     let user = c.principal.user_id.as_str();
     let case_id = ex.case_id.as_str();
-    let (set, mut binds) = id_set(&id_columns(&id_tab));
-    binds.push(Value::Object(new_all).to_string().into()); // ?12
-    binds.push(f(now)); // ?13
-    binds.push(user.into()); // ?14
-    let mut all_binds: Vec<JsValue> = vec![case_id.into(), f(version)];
-    all_binds.extend(binds);
-    let guard =
-        "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?1 AND version = ?2 AND at = ?3)";
+    let cols = id_columns(&id_tab);
+    let tabs_json = Value::Object(new_all).to_string();
     let mut event = c.event("drive_sync_update", "ok").target(case_id);
     event.health_center_id = Some(rec.health_center_id.clone());
-    let statements = vec![
-        c.db.prepare(
-            "INSERT INTO case_versions (case_id, version, part, what, previous, at, by_user_id) \
-             SELECT id, version + 1, 'drive', 'ドライブスルー検査の記録を更新（ID管理・検査）', ?3, ?4, ?5 \
-             FROM cases WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        )
-        .bind(&[case_id.into(), f(version), previous.into(), f(now), user.into()])?,
-        c.db.prepare(format!(
-            "UPDATE cases SET {set}, tabs = ?12, version = version + 1, updated_at = ?13, \
-             updated_by_user_id = ?14 WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
-        ))
-        .bind(&all_binds)?,
-        c.db.prepare(format!(
-            "UPDATE sync_records SET client_version = ?4, case_version = ?2, test_index = ?5, result = ?6, result_at = ?7, \
-             specimen_code = ?10, collected_at = ?11, updated_at = ?3 \
-             WHERE client_id = ?8 AND client_version < ?4 AND {guard}"
-        ))
-        .bind(&[
-            case_id.into(),
-            f(version + 1),
-            f(now),
-            f(i64::from(rec.version)),
-            f(index as i64),
-            opt(rec.result.as_ref().map(|r| r.result.as_str())),
-            rec.result.as_ref().map_or(JsValue::NULL, |r| f(r.at)),
-            rec.client_id.as_str().into(),
-            user.into(),
-            rec.specimen.code.as_str().into(),
-            f(rec.specimen.collected_at),
-        ])?,
-        audit::batch_entry_if(
-            &c.db,
-            &event,
-            now,
-            "EXISTS (SELECT 1 FROM case_versions WHERE case_id = ?10 AND version = ?11 AND at = ?12 \
-             AND by_user_id = ?13)",
-            &[case_id.into(), f(version + 1), f(now), user.into()],
-        )?,
-    ];
+    let mut w = VersionedWrite {
+        id: case_id,
+        version,
+        part: "drive",
+        what: "ドライブスルー検査の記録を更新（ID管理・検査）",
+        previous: Some(&previous),
+        change: Change::Tabs {
+            tabs: &tabs_json,
+            id: Some(&cols),
+        },
+        then: Vec::new(),
+        event,
+        user,
+        now,
+    };
+    let done = w.written();
+    w.then.push(store::update_record(
+        &c.db,
+        &done,
+        &specimen(rec),
+        index as i64,
+    )?);
+    let statements = cases::versioned_statements(&c.db, w)?;
     Ok(Ok(Plan {
         index: 0,
         statements,
-        decisive: 1,
+        decisive: cases::DECISIVE,
         answer: Outcome::Applied {
             case_id: ex.case_id.clone(),
             smartphone_id: ex.smartphone_id.clone(),
@@ -451,10 +392,6 @@ fn find_entry(tests: &[Value], code: &str, stored: i64) -> Option<usize> {
         .ok()
         .filter(|&i| tests.get(i).is_some_and(holds))
         .or_else(|| tests.iter().position(holds))
-}
-
-fn changes(r: &worker::D1Result) -> usize {
-    r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
 }
 
 /// One record on its own: read, plan, write; a lost race is re-read and answered from what won.
@@ -523,25 +460,13 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         .pref_code()
         .unwrap_or_default()
         .to_owned();
-    #[derive(Deserialize)]
-    struct Hc {
-        id: String,
-    }
-    let hcs: Vec<String> =
-        c.db.prepare("SELECT id FROM health_centers WHERE pref_code = ?1")
-            .bind(&[pref.as_str().into()])?
-            .all()
-            .await?
-            .results::<Hc>()?
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
+    let hcs = store::health_centers_of(&c.db, &pref).await?;
 
     let mut results: Vec<Option<RecordResult>> = vec![None; body.records.len()];
     let mut ready: Vec<(usize, Ready)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in body.records.iter().enumerate() {
-        match prepare(body.protocol, raw, now, &hcs) {
+        match check_record(body.protocol, raw, now, &hcs) {
             Ok(r) if !seen.insert(r.rec.client_id.clone()) => {
                 results[i] = Some(rejected(
                     Some(&r.rec),
@@ -655,27 +580,13 @@ pub async fn device_key(c: Staff, mut req: Request) -> ApiResult<Response> {
     let now = now_ms();
     let user = c.principal.user_id.as_str();
     let fresh = b64url(&random_bytes::<32>()?);
-    c.db.prepare(
-        "INSERT INTO device_keys (user_id, device_id, key, created_at, released_at) VALUES (?1, ?2, ?3, ?4, ?4) \
-         ON CONFLICT (user_id, device_id) DO UPDATE SET released_at = ?4",
-    )
-    .bind(&[user.into(), body.device_id.as_str().into(), fresh.into(), f(now)])?
-    .run()
-    .await?;
-    #[derive(Deserialize)]
-    struct Row {
-        key: String,
-    }
-    let row: Row =
-        c.db.prepare("SELECT key FROM device_keys WHERE user_id = ?1 AND device_id = ?2")
-            .bind(&[user.into(), body.device_id.as_str().into()])?
-            .first(None)
-            .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+    let key = store::release_device_key(&c.db, user, &body.device_id, &fresh, now)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
     c.log(
         c.event("device_key_release", "ok")
             .target(body.device_id.as_str()),
     )
     .await?;
-    Ok(Response::from_json(&DeviceKey { key: row.key })?)
+    Ok(Response::from_json(&DeviceKey { key })?)
 }

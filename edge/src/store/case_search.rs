@@ -7,8 +7,14 @@
 //! rows the index yields. Paging is by cursor (the last row's sort key and seq), never OFFSET.
 
 use base64::Engine;
+use serde::Deserialize;
 use shared::api::cases::{SearchCriteria, SearchRequest, SortKey, COUNT_CAP, PAGE_SIZE};
 use shared::case::{furigana_key, name_key, phone_digits, prefix_end, smartphone_id_ok};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+use super::f;
+use crate::error::ApiResult;
 
 /// Whose records a search may see (decided by [`shared::auth::Principal::scope`]).
 pub use shared::auth::Scope;
@@ -67,6 +73,73 @@ pub struct BadCriterion {
 pub const SUMMARY_COLUMNS: &str = "c.seq, c.id, c.smartphone_id, c.name, c.furigana, c.furigana_key, c.sex, \
      c.date_of_birth, c.diagnosed_on, c.onset_on, c.category, c.status, c.residence, c.hc_own_id, c.filed_at, \
      c.filed, h.name AS health_center_name";
+
+/// A list row as [`SUMMARY_COLUMNS`] reads it.
+#[derive(Deserialize)]
+pub struct SummaryRow {
+    pub seq: i64,
+    pub id: String,
+    pub smartphone_id: String,
+    pub name: String,
+    pub furigana: String,
+    pub furigana_key: String,
+    pub sex: Option<String>,
+    pub date_of_birth: String,
+    pub diagnosed_on: Option<String>,
+    pub onset_on: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub residence: String,
+    pub hc_own_id: String,
+    pub filed_at: i64,
+    pub filed: i64,
+    pub health_center_name: String,
+}
+
+/// The count query's one row.
+#[derive(Deserialize)]
+pub struct CountRow {
+    pub n: u32,
+}
+
+/// A row of the deleted records' list ([`deleted`]).
+#[derive(Deserialize)]
+pub struct DeletedRow {
+    #[serde(flatten)]
+    pub summary: SummaryRow,
+    pub deleted_at: i64,
+    pub deleted_by_name: String,
+    pub version: i64,
+}
+
+/// The deleted records of a health center, latest first (at most 200): rows of [`DeletedRow`].
+pub fn deleted(health_center_id: &str) -> Query {
+    Query {
+        sql: format!(
+            "SELECT {SUMMARY_COLUMNS}, c.deleted_at, u.display_name AS deleted_by_name, c.version \
+             FROM cases c INDEXED BY cases_deleted JOIN health_centers h ON h.id = c.health_center_id \
+             JOIN users u ON u.id = c.deleted_by_user_id \
+             WHERE c.health_center_id = ?1 AND c.deleted_at IS NOT NULL ORDER BY c.deleted_at DESC LIMIT 200"
+        ),
+        binds: vec![Bind::Text(health_center_id.to_owned())],
+    }
+}
+
+/// The binds as D1 takes them.
+pub fn js_binds(binds: &[Bind]) -> Vec<JsValue> {
+    binds
+        .iter()
+        .map(|b| match b {
+            Bind::Text(s) => JsValue::from_str(s),
+            Bind::Int(i) => f(*i),
+        })
+        .collect()
+}
+
+/// A built query as a statement (for the caller's batch; nothing runs here).
+pub fn statement(db: &D1Database, q: &Query) -> ApiResult<D1PreparedStatement> {
+    Ok(db.prepare(&q.sql).bind(&js_binds(&q.binds))?)
+}
 
 /// Milliseconds of 00:00 JST on `date` (`YYYY-MM-DD`).
 fn jst_midnight_ms(date: chrono::NaiveDate) -> i64 {

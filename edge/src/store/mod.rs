@@ -26,6 +26,7 @@ use crate::platform::bindings;
 
 pub mod accounts;
 pub mod audit;
+pub mod bench;
 pub mod case_search;
 pub mod cases;
 pub mod credentials;
