@@ -6,10 +6,13 @@
 //!   this cookie, and these endpoints never read the staff session.
 //! - The health center (`/api/cases/{id}/observation`, `/api/observation/alerts`, `/api/dashboard`): starts an
 //!   observation (which makes the slip usable), reads the timeline, works the triage queue. Every read and write is
-//!   checked against the record's health center and audited by id.
+//!   checked against the record's health center and audited by id. Linked records (the household's phone, its
+//!   members) appear only where the viewer may see them, and a スマホ入力ID (a credential) only to the health
+//!   center that manages its record.
 //!
-//! Alerts come from `shared::observation`: [`triage`] on each stored report, and [`due_slots`] for missed
-//! check-ins, swept when the queue or dashboard is read and by the cron.
+//! Alerts come from `shared::observation`: [`triage`] on each stored report, and missed check-ins from
+//! [`store::sweep`], run when the queue or dashboard is read and by the cron. All SQL is in
+//! [`crate::store::observation`] and [`crate::store::throttles`].
 
 use std::collections::{BTreeMap, HashMap};
 
