@@ -38,7 +38,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     mail::deliver_due(&env).await;
     if let Ok(db) = env.d1(bindings::DB) {
-        if let Err(e) = routes::sweep_observations(&db, now_ms()).await {
+        if let Err(e) = store::observation::sweep(&db, None, now_ms()).await {
             worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
         }
         if let Err(e) = store::audit::seal(&db).await {

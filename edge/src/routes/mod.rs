@@ -36,11 +36,6 @@ fn only(method: &Method, allowed: Method) -> ApiResult<()> {
     }
 }
 
-/// The cron's pass over health observations (missed check-ins everywhere).
-pub async fn sweep_observations(db: &worker::D1Database, now_ms: i64) -> ApiResult<()> {
-    observation::sweep(db, None, now_ms).await
-}
-
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     check_origin(&req)?;
     let path = req.path();
@@ -199,7 +194,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         }
         ["observe", "reports"] => {
             only(&m, Post)?;
-            observation::reports(phone(env, &req).await?, req, env).await
+            observation::reports(phone(env, &req).await?, req).await
         }
         ["observation", "alerts"] => {
             only(&m, Get)?;

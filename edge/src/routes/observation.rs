@@ -6,12 +6,15 @@
 //!   this cookie, and these endpoints never read the staff session.
 //! - The health center (`/api/cases/{id}/observation`, `/api/observation/alerts`, `/api/dashboard`): starts an
 //!   observation (which makes the slip usable), reads the timeline, works the triage queue. Every read and write is
-//!   checked against the record's health center and audited by id.
+//!   checked against the record's health center and audited by id. Linked records (the household's phone, its
+//!   members) appear only where the viewer may see them, and a スマホ入力ID (a credential) only to the health
+//!   center that manages its record.
 //!
-//! Alerts come from `shared::observation`: [`triage`] on each stored report, and [`due_slots`] for missed
-//! check-ins, swept when the queue or dashboard is read and by the cron.
+//! Alerts come from `shared::observation`: [`triage`] on each stored report, and missed check-ins from
+//! [`store::sweep`], run when the queue or dashboard is read and by the cron. All SQL is in
+//! [`crate::store::observation`] and [`crate::store::throttles`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use shared::api::observation::{
@@ -19,52 +22,35 @@ use shared::api::observation::{
     ObservationView, ObserveSignIn, ReportBatch, ReportBatchAnswer, ReportOutcome, ReportResult,
     ReportView, StartObservation, StatusCount, CURVE_DAYS, NOTE_MAX_CHARS, REPORT_BATCH_MAX,
 };
-use shared::auth::{Jurisdiction, Role};
+use shared::auth::access::DashboardArea;
 use shared::case::smartphone_id_ok;
 use shared::case::status::CaseStatus;
 use shared::error::ErrorCode;
 use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::observation::{
-    check, due_slots, temperature_tenths, triage, Answer, Kind, Report, ReportIssue, Rule, Slot,
+    check, temperature_tenths, triage, Answer, Kind, Report, ReportIssue, Rule, Slot,
 };
-use wasm_bindgen::JsValue;
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::access::{self, Visible};
 use crate::caller::{person_event, sign_phone_in, Phone, Staff};
 use crate::crypto::token;
 use crate::error::{ApiError, ApiResult};
-use crate::platform::{bindings, now_ms};
+use crate::platform::now_ms;
 use crate::request::{client_address, json_body, json_body_up_to};
 use crate::session;
-use crate::store::audit::{self};
-use crate::store::{f, opt};
-use crate::store::{observation as store, throttles};
+use crate::store::observation::{self as store, AlertRow, NewReport, Raised};
+use crate::store::{audit, cases, changes, db, institutions, throttles};
 use shared::time::today_jst;
 
 /// Report bodies are small; a batch of 20 stays far below this.
 const MAX_REPORT_BODY: usize = 64 * 1024;
-
-fn db(env: &Env) -> ApiResult<D1Database> {
-    Ok(env.d1(bindings::DB)?)
-}
-
-fn jst_ms_date(ms: i64) -> String {
-    shared::observation::jst_day(ms)
-}
 
 fn day(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 // ---- the phone: sign-in -----------------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-struct HolderRow {
-    case_id: String,
-    date_of_birth: String,
-    health_center_id: String,
-}
 
 pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     let body: ObserveSignIn = json_body(&mut req).await?;
@@ -90,15 +76,8 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
-    let holder: Option<HolderRow> = if smartphone_id_ok(&sid) {
-        db.prepare(
-            "SELECT c.id AS case_id, c.date_of_birth, o.health_center_id FROM cases c \
-             JOIN observations o ON o.case_id = c.id \
-             WHERE c.smartphone_id = ?1 AND c.deleted_at IS NULL AND o.stopped_at IS NULL AND o.ends_on >= ?2",
-        )
-        .bind(&[sid.as_str().into(), jst_ms_date(now - 2 * 86_400_000).into()])?
-        .first(None)
-        .await?
+    let holder = if smartphone_id_ok(&sid) {
+        store::holder_by_smartphone_id(&db, &sid, now).await?
     } else {
         None
     };
@@ -118,10 +97,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .await?;
         return Err(ApiError::new(ErrorCode::ObserveSignInFailed));
     };
-    db.prepare("DELETE FROM observe_failures WHERE key = ?1")
-        .bind(&[id_key.as_str().into()])?
-        .run()
-        .await?;
+    throttles::clear(&db, &id_key).await?;
     sign_phone_in(
         env,
         &req,
@@ -177,16 +153,15 @@ fn detail(rule: Rule, r: &Report) -> String {
     }
 }
 
-pub async fn reports(p: Phone, mut req: Request, env: &Env) -> ApiResult<Response> {
-    let holder = p.holder.clone();
+pub async fn reports(p: Phone, mut req: Request) -> ApiResult<Response> {
     let batch: ReportBatch = json_body_up_to(&mut req, MAX_REPORT_BODY).await?;
     if batch.reports.len() > REPORT_BATCH_MAX {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge));
     }
-    let db = db(env)?;
+    let db = &p.db;
     let now = now_ms();
     let today = today_jst(now);
-    let rows = store::people(&db, &holder, now).await?;
+    let rows = store::people(db, &p.holder, now).await?;
     if rows.is_empty() {
         return Err(ApiError::new(ErrorCode::Unauthenticated));
     }
@@ -230,61 +205,33 @@ pub async fn reports(p: Phone, mut req: Request, env: &Env) -> ApiResult<Respons
         let hits = triage(kind, r);
         let report_id = format!("r_{}", token()?);
         let answers = serde_json::to_string(&r.answers).unwrap_or_else(|_| "{}".into());
-        let mut statements = vec![db
-            .prepare(
-                "INSERT INTO observation_reports (id, case_id, client_id, kind, date, slot, temperature_tenths, \
-                 spo2, answers, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-                 ON CONFLICT(case_id, client_id) DO NOTHING",
-            )
-            .bind(&[
-                report_id.as_str().into(),
-                person.case_id.as_str().into(),
-                up.client_id.as_str().into(),
-                kind.as_str().into(),
-                r.date.as_str().into(),
-                r.slot.as_str().into(),
-                r.temperature.map_or(JsValue::NULL, |t| f(temperature_tenths(t))),
-                r.spo2.map_or(JsValue::NULL, |s| f(i64::from(s))),
-                answers.as_str().into(),
-                f(now),
-            ])?];
-        // A report that arrives after its slot was flagged as missed closes that alert.
-        statements.push(
-            db.prepare(
-                "UPDATE observation_alerts SET handled_at = ?4, note = '後から報告がありました（自動）' \
-                 WHERE case_id = ?1 AND date = ?2 AND slot = ?3 AND rule = 'missed_check_in' AND handled_at IS NULL",
-            )
-            .bind(&[
-                person.case_id.as_str().into(),
-                r.date.as_str().into(),
-                r.slot.as_str().into(),
-                f(now),
-            ])?,
-        );
-        for rule in &hits {
-            // The stored report's id (this one's, or the first send's on a resend): UNIQUE keeps one per rule.
-            statements.push(
-                db.prepare(
-                    "INSERT OR IGNORE INTO observation_alerts (id, case_id, health_center_id, rule, urgency, report_id, \
-                     date, slot, detail, raised_at) \
-                     SELECT ?1, case_id, ?2, ?3, ?4, id, date, slot, ?5, ?6 FROM observation_reports \
-                     WHERE case_id = ?7 AND client_id = ?8",
-                )
-                .bind(&[
-                    format!("a_{}", token()?).into(),
-                    person.health_center_id.as_str().into(),
-                    rule.as_str().into(),
-                    f(i64::from(rule.urgency())),
-                    detail(*rule, r).into(),
-                    f(now),
-                    person.case_id.as_str().into(),
-                    up.client_id.as_str().into(),
-                ])?,
-            );
-        }
+        let raised: Vec<Raised> = hits
+            .iter()
+            .map(|rule| Raised {
+                rule: *rule,
+                detail: detail(*rule, r),
+            })
+            .collect();
+        let mut statements = store::report_statements(
+            db,
+            &NewReport {
+                id: &report_id,
+                case_id: &person.case_id,
+                health_center_id: &person.health_center_id,
+                client_id: &up.client_id,
+                kind,
+                date: &r.date,
+                slot: r.slot,
+                temperature_tenths: r.temperature.map(temperature_tenths),
+                spo2: r.spo2.map(i64::from),
+                answers: &answers,
+            },
+            &raised,
+            now,
+        )?;
         statements.push(audit::batch_entry(
-            &db,
-            &person_event("observe_report", "success", &client_address(&req))
+            db,
+            &p.event("observe_report", "success")
                 .in_area(&person.case_id, &person.health_center_id),
             now,
         )?);
@@ -301,62 +248,50 @@ pub async fn reports(p: Phone, mut req: Request, env: &Env) -> ApiResult<Respons
 
 // ---- the health center: the record's observation ----------------------------------------------------------
 
-#[derive(Deserialize)]
-struct ObservationRow {
-    kind: String,
-    started_on: String,
-    ends_on: String,
-    household_of: Option<String>,
-    stopped_at: Option<i64>,
+/// A linked record (the phone's holder, or a household member) if this caller may see it: unknown, deleted and
+/// other areas' records are left out; its スマホ入力ID (a credential) only to the health center that manages it.
+async fn linked(c: &Staff, id: &str) -> ApiResult<Option<LinkedRecord>> {
+    let Some((row, access)) = visible(c, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(LinkedRecord {
+        smartphone_id: if access.manage {
+            row.smartphone_id
+        } else {
+            String::new()
+        },
+        id: row.id,
+        name: row.name,
+    }))
 }
 
-async fn linked(db: &D1Database, sql: &str, id: &str) -> ApiResult<Vec<LinkedRecord>> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        name: String,
-        smartphone_id: String,
+/// A live record and what this caller may do with it, if they may see it (no audit: a link, not a request for
+/// the record).
+async fn visible(c: &Staff, id: &str) -> ApiResult<Option<(cases::CaseRow, shared::auth::Access)>> {
+    let Some(row) = cases::row(&c.db, id).await? else {
+        return Ok(None);
+    };
+    if row.deleted_at.is_some() {
+        return Ok(None);
     }
-    let rows: Vec<Row> = db.prepare(sql).bind(&[id.into()])?.all().await?.results()?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LinkedRecord {
-            id: r.id,
-            name: r.name,
-            smartphone_id: r.smartphone_id,
-        })
-        .collect())
+    let area = access::area(&c.db, &row).await?;
+    let access = c.principal.access(&area);
+    Ok(access.read.then_some((row, access)))
 }
 
-#[derive(Deserialize)]
-struct AlertRow {
-    id: String,
-    case_id: String,
-    case_name: String,
-    smartphone_id: String,
-    rule: String,
-    urgency: i64,
-    date: String,
-    slot: String,
-    detail: String,
-    raised_at: i64,
-    handled_at: Option<i64>,
-    handled_by_name: Option<String>,
-    note: Option<String>,
-}
-
-const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.name AS case_name, c.smartphone_id, a.rule, a.urgency, \
-     a.date, a.slot, a.detail, a.raised_at, a.handled_at, u.display_name AS handled_by_name, a.note \
-     FROM observation_alerts a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = a.handled_by_user_id";
-
-fn alert_view(r: AlertRow) -> Option<AlertView> {
+/// An alert for the view; its record's スマホ入力ID only when `manages` (the caller manages the record).
+fn alert_view(r: AlertRow, manages: bool) -> Option<AlertView> {
     Some(AlertView {
         rule: Rule::parse(&r.rule)?,
         slot: Slot::parse(&r.slot)?,
         id: r.id,
         case_id: r.case_id,
         case_name: r.case_name,
-        smartphone_id: r.smartphone_id,
+        smartphone_id: if manages {
+            r.smartphone_id
+        } else {
+            String::new()
+        },
         urgency: r.urgency.clamp(0, 3) as u8,
         date: r.date,
         detail: r.detail,
@@ -367,62 +302,39 @@ fn alert_view(r: AlertRow) -> Option<AlertView> {
     })
 }
 
+/// An alert in a health center's queue: its record's スマホ入力ID only when the record is at that desk now.
+fn queue_view(r: AlertRow, desk: &str) -> Option<AlertView> {
+    let manages = r.case_health_center_id == desk;
+    alert_view(r, manages)
+}
+
 pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
     let Visible { row, access, .. } = access::record(&c, id, "observation_read").await?;
-    let obs: Option<ObservationRow> =
-        c.db.prepare(
-            "SELECT kind, started_on, ends_on, household_of, stopped_at FROM observations WHERE case_id = ?1",
-        )
-        .bind(&[id.into()])?
-        .first(None)
-        .await?;
-    let observation = match obs {
+    let observation = match store::of_case(&c.db, id).await? {
         None => None,
-        Some(o) => Some(ObservationInfo {
-            kind: Kind::parse(&o.kind).unwrap_or(Kind::Patient),
-            started_on: o.started_on,
-            ends_on: o.ends_on,
-            stopped: o.stopped_at.is_some(),
-            household_of: match o.household_of {
-                Some(h) => linked(
-                    &c.db,
-                    "SELECT id, name, smartphone_id FROM cases WHERE id = ?1 AND deleted_at IS NULL",
-                    &h,
-                )
-                .await?
-                .pop(),
+        Some(o) => {
+            let household_of = match &o.household_of {
+                Some(h) => linked(&c, h).await?,
                 None => None,
-            },
-            members: linked(
-                &c.db,
-                "SELECT c.id, c.name, c.smartphone_id FROM observations o JOIN cases c ON c.id = o.case_id \
-                 WHERE o.household_of = ?1 AND c.deleted_at IS NULL ORDER BY c.seq",
-                id,
-            )
-            .await?,
-        }),
+            };
+            let mut members = Vec::new();
+            for m in store::household_members(&c.db, id).await? {
+                if let Some(l) = linked(&c, &m).await? {
+                    members.push(l);
+                }
+            }
+            Some(ObservationInfo {
+                kind: Kind::parse(&o.kind).unwrap_or(Kind::Patient),
+                started_on: o.started_on,
+                ends_on: o.ends_on,
+                stopped: o.stopped_at.is_some(),
+                household_of,
+                members,
+            })
+        }
     };
-    #[derive(Deserialize)]
-    struct Rep {
-        id: String,
-        kind: String,
-        date: String,
-        slot: String,
-        temperature_tenths: Option<i64>,
-        spo2: Option<i64>,
-        answers: String,
-        reported_at: i64,
-    }
-    let reps: Vec<Rep> =
-        c.db.prepare(
-            "SELECT id, kind, date, slot, temperature_tenths, spo2, answers, reported_at FROM observation_reports \
-             WHERE case_id = ?1 ORDER BY date DESC, slot DESC, reported_at DESC LIMIT 200",
-        )
-        .bind(&[id.into()])?
-        .all()
+    let reports = store::reports_of(&c.db, id)
         .await?
-        .results()?;
-    let reports = reps
         .into_iter()
         .filter_map(|r| {
             Some(ReportView {
@@ -438,20 +350,16 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
             })
         })
         .collect();
-    let alerts: Vec<AlertRow> =
-        c.db.prepare(format!(
-            "{ALERT_SELECT} WHERE a.case_id = ?1 ORDER BY a.handled_at IS NOT NULL, a.raised_at DESC LIMIT 200"
-        ))
-        .bind(&[id.into()])?
-        .all()
-        .await?
-        .results()?;
+    let alerts = store::alerts_of(&c.db, id).await?;
     c.log(c.event("observation_read", "success").target(id))
         .await?;
     Ok(Response::from_json(&ObservationView {
         observation,
         reports,
-        alerts: alerts.into_iter().filter_map(alert_view).collect(),
+        alerts: alerts
+            .into_iter()
+            .filter_map(|a| alert_view(a, access.manage))
+            .collect(),
         can_manage: access.manage && row.deleted_at.is_none(),
     })?)
 }
@@ -468,7 +376,9 @@ fn invalid(field: &str, message: &str) -> ApiError {
     )
 }
 
-/// `POST /api/cases/{id}/observation`: start the observation, or change its kind, dates or household link.
+/// `POST /api/cases/{id}/observation`: start the observation, or change its kind, dates or household link. The
+/// observation (and its unhandled alerts) then belongs to the record's current health center: restarting it after
+/// a transfer moves it to the caller's desk.
 pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
     let Visible { row, access, .. } = access::record(&c, id, "observation_start").await?;
     if !access.manage || row.deleted_at.is_some() {
@@ -510,27 +420,19 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
                 "スマホ入力IDは10桁の数字です（入力を確認してください）",
             ));
         }
-        #[derive(Deserialize)]
-        struct H {
-            id: String,
-            household_of: Option<String>,
-            has_obs: i64,
-        }
-        let h: Option<H> =
-            c.db.prepare(
-                "SELECT c.id, o.household_of, o.case_id IS NOT NULL AS has_obs FROM cases c \
-                 LEFT JOIN observations o ON o.case_id = c.id \
-                 WHERE c.smartphone_id = ?1 AND c.health_center_id = ?2 AND c.deleted_at IS NULL",
-            )
-            .bind(&[household.into(), row.health_center_id.as_str().into()])?
-            .first(None)
-            .await?;
-        let h = h.ok_or_else(|| {
+        let unknown = || {
             invalid(
                 "household_of",
                 "このスマホ入力IDの記録が当保健所にありません",
             )
-        })?;
+        };
+        let h = store::household_candidate(&c.db, household, &row.health_center_id)
+            .await?
+            .ok_or_else(unknown)?;
+        // A record the caller may not see is answered like an unknown one.
+        if visible(&c, &h.id).await?.is_none() {
+            return Err(unknown());
+        }
         if h.id == id {
             return Err(invalid(
                 "household_of",
@@ -545,30 +447,26 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
         }
         Some(h.id)
     };
-    c.db.batch(vec![
-        c.db.prepare(
-            "INSERT INTO observations (case_id, health_center_id, kind, started_on, ends_on, household_of, \
-             stopped_at, updated_at, updated_by_user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8) \
-             ON CONFLICT(case_id) DO UPDATE SET kind = ?3, started_on = ?4, ends_on = ?5, household_of = ?6, \
-             stopped_at = NULL, updated_at = ?7, updated_by_user_id = ?8",
-        )
-        .bind(&[
-            id.into(),
-            row.health_center_id.as_str().into(),
-            body.kind.as_str().into(),
-            start.to_string().into(),
-            end.to_string().into(),
-            opt(household_of.as_deref()),
-            f(now),
-            c.user.id.as_str().into(),
-        ])?,
-        audit::batch_entry(
-            &c.db,
-            &c.event("observation_start", "success").target(id),
-            now,
-        )?,
-    ])
-    .await?;
+    let (started_on, ends_on) = (start.to_string(), end.to_string());
+    let mut statements = store::start(
+        &c.db,
+        &store::Start {
+            case_id: id,
+            health_center_id: &row.health_center_id,
+            kind: body.kind,
+            started_on: &started_on,
+            ends_on: &ends_on,
+            household_of: household_of.as_deref(),
+            user_id: &c.user.id,
+        },
+        now,
+    )?;
+    statements.push(audit::batch_entry(
+        &c.db,
+        &c.event("observation_start", "success").target(id),
+        now,
+    )?);
+    c.db.batch(statements).await?;
     get(c, id).await
 }
 
@@ -582,11 +480,7 @@ pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
     }
     let now = now_ms();
     c.db.batch(vec![
-        c.db.prepare(
-            "UPDATE observations SET stopped_at = ?2, updated_at = ?2, updated_by_user_id = ?3 \
-             WHERE case_id = ?1 AND stopped_at IS NULL",
-        )
-        .bind(&[id.into(), f(now), c.user.id.as_str().into()])?,
+        store::stop(&c.db, id, &c.user.id, now)?,
         audit::batch_entry(
             &c.db,
             &c.event("observation_stop", "success").target(id),
@@ -597,106 +491,7 @@ pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
     get(c, id).await
 }
 
-// ---- the health center: missed check-ins, queue, dashboard ------------------------------------------------
-
-/// Raises the missed check-in alerts that are due in these health centers (all when `None`): one per observed
-/// record and slot of today and yesterday whose due hour has passed with no report. Idempotent.
-pub async fn sweep(db: &D1Database, health_center_id: Option<&str>, now: i64) -> ApiResult<()> {
-    let today = today_jst(now);
-    let yesterday = (today - chrono::Duration::days(1)).to_string();
-    #[derive(Deserialize)]
-    struct Obs {
-        case_id: String,
-        health_center_id: String,
-        started_on: String,
-        ends_on: String,
-    }
-    let scope = "o.stopped_at IS NULL AND o.ends_on >= ?1 AND o.started_on <= ?2 \
-                 AND (?3 IS NULL OR o.health_center_id = ?3)";
-    let args = [
-        JsValue::from_str(&yesterday),
-        JsValue::from_str(&today.to_string()),
-        opt(health_center_id),
-    ];
-    let obs: Vec<Obs> = db
-        .prepare(format!(
-            "SELECT o.case_id, o.health_center_id, o.started_on, o.ends_on FROM observations o \
-             JOIN cases c ON c.id = o.case_id WHERE c.deleted_at IS NULL AND {scope}"
-        ))
-        .bind(&args)?
-        .all()
-        .await?
-        .results()?;
-    if obs.is_empty() {
-        return Ok(());
-    }
-    #[derive(Deserialize)]
-    struct Done {
-        case_id: String,
-        date: String,
-        slot: String,
-    }
-    let done: Vec<Done> = db
-        .prepare(format!(
-            "SELECT DISTINCT r.case_id, r.date, r.slot FROM observation_reports r \
-             JOIN observations o ON o.case_id = r.case_id WHERE r.date >= ?1 AND {scope}"
-        ))
-        .bind(&args)?
-        .all()
-        .await?
-        .results()?;
-    let done: HashSet<(String, String, String)> = done
-        .into_iter()
-        .map(|d| (d.case_id, d.date, d.slot))
-        .collect();
-    let mut statements = Vec::new();
-    for o in &obs {
-        let (Some(start), Some(end)) = (day(&o.started_on), day(&o.ends_on)) else {
-            continue;
-        };
-        for (date, slot) in due_slots(start, end, now) {
-            let key = (
-                o.case_id.clone(),
-                date.to_string(),
-                slot.as_str().to_owned(),
-            );
-            if done.contains(&key) {
-                continue;
-            }
-            statements.push(
-                db.prepare(
-                    "INSERT OR IGNORE INTO observation_alerts (id, case_id, health_center_id, rule, urgency, \
-                     report_id, date, slot, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
-                )
-                .bind(&[
-                    format!("a_{}", token()?).into(),
-                    o.case_id.as_str().into(),
-                    o.health_center_id.as_str().into(),
-                    Rule::MissedCheckIn.as_str().into(),
-                    f(i64::from(Rule::MissedCheckIn.urgency())),
-                    date.to_string().into(),
-                    slot.as_str().into(),
-                    format!("{}の報告（{}時まで）", slot.label(), slot.due_hour()).into(),
-                    f(now),
-                ])?,
-            );
-        }
-    }
-    for chunk in statements.chunks(50) {
-        db.batch(chunk.to_vec()).await?;
-    }
-    Ok(())
-}
-
-/// The health center of a caller who works alerts (staff and administrators of a health center).
-fn alert_desk(c: &Staff) -> Option<&str> {
-    matches!(
-        c.principal.role,
-        Role::HealthCenterStaff | Role::HealthCenterAdmin
-    )
-    .then(|| c.health_center_id())
-    .flatten()
-}
+// ---- the health center: queue, dashboard ------------------------------------------------------------------
 
 #[derive(Deserialize)]
 struct QueueQuery {
@@ -705,49 +500,28 @@ struct QueueQuery {
 }
 
 pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
-    let Some(hc) = alert_desk(&c).map(str::to_owned) else {
+    let Some(hc) = c.principal.desk().map(str::to_owned) else {
         c.log(c.event("alerts_read", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
     let q: QueueQuery = req.query().unwrap_or(QueueQuery { all: None });
     let all = q.all.as_deref() == Some("1");
     let now = now_ms();
-    sweep(&c.db, Some(&hc), now).await?;
-    let rows: Vec<AlertRow> = if all {
-        c.db.prepare(format!(
-            "{ALERT_SELECT} WHERE a.health_center_id = ?1 \
-             ORDER BY a.handled_at IS NOT NULL, a.urgency DESC, a.raised_at LIMIT 500"
-        ))
-    } else {
-        c.db.prepare(format!(
-            "{ALERT_SELECT} WHERE a.health_center_id = ?1 AND a.handled_at IS NULL \
-             ORDER BY a.urgency DESC, a.raised_at LIMIT 500"
-        ))
-    }
-    .bind(&[hc.as_str().into()])?
-    .all()
-    .await?
-    .results()?;
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    let waiting: Option<N> =
-        c.db.prepare(
-            "SELECT COUNT(*) AS n FROM observation_alerts WHERE health_center_id = ?1 AND handled_at IS NULL",
-        )
-        .bind(&[hc.as_str().into()])?
-        .first(None)
-        .await?;
+    store::sweep(&c.db, Some(&hc), now).await?;
+    let rows = store::queue(&c.db, &hc, all).await?;
+    let waiting = store::waiting(&c.db, &hc).await?;
     c.log(c.event("alerts_read", "success")).await?;
     Ok(Response::from_json(&AlertQueue {
-        alerts: rows.into_iter().filter_map(alert_view).collect(),
-        waiting: waiting.map_or(0, |n| n.n.max(0) as u32),
+        alerts: rows
+            .into_iter()
+            .filter_map(|r| queue_view(r, &hc))
+            .collect(),
+        waiting: waiting.max(0) as u32,
     })?)
 }
 
 pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
-    let Some(hc) = alert_desk(&c).map(str::to_owned) else {
+    let Some(hc) = c.principal.desk().map(str::to_owned) else {
         c.log(c.event("alert_handle", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -757,17 +531,7 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
     if note.is_empty() || note.chars().count() > NOTE_MAX_CHARS {
         return Err(invalid("note", "対応内容を1〜500文字で入力してください"));
     }
-    #[derive(Deserialize)]
-    struct A {
-        health_center_id: String,
-        handled_at: Option<i64>,
-    }
-    let a: Option<A> =
-        c.db.prepare("SELECT health_center_id, handled_at FROM observation_alerts WHERE id = ?1")
-            .bind(&[id.into()])?
-            .first(None)
-            .await?;
-    let Some(a) = a else {
+    let Some(a) = store::alert_state(&c.db, id).await? else {
         c.log(c.event("alert_handle", "not_found").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::NotFound));
@@ -783,115 +547,52 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
     let now = now_ms();
     let results =
         c.db.batch(vec![
-            c.db.prepare(
-                "UPDATE observation_alerts SET handled_at = ?2, handled_by_user_id = ?3, note = ?4 \
-                 WHERE id = ?1 AND handled_at IS NULL",
-            )
-            .bind(&[id.into(), f(now), c.user.id.as_str().into(), note.into()])?,
+            store::handle(&c.db, id, &c.user.id, note, now)?,
             audit::batch_entry(&c.db, &c.event("alert_handle", "success").target(id), now)?,
         ])
         .await?;
-    let changed = results
-        .first()
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0);
-    if changed == 0 {
+    if results.first().map_or(0, changes) == 0 {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    let row: Option<AlertRow> =
-        c.db.prepare(format!("{ALERT_SELECT} WHERE a.id = ?1"))
-            .bind(&[id.into()])?
-            .first(None)
-            .await?;
-    let view = row
-        .and_then(alert_view)
+    let view = store::alert(&c.db, id)
+        .await?
+        .and_then(|r| queue_view(r, &hc))
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     Ok(Response::from_json(&view)?)
 }
 
-/// The dashboard's area: a health center, a prefecture or the country.
-enum Area {
-    HealthCenter(String),
-    Prefecture(String),
-    Nation,
-}
-
 pub async fn dashboard(c: Staff) -> ApiResult<Response> {
-    let area = match (&c.principal.role, &c.principal.jurisdiction) {
-        (
-            Role::HealthCenterStaff | Role::HealthCenterAdmin,
-            Jurisdiction::HealthCenter {
-                health_center_id, ..
-            },
-        ) => Area::HealthCenter(health_center_id.clone()),
-        (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
-            Area::Prefecture(pref_code.clone())
-        }
-        (Role::NationalStaff, _) => Area::Nation,
-        _ => {
-            c.log(c.event("dashboard_read", "forbidden")).await?;
-            return Err(ApiError::new(ErrorCode::Forbidden));
-        }
+    let Some(area) = c.principal.dashboard_area() else {
+        c.log(c.event("dashboard_read", "forbidden")).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
     };
     let now = now_ms();
-    let (case_scope, hc_scope, key, area_name) = match &area {
-        Area::HealthCenter(h) => {
-            sweep(&c.db, Some(h), now).await?;
-            #[derive(Deserialize)]
-            struct Name {
-                name: String,
-            }
-            let n: Option<Name> =
-                c.db.prepare("SELECT name FROM health_centers WHERE id = ?1")
-                    .bind(&[h.as_str().into()])?
-                    .first(None)
-                    .await?;
-            (
-                "c.health_center_id = ?1",
-                "x.health_center_id = ?1",
-                JsValue::from_str(h),
-                n.map_or_else(String::new, |n| n.name),
-            )
+    let area_name = match &area {
+        DashboardArea::HealthCenter(h) => {
+            store::sweep(&c.db, Some(h), now).await?;
+            institutions::health_center(&c.db, h)
+                .await?
+                .map_or_else(String::new, |h| h.name)
         }
-        Area::Prefecture(p) => {
-            sweep(&c.db, None, now).await?;
-            (
-                "c.pref_code = ?1",
-                "x.health_center_id IN (SELECT id FROM health_centers WHERE pref_code = ?1)",
-                JsValue::from_str(p),
-                p.parse::<u8>()
-                    .ok()
-                    .and_then(shared::notification::municipality::prefecture_name)
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
+        DashboardArea::Prefecture(p) => {
+            store::sweep(&c.db, None, now).await?;
+            p.parse::<u8>()
+                .ok()
+                .and_then(shared::notification::municipality::prefecture_name)
+                .unwrap_or_default()
+                .to_owned()
         }
-        Area::Nation => {
-            sweep(&c.db, None, now).await?;
-            ("?1 IS NULL", "?1 IS NULL", JsValue::NULL, "全国".to_owned())
+        DashboardArea::Nation => {
+            store::sweep(&c.db, None, now).await?;
+            "全国".to_owned()
         }
     };
     let today = today_jst(now);
     let from = today - chrono::Duration::days(CURVE_DAYS as i64 - 1);
-    // Filing time bounds the scan (the index on the area and filed_at); 確定日 places the case on the curve.
+    // Filing time bounds the scan; 確定日 places the case on the curve.
     let from_ms = now - (CURVE_DAYS as i64 + 31) * 86_400_000;
-    #[derive(Deserialize)]
-    struct Day {
-        d: String,
-        n: i64,
-    }
-    let days: Vec<Day> =
-        c.db.prepare(format!(
-            "SELECT COALESCE(c.diagnosed_on, date((c.filed_at + 32400000) / 1000, 'unixepoch')) AS d, COUNT(*) AS n \
-             FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL AND c.filed = 1 AND c.filed_at >= ?2 \
-             GROUP BY d"
-        ))
-        .bind(&[key.clone(), f(from_ms)])?
-        .all()
-        .await?
-        .results()?;
-    let counts: HashMap<String, i64> = days.into_iter().map(|d| (d.d, d.n)).collect();
+    let figures = store::dashboard(&c.db, &area, &today.to_string(), from_ms).await?;
+    let counts: HashMap<String, i64> = figures.days.into_iter().collect();
     let curve = (0..CURVE_DAYS as i64)
         .map(|i| {
             let d = (from + chrono::Duration::days(i)).to_string();
@@ -901,67 +602,28 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
             }
         })
         .collect();
-    #[derive(Deserialize)]
-    struct St {
-        status: Option<String>,
-        n: i64,
-    }
-    let st: Vec<St> =
-        c.db.prepare(format!(
-            "SELECT c.status, COUNT(*) AS n FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL GROUP BY c.status"
-        ))
-        .bind(std::slice::from_ref(&key))?
-        .all()
-        .await?
-        .results()?;
     let mut statuses: Vec<StatusCount> = Vec::new();
     for s in CaseStatus::ALL.iter().map(|s| Some(*s)).chain([None]) {
-        let n: i64 = st
+        let n: i64 = figures
+            .statuses
             .iter()
-            .filter(|r| r.status.as_deref() == s.map(CaseStatus::as_str))
-            .map(|r| r.n)
+            .filter(|(status, _)| status.as_deref() == s.map(CaseStatus::as_str))
+            .map(|(_, n)| n)
             .sum();
         statuses.push(StatusCount {
             status: s,
             count: n.max(0) as u32,
         });
     }
-    #[derive(Deserialize)]
-    struct Counts {
-        observing: i64,
-        overdue: i64,
-        waiting: i64,
-        urgent: i64,
-    }
-    let counts: Option<Counts> =
-        c.db.prepare(format!(
-            "SELECT \
-             (SELECT COUNT(*) FROM observations x WHERE {hc_scope} AND x.stopped_at IS NULL \
-                AND x.started_on <= ?2 AND x.ends_on >= ?2) AS observing, \
-             (SELECT COUNT(DISTINCT x.case_id) FROM observation_alerts x WHERE {hc_scope} \
-                AND x.handled_at IS NULL AND x.rule = 'missed_check_in') AS overdue, \
-             (SELECT COUNT(*) FROM observation_alerts x WHERE {hc_scope} AND x.handled_at IS NULL) AS waiting, \
-             (SELECT COUNT(*) FROM observation_alerts x WHERE {hc_scope} AND x.handled_at IS NULL \
-                AND x.urgency >= 3) AS urgent"
-        ))
-        .bind(&[key, today.to_string().into()])?
-        .first(None)
-        .await?;
-    let counts = counts.unwrap_or(Counts {
-        observing: 0,
-        overdue: 0,
-        waiting: 0,
-        urgent: 0,
-    });
     c.log(c.event("dashboard_read", "success")).await?;
     let n = |v: i64| v.max(0) as u32;
     Ok(Response::from_json(&Dashboard {
         area: area_name,
         curve,
         statuses,
-        observing: n(counts.observing),
-        overdue: n(counts.overdue),
-        alerts_waiting: n(counts.waiting),
-        urgent_waiting: n(counts.urgent),
+        observing: n(figures.observing),
+        overdue: n(figures.overdue),
+        alerts_waiting: n(figures.waiting),
+        urgent_waiting: n(figures.urgent),
     })?)
 }

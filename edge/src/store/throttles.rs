@@ -43,3 +43,12 @@ pub fn failure_statement(
         )
         .bind(&[key.into(), f(now), f(window)])?)
 }
+
+/// Forgets a key's failures (after a successful attempt).
+pub async fn clear(db: &D1Database, key: &str) -> ApiResult<()> {
+    db.prepare("DELETE FROM observe_failures WHERE key = ?1")
+        .bind(&[key.into()])?
+        .run()
+        .await?;
+    Ok(())
+}

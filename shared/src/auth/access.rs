@@ -56,6 +56,14 @@ pub enum Scope {
     Prefecture(String),
 }
 
+/// Whose figures a principal's dashboard shows: their health center's, their prefecture's, or the country's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DashboardArea {
+    HealthCenter(String),
+    Prefecture(String),
+    Nation,
+}
+
 /// An account whose role does not match the kind of its area is refused when it is created or loaded.
 pub fn role_fits_area(role: Role, area: &Jurisdiction) -> bool {
     role.area_kind() == area.kind()
@@ -139,6 +147,21 @@ impl Principal {
             (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
                 Some(Scope::Prefecture(pref_code.clone()))
             }
+            _ => None,
+        }
+    }
+
+    /// The area of this principal's dashboard: health-center roles their health center, prefecture staff their
+    /// prefecture, national staff the country; clinics none.
+    pub fn dashboard_area(&self) -> Option<DashboardArea> {
+        if let Some(h) = self.desk() {
+            return Some(DashboardArea::HealthCenter(h.to_owned()));
+        }
+        match (&self.role, &self.jurisdiction) {
+            (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
+                Some(DashboardArea::Prefecture(pref_code.clone()))
+            }
+            (Role::NationalStaff, _) => Some(DashboardArea::Nation),
             _ => None,
         }
     }
@@ -236,6 +259,42 @@ mod tests {
         for (p, expected) in cases {
             assert_eq!(p.can_see_record(&record()), expected, "{p:?}");
         }
+    }
+
+    #[test]
+    fn the_dashboard_shows_the_principals_area() {
+        let pref = |code: &str| Jurisdiction::Prefecture {
+            pref_code: code.into(),
+        };
+        assert_eq!(
+            who(Role::HealthCenterStaff, hc("hc-1", "13")).dashboard_area(),
+            Some(DashboardArea::HealthCenter("hc-1".into()))
+        );
+        assert_eq!(
+            who(Role::HealthCenterAdmin, hc("hc-2", "13")).dashboard_area(),
+            Some(DashboardArea::HealthCenter("hc-2".into()))
+        );
+        assert_eq!(
+            who(Role::PrefectureStaff, pref("13")).dashboard_area(),
+            Some(DashboardArea::Prefecture("13".into()))
+        );
+        assert_eq!(
+            who(Role::NationalStaff, Jurisdiction::National).dashboard_area(),
+            Some(DashboardArea::Nation)
+        );
+        assert_eq!(
+            who(Role::ClinicDoctor, inst("clinic-a", "hc-1", "13")).dashboard_area(),
+            None
+        );
+        // A role on the wrong kind of area has no dashboard.
+        assert_eq!(
+            who(Role::HealthCenterStaff, pref("13")).dashboard_area(),
+            None
+        );
+        assert_eq!(
+            who(Role::PrefectureStaff, hc("hc-1", "13")).dashboard_area(),
+            None
+        );
     }
 
     #[test]
