@@ -15,7 +15,6 @@ use crate::store::notifications;
 /// A record this caller may see, with what they may do with it.
 pub struct Visible {
     pub row: CaseRow,
-    pub area: RecordArea,
     pub access: Access,
 }
 
@@ -65,7 +64,7 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
         c.log(c.event(action, "deleted").target(id)).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     }
-    Ok(Visible { row, area, access })
+    Ok(Visible { row, access })
 }
 
 /// [`record`], and a deleted record is 404 to everyone (views that have no place for a deleted record).
