@@ -400,7 +400,8 @@ const rows = [
   },
   {
     method: "GET", path: "/api/notifications/n_no_such_record", pathName: "/api/notifications/{id}", label: "unknown id",
-    expect: signedIn(err(404, "NOT_FOUND")),
+    // One record path for cases and notifications: national staff are refused before anything is looked up.
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : err(404, "NOT_FOUND")),
   },
   {
     method: "POST", path: () => `/api/notifications/${targets.notification}/transfer`, pathName: "/api/notifications/{id}/transfer",
@@ -500,8 +501,10 @@ const rows = [
   {
     method: "POST", path: () => `/api/cases/${targets.notificationSetagaya}/delete`, pathName: "/api/cases/{id}/delete",
     label: "Setagaya's, from a stale version", body: { version: 0 },
+    // Setagaya accepted it (opened it) above: from then on deleting it is the health center's.
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
-      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
+      : c.name === "doctor_setagaya" ? err(403, "MANAGED_BY_HEALTH_CENTER")
+      : ["hc_staff_setagaya", "hc_admin_setagaya"].includes(c.name) ? err(409, "EDIT_CONFLICT") : FORBIDDEN),
   },
   {
     method: "POST", path: () => `/api/cases/${targets.notification}/restore`, pathName: "/api/cases/{id}/restore",

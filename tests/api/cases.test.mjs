@@ -49,7 +49,10 @@ test("a filing makes a patient record found by every criterion, in any kana form
   assert.equal(rec.status, 200, JSON.stringify(rec.body));
   assert.equal(rec.body.status, "result_reported");
   assert.equal(rec.body.has_notification, true);
-  assert.match(rec.body.smartphone_id, /^\d{10}$/);
+  // The スマホ入力ID is a credential: the filing clinic does not see it, the managing health center does.
+  assert.equal(rec.body.smartphone_id, "");
+  const atHc = await hc.client.get(`/api/cases/${filed.id}`);
+  assert.match(atHc.body.smartphone_id, /^\d{10}$/);
   assert.equal(rec.body.tabs.id.name, "検索 花子");
   for (const criteria of [
     { name: "検索" },
@@ -58,7 +61,7 @@ test("a filing makes a patient record found by every criterion, in any kana form
     { furigana: "ｹﾝｻｸ ﾊﾅｺ" },
     { furigana: "ケンサクハナコ" },
     { date_of_birth: "1977-07-07" },
-    { smartphone_id: rec.body.smartphone_id },
+    { smartphone_id: atHc.body.smartphone_id },
     { pref_code: "13", furigana: "ケンサク" },
     { category: "confirmed_patient", furigana: "ケンサク" },
     { status: "result_reported", furigana: "ケンサク" },

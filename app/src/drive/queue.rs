@@ -428,7 +428,6 @@ pub fn Detail(id: String) -> Element {
             "会場",
             format!("{}（{}）", e.record.site.name, e.record.site.date),
         ),
-        ("スマホ入力ID", e.smartphone_id.clone().unwrap_or_default()),
     ];
     rsx! {
         div { class: "drive-detail", "data-testid": "drive-detail",

@@ -116,7 +116,10 @@ fn CasePage(id: String, tab: String) -> Element {
                 Link { class: "back-link", to: Route::Search {}, "‹ 登録情報一覧" }
                 h1 { class: "case-title", "data-testid": "case-name", "{rec.name}" }
                 dl { class: "case-header", "data-testid": "case-header",
-                    div { dt { "スマホ入力ID" } dd { "data-testid": "case-smartphone-id", "{rec.smartphone_id}" } }
+                    // Only the managing health center receives it (a credential for the patient's phone).
+                    if !rec.smartphone_id.is_empty() {
+                        div { dt { "スマホ入力ID" } dd { "data-testid": "case-smartphone-id", "{rec.smartphone_id}" } }
+                    }
                     div { dt { "フリガナ" } dd { "{rec.furigana}" } }
                     div { dt { "性別" } dd { "data-testid": "case-sex", {rec.sex.clone().unwrap_or_default()} } }
                     div { dt { "年齢" } dd { "data-testid": "case-age", {age_text(rec.date_of_birth.as_deref(), today)} } }

@@ -148,7 +148,6 @@ fn Register() -> Element {
             section { class: "page done", "data-testid": "pre-done",
                 h1 { "登録が完了しました" }
                 dl { class: "summary",
-                    dt { "スマホ入力ID" } dd { class: "big", "data-testid": "pre-smartphone-id", "{c.smartphone_id}" }
                     dt { "担当保健所" } dd { "{hc_name}" }
                 }
                 if c.replayed { p { class: "notice", "この登録はすでに受け付けられていました（二重には登録していません）。" } }

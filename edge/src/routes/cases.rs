@@ -686,19 +686,20 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         match c.db.batch(statements).await {
             Ok(_) => {
                 seal_later(env, ctx);
+                // The スマホ入力ID is a credential for the patient's phone: only the managing health center sees it.
                 let created = Created {
                     id,
-                    smartphone_id: phone_id,
+                    smartphone_id: String::new(),
                     replayed: false,
                 };
                 return Ok(Response::from_json(&created)?.with_status(201));
             }
             Err(e) => {
                 let existing = store::created_with_key(&c.db, &user, &body.idempotency_key).await?;
-                if let Some((id, smartphone_id)) = existing {
+                if let Some(id) = existing {
                     return Ok(Response::from_json(&Created {
                         id,
-                        smartphone_id,
+                        smartphone_id: String::new(),
                         replayed: true,
                     })?);
                 }

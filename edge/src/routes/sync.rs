@@ -239,7 +239,8 @@ fn plan_create(
         decisive: 0,
         answer: Outcome::Applied {
             case_id,
-            smartphone_id: phone_id,
+            // Only the managing health center sees the スマホ入力ID (a credential for the patient's phone).
+            smartphone_id: String::new(),
             case_version: 1,
             replayed: false,
         },
@@ -266,7 +267,7 @@ fn plan_existing(
     if i64::from(rec.version) <= ex.client_version {
         return Ok(Err(answer(Outcome::Applied {
             case_id: ex.case_id.clone(),
-            smartphone_id: ex.smartphone_id.clone(),
+            smartphone_id: String::new(),
             // The version this device's own last write produced, not the current one: a change made by someone
             // else since must still come back as a conflict on the device's next version.
             case_version: ex.synced_version,
@@ -375,7 +376,7 @@ fn plan_existing(
         decisive: cases::DECISIVE,
         answer: Outcome::Applied {
             case_id: ex.case_id.clone(),
-            smartphone_id: ex.smartphone_id.clone(),
+            smartphone_id: String::new(),
             case_version: version + 1,
             replayed: false,
         },

@@ -288,25 +288,18 @@ pub fn insert_case(db: &D1Database, c: &NewCase) -> ApiResult<D1PreparedStatemen
     insert(db, "cases", values)
 }
 
-/// The record a user created with an idempotency key: (id, スマホ入力ID).
-pub async fn created_with_key(
-    db: &D1Database,
-    user: &str,
-    key: &str,
-) -> ApiResult<Option<(String, String)>> {
+/// The id of the record a user created with an idempotency key.
+pub async fn created_with_key(db: &D1Database, user: &str, key: &str) -> ApiResult<Option<String>> {
     #[derive(Deserialize)]
     struct Existing {
         id: String,
-        smartphone_id: String,
     }
     let row: Option<Existing> = db
-        .prepare(
-            "SELECT id, smartphone_id FROM cases WHERE created_by_user_id = ?1 AND create_key = ?2",
-        )
+        .prepare("SELECT id FROM cases WHERE created_by_user_id = ?1 AND create_key = ?2")
         .bind(&[user.into(), key.into()])?
         .first(None)
         .await?;
-    Ok(row.map(|r| (r.id, r.smartphone_id)))
+    Ok(row.map(|r| r.id))
 }
 
 /// The prefecture of a health center (a clinic registers records only with its own prefecture's).

@@ -21,7 +21,6 @@ pub struct Existing {
     pub test_index: i64,
     pub specimen_code: String,
     pub version: i64,
-    pub smartphone_id: String,
     pub tabs: String,
     pub deleted_at: Option<i64>,
     pub updated_at: i64,
@@ -34,7 +33,7 @@ pub async fn existing(db: &D1Database, client_ids: &[&str]) -> ApiResult<Vec<Exi
     Ok(db
         .prepare(
             "SELECT s.client_id, s.client_version, s.case_version AS synced_version, s.institution_id, s.case_id, \
-             s.test_index, s.specimen_code, c.version, c.smartphone_id, c.tabs, c.deleted_at, c.updated_at, \
+             s.test_index, s.specimen_code, c.version, c.tabs, c.deleted_at, c.updated_at, \
              u.display_name AS updated_by_name \
              FROM sync_records s JOIN cases c ON c.id = s.case_id LEFT JOIN users u ON u.id = c.updated_by_user_id \
              WHERE s.client_id IN (SELECT value FROM json_each(?1))",
