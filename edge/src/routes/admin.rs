@@ -302,8 +302,8 @@ pub async fn audit_log(a: Admin, req: Request) -> ApiResult<Response> {
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .unwrap_or(i64::MAX);
     // Only the columns administrators see; the chain columns stay on the server.
-    let entries = accounts::audit_page(&a.db, &a.health_center_id, before).await?;
-    let next_before = if entries.len() == accounts::AUDIT_PAGE {
+    let entries = audit::audit_page(&a.db, &a.health_center_id, before).await?;
+    let next_before = if entries.len() == audit::AUDIT_PAGE {
         entries.last().map(|e| e.seq)
     } else {
         None

@@ -34,6 +34,7 @@ use crate::store::cases::{
     self as store, filed_columns, id_columns, id_from_notification, parse_tabs, CaseRow, Change,
     NewCase, NewStatus, VersionEntry, VersionedWrite,
 };
+use crate::store::{institutions, notifications};
 use shared::auth::Access;
 use shared::time::today_jst;
 
@@ -337,7 +338,7 @@ pub async fn edit_notification(
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "notification_edit").await);
     }
-    let previous = store::notification_body(&c.db, id).await?;
+    let previous = notifications::notification_body(&c.db, id).await?;
     let mut all = parse_tabs(&row.tabs);
     let id_tab = id_from_notification(all.get("id"), &notification);
     all.insert("id".into(), id_tab.clone());
@@ -361,7 +362,7 @@ pub async fn edit_notification(
         now,
     };
     let done = w.written();
-    w.then.push(store::notification_update(
+    w.then.push(notifications::notification_update(
         &c.db,
         &done,
         &notification,
@@ -633,7 +634,7 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         .map_err(|issues| ApiError::with_issues(ErrorCode::ValidationFailed, issues))?;
     // The health center in charge: one of the clinic's prefecture.
     let pref = c.principal.jurisdiction.pref_code().unwrap_or_default();
-    let hc_pref = store::health_center_pref(&c.db, &body.health_center_id).await?;
+    let hc_pref = institutions::health_center_pref(&c.db, &body.health_center_id).await?;
     if hc_pref.as_deref().is_none_or(|p| p != pref) {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,

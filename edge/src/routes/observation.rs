@@ -591,8 +591,9 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
     let from = today - chrono::Duration::days(CURVE_DAYS as i64 - 1);
     // Filing time bounds the scan; 確定日 places the case on the curve.
     let from_ms = now - (CURVE_DAYS as i64 + 31) * 86_400_000;
-    let figures = store::dashboard(&c.db, &area, &today.to_string(), from_ms).await?;
-    let counts: HashMap<String, i64> = figures.days.into_iter().collect();
+    let records = cases::figures(&c.db, &area, from_ms).await?;
+    let figures = store::dashboard(&c.db, &area, &today.to_string()).await?;
+    let counts: HashMap<String, i64> = records.days.into_iter().collect();
     let curve = (0..CURVE_DAYS as i64)
         .map(|i| {
             let d = (from + chrono::Duration::days(i)).to_string();
@@ -604,7 +605,7 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
         .collect();
     let mut statuses: Vec<StatusCount> = Vec::new();
     for s in CaseStatus::ALL.iter().map(|s| Some(*s)).chain([None]) {
-        let n: i64 = figures
+        let n: i64 = records
             .statuses
             .iter()
             .filter(|(status, _)| status.as_deref() == s.map(CaseStatus::as_str))

@@ -32,8 +32,8 @@ use crate::store::cases::{
     self as cases, id_columns, parse_tabs, Base, Change, NewCase, NewStatus, VersionEntry,
     VersionedWrite,
 };
-use crate::store::changes;
 use crate::store::sync::{self as store, Existing, Specimen};
+use crate::store::{changes, institutions};
 use shared::time::today_jst;
 
 fn rejected(rec: Option<&DriveRecord>, code: ErrorCode, issues: Vec<IssueView>) -> RecordResult {
@@ -461,7 +461,11 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         .pref_code()
         .unwrap_or_default()
         .to_owned();
-    let hcs = store::health_centers_of(&c.db, &pref).await?;
+    let hcs: Vec<String> = institutions::health_centers_in(&c.db, &pref)
+        .await?
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
 
     let mut results: Vec<Option<RecordResult>> = vec![None; body.records.len()];
     let mut ready: Vec<(usize, Ready)> = Vec::new();

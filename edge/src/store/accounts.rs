@@ -3,7 +3,6 @@
 //! administrators' account list.
 
 use serde::Deserialize;
-use shared::api::admin::AuditEntryView;
 use shared::api::auth::Me;
 use shared::auth::{Jurisdiction, Principal, Role};
 use shared::error::ErrorCode;
@@ -410,27 +409,4 @@ pub fn reset(
         )
         .bind(&[id.into(), password_hash.into(), at])?,
     ])
-}
-
-/// Entries in a page of [`audit_page`].
-pub const AUDIT_PAGE: usize = 100;
-
-/// A page of a health center's audit log ([`AUDIT_PAGE`] entries at most), newest first, below `before`: only the columns administrators see (the
-/// chain columns stay on the server).
-// TODO(issue 17): `audit_log` belongs to store/audit.rs; it is here only because that file was not part of this
-// change.
-pub async fn audit_page(
-    db: &D1Database,
-    health_center_id: &str,
-    before: i64,
-) -> ApiResult<Vec<AuditEntryView>> {
-    Ok(db
-        .prepare(
-            "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address FROM audit_log \
-             WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 100",
-        )
-        .bind(&[health_center_id.into(), f(before)])?
-        .all()
-        .await?
-        .results()?)
 }

@@ -2,11 +2,12 @@
 //! when, from where, and the outcome — never personal data. Each entry's hash covers the previous entry's hash.
 
 use serde::{Deserialize, Serialize};
-use shared::api::admin::ChainReport;
+use shared::api::admin::{AuditEntryView, ChainReport};
 use shared::auth::Principal;
 use wasm_bindgen::JsValue;
 use worker::{Context, D1Database, D1PreparedStatement, Env};
 
+use super::f;
 use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
@@ -264,6 +265,27 @@ pub async fn verify_chain(db: &D1Database) -> ApiResult<ChainReport> {
         valid: true,
         first_bad_seq: None,
     })
+}
+
+/// Entries in a page of [`audit_page`].
+pub const AUDIT_PAGE: usize = 100;
+
+/// A page of a health center's audit log ([`AUDIT_PAGE`] entries at most), newest first, below `before`: only the columns administrators see (the
+/// chain columns stay on the server).
+pub async fn audit_page(
+    db: &D1Database,
+    health_center_id: &str,
+    before: i64,
+) -> ApiResult<Vec<AuditEntryView>> {
+    Ok(db
+        .prepare(
+            "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address FROM audit_log \
+             WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+        )
+        .bind(&[health_center_id.into(), f(before), f(AUDIT_PAGE as i64)])?
+        .all()
+        .await?
+        .results()?)
 }
 
 /// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).

@@ -302,21 +302,6 @@ pub async fn created_with_key(db: &D1Database, user: &str, key: &str) -> ApiResu
     Ok(row.map(|r| r.id))
 }
 
-/// The prefecture of a health center (a clinic registers records only with its own prefecture's).
-// `health_centers` is store/institutions.rs's table; kept here until that module offers this read.
-pub async fn health_center_pref(db: &D1Database, id: &str) -> ApiResult<Option<String>> {
-    #[derive(Deserialize)]
-    struct Hc {
-        pref_code: String,
-    }
-    let hc: Option<Hc> = db
-        .prepare("SELECT pref_code FROM health_centers WHERE id = ?1")
-        .bind(&[id.into()])?
-        .first(None)
-        .await?;
-    Ok(hc.map(|h| h.pref_code))
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // History and status record
 
@@ -528,6 +513,62 @@ pub async fn changes_since(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Dashboard figures
+
+/// An area's records for the dashboard: filed live records by 確定日 (or filing day) among the filings since
+/// `from_ms`, and live records by status (`None`: no status yet).
+pub struct Figures {
+    pub days: Vec<(String, i64)>,
+    pub statuses: Vec<(Option<String>, i64)>,
+}
+
+pub async fn figures(
+    db: &D1Database,
+    area: &shared::auth::access::DashboardArea,
+    from_ms: i64,
+) -> ApiResult<Figures> {
+    use shared::auth::access::DashboardArea;
+    let (case_scope, key) = match area {
+        DashboardArea::HealthCenter(h) => ("c.health_center_id = ?1", JsValue::from_str(h)),
+        DashboardArea::Prefecture(p) => ("c.pref_code = ?1", JsValue::from_str(p)),
+        DashboardArea::Nation => ("?1 IS NULL", JsValue::NULL),
+    };
+    #[derive(Deserialize)]
+    struct Day {
+        d: String,
+        n: i64,
+    }
+    // Filing time bounds the scan (the index on the area and filed_at); 確定日 places the case on the curve.
+    let days: Vec<Day> = db
+        .prepare(format!(
+            "SELECT COALESCE(c.diagnosed_on, date((c.filed_at + 32400000) / 1000, 'unixepoch')) AS d, COUNT(*) AS n \
+             FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL AND c.filed = 1 AND c.filed_at >= ?2 \
+             GROUP BY d"
+        ))
+        .bind(&[key.clone(), f(from_ms)])?
+        .all()
+        .await?
+        .results()?;
+    #[derive(Deserialize)]
+    struct St {
+        status: Option<String>,
+        n: i64,
+    }
+    let statuses: Vec<St> = db
+        .prepare(format!(
+            "SELECT c.status, COUNT(*) AS n FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL GROUP BY c.status"
+        ))
+        .bind(std::slice::from_ref(&key))?
+        .all()
+        .await?
+        .results()?;
+    Ok(Figures {
+        days: days.into_iter().map(|d| (d.d, d.n)).collect(),
+        statuses: statuses.into_iter().map(|s| (s.status, s.n)).collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The versioned write
 
 /// A versioned write that has taken effect: the history line it wrote (the record, the version it produced, when and
@@ -706,64 +747,6 @@ pub async fn restore(
     ];
     let results = db.batch(statements).await?;
     Ok(results.get(1).map(changes) == Some(1))
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The notification on the record
-// (`notifications` is store/notifications.rs's table; these two stay here until that module offers them, since the
-// edit's UPDATE is part of the record's versioned write.)
-
-/// The filed notification's JSON.
-pub async fn notification_body(db: &D1Database, id: &str) -> ApiResult<Option<String>> {
-    #[derive(Deserialize)]
-    struct Body {
-        body: String,
-    }
-    let row: Option<Body> = db
-        .prepare("SELECT body FROM notifications WHERE id = ?1")
-        .bind(&[id.into()])?
-        .first(None)
-        .await?;
-    Ok(row.map(|b| b.body))
-}
-
-/// The edited notification written over the filed one, once the versioned write `w` has taken effect.
-pub fn notification_update(
-    db: &D1Database,
-    w: &Written,
-    notification: &Notification,
-    filed: &FiledColumns,
-) -> ApiResult<D1PreparedStatement> {
-    let Notification::R20211129(form) = notification;
-    let phone = [
-        &form.patient.address.phone,
-        &form.patient.current_location.phone,
-    ]
-    .into_iter()
-    .map(|p| phone_digits(p))
-    .find(|p| !p.is_empty())
-    .unwrap_or_default();
-    let mut binds: Vec<JsValue> = vec![
-        w.case_id.into(),
-        notification.to_json().into(),
-        opt(filed.category.as_deref()),
-        form.patient.name.trim().into(),
-        furigana_key(&form.patient.furigana).into(),
-        form.patient
-            .date_of_birth
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-            .into(),
-        phone.into(),
-    ];
-    let (cond, more) = w.guard(8);
-    binds.extend(more);
-    Ok(db
-        .prepare(format!(
-            "UPDATE notifications SET body = ?2, category = ?3, patient_name = ?4, furigana_key = ?5, \
-             date_of_birth = ?6, phone_digits = ?7 WHERE id = ?1 AND {cond}"
-        ))
-        .bind(&binds)?)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

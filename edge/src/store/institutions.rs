@@ -1,5 +1,6 @@
 //! Institutions (clinics), health centers and clinics' doctor lists: `institutions`, `health_centers`, `doctors`.
 
+use serde::Deserialize;
 use shared::api::notifications::HealthCenterOption;
 use shared::notification::municipality;
 use worker::{D1Database, D1PreparedStatement};
@@ -48,6 +49,20 @@ pub async fn health_centers_in(
         .all()
         .await?
         .results()?)
+}
+
+/// The prefecture of a health center (a clinic registers records only with its own prefecture's).
+pub async fn health_center_pref(db: &D1Database, id: &str) -> ApiResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Hc {
+        pref_code: String,
+    }
+    let hc: Option<Hc> = db
+        .prepare("SELECT pref_code FROM health_centers WHERE id = ?1")
+        .bind(&[id.into()])?
+        .first(None)
+        .await?;
+    Ok(hc.map(|h| h.pref_code))
 }
 
 /// A clinic's header data (届出者) as the notification form shows it.

@@ -16,6 +16,61 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, Event};
 use crate::store::{cases, changes, f, institutions, observation, opt};
 
+/// The notification's edit (PUT /api/cases/{id}/notification) is part of the record's versioned write: the
+/// record's UPDATE decides, and the notification follows only once it took effect.
+/// The filed notification's JSON.
+pub async fn notification_body(db: &D1Database, id: &str) -> ApiResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Body {
+        body: String,
+    }
+    let row: Option<Body> = db
+        .prepare("SELECT body FROM notifications WHERE id = ?1")
+        .bind(&[id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|b| b.body))
+}
+
+/// The edited notification written over the filed one, once the versioned write `w` has taken effect.
+pub fn notification_update(
+    db: &D1Database,
+    w: &cases::Written,
+    notification: &Notification,
+    filed: &cases::FiledColumns,
+) -> ApiResult<D1PreparedStatement> {
+    let Notification::R20211129(form) = notification;
+    let phone = [
+        &form.patient.address.phone,
+        &form.patient.current_location.phone,
+    ]
+    .into_iter()
+    .map(|p| shared::case::phone_digits(p))
+    .find(|p| !p.is_empty())
+    .unwrap_or_default();
+    let mut binds: Vec<wasm_bindgen::JsValue> = vec![
+        w.case_id.into(),
+        notification.to_json().into(),
+        opt(filed.category.as_deref()),
+        form.patient.name.trim().into(),
+        shared::case::furigana_key(&form.patient.furigana).into(),
+        form.patient
+            .date_of_birth
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .into(),
+        phone.into(),
+    ];
+    let (cond, more) = w.guard(8);
+    binds.extend(more);
+    Ok(db
+        .prepare(format!(
+            "UPDATE notifications SET body = ?2, category = ?3, patient_name = ?4, furigana_key = ?5, \
+             date_of_birth = ?6, phone_digits = ?7 WHERE id = ?1 AND {cond}"
+        ))
+        .bind(&binds)?)
+}
+
 /// What the access rule needs of a record's notification: every health center it has been routed or transferred
 /// to, and whether a health center has accepted (受理) it.
 pub struct Trail {

@@ -618,13 +618,9 @@ pub async fn sweep(db: &D1Database, health_center_id: Option<&str>, now: i64) ->
 
 // ---- the dashboard ----------------------------------------------------------------------------------------
 
-/// The dashboard's figures for an area (its records' counts by day and status come from `cases`; they are read
-/// here, with the observation counts, because the dashboard is health observation's view).
+/// The dashboard's observation figures for an area (the records' counts by day and status are
+/// [`super::cases::figures`]).
 pub struct Figures {
-    /// Filed live records by 確定日 (or filing day), from the filings since `from_ms`.
-    pub days: Vec<(String, i64)>,
-    /// Live records by status (`None`: no status yet).
-    pub statuses: Vec<(Option<String>, i64)>,
     /// Observations running today.
     pub observing: i64,
     /// Records with an unhandled missed check-in.
@@ -634,54 +630,15 @@ pub struct Figures {
     pub urgent: i64,
 }
 
-pub async fn dashboard(
-    db: &D1Database,
-    area: &DashboardArea,
-    today: &str,
-    from_ms: i64,
-) -> ApiResult<Figures> {
-    let (case_scope, hc_scope, key) = match area {
-        DashboardArea::HealthCenter(h) => (
-            "c.health_center_id = ?1",
-            "x.health_center_id = ?1",
-            JsValue::from_str(h),
-        ),
+pub async fn dashboard(db: &D1Database, area: &DashboardArea, today: &str) -> ApiResult<Figures> {
+    let (hc_scope, key) = match area {
+        DashboardArea::HealthCenter(h) => ("x.health_center_id = ?1", JsValue::from_str(h)),
         DashboardArea::Prefecture(p) => (
-            "c.pref_code = ?1",
             "x.health_center_id IN (SELECT id FROM health_centers WHERE pref_code = ?1)",
             JsValue::from_str(p),
         ),
-        DashboardArea::Nation => ("?1 IS NULL", "?1 IS NULL", JsValue::NULL),
+        DashboardArea::Nation => ("?1 IS NULL", JsValue::NULL),
     };
-    #[derive(Deserialize)]
-    struct Day {
-        d: String,
-        n: i64,
-    }
-    // Filing time bounds the scan (the index on the area and filed_at); 確定日 places the case on the curve.
-    let days: Vec<Day> = db
-        .prepare(format!(
-            "SELECT COALESCE(c.diagnosed_on, date((c.filed_at + 32400000) / 1000, 'unixepoch')) AS d, COUNT(*) AS n \
-             FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL AND c.filed = 1 AND c.filed_at >= ?2 \
-             GROUP BY d"
-        ))
-        .bind(&[key.clone(), f(from_ms)])?
-        .all()
-        .await?
-        .results()?;
-    #[derive(Deserialize)]
-    struct St {
-        status: Option<String>,
-        n: i64,
-    }
-    let statuses: Vec<St> = db
-        .prepare(format!(
-            "SELECT c.status, COUNT(*) AS n FROM cases c WHERE {case_scope} AND c.deleted_at IS NULL GROUP BY c.status"
-        ))
-        .bind(std::slice::from_ref(&key))?
-        .all()
-        .await?
-        .results()?;
     #[derive(Deserialize)]
     struct Counts {
         observing: i64,
@@ -710,8 +667,6 @@ pub async fn dashboard(
         urgent: 0,
     });
     Ok(Figures {
-        days: days.into_iter().map(|d| (d.d, d.n)).collect(),
-        statuses: statuses.into_iter().map(|s| (s.status, s.n)).collect(),
         observing: counts.observing,
         overdue: counts.overdue,
         waiting: counts.waiting,

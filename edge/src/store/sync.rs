@@ -139,21 +139,3 @@ pub async fn release_device_key(
         .await?;
     Ok(row.map(|r| r.key))
 }
-
-/// The health centers of a prefecture (a drive-through record names one of them).
-// `health_centers` is store/institutions.rs's table; kept here until that module offers this read.
-pub async fn health_centers_of(db: &D1Database, pref_code: &str) -> ApiResult<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Hc {
-        id: String,
-    }
-    Ok(db
-        .prepare("SELECT id FROM health_centers WHERE pref_code = ?1")
-        .bind(&[pref_code.into()])?
-        .all()
-        .await?
-        .results::<Hc>()?
-        .into_iter()
-        .map(|h| h.id)
-        .collect())
-}
