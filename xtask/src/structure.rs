@@ -5,12 +5,71 @@
 //! - Route files (`edge/src/routes/*.rs`) never import another route file; only the router (`routes/mod.rs`) names
 //!   them.
 //! - SQL is prepared only in `edge/src/store/`.
+//! - Every table is written (INSERT, UPDATE, DELETE) by one store module only: its owner in [`OWNERS`].
 //!
 //! The scan is textual (no parser dependency): it follows `crate::…`, `super::…` and, in a file that declares
 //! child modules, `child::…` paths, so an import cannot hide behind a `use` group or a full path in an expression.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// Which store module writes each table (ARCHITECTURE.md's table). `store/bench.rs` is the one exception: the
+/// bench-only bare insert that the filing benchmark compares with (404 unless `BENCH_ROUTES=1`).
+pub const OWNERS: &[(&str, &str)] = &[
+    ("users", "accounts"),
+    ("sign_in_failures_by_address", "accounts"),
+    ("invitations", "accounts"),
+    ("recovery_codes", "accounts"),
+    ("credentials", "credentials"),
+    ("observe_credentials", "credentials"),
+    ("webauthn_challenges", "credentials"),
+    ("institutions", "institutions"),
+    ("health_centers", "institutions"),
+    ("doctors", "institutions"),
+    ("audit_log", "audit"),
+    ("cases", "cases"),
+    ("case_versions", "cases"),
+    ("case_status", "cases"),
+    ("notifications", "notifications"),
+    ("notification_events", "notifications"),
+    ("submit_keys", "notifications"),
+    ("outbox", "notifications"),
+    ("observations", "observation"),
+    ("observation_reports", "observation"),
+    ("observation_alerts", "observation"),
+    ("observe_failures", "throttles"),
+    ("sync_records", "sync"),
+    ("device_keys", "sync"),
+    ("health_probe", "probe"),
+];
+
+/// The tables a piece of SQL writes.
+fn written_tables(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for start in [
+        "INSERT INTO ",
+        "INSERT OR IGNORE INTO ",
+        "INSERT OR REPLACE INTO ",
+        "UPDATE ",
+        "DELETE FROM ",
+    ] {
+        for (i, _) in code.match_indices(start) {
+            let rest = &code[i + start.len()..];
+            let name: String = rest.chars().take_while(|c| is_ident(*c)).collect();
+            let after = rest[name.len()..].trim_start();
+            // `UPDATE t SET`, `INSERT INTO t (`, `DELETE FROM t WHERE`: a table, not prose.
+            let is_sql = match start {
+                "UPDATE " => after.starts_with("SET"),
+                "DELETE FROM " => after.starts_with("WHERE") || after.starts_with('"'),
+                _ => after.starts_with('(') || after.starts_with("SELECT"),
+            };
+            if !name.is_empty() && is_sql {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
 
 /// A module path (`["routes", "cases"]`); the crate root is empty.
 type ModPath = Vec<String>;
@@ -260,6 +319,45 @@ mod tests {
             }
         }
         assert!(bad.is_empty(), "route files import routes: {bad:?}");
+    }
+
+    #[test]
+    fn every_table_is_written_only_by_its_store_module() {
+        let src = edge_src();
+        let mut bad = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (m, file) in modules(&src) {
+            if m.first().is_none_or(|s| s != "store") || m.len() != 2 || m[1] == "bench" {
+                continue;
+            }
+            let code = code_of(&std::fs::read_to_string(&file).unwrap_or_default());
+            for table in written_tables(&code) {
+                seen.insert(table.clone());
+                match OWNERS.iter().find(|(t, _)| *t == table) {
+                    Some((_, owner)) if *owner == m[1] => {}
+                    Some((_, owner)) => bad.push(format!(
+                        "store/{}.rs writes {table} (owner: store/{owner}.rs)",
+                        m[1]
+                    )),
+                    None => bad.push(format!(
+                        "store/{}.rs writes {table}, which has no owner in OWNERS",
+                        m[1]
+                    )),
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
+        assert!(
+            seen.len() >= 20,
+            "the scan found the writes ({} tables)",
+            seen.len()
+        );
+        assert_eq!(
+            written_tables(
+                r#""UPDATE cases SET a = 1" "INSERT INTO x (a) VALUES (1)" "DELETE FROM y WHERE""#
+            ),
+            vec!["x".to_owned(), "cases".into(), "y".into()]
+        );
     }
 
     #[test]

@@ -512,6 +512,24 @@ pub async fn changes_since(
         .collect())
 }
 
+/// What a transfer of the record `?1` to the health center `?3` does to the record, in the transfer's batch: it
+/// moves to that health center and its prefecture. `guard` is an SQL condition over `?1` (record id) and `?2` (the
+/// transfer's stamp) that holds only once the transfer itself took effect.
+pub fn follow_transfer(
+    db: &D1Database,
+    case_id: &str,
+    stamp: &str,
+    to_health_center_id: &str,
+    guard: &str,
+) -> ApiResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(format!(
+            "UPDATE cases SET health_center_id = ?3, \
+             pref_code = (SELECT pref_code FROM health_centers WHERE id = ?3) WHERE id = ?1 AND {guard}"
+        ))
+        .bind(&[case_id.into(), stamp.into(), to_health_center_id.into()])?)
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Dashboard figures
 

@@ -615,11 +615,7 @@ pub fn transfer_statements(
             t.reason.into(),
         ])?,
         // The patient record follows its notification (and is then in the prefecture of its health center).
-        db.prepare(format!(
-            "UPDATE cases SET health_center_id = ?3, \
-             pref_code = (SELECT pref_code FROM health_centers WHERE id = ?3) WHERE id = ?1 AND {TRANSFERRED_GUARD}"
-        ))
-        .bind(&[t.id.into(), stamp.into(), t.to_health_center_id.into()])?,
+        cases::follow_transfer(db, t.id, stamp, t.to_health_center_id, TRANSFERRED_GUARD)?,
     ];
     // So does its health observation: new reports and open alerts land in the new center's queue.
     statements.extend(observation::follow_transfer(
