@@ -5,7 +5,7 @@ pub mod status_tab;
 pub mod tab_form;
 pub mod tab_panel;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use dioxus::prelude::*;
 use serde_json::Value;
 use shared::api::cases::{CaseRecord, EditConflict};
@@ -15,10 +15,7 @@ use crate::notification::sheet::{wareki, ymd};
 
 /// Today in Japan (the edge judges dates by JST too).
 pub fn today_jst() -> NaiveDate {
-    let ms = js_sys::Date::now() as i64 + 9 * 3600 * 1000;
-    DateTime::from_timestamp_millis(ms)
-        .map(|d| d.date_naive())
-        .unwrap_or_else(crate::notification::today)
+    shared::time::today_jst(js_sys::Date::now() as i64)
 }
 
 pub fn parse_iso(s: &str) -> Option<NaiveDate> {

@@ -11,11 +11,11 @@ use shared::notification::json_path::get;
 use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::notification::{validate, Notification};
 
-/// Today on the device (the edge checks again with its own clock).
+/// Today in Japan on the device's clock: the same day the edge checks with (`shared::time::today_jst`) and the
+/// record tabs, drive-through and phone use, whatever time zone the device is set to. (A device set to UTC disagreed
+/// with the record's test dates from 00:00 to 09:00 JST.)
 pub fn today() -> NaiveDate {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .unwrap_or_default()
+    shared::time::today_jst(js_sys::Date::now() as i64)
 }
 
 /// A blank notification on the current revision with the defaults a doctor would otherwise type every time.
