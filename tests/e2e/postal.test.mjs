@@ -84,7 +84,7 @@ for (const [name, viewport] of [["phone", VIEWPORTS.phone], ["desktop", VIEWPORT
     }
     const address = page.getByLabel("住所", { exact: true });
     assert.equal(await address.inputValue(), "");
-    await group.scrollIntoViewIfNeeded();
+    await group.evaluate((el) => el.scrollIntoView({ block: "center" }));
     await page.screenshot({ path: path.join(screenshotDir(), `postal-choice-${name}.png`) });
 
     // The code follows what the address text says: typed as 大山崎町, then corrected to 島本町 by the choice.
@@ -95,6 +95,8 @@ for (const [name, viewport] of [["phone", VIEWPORTS.phone], ["desktop", VIEWPORT
     assert.equal(filled, "大阪府三島郡島本町");
     assert.equal(await pressed(shimamoto), "true");
     assert.equal(await pressed(oyamazaki), "false");
+    await group.evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: path.join(screenshotDir(), `postal-chosen-${name}.png`) });
     await address.fill(`${filled}山崎1-1`);
     // Text naming neither municipality leaves no code chosen; naming 島本町 again chooses it.
     await address.fill("大阪府高槻市");
@@ -153,7 +155,7 @@ for (const [name, viewport] of [["phone", VIEWPORTS.phone], ["desktop", VIEWPORT
     await postal.fill("6180000");
     const group = page.getByTestId("postal-choice");
     await group.waitFor();
-    await group.scrollIntoViewIfNeeded();
+    await group.evaluate((el) => el.scrollIntoView({ block: "center" }));
     await page.screenshot({ path: path.join(screenshotDir(), `postal-id-choice-${name}.png`) });
     await group.locator('button[data-code="263036"]').click();
     await valueOf(address, (v) => v === "京都府乙訓郡大山崎町");
