@@ -9,6 +9,7 @@ mod crypto;
 mod error;
 mod mail;
 mod platform;
+mod postal;
 mod request;
 mod routes;
 mod security;

@@ -330,6 +330,39 @@ test("routing: to the clinic's health center; another residence's health center 
   assert.deepEqual(issuePairs(expectError(await file(doctor, bad), 422, "VALIDATION_FAILED")), ["invalid_municipality_code patient.address.municipality_code"]);
 });
 
+test("a municipality code its postal code does not mean is refused at its field; a shared code's choice routes the note", async () => {
+  // 618-0000 means 京都府乙訓郡大山崎町 (263036) or 大阪府三島郡島本町 (273015), nothing else.
+  const at = (postal_code, municipality_code, text = "大阪府三島郡島本町山崎1-1") =>
+    newPatient({}, { patient: { address: { postal_code, municipality_code, text } } });
+  const wrong = expectError(await file(doctor, at("6180000", "131041")), 422, "VALIDATION_FAILED");
+  assert.deepEqual(issuePairs(wrong), ["municipality_not_for_postal_code patient.address.municipality_code"]);
+  assert.match(wrong.issues[0].message, /618-0000.*京都府乙訓郡大山崎町・大阪府三島郡島本町/);
+  // The Shinjuku code with a Setagaya postal code, on the current location and the guardian's address too.
+  const places = expectError(await file(doctor, newPatient({}, {
+    patient: {
+      current_location_same_as_address: false,
+      current_location: { postal_code: "1540017", municipality_code: "131041", text: "東京都世田谷区世田谷四丁目21番27号" },
+    },
+  })), 422, "VALIDATION_FAILED");
+  assert.deepEqual(issuePairs(places), ["municipality_not_for_postal_code patient.current_location.municipality_code"]);
+  // Either candidate is accepted, and the residence note follows the one chosen.
+  const shimamoto = await file(doctor, at("6180000", "273015"));
+  assert.equal(shimamoto.status, 201, JSON.stringify(shimamoto.body));
+  assert.equal(shimamoto.body.residence_health_center_name, "大阪府茨木保健所");
+  const oyamazaki = await file(doctor, at("618-0000", "263036", "京都府乙訓郡大山崎町円明寺1"));
+  assert.equal(oyamazaki.status, 201, JSON.stringify(oyamazaki.body));
+  assert.equal(oyamazaki.body.residence_health_center_name, "京都府乙訓保健所");
+  // No municipality code, or a postal code the data does not know: nothing to check.
+  assert.equal((await file(doctor, at("6180000", ""))).status, 201);
+  assert.equal((await file(doctor, at("0000000", "131041", "東京都新宿区"))).status, 201);
+  // The edit of a filed notification is checked the same way.
+  const rec = (await doctor.client.get(`/api/cases/${shimamoto.body.id}`)).body;
+  const n = (await doctor.client.get(`/api/notifications/${shimamoto.body.id}`)).body.notification;
+  n.patient.address.municipality_code = "131041";
+  const edit = await doctor.client.put(`/api/cases/${shimamoto.body.id}/notification`, { version: rec.version, notification: n });
+  assert.deepEqual(issuePairs(expectError(edit, 422, "VALIDATION_FAILED")), ["municipality_not_for_postal_code patient.address.municipality_code"]);
+});
+
 test("GET /api/health-centers: the prefecture's health centers by id; national staff 403, no session 401", async () => {
   for (const who of [doctor, hcShinjuku, hcSetagaya, pref]) {
     const r = await who.client.get("/api/health-centers");

@@ -430,6 +430,16 @@ test("drive-label-print and screenshots: the label prints alone; phone, tablet a
   await page.getByTestId("capture-form").waitFor();
   await shot(page, "drive-capture-phone");
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+  // A postal code of two municipalities asks which; the choice fills 住所.
+  await page.getByLabel("郵便番号").fill("6180000");
+  const choice = page.getByTestId("postal-choice");
+  await choice.waitFor();
+  assert.equal(await page.getByLabel("住所", { exact: true }).inputValue(), "");
+  await choice.locator('button[data-code="273015"]').click();
+  await page.waitForFunction(() => document.querySelector("#d-address")?.value === "大阪府三島郡島本町");
+  assert.equal(await choice.locator('button[data-code="273015"]').getAttribute("aria-pressed"), "true");
+  await choice.evaluate((el) => el.scrollIntoView({ block: "center" }));
+  await shot(page, "drive-postal-choice-phone", false);
   await page.getByRole("button", { name: "やめる" }).click();
   await page.getByTestId("start-result").click();
   await page.getByTestId("find-view").waitFor();

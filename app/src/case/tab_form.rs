@@ -8,10 +8,12 @@ use dioxus::prelude::*;
 use serde_json::{Map, Value};
 use shared::case::tabs::{self, Field, Kind, Tab, LIST_MAX};
 use shared::notification::dates::parse_typed;
+use shared::notification::postal::{named_in, PostalCode, PostalMunicipality};
 use shared::notification::validate::{IssueSeverity, IssueView};
 
 use super::{at, date_long, field_id, put, today_jst};
 use crate::api;
+use crate::components::postal_choice::{self, text_after_choice, PostalChoice};
 use crate::session::SessionCtx;
 
 pub const DATE_HELP: &str =
@@ -179,6 +181,8 @@ fn FieldEdit(field: Field, path: String) -> Element {
     };
     let text = value.as_str().unwrap_or_default().to_owned();
     let p = path.clone();
+    let mut postal_note = use_signal(String::new);
+    let postal_choices = use_signal(Vec::<PostalMunicipality>::new);
     let body = match field.kind {
         Kind::List(items) => rsx! { ListEdit { field, items, path: path.clone() } },
         // Long lists of choices (検査方法, 検体, 区分) as a select: a phone screen stays short.
@@ -264,16 +268,50 @@ fn FieldEdit(field: Field, path: String) -> Element {
             let date = field.kind == Kind::Date;
             let parsed = if date { parse_typed(&text) } else { None };
             let bad = date && !text.trim().is_empty() && parsed.is_none();
+            // ID管理's 郵便番号 fills 住所 (the field beside it) like the filing form.
+            let postal = field.key == "postal_code";
+            let address_path = format!(
+                "{}address",
+                path.strip_suffix("postal_code").unwrap_or_default()
+            );
             rsx! {
                 label { class: "field-label", r#for: "{id}", "{label}" }
                 if !hint(field.key).is_empty() { span { class: "field-hint", {hint(field.key)} } }
                 input { id: "{id}", class: "input", r#type: kind, inputmode: mode, autocomplete: "off",
                     placeholder: if date { "例 20240131・R6.1.31" } else { "" },
                     value: "{text}",
-                    oninput: move |e| form.set(&p, Value::String(e.value())),
+                    oninput: move |e| {
+                        let v = e.value();
+                        form.set(&p, Value::String(v.clone()));
+                        if postal {
+                            fill_address(form, v, address_path.clone(), postal_note, postal_choices);
+                        }
+                    },
                 }
                 if let Some(d) = parsed { span { class: "field-note", {crate::notification::sheet::wareki(Some(d))} } }
                 if bad && issues.is_empty() { p { class: "field-error", {DATE_HELP} } }
+                if postal && !postal_note().is_empty() { span { class: "field-note", "data-testid": "postal-note", "{postal_note}" } }
+                if postal {
+                    {
+                        let address_path = format!("{}address", path.strip_suffix("postal_code").unwrap_or_default());
+                        let address = at(&form.state.read(), &address_path).as_str().unwrap_or_default().to_owned();
+                        let chosen = named_in(&postal_choices.read(), &address).map(|m| m.municipality_code.code6().to_owned());
+                        rsx! {
+                            PostalChoice {
+                                choices: postal_choices(),
+                                chosen,
+                                testid: "postal-choice",
+                                on_choose: move |m: PostalMunicipality| {
+                                    let current = at(&form.state.peek(), &address_path).as_str().unwrap_or_default().to_owned();
+                                    if !m.named_by(&current) {
+                                        form.set(&address_path, Value::String(text_after_choice(&m, &current)));
+                                    }
+                                    postal_note.set(format!("{} を補いました。続けて番地などを入力してください。", m.base()));
+                                },
+                            }
+                        }
+                    }
+                }
             }
         }
     };
@@ -285,6 +323,62 @@ fn FieldEdit(field: Field, path: String) -> Element {
             }
         }
     }
+}
+
+/// After 郵便番号 is typed: fills 住所 when the code means one municipality (keeping 番地など typed after it), or
+/// asks which when it means several.
+fn fill_address(
+    form: TabForm,
+    typed: String,
+    address_path: String,
+    mut note: Signal<String>,
+    mut choices: Signal<Vec<PostalMunicipality>>,
+) {
+    let Ok(code) = PostalCode::parse(&typed) else {
+        note.set(String::new());
+        choices.set(Vec::new());
+        return;
+    };
+    let postal_path = format!(
+        "{}postal_code",
+        address_path.strip_suffix("address").unwrap_or_default()
+    );
+    spawn(async move {
+        let found = postal_choice::lookup(&code).await;
+        let now = at(&form.state.peek(), &postal_path)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if PostalCode::parse(&now) != Ok(code) {
+            return;
+        }
+        match found {
+            Ok(found) if found.len() > 1 => {
+                note.set(String::new());
+                choices.set(found);
+            }
+            Ok(found) => {
+                choices.set(Vec::new());
+                let Some(only) = found.first() else { return };
+                let current = at(&form.state.peek(), &address_path)
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                form.set(
+                    &address_path,
+                    Value::String(text_after_choice(only, &current)),
+                );
+                note.set(format!(
+                    "{} を補いました。続けて番地などを入力してください。",
+                    only.base()
+                ));
+            }
+            Err(why) => {
+                choices.set(Vec::new());
+                note.set(why.into());
+            }
+        }
+    });
 }
 
 /// A new row's defaults: a test record starts with today, the clinic as 外来機関 and its result pending (その他).

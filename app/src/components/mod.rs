@@ -7,6 +7,7 @@ pub mod health_centers;
 pub mod network_indicator;
 pub mod new_password;
 pub mod password_rules;
+pub mod postal_choice;
 pub mod recovery_codes;
 pub mod register_key;
 pub mod shell;

@@ -9,7 +9,9 @@ use shared::api::sync::{DriveRecord, Person, Site, Specimen};
 use shared::case::tabs::{clean, Tab, SPECIMENS, TEST_METHODS};
 use shared::drive::{display_code, id_tab, jst_date, jst_time, QR_PREFIX};
 use shared::notification::dates::{age_on, parse_typed};
-use shared::notification::postal::PostalCode;
+use shared::notification::postal::{named_in, PostalCode, PostalMunicipality};
+
+use crate::components::postal_choice::{text_after_choice, PostalChoice};
 
 use super::page::View;
 use super::qr::QrCodeSvg;
@@ -328,6 +330,19 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let mut postal_note = use_signal(String::new);
+    let mut postal_choices = use_signal(Vec::<PostalMunicipality>::new);
+    // A record opened again shows the choice of its postal code when it has several municipalities.
+    use_hook(move || {
+        if let Ok(code) = PostalCode::parse(&draft.peek().postal) {
+            spawn(async move {
+                if let Ok(found) = super::postal::address_for(&code).await {
+                    if found.len() > 1 {
+                        postal_choices.set(found);
+                    }
+                }
+            });
+        }
+    });
     let mut more_specimens = use_signal(|| {
         let s = draft.peek().specimen.clone();
         !s.is_empty() && !COMMON_SPECIMENS.contains(&s.as_str())
@@ -551,23 +566,49 @@ pub fn CaptureForm(editing: Option<String>) -> Element {
                             match PostalCode::parse(&v) {
                                 Ok(code) => {
                                     spawn(async move {
-                                        match super::postal::address_for(&code).await {
-                                            Ok(base) => {
-                                                let mut w = draft.write();
-                                                if !w.address.starts_with(&base) {
-                                                    w.address = base.clone();
-                                                }
-                                                drop(w);
-                                                postal_note.set(format!("{base} を補いました。続けて番地などを入力してください。"));
+                                        let found = super::postal::address_for(&code).await;
+                                        // A later keystroke changed the code during the lookup.
+                                        if PostalCode::parse(&draft.peek().postal) != Ok(code) {
+                                            return;
+                                        }
+                                        match found {
+                                            Ok(found) if found.len() > 1 => {
+                                                postal_note.set(String::new());
+                                                postal_choices.set(found);
                                             }
-                                            Err(why) => postal_note.set(why.into()),
+                                            Ok(found) => {
+                                                postal_choices.set(Vec::new());
+                                                let Some(only) = found.first() else { return };
+                                                let current = draft.peek().address.clone();
+                                                draft.write().address = text_after_choice(only, &current);
+                                                postal_note.set(format!("{} を補いました。続けて番地などを入力してください。", only.base()));
+                                            }
+                                            Err(why) => {
+                                                postal_choices.set(Vec::new());
+                                                postal_note.set(why.into());
+                                            }
                                         }
                                     });
                                 }
-                                Err(_) => postal_note.set(String::new()),
+                                Err(_) => {
+                                    postal_note.set(String::new());
+                                    postal_choices.set(Vec::new());
+                                }
                             }
                         } }
                     if !postal_note().is_empty() { span { class: "field-note", "data-testid": "postal-note", "{postal_note}" } }
+                    PostalChoice {
+                        choices: postal_choices(),
+                        chosen: named_in(&postal_choices.read(), &d.address).map(|m| m.municipality_code.code6().to_owned()),
+                        testid: "postal-choice",
+                        on_choose: move |m: PostalMunicipality| {
+                            let current = draft.peek().address.clone();
+                            if !m.named_by(&current) {
+                                draft.write().address = text_after_choice(&m, &current);
+                            }
+                            postal_note.set(format!("{} を補いました。続けて番地などを入力してください。", m.base()));
+                        },
+                    }
                     if let Some(m) = msg("postal_code") { p { class: "field-error", role: "alert", "{m}" } }
                 }
                 div { class: field_class("address", &f2),

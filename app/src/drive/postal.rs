@@ -2,7 +2,7 @@
 //! postal files of the user's prefecture so that addresses fill in offline at the site (the service worker keeps
 //! each file it passes in its data cache). The files are public reference data, the same for everyone.
 
-use shared::notification::postal::PostalCode;
+use shared::notification::postal::{PostalCode, PostalMunicipality};
 
 use crate::api;
 
@@ -58,11 +58,9 @@ const PREFIXES: &[(&str, &str)] = &[
     ("47", "900901902903904905906907"),
 ];
 
-/// The address up to the town, or why not (in Japanese).
-pub async fn address_for(code: &PostalCode) -> Result<String, &'static str> {
-    crate::notification::input::lookup_postal(code)
-        .await
-        .map(|(base, _)| base)
+/// The municipalities of a postal code (one or several to choose from), or why not (in Japanese).
+pub async fn address_for(code: &PostalCode) -> Result<Vec<PostalMunicipality>, &'static str> {
+    crate::components::postal_choice::lookup(code).await
 }
 
 const PREFETCHED_KEY: &str = "hersys.drive.postal_prefetched";

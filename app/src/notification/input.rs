@@ -6,11 +6,12 @@ use serde_json::Value;
 use shared::api::notifications::Doctor;
 use shared::notification::dates::parse_typed;
 use shared::notification::json_path::{get, get_bool, get_str, set};
-use shared::notification::postal::{PostalCode, PostalIndex};
+use shared::notification::postal::{named_in, PostalCode, PostalMunicipality};
 use shared::notification::validate::{IssueSeverity, IssueView};
 
 use super::spec::{FieldSpec, Kind, Place};
 use crate::api;
+use crate::components::postal_choice::{self, PostalChoice};
 
 /// The id of a field's input element (for focusing it from the findings list).
 pub fn input_id(path: &str) -> String {
@@ -182,6 +183,14 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         (_, v) => get_str(&serde_json::json!({ "v": v }), "v"),
     });
     let mut postal_note = use_signal(String::new);
+    let mut postal_choices = use_signal(Vec::<PostalMunicipality>::new);
+    // A postal code already there (a draft, a record) shows its choice again when it has several municipalities.
+    let mount_kind = spec.kind;
+    use_hook(move || {
+        if let Kind::Postal(place) = mount_kind {
+            spawn(show_choices(ctx, place, postal_choices));
+        }
+    });
     let (input_type, mode, autocomplete) = match spec.kind {
         Kind::Tel => ("tel", "tel", "off"),
         Kind::Date | Kind::Number | Kind::Postal(_) => ("text", "numeric", "off"),
@@ -211,10 +220,16 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
             Kind::Postal(place) => {
                 ctx.update(&p2, Value::String(v.clone()));
                 if let Ok(code) = PostalCode::parse(&v) {
-                    spawn(fill_address(ctx, place, code, postal_note));
+                    spawn(fill_address(ctx, place, code, postal_note, postal_choices));
                 } else {
                     postal_note.set(String::new());
+                    postal_choices.set(Vec::new());
+                    set_municipality(ctx, place, "");
                 }
+            }
+            Kind::Address(place) => {
+                ctx.update(&p2, Value::String(v));
+                spawn(follow_text(ctx, place));
             }
             _ => ctx.update(&p2, Value::String(v)),
         }
@@ -238,6 +253,7 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         }),
         Kind::Number
         | Kind::Postal(_)
+        | Kind::Address(_)
         | Kind::Text
         | Kind::Kana
         | Kind::Tel
@@ -294,52 +310,143 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         if let Some(n) = date_note { span { class: "field-note", "{n}" } }
         if date_bad { p { class: "field-error", role: "alert", "日付は 20240131（8桁）または S55.1.15（和暦）のように入力してください。" } }
         if !postal_note().is_empty() { span { class: "field-note", "{postal_note}" } }
+        if let Kind::Postal(place) = kind {
+            {
+                let testid = format!("postal-choice-{}", place.path());
+                let chosen = Some(get_str(&ctx.state.read(), &format!("{}.municipality_code", place.path())))
+                    .filter(|c| postal_choices.read().iter().any(|m| m.municipality_code.code6() == c));
+                rsx! {
+                    PostalChoice {
+                        choices: postal_choices(),
+                        chosen,
+                        testid,
+                        on_choose: move |m: PostalMunicipality| {
+                            choose(ctx, place, &m);
+                            postal_note.set(format!("{} を補いました。続けて番地などを入力してください。", m.base()));
+                        },
+                    }
+                }
+            }
+        }
     }
 }
 
-/// Looks the postal code up in the public data (kept offline by the service worker once fetched): the address up
-/// to the town (the municipality only when the code covers several towns) and the 6-digit municipality code; Err:
-/// why not, in Japanese. Also used by the drive-through capture form.
-pub async fn lookup_postal(code: &PostalCode) -> Result<(String, String), &'static str> {
-    let Ok(text) = api::get_text(&code.lookup_path()).await else {
-        return Err("郵便番号の住所データを取得できませんでした。住所を入力してください。");
-    };
-    let Ok(index) = PostalIndex::from_json(&text) else {
-        return Err("郵便番号の住所データを読み取れませんでした。");
-    };
-    let found = index.lookup(code);
-    let Some(first) = found.first() else {
-        return Err("この郵便番号は見つかりません。住所を入力してください。");
-    };
-    let same_town = found.iter().all(|c| c.town == first.town);
-    let town = if same_town { first.town.as_str() } else { "" };
-    Ok((
-        format!("{}{}{}", first.prefecture, first.municipality, town),
-        first.municipality_code.code6().to_owned(),
-    ))
+fn set_municipality(ctx: FormCtx, place: Place, code: &str) {
+    let path = format!("{}.municipality_code", place.path());
+    if get_str(&ctx.state.peek(), &path) != code {
+        ctx.update(&path, Value::String(code.to_owned()));
+    }
 }
 
-/// Fills the address text and municipality code from the postal code; a code with several towns fills the
-/// municipality only.
-pub async fn fill_address(ctx: FormCtx, place: Place, code: PostalCode, mut note: Signal<String>) {
-    let (base, municipality) = match lookup_postal(&code).await {
+/// The municipality code the address text names among the postal code's municipalities; a code already chosen is
+/// kept while the text is still empty. Anything else: none (never a code the address does not say).
+fn followed(found: &[PostalMunicipality], text: &str, current: &str) -> String {
+    if let Some(m) = named_in(found, text) {
+        return m.municipality_code.code6().to_owned();
+    }
+    if text.trim().is_empty() && found.iter().any(|m| m.municipality_code.code6() == current) {
+        return current.to_owned();
+    }
+    String::new()
+}
+
+/// Whether the postal code in the state is still `code` (a later keystroke may have changed it during a lookup).
+fn still(ctx: FormCtx, place: Place, code: &PostalCode) -> bool {
+    PostalCode::parse(&get_str(
+        &ctx.state.peek(),
+        &format!("{}.postal_code", place.path()),
+    ))
+    .is_ok_and(|now| now == *code)
+}
+
+/// A municipality chosen: the address text starts with it and the code is its code.
+pub fn choose(ctx: FormCtx, place: Place, m: &PostalMunicipality) {
+    let p = place.path();
+    let current = get_str(&ctx.state.peek(), &format!("{p}.text"));
+    let text = if m.named_by(&current) {
+        current
+    } else {
+        postal_choice::text_after_choice(m, &current)
+    };
+    ctx.update(&format!("{p}.text"), Value::String(text));
+    set_municipality(ctx, place, m.municipality_code.code6());
+}
+
+/// After the address text changed: the municipality code follows what it names.
+pub async fn follow_text(ctx: FormCtx, place: Place) {
+    let p = place.path();
+    let postal = get_str(&ctx.state.peek(), &format!("{p}.postal_code"));
+    let found = match PostalCode::parse(&postal) {
+        Ok(code) => postal_choice::lookup(&code).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let state = ctx.state.peek().clone();
+    let text = get_str(&state, &format!("{p}.text"));
+    let current = get_str(&state, &format!("{p}.municipality_code"));
+    set_municipality(ctx, place, &followed(&found, &text, &current));
+}
+
+/// On showing a postal field: the choice of a code with several municipalities, and the code the text names.
+async fn show_choices(ctx: FormCtx, place: Place, mut choices: Signal<Vec<PostalMunicipality>>) {
+    let postal = get_str(&ctx.state.peek(), &format!("{}.postal_code", place.path()));
+    let Ok(code) = PostalCode::parse(&postal) else {
+        return;
+    };
+    let Ok(found) = postal_choice::lookup(&code).await else {
+        return;
+    };
+    if found.len() > 1 && still(ctx, place, &code) {
+        let state = ctx.state.peek().clone();
+        let text = get_str(&state, &format!("{}.text", place.path()));
+        let current = get_str(&state, &format!("{}.municipality_code", place.path()));
+        set_municipality(ctx, place, &followed(&found, &text, &current));
+        choices.set(found);
+    }
+}
+
+/// Fills the address text and municipality code from the postal code when it means one municipality (a code with
+/// several towns fills the municipality only); when it means several, asks which (the code follows the text until
+/// one is chosen).
+pub async fn fill_address(
+    ctx: FormCtx,
+    place: Place,
+    code: PostalCode,
+    mut note: Signal<String>,
+    mut choices: Signal<Vec<PostalMunicipality>>,
+) {
+    let found = postal_choice::lookup(&code).await;
+    if !still(ctx, place, &code) {
+        return;
+    }
+    let found = match found {
         Ok(found) => found,
         Err(why) => {
             note.set(why.into());
+            choices.set(Vec::new());
+            set_municipality(ctx, place, "");
             return;
         }
     };
-    let p = place.path();
-    let current = get_str(&ctx.state.read(), &format!("{p}.text"));
-    // Keep what was typed after the town (番地など) if the text already starts with the same place.
-    if !current.starts_with(&base) {
-        ctx.update(&format!("{p}.text"), Value::String(base.clone()));
+    if let [only] = found.as_slice() {
+        choices.set(Vec::new());
+        let p = place.path();
+        let current = get_str(&ctx.state.peek(), &format!("{p}.text"));
+        // Keep what was typed after the town (番地など) if the text already starts with the same place.
+        ctx.update(
+            &format!("{p}.text"),
+            Value::String(postal_choice::text_after_choice(only, &current)),
+        );
+        set_municipality(ctx, place, only.municipality_code.code6());
+        note.set(format!(
+            "{} を補いました。続けて番地などを入力してください。",
+            only.base()
+        ));
+        return;
     }
-    ctx.update(
-        &format!("{p}.municipality_code"),
-        Value::String(municipality),
-    );
-    note.set(format!(
-        "{base} を補いました。続けて番地などを入力してください。"
-    ));
+    let state = ctx.state.peek().clone();
+    let text = get_str(&state, &format!("{}.text", place.path()));
+    let current = get_str(&state, &format!("{}.municipality_code", place.path()));
+    set_municipality(ctx, place, &followed(&found, &text, &current));
+    note.set(String::new());
+    choices.set(found);
 }

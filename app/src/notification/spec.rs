@@ -100,6 +100,8 @@ pub enum Kind {
     Kana,
     Tel,
     Postal(Place),
+    /// An address's text: its municipality code follows what it names (see `input::follow_text`).
+    Address(Place),
     Date,
     Number,
     Choice(Opts),
@@ -229,7 +231,11 @@ fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
         )
         .hint("7桁を入力すると住所を補います"),
     );
-    out.push(fs(format!("{p}.text"), label.to_string(), Kind::Text));
+    out.push(fs(
+        format!("{p}.text"),
+        label.to_string(),
+        Kind::Address(place),
+    ));
     out.push(fs(
         format!("{p}.phone"),
         format!("{label} 電話番号"),

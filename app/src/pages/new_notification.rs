@@ -276,10 +276,17 @@ fn Filing(mode: FilingMode) -> Element {
     // A record's postal code finds its municipality (the routing's residence), as if typed.
     let from_case = matches!(mode, FilingMode::FromCase { .. });
     let postal_note = use_signal(String::new);
+    let postal_choices = use_signal(Vec::new);
     use_hook(move || {
         let code = get_str(&state.peek(), "patient.address.postal_code");
         if let (true, Ok(code)) = (from_case, PostalCode::parse(&code)) {
-            spawn(fill_address(ctx, Place::Patient, code, postal_note));
+            spawn(fill_address(
+                ctx,
+                Place::Patient,
+                code,
+                postal_note,
+                postal_choices,
+            ));
         }
     });
     let mut stage = use_signal(|| Stage::Edit);

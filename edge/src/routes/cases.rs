@@ -316,7 +316,10 @@ pub async fn edit_notification(
     let Notification::R20211129(form) = &mut notification;
     form.patient.furigana = normalize_furigana(&form.patient.furigana);
     let now = now_ms();
-    let report = validate(&notification, today_jst(now));
+    let mut report = validate(&notification, today_jst(now));
+    report
+        .errors
+        .extend(crate::postal::notification_mismatches(env, &notification).await);
     let views = report.views();
     if !report.is_fileable() {
         let errors = views

@@ -125,7 +125,10 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
     // A repeat is found by the batch failing on the key's primary key (in the store), so the first submit pays no
     // read.
     let now = now_ms();
-    let report = validate(&notification, today_jst(now));
+    let mut report = validate(&notification, today_jst(now));
+    report
+        .errors
+        .extend(crate::postal::notification_mismatches(env, &notification).await);
     let views = report.views();
     if !report.is_fileable() {
         c.log(c.event("notification_file", "invalid")).await?;

@@ -94,6 +94,45 @@ pub struct PostalCandidate {
     pub municipality_code: MunicipalityCode,
 }
 
+/// One municipality a postal code may mean, with the part of the address the code fixes there: the screen offers
+/// one button per municipality when there are several (6180000: 京都府乙訓郡大山崎町 and 大阪府三島郡島本町).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalMunicipality {
+    pub prefecture: String,
+    pub municipality: String,
+    /// The town when every candidate of this municipality names the same one, else empty.
+    pub town: String,
+    pub municipality_code: MunicipalityCode,
+}
+
+impl PostalMunicipality {
+    /// 「大阪府三島郡島本町」: what the address text must start with for the municipality code to be this one.
+    pub fn place(&self) -> String {
+        format!("{}{}", self.prefecture, self.municipality)
+    }
+
+    /// The address the postal code fills: the place and, when it is one, the town.
+    pub fn base(&self) -> String {
+        format!("{}{}", self.place(), self.town)
+    }
+
+    /// Whether the address text names this municipality at its start (with or without the prefecture).
+    pub fn named_by(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        t.starts_with(&self.place())
+            || (!self.municipality.is_empty() && t.starts_with(&self.municipality))
+    }
+}
+
+/// The municipality the address text names among a postal code's; `None` when it names none (the municipality
+/// code must then be cleared, never kept from an earlier choice).
+pub fn named_in<'a>(
+    choices: &'a [PostalMunicipality],
+    text: &str,
+) -> Option<&'a PostalMunicipality> {
+    choices.iter().find(|c| c.named_by(text))
+}
+
 /// Why a lookup file is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,6 +212,30 @@ impl PostalIndex {
             .unwrap_or_default()
     }
 
+    /// The municipalities `code` may mean, each once, in the file's order; empty if the code is unknown.
+    pub fn municipalities(&self, code: &PostalCode) -> Vec<PostalMunicipality> {
+        let mut out: Vec<PostalMunicipality> = Vec::new();
+        for c in self.lookup(code) {
+            match out
+                .iter_mut()
+                .find(|m| m.municipality_code == c.municipality_code)
+            {
+                Some(m) => {
+                    if m.town != c.town {
+                        m.town.clear();
+                    }
+                }
+                None => out.push(PostalMunicipality {
+                    prefecture: c.prefecture.clone(),
+                    municipality: c.municipality.clone(),
+                    town: c.town.clone(),
+                    municipality_code: c.municipality_code,
+                }),
+            }
+        }
+        out
+    }
+
     /// Every postal code of the file with its candidates, in order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &[PostalCandidate])> {
         self.codes
@@ -249,6 +312,40 @@ mod tests {
         assert_eq!(c.municipality_code.code6(), "131016");
         assert!(index
             .lookup(&PostalCode::parse("1009999").expect("valid"))
+            .is_empty());
+    }
+
+    const SHARED: &str = r#"{"prefix":"618","municipalities":[["26303","263036","京都府","乙訓郡大山崎町"],
+        ["27301","273015","大阪府","三島郡島本町"]],
+        "codes":{"6180000":[[0,"","以下に掲載がない場合"],[1,"","以下に掲載がない場合"]],
+        "6180001":[[1,"山崎",""]],"6180011":[[1,"広瀬",""],[1,"桜井",""]]}}"#;
+
+    #[test]
+    fn a_code_shared_by_two_municipalities_offers_both() {
+        let index = PostalIndex::from_json(SHARED).expect("parses");
+        let both = index.municipalities(&PostalCode::parse("6180000").expect("valid"));
+        let places: Vec<String> = both.iter().map(PostalMunicipality::place).collect();
+        assert_eq!(places, ["京都府乙訓郡大山崎町", "大阪府三島郡島本町"]);
+        assert_eq!(both[1].municipality_code.code6(), "273015");
+        assert_eq!(
+            named_in(&both, "大阪府三島郡島本町山崎1-1").map(|m| m.municipality_code.code6()),
+            Some("273015")
+        );
+        assert_eq!(
+            named_in(&both, "乙訓郡大山崎町円明寺").map(|m| m.municipality_code.code6()),
+            Some("263036")
+        );
+        assert_eq!(named_in(&both, "大阪府高槻市"), None);
+        assert_eq!(named_in(&both, ""), None);
+        let one = index.municipalities(&PostalCode::parse("6180001").expect("valid"));
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].base(), "大阪府三島郡島本町山崎");
+        // Two towns of one municipality: the town is left for the person to type.
+        let towns = index.municipalities(&PostalCode::parse("6180011").expect("valid"));
+        assert_eq!(towns.len(), 1);
+        assert_eq!(towns[0].base(), "大阪府三島郡島本町");
+        assert!(index
+            .municipalities(&PostalCode::parse("6189999").expect("valid"))
             .is_empty());
     }
 

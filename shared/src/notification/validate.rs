@@ -13,7 +13,7 @@ use super::options::{
     CaseCategory, DiagnosticMethod, Severity, Sex, Specimen, TestResult, VaccinationStatus, YesNo,
 };
 use super::phone::{PhoneError, PhoneNumber};
-use super::postal::PostalCode;
+use super::postal::{PostalCode, PostalMunicipality};
 use super::version::Notification;
 use crate::kana::is_katakana_text;
 
@@ -96,6 +96,14 @@ pub enum ValidationError {
     InvalidMunicipalityCode {
         field: Field,
         reason: MunicipalityCodeError,
+    },
+    /// The municipality code is none of those the postal code may mean (the address was corrected after the
+    /// postal code filled it, or another municipality was chosen): routing would follow the wrong residence.
+    MunicipalityNotForPostalCode {
+        field: Field,
+        postal_code: String,
+        /// 「大阪府三島郡島本町」 for each municipality the postal code may mean.
+        places: Vec<String>,
     },
     /// Item 8 marked 「当該者住所と同様」 yet filled in.
     CurrentLocationGivenWithSameAsAddress,
@@ -213,6 +221,9 @@ impl ValidationError {
             ValidationError::InvalidPhone { .. } => "invalid_phone",
             ValidationError::InvalidPostalCode { .. } => "invalid_postal_code",
             ValidationError::InvalidMunicipalityCode { .. } => "invalid_municipality_code",
+            ValidationError::MunicipalityNotForPostalCode { .. } => {
+                "municipality_not_for_postal_code"
+            }
             ValidationError::CurrentLocationGivenWithSameAsAddress => {
                 "current_location_given_with_same_as_address"
             }
@@ -258,6 +269,7 @@ impl ValidationError {
             | ValidationError::InvalidPhone { field, .. }
             | ValidationError::InvalidPostalCode { field }
             | ValidationError::InvalidMunicipalityCode { field, .. }
+            | ValidationError::MunicipalityNotForPostalCode { field, .. }
             | ValidationError::OtherTextMissing { field }
             | ValidationError::AdmissionOnlyWhenHospitalised { field }
             | ValidationError::VaccineValueAndUnknown { field }
@@ -371,6 +383,14 @@ impl ValidationError {
                     format!("{label}は6桁（または5桁）の数字で入力してください。")
                 }
             },
+            ValidationError::MunicipalityNotForPostalCode {
+                postal_code,
+                places,
+                ..
+            } => format!(
+                "{label}が郵便番号 {postal_code} の市区町村（{}）のどれとも一致しません。郵便番号を入力し直して市区町村を選んでください。",
+                places.join("・")
+            ),
             ValidationError::CurrentLocationGivenWithSameAsAddress => {
                 "「当該者住所と同様」を選んだ場合、当該者所在地は入力しないでください。".to_owned()
             }
@@ -531,6 +551,53 @@ pub fn validate(notification: &Notification, today: NaiveDate) -> Report {
     match notification {
         Notification::R20211129(form) => validate_20211129(form, today),
     }
+}
+
+/// The addresses of a notification that carry a postal code: where the edge checks the municipality code against
+/// the postal data ([`postal_mismatches`]).
+pub fn postal_addresses(notification: &Notification) -> Vec<(Place, &Address, PostalCode)> {
+    let Notification::R20211129(f) = notification;
+    let mut places = vec![(Place::Patient, &f.patient.address)];
+    if !f.patient.current_location_same_as_address {
+        places.push((Place::CurrentLocation, &f.patient.current_location));
+    }
+    places.push((Place::Guardian, &f.guardian.address));
+    places
+        .into_iter()
+        .filter_map(|(place, a)| {
+            PostalCode::parse(&a.postal_code)
+                .ok()
+                .map(|code| (place, a, code))
+        })
+        .collect()
+}
+
+/// Addresses whose municipality code is not one their postal code may mean. `municipalities` answers the
+/// municipalities of a postal code, empty when the postal data does not know it (then nothing can be checked). A
+/// blank municipality code is not checked (it routes nowhere), nor a malformed one (its own error).
+pub fn postal_mismatches(
+    notification: &Notification,
+    municipalities: impl Fn(&PostalCode) -> Vec<PostalMunicipality>,
+) -> Vec<ValidationError> {
+    let mut out = Vec::new();
+    for (place, address, code) in postal_addresses(notification) {
+        // A malformed code is already `invalid_municipality_code`.
+        let Ok(given) = MunicipalityCode::parse(address.municipality_code.trim()) else {
+            continue;
+        };
+        let choices = municipalities(&code);
+        if choices.is_empty() {
+            continue;
+        }
+        if !choices.iter().any(|c| c.municipality_code == given) {
+            out.push(ValidationError::MunicipalityNotForPostalCode {
+                field: Field::Address(place, AddressPart::MunicipalityCode),
+                postal_code: code.to_string(),
+                places: choices.iter().map(PostalMunicipality::place).collect(),
+            });
+        }
+    }
+    out
 }
 
 /// The rules of the 2021-11-29 form.
@@ -1241,5 +1308,48 @@ impl Validator<'_> {
         if o.pregnant == Some(YesNo::Yes) && f.patient.sex == Some(Sex::Male) {
             self.error(ValidationError::PregnantMale);
         }
+    }
+}
+
+#[cfg(test)]
+mod postal_tests {
+    use super::*;
+    use crate::notification::postal::PostalIndex;
+
+    const SHARED: &str = r#"{"prefix":"618","municipalities":[["26303","263036","京都府","乙訓郡大山崎町"],
+        ["27301","273015","大阪府","三島郡島本町"]],
+        "codes":{"6180000":[[0,"","以下に掲載がない場合"],[1,"","以下に掲載がない場合"]]}}"#;
+
+    fn living_at(postal: &str, municipality: &str) -> Notification {
+        let mut form = Form20211129::default();
+        form.patient.address.postal_code = postal.into();
+        form.patient.address.municipality_code = municipality.into();
+        form.patient.current_location_same_as_address = true;
+        Notification::R20211129(form)
+    }
+
+    #[test]
+    fn a_municipality_code_must_be_one_its_postal_code_may_mean() {
+        let index = PostalIndex::from_json(SHARED).expect("parses");
+        let lookup = |c: &PostalCode| index.municipalities(c);
+        for ok in ["263036", "273015", "", "263037"] {
+            assert!(
+                postal_mismatches(&living_at("618-0000", ok), lookup).is_empty(),
+                "{ok}"
+            );
+        }
+        // Unknown to the data: nothing to check against.
+        assert!(postal_mismatches(&living_at("6189999", "131016"), lookup).is_empty());
+        let found = postal_mismatches(&living_at("6180000", "131016"), lookup);
+        assert_eq!(found.len(), 1);
+        let e = &found[0];
+        assert_eq!(e.code(), "municipality_not_for_postal_code");
+        assert_eq!(e.field().path(), "patient.address.municipality_code");
+        assert!(
+            e.message_ja()
+                .contains("京都府乙訓郡大山崎町・大阪府三島郡島本町"),
+            "{}",
+            e.message_ja()
+        );
     }
 }
