@@ -231,7 +231,7 @@ pub async fn reports(p: Phone, mut req: Request) -> ApiResult<Response> {
         )?;
         statements.push(audit::batch_entry(
             db,
-            &p.event("observe_report", "success")
+            &p.event("observe_report", "ok")
                 .in_area(&person.case_id, &person.health_center_id),
             now,
         )?);
@@ -351,7 +351,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
         })
         .collect();
     let alerts = store::alerts_of(&c.db, id).await?;
-    c.log(c.event("observation_read", "success").target(id))
+    c.log(c.event("observation_read", "ok").target(id))
         .await?;
     Ok(Response::from_json(&ObservationView {
         observation,
@@ -463,7 +463,7 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
     )?;
     statements.push(audit::batch_entry(
         &c.db,
-        &c.event("observation_start", "success").target(id),
+        &c.event("observation_start", "ok").target(id),
         now,
     )?);
     c.db.batch(statements).await?;
@@ -483,7 +483,7 @@ pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
         store::stop(&c.db, id, &c.user.id, now)?,
         audit::batch_entry(
             &c.db,
-            &c.event("observation_stop", "success").target(id),
+            &c.event("observation_stop", "ok").target(id),
             now,
         )?,
     ])
@@ -510,7 +510,7 @@ pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
     store::sweep(&c.db, Some(&hc), now).await?;
     let rows = store::queue(&c.db, &hc, all).await?;
     let waiting = store::waiting(&c.db, &hc).await?;
-    c.log(c.event("alerts_read", "success")).await?;
+    c.log(c.event("alerts_read", "ok")).await?;
     Ok(Response::from_json(&AlertQueue {
         alerts: rows
             .into_iter()
@@ -548,7 +548,7 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
     let results =
         c.db.batch(vec![
             store::handle(&c.db, id, &c.user.id, note, now)?,
-            audit::batch_entry(&c.db, &c.event("alert_handle", "success").target(id), now)?,
+            audit::batch_entry(&c.db, &c.event("alert_handle", "ok").target(id), now)?,
         ])
         .await?;
     if results.first().map_or(0, changes) == 0 {
@@ -616,7 +616,7 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
             count: n.max(0) as u32,
         });
     }
-    c.log(c.event("dashboard_read", "success")).await?;
+    c.log(c.event("dashboard_read", "ok")).await?;
     let n = |v: i64| v.max(0) as u32;
     Ok(Response::from_json(&Dashboard {
         area: area_name,
