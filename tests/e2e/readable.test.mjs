@@ -211,6 +211,7 @@ test("the audit log as a health-center administrator: Japanese labels, names, fi
   const address = refused.getByTestId("audit-address-cell");
   const box = await address.boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= VIEWPORTS.desktop.width, `接続元 at ${JSON.stringify(box)}`);
+  await page.getByRole("heading", { name: "監査ログ" }).evaluate((h) => h.scrollIntoView({ block: "start" }));
   await shot(page, "readable-audit-desktop");
 
   // Filters narrow the list at the edge: refusals only …
