@@ -78,7 +78,12 @@ pub async fn live_record(c: &Staff, id: &str, action: &'static str) -> ApiResult
 }
 
 /// Refuses (403, audited) unless `allowed`.
-pub async fn require(c: &Staff, allowed: bool, action: &'static str, row: &CaseRow) -> ApiResult<()> {
+pub async fn require(
+    c: &Staff,
+    allowed: bool,
+    action: &'static str,
+    row: &CaseRow,
+) -> ApiResult<()> {
     if allowed {
         return Ok(());
     }

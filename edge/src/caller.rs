@@ -157,8 +157,7 @@ pub async fn sign_phone_in(
 ) -> ApiResult<Response> {
     let now = now_ms();
     let cookie = session::create_phone(env, req, case_id, now).await?;
-    let event =
-        person_event(action, "ok", &client_address(req)).in_area(case_id, health_center_id);
+    let event = person_event(action, "ok", &client_address(req)).in_area(case_id, health_center_id);
     audit::append(db, event, now).await?;
     let me = observation::me_of(db, case_id, now).await?;
     let mut resp = Response::from_json(&me)?;

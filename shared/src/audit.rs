@@ -152,7 +152,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("dashboard_read", "ダッシュボードの閲覧"),
     ("observe_sign_in", "本人のスマホのサインイン"),
     ("observe_passkey_register", "本人のスマホのパスキー登録"),
-    ("observe_passkey_sign_in", "本人のスマホのサインイン（パスキー）"),
+    (
+        "observe_passkey_sign_in",
+        "本人のスマホのサインイン（パスキー）",
+    ),
     ("observe_report", "本人からの健康観察の報告"),
 ];
 

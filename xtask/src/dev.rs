@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn the_migration_tables_become_one_line() {
-        let run = "│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ 🕒️ │\n│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ ✅ │\n";
+        let run =
+            "│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ 🕒️ │\n│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ ✅ │\n";
         assert_eq!(migrations_summary(run), "D1 migrations: 2 applied");
         assert_eq!(
             migrations_summary("✅ No migrations to apply!"),

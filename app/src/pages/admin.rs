@@ -3,8 +3,9 @@
 
 use dioxus::prelude::*;
 use shared::api::admin::{
-    AccountList, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport, CreateAccountRequest,
-    CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
+    AccountList, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport,
+    CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution, InstitutionList,
+    IssuedAccess,
 };
 use shared::audit::{OutcomeKind, ACTIONS};
 use shared::auth::Role;
@@ -45,7 +46,12 @@ fn AdminPanel() -> Element {
         .read()
         .clone()
         .and_then(Result::ok)
-        .map(|l| l.accounts.into_iter().map(|a| (a.id, a.display_name)).collect())
+        .map(|l| {
+            l.accounts
+                .into_iter()
+                .map(|a| (a.id, a.display_name))
+                .collect()
+        })
         .unwrap_or_default();
     let insts: Vec<Institution> = institutions
         .read()
@@ -367,7 +373,8 @@ impl AuditFilters {
 /// Local midnight of a `YYYY-MM-DD` date plus `days`, in Unix milliseconds.
 fn local_midnight(date: &str, days: u32) -> Option<i64> {
     let mut parts = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
-    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     let t = js_sys::Date::new_with_year_month_day(y, m as i32 - 1, (d + days) as i32).get_time();

@@ -315,11 +315,13 @@ pub async fn audit_log(a: Admin, req: Request) -> ApiResult<Response> {
 /// in the body, never in a URL).
 pub async fn audit_search(a: Admin, mut req: Request) -> ApiResult<Response> {
     let q: AuditQuery = json_body(&mut req).await?;
-    if q.action.as_deref().is_some_and(|x| !shared::audit::is_action(x)) {
+    if q.action
+        .as_deref()
+        .is_some_and(|x| !shared::audit::is_action(x))
+    {
         return Err(invalid("action"));
     }
-    if q
-        .actor_user_id
+    if q.actor_user_id
         .as_deref()
         .is_some_and(|x| x.is_empty() || x.len() > 64 || !x.is_ascii())
     {

@@ -351,8 +351,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
         })
         .collect();
     let alerts = store::alerts_of(&c.db, id).await?;
-    c.log(c.event("observation_read", "ok").target(id))
-        .await?;
+    c.log(c.event("observation_read", "ok").target(id)).await?;
     Ok(Response::from_json(&ObservationView {
         observation,
         reports,
@@ -481,11 +480,7 @@ pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
     let now = now_ms();
     c.db.batch(vec![
         store::stop(&c.db, id, &c.user.id, now)?,
-        audit::batch_entry(
-            &c.db,
-            &c.event("observation_stop", "ok").target(id),
-            now,
-        )?,
+        audit::batch_entry(&c.db, &c.event("observation_stop", "ok").target(id), now)?,
     ])
     .await?;
     get(c, id).await

@@ -304,7 +304,7 @@ pub async fn audit_page(
         target: Option<String>,
         target_name: Option<String>,
         record: i64,
-        number: Option<i64>,
+        number: Option<String>,
         outcome: String,
         client_address: String,
     }
@@ -339,8 +339,12 @@ pub async fn audit_page(
             .join(", ")
     };
     match q.outcome {
-        Some(OutcomeKind::Success) => filters += &format!(" AND a.outcome IN ({})", list(SUCCESS_OUTCOMES)),
-        Some(OutcomeKind::Refused) => filters += &format!(" AND a.outcome IN ({})", list(REFUSED_OUTCOMES)),
+        Some(OutcomeKind::Success) => {
+            filters += &format!(" AND a.outcome IN ({})", list(SUCCESS_OUTCOMES))
+        }
+        Some(OutcomeKind::Refused) => {
+            filters += &format!(" AND a.outcome IN ({})", list(REFUSED_OUTCOMES))
+        }
         Some(OutcomeKind::Failure) => {
             let done = list(SUCCESS_OUTCOMES);
             let refused = list(REFUSED_OUTCOMES);
@@ -351,7 +355,8 @@ pub async fn audit_page(
     let rows: Vec<Row> = db
         .prepare(format!(
             "SELECT a.seq, a.at, a.actor_user_id, a.actor_role, u.display_name AS actor_name, a.action, a.target, \
-             COALESCE(tu.display_name, ti.name) AS target_name, c.id IS NOT NULL AS record, n.seq AS number, \
+             COALESCE(tu.display_name, ti.name) AS target_name, c.id IS NOT NULL AS record, \
+             CASE WHEN n.seq IS NULL THEN NULL ELSE printf('%08d', n.seq) END AS number, \
              a.outcome, a.client_address \
              FROM audit_log a INDEXED BY audit_by_health_center \
              LEFT JOIN users u ON u.id = a.actor_user_id AND u.health_center_id = ?1 \
@@ -372,7 +377,9 @@ pub async fn audit_page(
             let is_record = r.record != 0;
             let target_label = if is_record {
                 Some(match r.number {
-                    Some(seq) => format!("届出番号 {}", super::notifications::number(seq)),
+                    // The number people quote, as `store::notifications::number` makes it (this module may not
+                    // import that one, which imports this).
+                    Some(number) => format!("届出番号 {number}"),
                     None => "届出前の記録".to_owned(),
                 })
             } else {
