@@ -180,7 +180,7 @@ test("the audit log as a health-center administrator: Japanese labels, names, fi
   const sgAdmin = await firstSignInAs(edge, "hc_admin_setagaya");
   const sgLog = await sgAdmin.client.get("/api/admin/audit");
   assert.ok(sgLog.body.entries.some((e) => e.action === "case_read" && e.outcome === "forbidden" && e.target === filed.body.id
-    && e.actor_name === "保健 五月" && !e.target_is_record), "in the caller's own area's log, the record not named");
+    && e.actor_name === "保健 五月" && e.actor_area === null && !e.target_is_record), "in the caller's own area's log, the record not named");
 
   const { page } = await as("admin@shinjuku-hc.demo", VIEWPORTS.desktop);
   await page.goto(`${edge.url}/admin`);
@@ -206,6 +206,10 @@ test("the audit log as a health-center administrator: Japanese labels, names, fi
   const number = String(filed.body.number);
   assert.match(await refused.getByTestId("audit-target-cell").textContent(), new RegExp(`届出番号 ${number}`));
   assert.equal(await refused.getByTestId("audit-target-cell").getByRole("link").count(), 1);
+  // Who tried, as far as the administrator may know: from which health center (no name of another area's account).
+  const who = await refused.getByTestId("audit-actor-cell").textContent();
+  assert.match(who, /世田谷区保健所/);
+  assert.doesNotMatch(who, /保健 五月/);
   assert.doesNotMatch(await table.textContent(), /山田 太郎|表示 確認/, "no patient names in the log");
   // 接続元 is whole on screen.
   const address = refused.getByTestId("audit-address-cell");

@@ -517,7 +517,11 @@ fn AuditRow(entry: AuditEntryView) -> Element {
                 div {
                     match (&e.actor_name, &e.actor_user_id) {
                         (Some(name), _) => rsx! { span { class: "audit-name", "{name}" } },
-                        (None, Some(id)) => rsx! { span { class: "audit-id", title: "{id}", "他の地域の利用者（{id}）" } },
+                        (None, Some(id)) => rsx! {
+                            span { class: "audit-name", "他の地域の利用者" }
+                            if let Some(area) = &e.actor_area { span { class: "audit-role", "{area}" } }
+                            span { class: "audit-id", "{id}" }
+                        },
                         (None, None) => rsx! { span { class: "audit-name", "—" } },
                     }
                     if let Some(r) = role { span { class: "audit-role", "{r}" } }

@@ -300,6 +300,7 @@ pub async fn audit_page(
         actor_user_id: Option<String>,
         actor_role: Option<String>,
         actor_name: Option<String>,
+        actor_area: Option<String>,
         action: String,
         target: Option<String>,
         target_name: Option<String>,
@@ -354,12 +355,16 @@ pub async fn audit_page(
     }
     let rows: Vec<Row> = db
         .prepare(format!(
-            "SELECT a.seq, a.at, a.actor_user_id, a.actor_role, u.display_name AS actor_name, a.action, a.target, \
+            "SELECT a.seq, a.at, a.actor_user_id, a.actor_role, u.display_name AS actor_name, \
+             CASE WHEN u.id IS NULL THEN COALESCE(oi.name, oh.name) END AS actor_area, a.action, a.target, \
              COALESCE(tu.display_name, ti.name) AS target_name, c.id IS NOT NULL AS record, \
              CASE WHEN n.seq IS NULL THEN NULL ELSE printf('%08d', n.seq) END AS number, \
              a.outcome, a.client_address \
              FROM audit_log a INDEXED BY audit_by_health_center \
              LEFT JOIN users u ON u.id = a.actor_user_id AND u.health_center_id = ?1 \
+             LEFT JOIN users o ON o.id = a.actor_user_id \
+             LEFT JOIN institutions oi ON oi.id = o.institution_id \
+             LEFT JOIN health_centers oh ON oh.id = o.health_center_id \
              LEFT JOIN users tu ON tu.id = a.target AND tu.health_center_id = ?1 \
              LEFT JOIN institutions ti ON ti.id = a.target AND ti.health_center_id = ?1 \
              LEFT JOIN cases c ON c.id = a.target AND (c.health_center_id = ?1 OR EXISTS \
@@ -391,6 +396,7 @@ pub async fn audit_page(
                 actor_user_id: r.actor_user_id,
                 actor_role: r.actor_role,
                 actor_name: r.actor_name,
+                actor_area: r.actor_area,
                 action: r.action,
                 target: r.target,
                 target_label,

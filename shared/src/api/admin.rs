@@ -117,6 +117,9 @@ pub struct AuditEntryView {
     /// The actor's display name, when the actor is an account of the administrator's area.
     #[serde(default)]
     pub actor_name: Option<String>,
+    /// For an actor from elsewhere (not an account of the area): their institution's or health center's name.
+    #[serde(default)]
+    pub actor_area: Option<String>,
     pub action: String,
     pub target: Option<String>,
     /// A readable name for the target, only when the administrator may see it: an account of their area (its
