@@ -237,6 +237,18 @@ export function focusById(id) {
   }
 }
 
+/**
+ * A message just shown (a failed submit, a refusal): brought to the middle of the screen unless it is already in
+ * view and clear of the sticky button bar, so a person on a phone sees it where they are. It has role="alert", so
+ * screen readers announce it as it appears.
+ */
+export function revealMessage(el) {
+  const r = el.getBoundingClientRect();
+  const bar = document.querySelector(".sticky-actions");
+  const bottom = Math.min(window.innerHeight, bar ? bar.getBoundingClientRect().top : Infinity);
+  if (r.top < 0 || r.bottom > bottom) el.scrollIntoView({ block: "center" });
+}
+
 export function scrollToTop() {
   window.scrollTo(0, 0);
 }

@@ -46,6 +46,8 @@ extern "C" {
     pub fn focus_by_id(id: &str);
     #[wasm_bindgen(js_name = scrollToTop)]
     pub fn scroll_to_top();
+    #[wasm_bindgen(js_name = revealMessage)]
+    pub fn reveal_message(el: &web_sys::Element);
 }
 
 /// Encrypts and stores a draft on the device (see `draftSave` in bridge.js).

@@ -57,7 +57,7 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
     let area = area(&c.db, &row).await?;
     let access = c.principal.access(&area);
     if !access.read {
-        c.log(c.event(action, "forbidden").target(id)).await?;
+        refused(c, action, &row).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     if row.deleted_at.is_some() && !access.admin {
@@ -78,12 +78,30 @@ pub async fn live_record(c: &Staff, id: &str, action: &'static str) -> ApiResult
 }
 
 /// Refuses (403, audited) unless `allowed`.
-pub async fn require(c: &Staff, allowed: bool, action: &'static str, id: &str) -> ApiResult<()> {
+pub async fn require(
+    c: &Staff,
+    allowed: bool,
+    action: &'static str,
+    row: &CaseRow,
+) -> ApiResult<()> {
     if allowed {
         return Ok(());
     }
-    c.log(c.event(action, "forbidden").target(id)).await?;
+    refused(c, action, row).await?;
     Err(ApiError::new(ErrorCode::Forbidden))
+}
+
+/// Audits a refused attempt on the record `row`: in the caller's own area's log, and — when the record is managed
+/// by another health center — in that health center's log too, so the administrators responsible for the record
+/// see who from elsewhere tried to reach it. Both entries go in one batch, then are sealed into the chain.
+pub async fn refused(c: &Staff, action: &'static str, row: &CaseRow) -> ApiResult<()> {
+    let own = c.event(action, "forbidden").target(row.id.as_str());
+    if own.health_center_id.as_deref() == Some(row.health_center_id.as_str()) {
+        return c.log(own).await;
+    }
+    let mut theirs = own.clone().in_area(&row.id, &row.health_center_id);
+    theirs.pref_code = Some(row.pref_code.clone());
+    c.log_all(&[own, theirs]).await
 }
 
 /// Reads a record for the filing that completes it (manual 4.5): it must be the caller's institution's, unfiled

@@ -44,6 +44,11 @@ impl Staff {
         audit::append(&self.db, event, now_ms()).await
     }
 
+    /// Appends several audit entries now, in one batch (all or none), then seals them.
+    pub async fn log_all(&self, events: &[Event]) -> ApiResult<()> {
+        audit::append_all(&self.db, events, now_ms()).await
+    }
+
     /// The institution and its health center of a clinic user who may file; everyone else is refused.
     pub fn filing_institution(&self) -> ApiResult<(&str, &str)> {
         match &self.principal.jurisdiction {
@@ -152,8 +157,7 @@ pub async fn sign_phone_in(
 ) -> ApiResult<Response> {
     let now = now_ms();
     let cookie = session::create_phone(env, req, case_id, now).await?;
-    let event =
-        person_event(action, "success", &client_address(req)).in_area(case_id, health_center_id);
+    let event = person_event(action, "ok", &client_address(req)).in_area(case_id, health_center_id);
     audit::append(db, event, now).await?;
     let me = observation::me_of(db, case_id, now).await?;
     let mut resp = Response::from_json(&me)?;

@@ -3,6 +3,7 @@
 //! Invariant: nothing here does I/O. Types in [`api`] are the HTTP contract, so the two ends cannot disagree.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod drive;

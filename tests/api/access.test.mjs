@@ -358,8 +358,26 @@ const rows = [
     expect: anyAdmin(err(404, "NOT_FOUND")),
   },
   {
+    // The area's own entries, and — from elsewhere — only refused attempts on the area's records (so the
+    // administrators responsible for a record see who tried to reach it), each a record they may open.
     method: "GET", path: "/api/admin/audit", expect: anyAdmin(ok()),
-    check: (c, r) => ownAreaOnly(c, r.body.entries.map((e) => e.actor_user_id).filter(Boolean)),
+    check: (c, r) => {
+      const foreign = c.hc === SHINJUKU ? setagayaIds : shinjukuIds;
+      const fromElsewhere = r.body.entries.filter((e) => foreign.has(e.actor_user_id));
+      return ownAreaOnly(c, r.body.entries.filter((e) => !fromElsewhere.includes(e)).map((e) => e.actor_user_id).filter(Boolean))
+        && fromElsewhere.every((e) => e.outcome === "forbidden" && e.target_is_record && e.actor_name === null);
+    },
+  },
+  {
+    // Filters travel in the body: only refusals, and each administrator still sees their own area's log only.
+    method: "POST", path: "/api/admin/audit", label: "refusals only", body: { outcome: "refused" }, expect: anyAdmin(ok()),
+    check: (c, r) => r.body.entries.length > 0
+      && r.body.entries.every((e) => !e.actor_name || (c.hc === SHINJUKU ? shinjukuIds : setagayaIds).has(e.actor_user_id))
+      && r.body.entries.every((e) => !["ok", "success"].includes(e.outcome)),
+  },
+  {
+    method: "POST", path: "/api/admin/audit", label: "unknown action", body: { action: "drop_table" },
+    expect: anyAdmin(err(422, "VALIDATION_FAILED")),
   },
   {
     method: "GET", path: "/api/admin/audit/verify", expect: anyAdmin(ok()),

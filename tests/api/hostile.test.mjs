@@ -34,6 +34,7 @@ const BODY_ENDPOINTS = [
   "/api/invitations/accept",
   "/api/admin/accounts",
   "/api/admin/institutions",
+  "/api/admin/audit",
   "/api/notifications",
   "/api/notifications/duplicates",
   "/api/notifications/n_x/transfer",

@@ -34,6 +34,9 @@ pub fn app() -> Result {
             .arg(&staged)
             .arg(&wasm);
         cmd::run(c)?;
+        let glue = staged.join("app.js");
+        let js = fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+        fs::write(&glue, one_import_per_module(&js)).map_err(|e| e.to_string())?;
         let mut c = cmd::new("wasm-opt");
         c.args(["-Oz", "--strip-debug", "--strip-producers"])
             .arg(staged.join("app_bg.wasm"))
@@ -69,6 +72,34 @@ pub fn app() -> Result {
         .arg(format!("--outfile={}", dist.join("pkg/app.js").display()));
     cmd::run(c)?;
     service_worker(&dist)
+}
+
+/// wasm-bindgen writes one `import * as importN from "<snippet>"` for every function the wasm module imports from
+/// a snippet without a JS shim (functions with no arguments, like `scrollToTop`), and lists each of them in the
+/// import object under the same key — duplicate keys that esbuild warns about. They are one module, so the first
+/// import of each module is kept and the later ones (import lines and object keys) are dropped.
+pub fn one_import_per_module(js: &str) -> String {
+    use std::collections::HashSet;
+    let mut modules = HashSet::new();
+    let mut keys = HashSet::new();
+    let mut out = String::with_capacity(js.len());
+    for line in js.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("import * as import") {
+            if let Some((_, module)) = rest.split_once(" from ") {
+                if !modules.insert(module.trim_end_matches(';').to_owned()) {
+                    continue;
+                }
+            }
+        } else if t.starts_with('"') && t.contains("\": import") && t.ends_with(',') {
+            let key = t.split("\": ").next().unwrap_or_default().to_owned();
+            if !keys.insert(key) {
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Writes `dist/sw.js` from `public/sw.js` with the shell's file list and a build id that changes whenever any
@@ -150,4 +181,22 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_import_per_module;
+
+    #[test]
+    fn each_snippet_module_is_imported_and_listed_once() {
+        let js = "import * as import1 from \"./s/bridge.js\"\nimport * as import2 from \"./s/bridge.js\"\n\
+                  import * as import3 from \"./s/scan.js\"\n    return {\n        \"./app_bg.js\": import0,\n\
+                  \"./s/bridge.js\": import1,\n        \"./s/bridge.js\": import2,\n        \"./s/scan.js\": import3,\n    };\n";
+        let out = one_import_per_module(js);
+        assert_eq!(out.matches("from \"./s/bridge.js\"").count(), 1);
+        assert_eq!(out.matches("\"./s/bridge.js\": import").count(), 1);
+        assert_eq!(out.matches("\"./s/scan.js\": import3").count(), 1);
+        assert!(out.contains("\"./app_bg.js\": import0,"));
+        assert!(!out.contains("import2"));
+    }
 }

@@ -65,6 +65,27 @@ pub fn run(mut c: Command) -> Result {
     Ok(())
 }
 
+/// Runs to completion with its output held back: on success only `summary(output)` is printed (for chatty tools
+/// whose listing is noise when nothing goes wrong); on failure the whole output is shown with the error.
+pub fn run_quiet(mut c: Command, summary: impl Fn(&str) -> String) -> Result {
+    let what = describe(&c);
+    println!("$ {what}");
+    let out = c
+        .output()
+        .map_err(|e| format!("cannot start `{what}`: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if !out.status.success() {
+        eprintln!("{text}");
+        return Err(format!("`{what}` failed ({})", out.status));
+    }
+    println!("  {}", summary(&text));
+    Ok(())
+}
+
 /// stdout of a command, or None when it is missing or fails (for "is it installed?" checks).
 pub fn probe(program: &str, args: &[&str]) -> Option<String> {
     let out = new(program)

@@ -66,7 +66,8 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
-/// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`).
+/// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`). Wrangler's tables of every
+/// migration are held back: one line says how many were applied (its whole output is shown if it fails).
 pub fn migrate(persist_to: Option<&str>) -> Result {
     let mut c = cmd::new("wrangler");
     c.args(["d1", "migrations", "apply", "DB", "--local"])
@@ -74,7 +75,23 @@ pub fn migrate(persist_to: Option<&str>) -> Result {
     if let Some(dir) = persist_to {
         c.args(["--persist-to", dir]);
     }
-    cmd::run(c)
+    cmd::run_quiet(c, migrations_summary)
+}
+
+/// One line for wrangler's migration output (a table of every migration after each one it applies): how many
+/// distinct migrations it marks applied (✅), or that none was to apply.
+fn migrations_summary(output: &str) -> String {
+    let applied: std::collections::BTreeSet<&str> = output
+        .lines()
+        .filter(|l| l.contains('✅'))
+        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(".sql")))
+        .collect();
+    let applied = applied.len();
+    if applied == 0 {
+        "D1 migrations: up to date".into()
+    } else {
+        format!("D1 migrations: {applied} applied")
+    }
 }
 
 /// Polls `/api/health` until it answers 200; returns the body.
@@ -113,4 +130,20 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     Ok((status, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::migrations_summary;
+
+    #[test]
+    fn the_migration_tables_become_one_line() {
+        let run =
+            "│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ 🕒️ │\n│ 0001_a.sql │ ✅ │\n│ 0002_b.sql │ ✅ │\n";
+        assert_eq!(migrations_summary(run), "D1 migrations: 2 applied");
+        assert_eq!(
+            migrations_summary("✅ No migrations to apply!"),
+            "D1 migrations: up to date"
+        );
+    }
 }

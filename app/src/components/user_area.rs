@@ -54,7 +54,7 @@ pub fn UserArea() -> Element {
         SessionState::SignedIn(me) => rsx! {
             div { class: "user-area signed-in", "data-testid": "user-area",
                 span { class: "user-name", "{me.display_name}" }
-                span { class: "user-role", "{me.role.label_ja()}・{me.area_name}" }
+                span { class: "user-role", title: "{me.role.label_ja()}・{me.area_name}", "{me.role.label_ja()}・{me.area_name}" }
             }
             nav { class: "user-menu",
                 if me.role.views_records() {

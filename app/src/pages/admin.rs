@@ -3,9 +3,11 @@
 
 use dioxus::prelude::*;
 use shared::api::admin::{
-    AccountList, AccountSummary, AuditPage, ChainReport, CreateAccountRequest,
-    CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
+    AccountList, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport,
+    CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution, InstitutionList,
+    IssuedAccess,
 };
+use shared::audit::{OutcomeKind, ACTIONS};
 use shared::auth::Role;
 
 use crate::api;
@@ -40,6 +42,17 @@ fn AdminPanel() -> Element {
         use_resource(|| async { api::get::<InstitutionList>("/api/admin/institutions").await });
     let mut issued = use_signal(|| None::<IssuedAccess>);
     let mut error = use_signal(|| None::<String>);
+    let actors: Vec<(String, String)> = accounts
+        .read()
+        .clone()
+        .and_then(Result::ok)
+        .map(|l| {
+            l.accounts
+                .into_iter()
+                .map(|a| (a.id, a.display_name))
+                .collect()
+        })
+        .unwrap_or_default();
     let insts: Vec<Institution> = institutions
         .read()
         .clone()
@@ -92,7 +105,7 @@ fn AdminPanel() -> Element {
             }
             NewInstitution { on_created: move |_| institutions.restart() }
             h2 { "監査ログ" }
-            AuditLog {}
+            AuditLog { actors }
         }
     }
 }
@@ -332,10 +345,64 @@ fn NewInstitution(on_created: EventHandler<()>) -> Element {
     }
 }
 
+/// The audit filters as typed (dates as `YYYY-MM-DD`, empty for "all").
+#[derive(Clone, Default, PartialEq)]
+struct AuditFilters {
+    actor: String,
+    action: String,
+    outcome: String,
+    from: String,
+    to: String,
+}
+
+impl AuditFilters {
+    /// The query sent in the body of `POST /api/admin/audit`: the day `to` is included (up to the next midnight).
+    fn query(&self, before: Option<i64>) -> AuditQuery {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        AuditQuery {
+            before,
+            actor_user_id: some(&self.actor),
+            action: some(&self.action),
+            outcome: OutcomeKind::parse(&self.outcome),
+            from_ms: local_midnight(&self.from, 0),
+            to_ms: local_midnight(&self.to, 1),
+        }
+    }
+}
+
+/// Local midnight of a `YYYY-MM-DD` date plus `days`, in Unix milliseconds.
+fn local_midnight(date: &str, days: u32) -> Option<i64> {
+    let mut parts = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let t = js_sys::Date::new_with_year_month_day(y, m as i32 - 1, (d + days) as i32).get_time();
+    t.is_finite().then_some(t as i64)
+}
+
 #[component]
-fn AuditLog() -> Element {
-    let log = use_resource(|| async { api::get::<AuditPage>("/api/admin/audit").await });
+fn AuditLog(actors: Vec<(String, String)>) -> Element {
+    let mut draft = use_signal(AuditFilters::default);
+    let mut applied = use_signal(AuditFilters::default);
+    let mut older = use_signal(Vec::<AuditPage>::new);
+    let log = use_resource(move || async move {
+        let q = applied().query(None);
+        api::post::<_, AuditPage>("/api/admin/audit", &q).await
+    });
     let mut report = use_signal(|| None::<Result<ChainReport, String>>);
+    let mut apply = move |f: AuditFilters| {
+        older.set(Vec::new());
+        applied.set(f);
+    };
+    let load_older = move |before: i64| {
+        spawn(async move {
+            let q = applied.peek().query(Some(before));
+            if let Ok(page) = api::post::<_, AuditPage>("/api/admin/audit", &q).await {
+                older.write().push(page);
+            }
+        });
+    };
     rsx! {
         div { class: "audit-tools",
             button {
@@ -354,29 +421,127 @@ fn AuditLog() -> Element {
                 None => rsx! {},
             }
         }
+        form { class: "audit-filters", "data-testid": "audit-filters",
+            onsubmit: move |e| { e.prevent_default(); apply(draft()); },
+            label { class: "audit-filter",
+                span { class: "field-label", "操作者" }
+                select { class: "input", "data-testid": "audit-actor", value: "{draft().actor}",
+                    onchange: move |e| draft.write().actor = e.value(),
+                    option { value: "", "すべて" }
+                    for (id, name) in actors.iter() { option { key: "{id}", value: "{id}", "{name}" } }
+                }
+            }
+            label { class: "audit-filter",
+                span { class: "field-label", "操作" }
+                select { class: "input", "data-testid": "audit-action", value: "{draft().action}",
+                    onchange: move |e| draft.write().action = e.value(),
+                    option { value: "", "すべて" }
+                    for (code, label) in ACTIONS.iter() { option { key: "{code}", value: "{code}", "{label}" } }
+                }
+            }
+            label { class: "audit-filter",
+                span { class: "field-label", "結果" }
+                select { class: "input", "data-testid": "audit-outcome", value: "{draft().outcome}",
+                    onchange: move |e| draft.write().outcome = e.value(),
+                    option { value: "", "すべて" }
+                    for k in OutcomeKind::ALL { option { key: "{k.as_str()}", value: "{k.as_str()}", "{k.label()}" } }
+                }
+            }
+            label { class: "audit-filter",
+                span { class: "field-label", "期間（から）" }
+                input { class: "input", r#type: "date", "data-testid": "audit-from", value: "{draft().from}",
+                    oninput: move |e| draft.write().from = e.value() }
+            }
+            label { class: "audit-filter",
+                span { class: "field-label", "期間（まで）" }
+                input { class: "input", r#type: "date", "data-testid": "audit-to", value: "{draft().to}",
+                    oninput: move |e| draft.write().to = e.value() }
+            }
+            div { class: "audit-filter-actions",
+                button { class: "button small", r#type: "submit", "data-testid": "audit-apply", "絞り込む" }
+                button { class: "button secondary small", r#type: "button", "data-testid": "audit-clear",
+                    onclick: move |_| { draft.set(AuditFilters::default()); apply(AuditFilters::default()); },
+                    "条件をクリア"
+                }
+            }
+        }
         match log.read().clone() {
             None => rsx! { p { class: "loading", "読み込み中…" } },
             Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
-            Some(Ok(page)) => rsx! {
-                div { class: "table-wrap",
-                    table { class: "table", "data-testid": "audit",
-                        thead { tr { th { "番号" } th { "日時" } th { "操作者" } th { "操作" } th { "対象" } th { "結果" } th { "接続元" } } }
-                        tbody {
-                            for e in page.entries {
-                                tr { key: "{e.seq}",
-                                    td { "{e.seq}" }
-                                    td { "{format_ms(e.at)}" }
-                                    td { "{e.actor_user_id.clone().unwrap_or_default()}" }
-                                    td { "{e.action}" }
-                                    td { "{e.target.clone().unwrap_or_default()}" }
-                                    td { "{e.outcome}" }
-                                    td { "{e.client_address}" }
+            Some(Ok(page)) => {
+                let next = older.read().last().map_or(page.next_before, |p| p.next_before);
+                let mut entries = page.entries.clone();
+                for p in older.read().iter() { entries.extend(p.entries.iter().cloned()); }
+                rsx! {
+                    p { class: "field-hint", "data-testid": "audit-count", "{entries.len()}件を表示しています（新しい順）" }
+                    if entries.is_empty() {
+                        p { class: "notice", "条件に合う記録はありません。" }
+                    } else {
+                        div { class: "table-wrap",
+                            table { class: "table audit-table", "data-testid": "audit",
+                                thead { tr { th { "番号" } th { "日時" } th { "操作者" } th { "操作" } th { "対象" } th { "結果" } th { "接続元" } } }
+                                tbody {
+                                    for e in entries { AuditRow { key: "{e.seq}", entry: e } }
                                 }
                             }
                         }
                     }
+                    if let Some(before) = next {
+                        button { class: "button secondary small", r#type: "button", "data-testid": "audit-older",
+                            onclick: move |_| load_older(before), "さらに古い記録を表示" }
+                    }
                 }
-            },
+            }
+        }
+    }
+}
+
+#[component]
+fn AuditRow(entry: AuditEntryView) -> Element {
+    let e = entry;
+    let kind = OutcomeKind::of(&e.outcome);
+    let role = e
+        .actor_role
+        .as_deref()
+        .and_then(Role::parse)
+        .map(Role::label_ja)
+        .or(match e.actor_role.as_deref() {
+            Some("observed_person") => Some("本人（スマホ）"),
+            _ => None,
+        });
+    rsx! {
+        tr { class: "audit-{kind.as_str()}",
+            td { "data-label": "番号", "{e.seq}" }
+            td { "data-label": "日時", "{format_ms(e.at)}" }
+            td { "data-label": "操作者", "data-testid": "audit-actor-cell",
+                div {
+                    match (&e.actor_name, &e.actor_user_id) {
+                        (Some(name), _) => rsx! { span { class: "audit-name", "{name}" } },
+                        (None, Some(id)) => rsx! {
+                            span { class: "audit-name", "他の地域の利用者" }
+                            if let Some(area) = &e.actor_area { span { class: "audit-role", "{area}" } }
+                            span { class: "audit-id", "{id}" }
+                        },
+                        (None, None) => rsx! { span { class: "audit-name", "—" } },
+                    }
+                    if let Some(r) = role { span { class: "audit-role", "{r}" } }
+                }
+            }
+            td { "data-label": "操作", "data-testid": "audit-action-cell", title: "{e.action}", "{shared::audit::action_label(&e.action)}" }
+            td { "data-label": "対象", "data-testid": "audit-target-cell",
+                match (&e.target_label, &e.target) {
+                    (Some(label), Some(id)) if e.target_is_record => rsx! {
+                        Link { to: crate::Route::Record { id: id.clone() }, "{label}" }
+                    },
+                    (Some(label), _) => rsx! { "{label}" },
+                    (None, Some(id)) => rsx! { span { class: "audit-id", "{id}" } },
+                    (None, None) => rsx! { "—" },
+                }
+            }
+            td { "data-label": "結果", class: "audit-outcome", "data-testid": "audit-outcome-cell", title: "{e.outcome}",
+                "{shared::audit::outcome_label(&e.outcome)}"
+            }
+            td { "data-label": "接続元", class: "audit-address", "data-testid": "audit-address-cell", "{e.client_address}" }
         }
     }
 }

@@ -385,7 +385,7 @@ fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
 /// The record, if the caller is staff of its health center (who record the status); otherwise refused and audited.
 async fn status_writable(c: &Staff, id: &str) -> ApiResult<(CaseRow, Access)> {
     let Visible { row, access, .. } = access::record(c, id, "case_status").await?;
-    access::require(c, access.manage, "case_status", id).await?;
+    access::require(c, access.manage, "case_status", &row).await?;
     Ok((row, access))
 }
 

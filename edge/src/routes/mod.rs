@@ -139,10 +139,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             Post => admin::create_institution(admin(env, &req).await?, req).await,
             _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
         },
-        ["admin", "audit"] => {
-            only(&m, Get)?;
-            admin::audit_log(admin(env, &req).await?, req).await
-        }
+        ["admin", "audit"] => match m {
+            Get => admin::audit_log(admin(env, &req).await?, req).await,
+            Post => admin::audit_search(admin(env, &req).await?, req).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
         ["admin", "audit", "verify"] => {
             only(&m, Get)?;
             admin::audit_verify(admin(env, &req).await?).await

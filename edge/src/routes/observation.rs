@@ -231,7 +231,7 @@ pub async fn reports(p: Phone, mut req: Request) -> ApiResult<Response> {
         )?;
         statements.push(audit::batch_entry(
             db,
-            &p.event("observe_report", "success")
+            &p.event("observe_report", "ok")
                 .in_area(&person.case_id, &person.health_center_id),
             now,
         )?);
@@ -351,8 +351,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
         })
         .collect();
     let alerts = store::alerts_of(&c.db, id).await?;
-    c.log(c.event("observation_read", "success").target(id))
-        .await?;
+    c.log(c.event("observation_read", "ok").target(id)).await?;
     Ok(Response::from_json(&ObservationView {
         observation,
         reports,
@@ -463,7 +462,7 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
     )?;
     statements.push(audit::batch_entry(
         &c.db,
-        &c.event("observation_start", "success").target(id),
+        &c.event("observation_start", "ok").target(id),
         now,
     )?);
     c.db.batch(statements).await?;
@@ -481,11 +480,7 @@ pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
     let now = now_ms();
     c.db.batch(vec![
         store::stop(&c.db, id, &c.user.id, now)?,
-        audit::batch_entry(
-            &c.db,
-            &c.event("observation_stop", "success").target(id),
-            now,
-        )?,
+        audit::batch_entry(&c.db, &c.event("observation_stop", "ok").target(id), now)?,
     ])
     .await?;
     get(c, id).await
@@ -510,7 +505,7 @@ pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
     store::sweep(&c.db, Some(&hc), now).await?;
     let rows = store::queue(&c.db, &hc, all).await?;
     let waiting = store::waiting(&c.db, &hc).await?;
-    c.log(c.event("alerts_read", "success")).await?;
+    c.log(c.event("alerts_read", "ok")).await?;
     Ok(Response::from_json(&AlertQueue {
         alerts: rows
             .into_iter()
@@ -548,7 +543,7 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
     let results =
         c.db.batch(vec![
             store::handle(&c.db, id, &c.user.id, note, now)?,
-            audit::batch_entry(&c.db, &c.event("alert_handle", "success").target(id), now)?,
+            audit::batch_entry(&c.db, &c.event("alert_handle", "ok").target(id), now)?,
         ])
         .await?;
     if results.first().map_or(0, changes) == 0 {
@@ -616,7 +611,7 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
             count: n.max(0) as u32,
         });
     }
-    c.log(c.event("dashboard_read", "success")).await?;
+    c.log(c.event("dashboard_read", "ok")).await?;
     let n = |v: i64| v.max(0) as u32;
     Ok(Response::from_json(&Dashboard {
         area: area_name,

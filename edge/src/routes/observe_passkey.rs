@@ -81,7 +81,7 @@ pub async fn register(p: Phone, mut req: Request) -> ApiResult<Response> {
         }
     };
     webauthn::store(db, Holder::Phone, holder, &registered, "", now).await?;
-    audit::append(db, audited("success"), now).await?;
+    audit::append(db, audited("ok"), now).await?;
     Ok(Response::from_json(
         &observation::me_of(db, holder, now).await?,
     )?)

@@ -2,7 +2,8 @@
 //! when, from where, and the outcome — never personal data. Each entry's hash covers the previous entry's hash.
 
 use serde::{Deserialize, Serialize};
-use shared::api::admin::{AuditEntryView, ChainReport};
+use shared::api::admin::{AuditEntryView, AuditQuery, ChainReport};
+use shared::audit::{OutcomeKind, REFUSED_OUTCOMES, SUCCESS_OUTCOMES};
 use shared::auth::Principal;
 use wasm_bindgen::JsValue;
 use worker::{Context, D1Database, D1PreparedStatement, Env};
@@ -226,6 +227,19 @@ pub async fn seal(db: &D1Database) -> ApiResult<()> {
     ))
 }
 
+/// Appends `events` in one batch (each takes the next `seq` in turn) and seals them into the chain.
+pub async fn append_all(db: &D1Database, events: &[Event], now_ms: i64) -> ApiResult<()> {
+    let statements = events
+        .iter()
+        .map(|e| insert_statement(db, e, now_ms))
+        .collect::<ApiResult<Vec<_>>>()?;
+    db.batch(statements).await?;
+    if let Err(e) = seal(db).await {
+        worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
+    }
+    Ok(())
+}
+
 /// Checks each entry's hash and its link to the previous one, in pages.
 pub fn verify_page(prev_hash: &mut String, expected_seq: &mut i64, page: &[Entry]) -> Option<i64> {
     for e in page {
@@ -270,22 +284,128 @@ pub async fn verify_chain(db: &D1Database) -> ApiResult<ChainReport> {
 /// Entries in a page of [`audit_page`].
 pub const AUDIT_PAGE: usize = 100;
 
-/// A page of a health center's audit log ([`AUDIT_PAGE`] entries at most), newest first, below `before`: only the columns administrators see (the
-/// chain columns stay on the server).
+/// A page of a health center's audit log ([`AUDIT_PAGE`] entries at most), newest first, narrowed by `q`: only the
+/// columns administrators see (the chain columns stay on the server), with names the administrator may see — the
+/// actor and an account target when they are accounts of the area, an institution of the area, and for a record
+/// the health center has or had, its 届出番号 (a record elsewhere stays an id).
 pub async fn audit_page(
     db: &D1Database,
     health_center_id: &str,
-    before: i64,
+    q: &AuditQuery,
 ) -> ApiResult<Vec<AuditEntryView>> {
-    Ok(db
-        .prepare(
-            "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address FROM audit_log \
-             WHERE health_center_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
-        )
-        .bind(&[health_center_id.into(), f(before), f(AUDIT_PAGE as i64)])?
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+        at: i64,
+        actor_user_id: Option<String>,
+        actor_role: Option<String>,
+        actor_name: Option<String>,
+        actor_area: Option<String>,
+        action: String,
+        target: Option<String>,
+        target_name: Option<String>,
+        record: i64,
+        number: Option<String>,
+        outcome: String,
+        client_address: String,
+    }
+    // ?1 the area, ?2 `before`, ?3 the page size; each filter numbers its own parameters after them.
+    let mut binds: Vec<JsValue> = vec![
+        health_center_id.into(),
+        f(q.before.unwrap_or(i64::MAX)),
+        f(AUDIT_PAGE as i64),
+    ];
+    let mut param = |v: JsValue| {
+        binds.push(v);
+        format!("?{}", binds.len())
+    };
+    let mut filters = String::new();
+    if let Some(actor) = &q.actor_user_id {
+        filters += &format!(" AND a.actor_user_id = {}", param(actor.as_str().into()));
+    }
+    if let Some(action) = &q.action {
+        filters += &format!(" AND a.action = {}", param(action.as_str().into()));
+    }
+    if let Some(from) = q.from_ms {
+        filters += &format!(" AND a.at >= {}", param(f(from)));
+    }
+    if let Some(to) = q.to_ms {
+        filters += &format!(" AND a.at < {}", param(f(to)));
+    }
+    let mut list = |codes: &[&str]| {
+        codes
+            .iter()
+            .map(|c| param((*c).into()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match q.outcome {
+        Some(OutcomeKind::Success) => {
+            filters += &format!(" AND a.outcome IN ({})", list(SUCCESS_OUTCOMES))
+        }
+        Some(OutcomeKind::Refused) => {
+            filters += &format!(" AND a.outcome IN ({})", list(REFUSED_OUTCOMES))
+        }
+        Some(OutcomeKind::Failure) => {
+            let done = list(SUCCESS_OUTCOMES);
+            let refused = list(REFUSED_OUTCOMES);
+            filters += &format!(" AND a.outcome NOT IN ({done}) AND a.outcome NOT IN ({refused})");
+        }
+        None => {}
+    }
+    let rows: Vec<Row> = db
+        .prepare(format!(
+            "SELECT a.seq, a.at, a.actor_user_id, a.actor_role, u.display_name AS actor_name, \
+             CASE WHEN u.id IS NULL THEN COALESCE(oi.name, oh.name) END AS actor_area, a.action, a.target, \
+             COALESCE(tu.display_name, ti.name) AS target_name, c.id IS NOT NULL AS record, \
+             CASE WHEN n.seq IS NULL THEN NULL ELSE printf('%08d', n.seq) END AS number, \
+             a.outcome, a.client_address \
+             FROM audit_log a INDEXED BY audit_by_health_center \
+             LEFT JOIN users u ON u.id = a.actor_user_id AND u.health_center_id = ?1 \
+             LEFT JOIN users o ON o.id = a.actor_user_id \
+             LEFT JOIN institutions oi ON oi.id = o.institution_id \
+             LEFT JOIN health_centers oh ON oh.id = o.health_center_id \
+             LEFT JOIN users tu ON tu.id = a.target AND tu.health_center_id = ?1 \
+             LEFT JOIN institutions ti ON ti.id = a.target AND ti.health_center_id = ?1 \
+             LEFT JOIN cases c ON c.id = a.target AND (c.health_center_id = ?1 OR EXISTS \
+               (SELECT 1 FROM notification_events e WHERE e.notification_id = c.id AND e.health_center_id = ?1)) \
+             LEFT JOIN notifications n ON n.id = c.id \
+             WHERE a.health_center_id = ?1 AND a.seq < ?2{filters} ORDER BY a.seq DESC LIMIT ?3"
+        ))
+        .bind(&binds)?
         .all()
         .await?
-        .results()?)
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let is_record = r.record != 0;
+            let target_label = if is_record {
+                Some(match r.number {
+                    // The number people quote, as `store::notifications::number` makes it (this module may not
+                    // import that one, which imports this).
+                    Some(number) => format!("届出番号 {number}"),
+                    None => "届出前の記録".to_owned(),
+                })
+            } else {
+                r.target_name
+            };
+            AuditEntryView {
+                seq: r.seq,
+                at: r.at,
+                actor_user_id: r.actor_user_id,
+                actor_role: r.actor_role,
+                actor_name: r.actor_name,
+                actor_area: r.actor_area,
+                action: r.action,
+                target: r.target,
+                target_label,
+                target_is_record: is_record,
+                outcome: r.outcome,
+                client_address: r.client_address,
+            }
+        })
+        .collect())
 }
 
 /// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up).

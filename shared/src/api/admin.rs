@@ -106,17 +106,55 @@ pub struct CreateInstitutionRequest {
     pub phone: String,
 }
 
-/// One audit entry as administrators see it (no personal data is ever in an entry).
+/// One audit entry as administrators see it (no personal data is ever in an entry). Labels for `action` and
+/// `outcome` come from [`crate::audit`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntryView {
     pub seq: i64,
     pub at: i64,
     pub actor_user_id: Option<String>,
     pub actor_role: Option<String>,
+    /// The actor's display name, when the actor is an account of the administrator's area.
+    #[serde(default)]
+    pub actor_name: Option<String>,
+    /// For an actor from elsewhere (not an account of the area): their institution's or health center's name.
+    #[serde(default)]
+    pub actor_area: Option<String>,
     pub action: String,
     pub target: Option<String>,
+    /// A readable name for the target, only when the administrator may see it: an account of their area (its
+    /// display name), an institution of their area (its name), a record their health center has (its 届出番号, or
+    /// 届出前の記録).
+    #[serde(default)]
+    pub target_label: Option<String>,
+    /// The target is a record this administrator may open (`/records/{target}`).
+    #[serde(default)]
+    pub target_is_record: bool,
     pub outcome: String,
     pub client_address: String,
+}
+
+/// `POST /api/admin/audit`: a page of the area's log narrowed by who, what, when and outcome (every filter
+/// optional; in the body, so nothing of it is in a URL).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Entries older than this `seq` (the previous page's `next_before`).
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// Who: an account id of the area.
+    #[serde(default)]
+    pub actor_user_id: Option<String>,
+    /// What: one action code of [`crate::audit::ACTIONS`].
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<crate::audit::OutcomeKind>,
+    /// When: from this instant (inclusive) …
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    /// … to this instant (exclusive), Unix milliseconds.
+    #[serde(default)]
+    pub to_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
