@@ -23,7 +23,7 @@ use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
 use crate::notification::input::{fill_address, input_id, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
-use crate::notification::spec::{fields, Place, SectionId};
+use crate::notification::spec::{fields, section_of, Place, SectionId};
 use crate::notification::{blank, findings, parse, today};
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -268,10 +268,12 @@ fn Filing(mode: FilingMode) -> Element {
     });
     let touched = use_signal(Vec::<String>::new);
     let show_all = use_signal(|| false);
+    let aside = use_signal(Vec::new);
     let ctx = use_context_provider(|| FormCtx {
         state,
         touched,
         show_all,
+        aside,
     });
     // A record's postal code finds its municipality (the routing's residence), as if typed.
     let from_case = matches!(mode, FilingMode::FromCase { .. });
@@ -326,6 +328,8 @@ fn Filing(mode: FilingMode) -> Element {
             if let Some(text) = api::draft_load(&key.key, &sk).await.filter(|_| untouched) {
                 if let Ok(d) = serde_json::from_str::<Draft>(&text) {
                     state.set(d.state);
+                    // A draft kept by an older version may hold values of fields that do not apply.
+                    ctx.apply_rule("", Value::Null);
                     idem.set(d.idempotency_key);
                     generation += 1;
                     draft_note.set(Some(
@@ -458,13 +462,7 @@ fn Filing(mode: FilingMode) -> Element {
             let st = state.read().clone();
             let complete: Vec<bool> = order
                 .iter()
-                .map(|s| {
-                    let paths: Vec<String> =
-                        fields(*s, &st, today).into_iter().map(|f| f.path).collect();
-                    !errors.iter().any(|e| {
-                        paths.contains(&e.field) || (*s == SectionId::Tests && e.field == "tests")
-                    })
-                })
+                .map(|s| section_complete(*s, &st, &issues, &touched.read(), show_all()))
                 .collect();
             let done_sections = complete.iter().filter(|c| **c).count();
             let gen = generation();
@@ -534,6 +532,39 @@ fn Filing(mode: FilingMode) -> Element {
     }
 }
 
+/// A 入力状況 chip counts its section only when the person has been through it (a field touched, or 確認 pressed),
+/// nothing in it is an error or a blank the form asks for, and its answer is given (症状: a symptom or 症状なし;
+/// 検査: every test with its result). Every finding belongs to exactly one section ([`section_of`]), so an error
+/// cannot leave a chip complete.
+fn section_complete(
+    s: SectionId,
+    state: &Value,
+    issues: &[IssueView],
+    touched: &[String],
+    show_all: bool,
+) -> bool {
+    let seen = show_all || touched.iter().any(|p| section_of(p) == s);
+    let open = issues.iter().any(|i| {
+        section_of(&i.field) == s
+            && (i.severity == IssueSeverity::Error
+                || matches!(i.code.as_str(), "recommended" | "specimen_date_missing"))
+    });
+    let answered = match s {
+        SectionId::Symptoms => {
+            get(state, "symptoms.none").as_bool().unwrap_or(false)
+                || get(state, "symptoms.present")
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty())
+                || !get(state, "symptoms.other").is_null()
+        }
+        SectionId::Tests => get(state, "tests").as_array().is_some_and(|t| {
+            !t.is_empty() && t.iter().all(|x| x.get("result").is_some_and(|r| !r.is_null()))
+        }),
+        _ => true,
+    };
+    seen && !open && answered
+}
+
 /// Section-level findings (e.g. 「陽性の検査結果が必要」) and the one-tap 「症状なし」.
 #[component]
 fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
@@ -557,6 +588,7 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
                 class: if none { "chip selected wide" } else { "chip wide" },
                 "aria-pressed": if none { "true" } else { "false" },
                 "data-testid": "no-symptoms",
+                id: "f-symptoms-none",
                 onclick: move |_| {
                     let mut st = ctx.state;
                     let mut w = st.write();
@@ -600,7 +632,7 @@ fn TestButtons() -> Element {
     rsx! {
         div { class: "row-actions",
             if n < MAX_TESTS {
-                button { r#type: "button", class: "button secondary", "data-testid": "add-test",
+                button { r#type: "button", class: "button secondary", "data-testid": "add-test", id: "f-tests",
                     onclick: move |_| {
                         let mut st = ctx.state;
                         let date = get(&st.read(), "diagnosis_date").clone();
@@ -635,9 +667,14 @@ fn FindingsList(issues: Vec<IssueView>) -> Element {
                 for (n, i) in issues.into_iter().enumerate() {
                     {
                         let id = input_id(&i.field);
+                        let field = i.field.clone();
+                        let section = section_of(&i.field).anchor();
                         rsx! {
                             li { key: "{n}",
-                                a { href: "#", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(&id); }, "{i.message}" }
+                                a { href: "#{id}", "data-field": "{field}",
+                                    onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_field(&id, &field, section); },
+                                    "{i.message}"
+                                }
                             }
                         }
                     }
