@@ -835,6 +835,16 @@ fn Confirm(
                 _ => rsx! {},
             }
             Sheet { notification, number: None, health_center: None }
+            if !ctx.aside.read().is_empty() {
+                div { class: "notice", role: "status", "data-testid": "set-aside-summary",
+                    p { "次の値は、入力欄が表示されない項目のため届け出ません（「再編集」で戻すことができます）。" }
+                    ul {
+                        for (n, a) in ctx.aside.read().iter().enumerate() {
+                            li { key: "{n}", "{a.item.label}：{crate::notification::input::shown_value(&a.item.value)}　{a.item.reason}" }
+                        }
+                    }
+                }
+            }
             if needs_ack {
                 div { class: "warnings", "data-testid": "warnings",
                     h2 { "確認が必要な項目（{all_warnings.len()}件）" }

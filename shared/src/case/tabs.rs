@@ -452,7 +452,11 @@ fn clean_value(
                     }
                 },
                 Digits(n) => {
-                    let digits: String = s.chars().filter(|c| *c != '-').collect();
+                    // Full-width digits and IME hyphens read as typed (the one normaliser of `crate::typed`).
+                    let digits: String = crate::typed::normalize_number(s)
+                        .chars()
+                        .filter(|c| *c != '-' && *c != ' ')
+                        .collect();
                     if digits.len() == n && digits.chars().all(|c| c.is_ascii_digit()) {
                         Some(Value::String(digits))
                     } else {
