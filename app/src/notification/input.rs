@@ -121,6 +121,7 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
     let path = spec.path.clone();
     rsx! {
         div { class: "{class}", "data-path": "{path}",
+            "data-kind": match spec.kind { Kind::Date => "date", Kind::Number => "number", _ => "" },
             match spec.kind {
                 Kind::Check => rsx! { CheckInput { id: id.clone(), path: path.clone(), label: spec.label.clone() } },
                 Kind::Choice(_) | Kind::Multi(_) => rsx! {

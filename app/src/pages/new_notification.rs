@@ -591,12 +591,15 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
                 id: "f-symptoms-none",
                 onclick: move |_| {
                     let mut st = ctx.state;
-                    let mut w = st.write();
-                    set(&mut w, "symptoms.none", Value::Bool(!none));
-                    if !none {
-                        set(&mut w, "symptoms.present", Value::Array(Vec::new()));
-                        set(&mut w, "symptoms.other", Value::Null);
+                    {
+                        let mut w = st.write();
+                        set(&mut w, "symptoms.none", Value::Bool(!none));
+                        if !none {
+                            set(&mut w, "symptoms.present", Value::Array(Vec::new()));
+                            set(&mut w, "symptoms.other", Value::Null);
+                        }
                     }
+                    ctx.touch("symptoms.none");
                 },
                 "症状なし"
             }
