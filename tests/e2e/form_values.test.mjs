@@ -97,7 +97,7 @@ for (const [w, viewport] of WIDTHS) {
     await notice.getByTestId("undo-set-aside").click();
     await input("onset_date").waitFor();
     assert.equal(await input("onset_date").inputValue(), iso8(onset));
-    assert.equal(await field("category").getByRole("button", { name: "患者（確定例）", exact: true }).getAttribute("aria-pressed"), "true");
+    assert.equal(await field("category").locator('button[data-value="confirmed_patient"]').getAttribute("aria-pressed"), "true");
     assert.equal(await page.getByTestId("set-aside").count(), 0);
 
     // A guardian: set aside when the patient turns out to be an adult, back by itself when a minor again.

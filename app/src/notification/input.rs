@@ -186,7 +186,7 @@ pub fn AsideNotices(cause: String) -> Element {
             p { "この変更で入力欄が表示されなくなったため、次の値を届出から外しました（まだ消していません）。" }
             ul {
                 for (n, a) in mine.iter().enumerate() {
-                    li { key: "{n}", "data-path": "{a.item.path}",
+                    li { key: "{n}", "data-aside-path": "{a.item.path}",
                         strong { "{a.item.label}：{shown_value(&a.item.value)}" }
                         "　{a.item.reason}"
                     }
