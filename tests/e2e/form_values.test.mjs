@@ -76,7 +76,8 @@ for (const [w, viewport] of WIDTHS) {
     assert.match(text, /発病年月日/);
     assert.ok(text.includes(onset), text);
     assert.match(text, /患者（確定例）の場合のみ/);
-    await shot(`form-values-set-aside-${w}`);
+    await notice.evaluate((e) => e.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: path.join(screenshotDir(), `form-values-set-aside-${w}.png`) });
 
     // 確認: the findings never name the hidden field, and each link reaches a control the person can see.
     await page.getByTestId("to-confirm").click();
@@ -134,7 +135,7 @@ for (const [w, viewport] of WIDTHS) {
       assert.equal(await spo2.inputValue(), typed, "kept as typed");
     }
     await spo2.fill("abc");
-    await field("symptoms.spo2_percent").scrollIntoViewIfNeeded();
+    await field("symptoms.spo2_percent").evaluate((e) => e.scrollIntoView({ block: "center" }));
     await page.screenshot({ path: path.join(screenshotDir(), `form-values-spo2-${w}.png`) });
     // 確認 is refused with the SpO₂ finding: the value is not dropped while the rest goes on.
     await page.getByTestId("to-confirm").click();
