@@ -48,8 +48,12 @@ impl NumberError {
     /// The message shown at the field, naming it.
     pub fn message_ja(self, label: &str) -> String {
         match self {
-            NumberError::NotANumber => format!("{label}は数字で入力してください（数として読み取れません）。"),
-            NumberError::NotWhole => format!("{label}は整数で入力してください（小数は入力できません）。"),
+            NumberError::NotANumber => {
+                format!("{label}は数字で入力してください（数として読み取れません）。")
+            }
+            NumberError::NotWhole => {
+                format!("{label}は整数で入力してください（小数は入力できません）。")
+            }
             NumberError::OutOfRange { min, max } => {
                 format!("{label}は{min}〜{max}の範囲で入力してください。")
             }
@@ -112,11 +116,9 @@ pub fn number_json(input: &str) -> serde_json::Value {
 pub fn check_json(value: &serde_json::Value, min: i64, max: i64) -> Result<(), NumberError> {
     match value {
         serde_json::Value::Null => Ok(()),
-        serde_json::Value::Number(n) => n
-            .as_f64()
-            .map_or(Err(NumberError::NotANumber), |n| {
-                check_whole(n, min, max).map(|_| ())
-            }),
+        serde_json::Value::Number(n) => n.as_f64().map_or(Err(NumberError::NotANumber), |n| {
+            check_whole(n, min, max).map(|_| ())
+        }),
         serde_json::Value::String(s) => parse_whole(s, min, max).and_then(|n| match n {
             // A number sent as text is not the API's shape; the form never keeps one.
             Some(_) => Err(NumberError::NotANumber),

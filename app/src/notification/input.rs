@@ -4,10 +4,10 @@
 use dioxus::prelude::*;
 use serde_json::Value;
 use shared::api::notifications::Doctor;
+use shared::notification::conditional::{restore_applicable, set_aside, SetAside};
 use shared::notification::dates::parse_typed;
 use shared::notification::json_path::{get, get_bool, get_str, set};
 use shared::notification::postal::{PostalCode, PostalIndex};
-use shared::notification::conditional::{restore_applicable, set_aside, SetAside};
 use shared::notification::validate::{IssueSeverity, IssueView};
 
 use super::spec::{FieldSpec, Kind, Place};
@@ -284,7 +284,9 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
     // Dates and numbers keep what was typed while it does not parse (the state holds null then).
     let mut raw = use_signal(|| match (&spec.kind, &stored) {
         (_, Value::Null) => String::new(),
-        (Kind::Date, Value::String(s)) if s.parse::<chrono::NaiveDate>().is_ok() => s.replace('-', ""),
+        (Kind::Date, Value::String(s)) if s.parse::<chrono::NaiveDate>().is_ok() => {
+            s.replace('-', "")
+        }
         (_, v) => get_str(&serde_json::json!({ "v": v }), "v"),
     });
     let mut postal_note = use_signal(String::new);

@@ -8,8 +8,8 @@ pub mod spec;
 use chrono::NaiveDate;
 use serde_json::Value;
 use shared::notification::json_path::get;
-use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::notification::raw::{raw_issues, without_unreadable};
+use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::notification::{validate, Form20211129, Notification};
 
 /// Today on the device (the edge checks again with its own clock).

@@ -160,7 +160,9 @@ fn parse_spo2(text: &str) -> Result<u8, String> {
     use shared::typed::{parse_whole, NumberError};
     match parse_whole(text, i64::from(SPO2_MIN), i64::from(SPO2_MAX)) {
         Ok(Some(v)) => u8::try_from(v).map_err(|_| String::new()),
-        Ok(None) => Err("数値を入力するか、「持っていない・測っていない」を押してください。".into()),
+        Ok(None) => {
+            Err("数値を入力するか、「持っていない・測っていない」を押してください。".into())
+        }
         Err(NumberError::NotANumber | NumberError::NotWhole) => {
             Err("SpO₂は整数で入力してください（例：97）。".into())
         }

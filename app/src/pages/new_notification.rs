@@ -558,7 +558,9 @@ fn section_complete(
                 || !get(state, "symptoms.other").is_null()
         }
         SectionId::Tests => get(state, "tests").as_array().is_some_and(|t| {
-            !t.is_empty() && t.iter().all(|x| x.get("result").is_some_and(|r| !r.is_null()))
+            !t.is_empty()
+                && t.iter()
+                    .all(|x| x.get("result").is_some_and(|r| !r.is_null()))
         }),
         _ => true,
     };
