@@ -111,6 +111,13 @@ for (const [w, viewport] of WIDTHS) {
     await input("guardian.name").waitFor();
     assert.equal(await input("guardian.name").inputValue(), "保護 花子");
 
+    // A choice set aside reads by its printed label.
+    await choose("patient.sex", "女");
+    await choose("other.pregnant", "無");
+    await choose("patient.sex", "男");
+    assert.equal(await page.locator('[data-path="other.pregnant"]').count(), 0);
+    assert.match(await field("patient.sex").getByTestId("set-aside").textContent(), /妊娠の有無：無/);
+
     // 死亡年月日 for a body, then a living patient: set aside, never an error.
     await choose("category", "感染症死亡者の死体");
     await input("death_date").fill(iso8(jstDate(-1)));

@@ -10,7 +10,7 @@ use shared::notification::json_path::{get, get_bool, get_str, set};
 use shared::notification::postal::{PostalCode, PostalIndex};
 use shared::notification::validate::{IssueSeverity, IssueView};
 
-use super::spec::{FieldSpec, Kind, Place};
+use super::spec::{FieldSpec, Kind, Opts, Place};
 use crate::api;
 
 /// The id of a field's input element (for focusing it from the findings list).
@@ -147,18 +147,31 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
     }
 }
 
-/// How a set-aside value reads in its notice.
-pub fn shown_value(v: &Value) -> String {
+/// How a set-aside value reads in its notice: choices by their printed labels.
+pub fn shown_value(path: &str, v: &Value) -> String {
+    let opts = match path {
+        "other.pregnant" => Some(Opts::YesNo),
+        "other.risk_factors" => Some(Opts::Risk),
+        _ => None,
+    };
+    let label = |s: &str| {
+        opts.and_then(|o| o.choices().into_iter().find(|(k, _)| k == s))
+            .map_or_else(|| s.to_owned(), |(_, l)| l.to_owned())
+    };
     match v {
         Value::String(s) if s.is_empty() => "（該当）".to_owned(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => label(s),
         Value::Number(n) => n.to_string(),
         Value::Bool(true) => "該当".to_owned(),
-        Value::Array(a) => a.iter().map(shown_value).collect::<Vec<_>>().join("・"),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| shown_value(path, x))
+            .collect::<Vec<_>>()
+            .join("・"),
         Value::Object(o) => o
             .values()
             .filter(|x| !x.as_str().is_some_and(|s| s.trim().is_empty()) && !x.is_null())
-            .map(shown_value)
+            .map(|x| shown_value("", x))
             .collect::<Vec<_>>()
             .join(" "),
         Value::Null | Value::Bool(false) => String::new(),
@@ -187,7 +200,7 @@ pub fn AsideNotices(cause: String) -> Element {
             ul {
                 for (n, a) in mine.iter().enumerate() {
                     li { key: "{n}", "data-aside-path": "{a.item.path}",
-                        strong { "{a.item.label}：{shown_value(&a.item.value)}" }
+                        strong { "{a.item.label}：{shown_value(&a.item.path, &a.item.value)}" }
                         "　{a.item.reason}"
                     }
                 }

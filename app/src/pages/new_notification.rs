@@ -21,7 +21,7 @@ use shared::notification::validate::{IssueSeverity, IssueView};
 use crate::api::{self, ApiFailure};
 use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
-use crate::notification::input::{fill_address, input_id, FieldInput, FormCtx};
+use crate::notification::input::{fill_address, input_id, AsideNotices, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
 use crate::notification::spec::{fields, section_of, Place, SectionId};
 use crate::notification::{blank, findings, parse, today};
@@ -481,6 +481,8 @@ fn Filing(mode: FilingMode) -> Element {
                             button { r#type: "button", class: "button secondary small", onclick: discard, "下書きを破棄" }
                         }
                     }
+                    // Values set aside when a whole state arrived (a draft kept by an older version).
+                    AsideNotices { cause: String::new() }
                     nav { class: "progress", "aria-label": "入力状況",
                         span { class: "progress-count", "data-testid": "progress", "入力状況 {done_sections}/{order.len()}" }
                         for (s, done) in order.into_iter().zip(complete.iter().copied()) {
@@ -845,7 +847,7 @@ fn Confirm(
                     p { "次の値は、入力欄が表示されない項目のため届け出ません（「再編集」で戻すことができます）。" }
                     ul {
                         for (n, a) in ctx.aside.read().iter().enumerate() {
-                            li { key: "{n}", "{a.item.label}：{crate::notification::input::shown_value(&a.item.value)}　{a.item.reason}" }
+                            li { key: "{n}", "{a.item.label}：{crate::notification::input::shown_value(&a.item.path, &a.item.value)}　{a.item.reason}" }
                         }
                     }
                 }
