@@ -12,10 +12,12 @@ use shared::notification::raw::{raw_issues, without_unreadable};
 use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::notification::{validate, Form20211129, Notification};
 
-/// Today on the device (the edge checks again with its own clock).
+/// Today in Japan by the device's clock (the edge checks again with its own clock, also in JST): a device set to
+/// another time zone must not call a date typed as today's in Japan "in the future" (or default to yesterday).
 pub fn today() -> NaiveDate {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+    let ms = js_sys::Date::now() as i64 + 9 * 3600 * 1000;
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.date_naive())
         .unwrap_or_default()
 }
 
