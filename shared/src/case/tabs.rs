@@ -580,6 +580,31 @@ mod tests {
     }
 
     #[test]
+    fn digits_typed_full_width_or_with_an_ime_hyphen_are_read() {
+        for typed in [
+            "１６０－００２３",
+            "160ー0023",
+            "１６００ ０２３",
+            "160-0023",
+        ] {
+            let v = clean(
+                Tab::Id,
+                &json!({"name": "山田", "postal_code": typed}),
+                today(),
+            )
+            .unwrap();
+            assert_eq!(v["postal_code"], json!("1600023"), "{typed}");
+        }
+        let e = clean(
+            Tab::Id,
+            &json!({"name": "山田", "postal_code": "16ab023"}),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].field, "postal_code");
+    }
+
+    #[test]
     fn name_is_required_in_id() {
         let e = clean(Tab::Id, &json!({"furigana": "ヤマダ"}), today()).unwrap_err();
         assert_eq!(e.len(), 1);
