@@ -249,6 +249,25 @@ export function revealMessage(el) {
   if (r.top < 0 || r.bottom > bottom) el.scrollIntoView({ block: "center" });
 }
 
+const FOCUSABLE = "input:not([type=hidden]):not([disabled]), select, textarea, button:not([disabled])";
+const shown = (e) => e && e.offsetParent !== null;
+
+/** A finding's link: the field's own input, else the first visible control of the field (or of a field under its
+ * path), else the section; always something the person can see and act on. */
+export function focusField(id, path, section) {
+  let el = document.getElementById(id);
+  if (!shown(el)) {
+    const fields = [...document.querySelectorAll("[data-path]")].filter(shown);
+    el = fields.find((f) => f.dataset.path === path)
+      || fields.find((f) => f.dataset.path.startsWith(path + ".") || f.dataset.path.startsWith(path + "["));
+  }
+  if (!shown(el)) el = document.getElementById(section);
+  if (!el) return;
+  const target = el.matches(FOCUSABLE) ? el : ([...el.querySelectorAll(FOCUSABLE)].find(shown) || el);
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "center" });
+}
+
 export function scrollToTop() {
   window.scrollTo(0, 0);
 }

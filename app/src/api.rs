@@ -44,6 +44,10 @@ extern "C" {
     pub fn focus_after(id: &str);
     #[wasm_bindgen(js_name = focusById)]
     pub fn focus_by_id(id: &str);
+    /// Focuses a finding's field: its input (`id`), else the visible control of the field at `path` (or within
+    /// it), else its section.
+    #[wasm_bindgen(js_name = focusField)]
+    pub fn focus_field(id: &str, path: &str, section: &str);
     #[wasm_bindgen(js_name = scrollToTop)]
     pub fn scroll_to_top();
     #[wasm_bindgen(js_name = revealMessage)]

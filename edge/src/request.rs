@@ -34,6 +34,21 @@ pub async fn json_body_up_to<T: DeserializeOwned>(req: &mut Request, limit: usiz
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))
 }
 
+/// A body carrying a notification (`notification` member): its number and date fields are checked before the body is
+/// read into its type, so a value such as SpO₂ `-1`, `95.5` or `"abc"` is answered `VALIDATION_FAILED` with the
+/// field's path and code (`shared::notification::raw`), not a generic 400 for the whole body.
+pub async fn notification_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    let value: serde_json::Value = json_body(req).await?;
+    if let Some(n) = value.get("notification") {
+        let issues = shared::notification::raw::raw_issues(n);
+        if !issues.is_empty() {
+            return Err(ApiError::with_issues(ErrorCode::ValidationFailed, issues));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))
+}
+
 /// What went wrong in a JSON text, for the log: the kind and the position only. serde's own message quotes the
 /// offending value (`unknown variant "…"`), which may be personal data and must not reach the log.
 pub fn json_error(e: &serde_json::Error) -> String {

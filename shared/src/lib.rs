@@ -12,6 +12,7 @@ pub mod kana;
 pub mod notification;
 pub mod observation;
 pub mod time;
+pub mod typed;
 
 /// The product name shown in the UI header and the manifest.
 pub const PRODUCT_NAME: &str = "HER-SYS";

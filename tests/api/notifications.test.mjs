@@ -791,11 +791,11 @@ test("bad filing bodies: 4xx with a stable code, never 5xx, nothing filed", asyn
     ["tests not a list", withNotification((n) => (n.tests = "all")), 400, "BAD_REQUEST"],
     ["unknown enum value", withNotification((n) => (n.category = "Confirmed_Patient")), 400, "BAD_REQUEST"],
     ["unknown symptom", withNotification((n) => (n.symptoms.present = ["sneezing_loudly"])), 400, "BAD_REQUEST"],
-    ["date in another format", withNotification((n) => (n.report_date = "2026/11/25")), 400, "BAD_REQUEST"],
-    ["impossible date", withNotification((n) => (n.patient.date_of_birth = "1980-02-30")), 400, "BAD_REQUEST"],
+    ["date in another format", withNotification((n) => (n.report_date = "2026/11/25")), 422, "VALIDATION_FAILED"],
+    ["impossible date", withNotification((n) => (n.patient.date_of_birth = "1980-02-30")), 422, "VALIDATION_FAILED"],
     ["four vaccine doses", withNotification((n) => n.vaccination.push({})), 400, "BAD_REQUEST"],
-    ["negative age", withNotification((n) => (n.patient.age_at_diagnosis = { years: -1 })), 400, "BAD_REQUEST"],
-    ["age beyond u16", withNotification((n) => (n.patient.age_at_diagnosis = { years: 70000 })), 400, "BAD_REQUEST"],
+    ["negative age", withNotification((n) => (n.patient.age_at_diagnosis = { years: -1 })), 422, "VALIDATION_FAILED"],
+    ["age beyond u16", withNotification((n) => (n.patient.age_at_diagnosis = { years: 70000 })), 422, "VALIDATION_FAILED"],
     ["number out of range", JSON.stringify(ok()).replace('"vaccination":[{', '"vaccination":[{"age":1e999,'), 400, "BAD_REQUEST"],
     ["nested 2000 deep", JSON.stringify({ ...ok(), notification: "X" }).replace('"X"', deep), 400, "BAD_REQUEST"],
     ["100 tests", withNotification((n) => (n.tests = Array(100).fill(n.tests[0]))), 422, "VALIDATION_FAILED"],
@@ -821,6 +821,44 @@ test("bad filing bodies: 4xx with a stable code, never 5xx, nothing filed", asyn
   const chunkedBody = await chunked.json();
   assert.equal(chunked.status, 413, `chunked: ${JSON.stringify(chunkedBody)}`);
   assert.equal(chunkedBody.error.code, "PAYLOAD_TOO_LARGE");
+});
+
+test("numbers and dates that are not of their field's type: 422 VALIDATION_FAILED naming the field and why, never a generic 400; nothing filed", async () => {
+  const cases = [
+    ["SpO2 -1", (n) => (n.symptoms.spo2_percent = -1), "number_out_of_range symptoms.spo2_percent"],
+    ["SpO2 95.5", (n) => (n.symptoms.spo2_percent = 95.5), "not_whole_number symptoms.spo2_percent"],
+    ["SpO2 abc", (n) => (n.symptoms.spo2_percent = "abc"), "not_a_number symptoms.spo2_percent"],
+    ["SpO2 as text", (n) => (n.symptoms.spo2_percent = "95"), "not_a_number symptoms.spo2_percent"],
+    ["SpO2 101", (n) => (n.symptoms.spo2_percent = 101), "number_out_of_range symptoms.spo2_percent"],
+    ["SpO2 300 (beyond u8)", (n) => (n.symptoms.spo2_percent = 300), "number_out_of_range symptoms.spo2_percent"],
+    ["dose age -3", (n) => { n.vaccination[0] = { status: "yes", age: -3 }; }, "number_out_of_range vaccination[0].age"],
+    ["age months 12.5", (n) => (n.patient.age_at_diagnosis = { years: 0, months: 12.5 }), "not_whole_number patient.age_at_diagnosis.months"],
+    ["onset date abc", (n) => (n.onset_date = "abc"), "not_a_date onset_date"],
+    ["specimen date as a number", (n) => (n.tests[0].specimen_date = 20240101), "not_a_date tests[0].specimen_date"],
+  ];
+  for (const [label, edit, pair] of cases) {
+    const n = newPatient();
+    edit(n);
+    const e = expectError(await file(doctor, n), 422, "VALIDATION_FAILED", label);
+    assert.deepEqual(issuePairs(e), [pair], label);
+    assert.ok(e.issues[0].message.length > 0, `${label}: message`);
+  }
+  // Two at once: each at its own field.
+  const both = newPatient();
+  both.symptoms.spo2_percent = -1;
+  both.infection_date = "2024-99-01";
+  assert.deepEqual(issuePairs(expectError(await file(doctor, both), 422, "VALIDATION_FAILED")),
+    ["not_a_date infection_date", "number_out_of_range symptoms.spo2_percent"]);
+  // The same answer for an edit of a filed notification.
+  const filed = await file(doctor, newPatient());
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  const record = await doctor.client.get(`/api/cases/${filed.body.id}`);
+  const n = (await doctor.client.get(`/api/notifications/${filed.body.id}`)).body.notification;
+  n.symptoms.spo2_percent = -1;
+  const edit = await doctor.client.put(`/api/cases/${filed.body.id}/notification`, { version: record.body.version, notification: n, acknowledged_warnings: [] });
+  assert.deepEqual(issuePairs(expectError(edit, 422, "VALIDATION_FAILED", "edit")), ["number_out_of_range symptoms.spo2_percent"]);
+  const hcEdit = await hcShinjuku.client.put(`/api/cases/${filed.body.id}/notification`, { version: record.body.version, notification: n, acknowledged_warnings: [] });
+  assert.deepEqual(issuePairs(expectError(hcEdit, 422, "VALIDATION_FAILED", "health center's edit")), ["number_out_of_range symptoms.spo2_percent"]);
 });
 
 test("bad bodies and paths on the other notification endpoints: 4xx with a stable code", async () => {
@@ -915,7 +953,10 @@ test("a refused body's values are not written to the worker's log", async () => 
   expectError(await doctor.client.post("/api/notifications", b), 400, "BAD_REQUEST");
   const c = { idempotency_key: freshKey(), notification: newPatient(), acknowledged_warnings: [] };
   c.notification.patient.age_at_diagnosis = { years: marker };
-  expectError(await doctor.client.post("/api/notifications", c), 400, "BAD_REQUEST");
+  // A number field holding text is the field's own error; neither the answer nor the log repeats the value.
+  const e = expectError(await doctor.client.post("/api/notifications", c), 422, "VALIDATION_FAILED");
+  assert.deepEqual(issuePairs(e), ["not_a_number patient.age_at_diagnosis.years"]);
+  assert.ok(!JSON.stringify(e).includes(marker), "the answer repeats the value");
   await sleep(500);
   assert.ok(!edge.log().includes(marker), `the log contains a submitted value:\n${edge.log().split("\n").filter((l) => l.includes(marker)).join("\n")}`);
 });

@@ -4,12 +4,13 @@
 use dioxus::prelude::*;
 use serde_json::Value;
 use shared::api::notifications::Doctor;
+use shared::notification::conditional::{restore_applicable, set_aside, SetAside};
 use shared::notification::dates::parse_typed;
 use shared::notification::json_path::{get, get_bool, get_str, set};
 use shared::notification::postal::{named_in, PostalCode, PostalMunicipality};
 use shared::notification::validate::{IssueSeverity, IssueView};
 
-use super::spec::{FieldSpec, Kind, Place};
+use super::spec::{FieldSpec, Kind, Opts, Place};
 use crate::api;
 use crate::components::postal_choice::{self, PostalChoice};
 
@@ -22,6 +23,17 @@ pub fn input_id(path: &str) -> String {
     id
 }
 
+/// A value set aside because its field stopped applying (`shared::notification::conditional`), with the change
+/// that hid it: its notice is shown under that control, and 元に戻す reverts that change (the value then comes
+/// back by itself, its field applying again).
+#[derive(Clone, PartialEq, Debug)]
+pub struct Aside {
+    pub item: SetAside,
+    /// The field whose change hid it, and that field's value before.
+    pub cause: String,
+    pub cause_before: Value,
+}
+
 /// Context shared by the inputs of one form.
 #[derive(Clone, Copy, PartialEq)]
 pub struct FormCtx {
@@ -29,12 +41,47 @@ pub struct FormCtx {
     pub touched: Signal<Vec<String>>,
     /// After a first 確認, every finding shows, not only those of touched fields.
     pub show_all: Signal<bool>,
+    /// Values set aside from fields that no longer apply.
+    pub aside: Signal<Vec<Aside>>,
 }
 
 impl FormCtx {
     pub fn update(mut self, path: &str, value: Value) {
+        let before = get(&self.state.peek(), path).clone();
         set(&mut self.state.write(), path, value);
+        self.apply_rule(path, before);
         self.touch(path);
+    }
+
+    /// The one rule for values of hidden fields: what was set aside comes back when its field applies again and is
+    /// empty; a value in a field that no longer applies is set aside, with `cause` (the field just changed).
+    pub fn apply_rule(mut self, cause: &str, cause_before: Value) {
+        let today = super::today();
+        let mut state = self.state.write();
+        let kept: Vec<Aside> = self.aside.peek().clone();
+        let mut left = Vec::new();
+        if let Some(form) = super::read_form(&state) {
+            let items: Vec<SetAside> = kept.iter().map(|a| a.item.clone()).collect();
+            let still = restore_applicable(&mut state, &form, today, items);
+            left = kept
+                .into_iter()
+                .filter(|a| still.iter().any(|s| s.path == a.item.path))
+                .collect();
+        }
+        if let Some(form) = super::read_form(&state) {
+            for item in set_aside(&mut state, &form, today) {
+                left.retain(|a: &Aside| a.item.path != item.path);
+                left.push(Aside {
+                    item,
+                    cause: cause.to_owned(),
+                    cause_before: cause_before.clone(),
+                });
+            }
+        }
+        drop(state);
+        if *self.aside.peek() != left {
+            self.aside.set(left);
+        }
     }
 
     /// Replaces the whole state (draft discarded, next person of a household): nothing counts as touched.
@@ -42,6 +89,8 @@ impl FormCtx {
         self.state.set(value);
         self.touched.set(Vec::new());
         self.show_all.set(false);
+        self.aside.set(Vec::new());
+        self.apply_rule("", Value::Null);
     }
 
     pub fn touch(mut self, path: &str) {
@@ -73,6 +122,7 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
     let path = spec.path.clone();
     rsx! {
         div { class: "{class}", "data-path": "{path}",
+            "data-kind": match spec.kind { Kind::Date => "date", Kind::Number => "number", _ => "" },
             match spec.kind {
                 Kind::Check => rsx! { CheckInput { id: id.clone(), path: path.clone(), label: spec.label.clone() } },
                 Kind::Choice(_) | Kind::Multi(_) => rsx! {
@@ -91,6 +141,75 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
                 p { class: if i.severity == IssueSeverity::Error { "field-error" } else { "field-warning" },
                     role: if i.severity == IssueSeverity::Error { "alert" } else { "status" },
                     "{i.message}"
+                }
+            }
+            AsideNotices { cause: path.clone() }
+        }
+    }
+}
+
+/// How a set-aside value reads in its notice: choices by their printed labels.
+pub fn shown_value(path: &str, v: &Value) -> String {
+    let opts = match path {
+        "other.pregnant" => Some(Opts::YesNo),
+        "other.risk_factors" => Some(Opts::Risk),
+        _ => None,
+    };
+    let label = |s: &str| {
+        opts.and_then(|o| o.choices().into_iter().find(|(k, _)| k == s))
+            .map_or_else(|| s.to_owned(), |(_, l)| l.to_owned())
+    };
+    match v {
+        Value::String(s) if s.is_empty() => "（該当）".to_owned(),
+        Value::String(s) => label(s),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(true) => "該当".to_owned(),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| shown_value(path, x))
+            .collect::<Vec<_>>()
+            .join("・"),
+        Value::Object(o) => o
+            .values()
+            .filter(|x| !x.as_str().is_some_and(|s| s.trim().is_empty()) && !x.is_null())
+            .map(|x| shown_value("", x))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Value::Null | Value::Bool(false) => String::new(),
+    }
+}
+
+/// The values set aside by a change of the field `cause`: each with its reason, and one 元に戻す.
+#[component]
+pub fn AsideNotices(cause: String) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let mine: Vec<Aside> = ctx
+        .aside
+        .read()
+        .iter()
+        .filter(|a| a.cause == cause)
+        .cloned()
+        .collect();
+    if mine.is_empty() {
+        return rsx! {};
+    }
+    let before = mine[0].cause_before.clone();
+    let c = cause.clone();
+    rsx! {
+        div { class: "notice set-aside", role: "status", "data-testid": "set-aside",
+            p { "この変更で入力欄が表示されなくなったため、次の値を届出から外しました（まだ消していません）。" }
+            ul {
+                for (n, a) in mine.iter().enumerate() {
+                    li { key: "{n}", "data-aside-path": "{a.item.path}",
+                        strong { "{a.item.label}：{shown_value(&a.item.path, &a.item.value)}" }
+                        "　{a.item.reason}"
+                    }
+                }
+            }
+            if !c.is_empty() {
+                button { r#type: "button", class: "button secondary small", "data-testid": "undo-set-aside",
+                    onclick: move |_| ctx.update(&c, before.clone()),
+                    "元に戻す"
                 }
             }
         }
@@ -179,7 +298,9 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
     // Dates and numbers keep what was typed while it does not parse (the state holds null then).
     let mut raw = use_signal(|| match (&spec.kind, &stored) {
         (_, Value::Null) => String::new(),
-        (Kind::Date, Value::String(s)) => s.replace('-', ""),
+        (Kind::Date, Value::String(s)) if s.parse::<chrono::NaiveDate>().is_ok() => {
+            s.replace('-', "")
+        }
         (_, v) => get_str(&serde_json::json!({ "v": v }), "v"),
     });
     let mut postal_note = use_signal(String::new);
@@ -209,13 +330,18 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         match kind {
             Kind::Date => {
                 raw.set(v.clone());
-                let parsed = parse_typed(&v).map(|d| Value::String(d.to_string()));
-                ctx.update(&p2, parsed.unwrap_or(Value::Null));
+                // What does not read as a date is kept as typed: refused at its field, never dropped.
+                let kept = match parse_typed(&v) {
+                    Some(d) => Value::String(d.to_string()),
+                    None if v.trim().is_empty() => Value::Null,
+                    None => Value::String(v.trim().to_owned()),
+                };
+                ctx.update(&p2, kept);
             }
             Kind::Number => {
                 raw.set(v.clone());
-                let n: Option<u64> = v.trim().parse().ok();
-                ctx.update(&p2, n.map_or(Value::Null, Value::from));
+                // Full-width and IME forms normalised; what is not a number is kept and refused at its field.
+                ctx.update(&p2, shared::typed::number_json(&v));
             }
             Kind::Postal(place) => {
                 ctx.update(&p2, Value::String(v.clone()));
@@ -263,7 +389,6 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
         | Kind::Choice(_)
         | Kind::Multi(_) => None,
     };
-    let date_bad = kind == Kind::Date && !raw().trim().is_empty() && parse_typed(&raw()).is_none();
     let p3 = path.clone();
     let p4 = path.clone();
     rsx! {
@@ -308,7 +433,6 @@ fn TextLike(id: String, spec: FieldSpec, doctors: Vec<Doctor>) -> Element {
             }
         }
         if let Some(n) = date_note { span { class: "field-note", "{n}" } }
-        if date_bad { p { class: "field-error", role: "alert", "日付は 20240131（8桁）または S55.1.15（和暦）のように入力してください。" } }
         if !postal_note().is_empty() { span { class: "field-note", "{postal_note}" } }
         if let Kind::Postal(place) = kind {
             {

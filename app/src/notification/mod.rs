@@ -8,8 +8,9 @@ pub mod spec;
 use chrono::NaiveDate;
 use serde_json::Value;
 use shared::notification::json_path::get;
+use shared::notification::raw::{raw_issues, without_unreadable};
 use shared::notification::validate::{IssueSeverity, IssueView};
-use shared::notification::{validate, Notification};
+use shared::notification::{validate, Form20211129, Notification};
 
 /// Today in Japan on the device's clock: the same day the edge checks with (`shared::time::today_jst`) and the
 /// record tabs, drive-through and phone use, whatever time zone the device is set to. (A device set to UTC disagreed
@@ -61,15 +62,28 @@ pub fn pruned(state: &Value) -> Value {
     v
 }
 
-/// The state as a notification, if its shape is right (the inputs only write well-typed values).
+/// The state as a notification, if its shape is right. A number or date kept as typed because it does not parse
+/// (see [`shared::notification::raw`]) is left out here; [`findings`] reports it at its field, so 確認 cannot go on
+/// without it.
 pub fn parse(state: &Value) -> Option<Notification> {
-    serde_json::from_value(pruned(state)).ok()
+    serde_json::from_value(without_unreadable(&pruned(state))).ok()
 }
 
-/// `shared`'s findings for the current state.
+/// The state read into the model (for the conditions of [`shared::notification::conditional`]).
+pub fn read_form(state: &Value) -> Option<Form20211129> {
+    parse(state).map(|n| match n {
+        Notification::R20211129(f) => f,
+    })
+}
+
+/// `shared`'s findings for the current state: values that are not numbers or dates first, then the rules.
 pub fn findings(state: &Value, today: NaiveDate) -> Vec<IssueView> {
+    let mut out = raw_issues(&pruned(state));
     match parse(state) {
-        Some(n) => validate(&n, today).views(),
+        Some(n) => {
+            out.extend(validate(&n, today).views());
+            out
+        }
         None => vec![IssueView {
             severity: IssueSeverity::Error,
             code: "malformed".into(),

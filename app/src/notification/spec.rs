@@ -5,14 +5,14 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
-use shared::notification::dates::is_minor;
+use shared::notification::conditional::applies;
 use shared::notification::model::{MAX_TESTS, VACCINE_DOSES};
 use shared::notification::options::{
     CaseCategory, Certainty, DiagnosticMethod, RiskFactor, Severity, Sex, Specimen, Symptom,
     TestResult, VaccinationStatus, YesNo,
 };
 
-use shared::notification::json_path::{get, get_str};
+use shared::notification::json_path::get;
 
 /// Which address a postal code fills.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -200,25 +200,22 @@ impl SectionId {
     }
 }
 
-fn date_at(state: &Value, path: &str) -> Option<NaiveDate> {
-    get(state, path).as_str().and_then(|s| s.parse().ok())
-}
-
-fn category(state: &Value) -> Option<CaseCategory> {
-    serde_json::from_value(get(state, "category").clone()).ok()
-}
-
-fn is(state: &Value, path: &str, value: &str) -> bool {
-    get(state, path).as_str() == Some(value)
-}
-
-/// Whether the patient is a minor on the diagnosis date (or today), so items 9–10 apply.
-pub fn minor(state: &Value, today: NaiveDate) -> bool {
-    let Some(birth) = date_at(state, "patient.date_of_birth") else {
-        return false;
-    };
-    let on = date_at(state, "diagnosis_date").unwrap_or(today);
-    is_minor(birth, on).unwrap_or(false)
+/// The section a field (or a finding's path) belongs to: every path has one, so a chip can never count a section
+/// complete while one of its findings is open.
+pub fn section_of(path: &str) -> SectionId {
+    let head = path.split(['.', '[']).next().unwrap_or_default();
+    match head {
+        "category" => SectionId::Category,
+        "patient" | "guardian" => SectionId::Patient,
+        "symptoms" => SectionId::Symptoms,
+        "tests" => SectionId::Tests,
+        "first_visit_date" | "diagnosis_date" | "infection_date" | "onset_date" | "death_date" => {
+            SectionId::Dates
+        }
+        "other" => SectionId::Clinical,
+        "infection" | "vaccination" => SectionId::Infection,
+        _ => SectionId::Reporter,
+    }
 }
 
 fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
@@ -246,7 +243,9 @@ fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
 /// The fields of one section as they apply to the current state.
 pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldSpec> {
     let mut out = Vec::new();
-    let cat = category(state);
+    // Which conditional fields show is `shared`'s rule, the same one that sets their values aside.
+    let form = super::read_form(state).unwrap_or_default();
+    let ap = |path: &str| applies(&form, today, path);
     match section {
         SectionId::Category => out.push(fs(
             "category",
@@ -268,13 +267,10 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "所在地（現在いる場所）は住所と同じ",
                 Kind::Check,
             ));
-            if !get(state, "patient.current_location_same_as_address")
-                .as_bool()
-                .unwrap_or(false)
-            {
+            if ap("patient.current_location") {
                 address(&mut out, Place::CurrentLocation, "所在地");
             }
-            if minor(state, today) {
+            if ap("guardian.name") {
                 out.push(fs(
                     "guardian.name",
                     "保護者氏名（未成年のため）",
@@ -315,7 +311,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                     format!("{label} 検体"),
                     Kind::Choice(Opts::Specimen(method)),
                 ));
-                if is(state, &format!("tests[{i}].specimen"), "other") {
+                if ap(&format!("tests[{i}].specimen_other")) {
                     out.push(fs(
                         format!("tests[{i}].specimen_other"),
                         format!("{label} 検体（その他）"),
@@ -336,10 +332,10 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
         }
         SectionId::Dates => {
             out.push(fs("diagnosis_date", "診断（検案）年月日", Kind::Date));
-            if cat.is_none_or(|c| !c.is_body()) {
+            if ap("first_visit_date") {
                 out.push(fs("first_visit_date", "初診年月日", Kind::Date));
             }
-            if cat == Some(CaseCategory::ConfirmedPatient) {
+            if ap("onset_date") {
                 out.push(fs("onset_date", "発病年月日", Kind::Date));
             }
             out.push(fs(
@@ -347,7 +343,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "感染したと推定される年月日",
                 Kind::Date,
             ));
-            if cat.is_some_and(CaseCategory::is_body) {
+            if ap("death_date") {
                 out.push(fs("death_date", "死亡年月日", Kind::Date));
             }
         }
@@ -358,7 +354,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "届出時点の入院",
                 Kind::Choice(Opts::YesNo),
             ));
-            if is(state, "other.hospitalised", "yes") {
+            if ap("other.admission_date") {
                 out.push(fs("other.admission_date", "入院年月日", Kind::Date));
                 out.push(fs("other.hospital_name", "入院先の医療機関", Kind::Text));
             }
@@ -372,7 +368,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "重症化のリスク因子となる疾患等",
                 Kind::Choice(Opts::YesNo),
             ));
-            if is(state, "other.risk_factors_present", "yes") {
+            if ap("other.risk_factors") {
                 out.push(fs(
                     "other.risk_factors",
                     "リスク因子",
@@ -389,7 +385,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "免疫の機能が低下しているおそれ",
                 Kind::Choice(Opts::YesNo),
             ));
-            if !is(state, "patient.sex", "male") {
+            if ap("other.pregnant") {
                 out.push(fs("other.pregnant", "妊娠", Kind::Choice(Opts::YesNo)));
             }
             out.push(fs(
@@ -439,7 +435,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "国外 国",
                 Kind::Text,
             ));
-            if !get_str(state, "infection.area.abroad[0].country").is_empty() {
+            if ap("infection.area.departure_date") {
                 out.push(fs(
                     "infection.area.abroad[0].detail",
                     "国外 詳細地域",
@@ -463,7 +459,7 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                     format!("{label} 接種"),
                     Kind::Choice(Opts::Vaccination),
                 ));
-                if is(state, &format!("vaccination[{i}].status"), "yes") {
+                if ap(&format!("vaccination[{i}].age")) {
                     out.push(fs(
                         format!("vaccination[{i}].age"),
                         format!("{label} 接種時の年齢"),

@@ -154,25 +154,19 @@ fn back(ctx: ObsCtx) {
     api::scroll_to_top();
 }
 
-/// 全角 digits and a comma read like the temperature field; anything else is not a number.
+/// Read with the one normaliser of every form (`shared::typed`: 全角 digits, IME minus signs); anything that is
+/// not a whole number in range gets its reason.
 fn parse_spo2(text: &str) -> Result<u8, String> {
-    let digits: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        })
-        .collect();
-    if digits.is_empty() {
-        return Err("数値を入力するか、「持っていない・測っていない」を押してください。".into());
-    }
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err("SpO₂は整数で入力してください（例：97）。".into());
-    }
-    match digits.parse::<u32>() {
-        Ok(v) if (u32::from(SPO2_MIN)..=u32::from(SPO2_MAX)).contains(&v) => Ok(v as u8),
-        _ => Err(format!(
+    use shared::typed::{parse_whole, NumberError};
+    match parse_whole(text, i64::from(SPO2_MIN), i64::from(SPO2_MAX)) {
+        Ok(Some(v)) => u8::try_from(v).map_err(|_| String::new()),
+        Ok(None) => {
+            Err("数値を入力するか、「持っていない・測っていない」を押してください。".into())
+        }
+        Err(NumberError::NotANumber | NumberError::NotWhole) => {
+            Err("SpO₂は整数で入力してください（例：97）。".into())
+        }
+        Err(NumberError::OutOfRange { .. }) => Err(format!(
             "SpO₂は{SPO2_MIN}〜{SPO2_MAX}%の範囲で入力してください。"
         )),
     }

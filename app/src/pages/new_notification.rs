@@ -21,9 +21,9 @@ use shared::notification::validate::{IssueSeverity, IssueView};
 use crate::api::{self, ApiFailure};
 use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
-use crate::notification::input::{fill_address, input_id, FieldInput, FormCtx};
+use crate::notification::input::{fill_address, input_id, AsideNotices, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
-use crate::notification::spec::{fields, Place, SectionId};
+use crate::notification::spec::{fields, section_of, Place, SectionId};
 use crate::notification::{blank, findings, parse, today};
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -268,10 +268,12 @@ fn Filing(mode: FilingMode) -> Element {
     });
     let touched = use_signal(Vec::<String>::new);
     let show_all = use_signal(|| false);
+    let aside = use_signal(Vec::new);
     let ctx = use_context_provider(|| FormCtx {
         state,
         touched,
         show_all,
+        aside,
     });
     // A record's postal code finds its municipality (the routing's residence), as if typed.
     let from_case = matches!(mode, FilingMode::FromCase { .. });
@@ -333,6 +335,8 @@ fn Filing(mode: FilingMode) -> Element {
             if let Some(text) = api::draft_load(&key.key, &sk).await.filter(|_| untouched) {
                 if let Ok(d) = serde_json::from_str::<Draft>(&text) {
                     state.set(d.state);
+                    // A draft kept by an older version may hold values of fields that do not apply.
+                    ctx.apply_rule("", Value::Null);
                     idem.set(d.idempotency_key);
                     generation += 1;
                     draft_note.set(Some(
@@ -465,13 +469,7 @@ fn Filing(mode: FilingMode) -> Element {
             let st = state.read().clone();
             let complete: Vec<bool> = order
                 .iter()
-                .map(|s| {
-                    let paths: Vec<String> =
-                        fields(*s, &st, today).into_iter().map(|f| f.path).collect();
-                    !errors.iter().any(|e| {
-                        paths.contains(&e.field) || (*s == SectionId::Tests && e.field == "tests")
-                    })
-                })
+                .map(|s| section_complete(*s, &st, &issues, &touched.read(), show_all()))
                 .collect();
             let done_sections = complete.iter().filter(|c| **c).count();
             let gen = generation();
@@ -490,6 +488,8 @@ fn Filing(mode: FilingMode) -> Element {
                             button { r#type: "button", class: "button secondary small", onclick: discard, "下書きを破棄" }
                         }
                     }
+                    // Values set aside when a whole state arrived (a draft kept by an older version).
+                    AsideNotices { cause: String::new() }
                     nav { class: "progress", "aria-label": "入力状況",
                         span { class: "progress-count", "data-testid": "progress", "入力状況 {done_sections}/{order.len()}" }
                         for (s, done) in order.into_iter().zip(complete.iter().copied()) {
@@ -541,6 +541,41 @@ fn Filing(mode: FilingMode) -> Element {
     }
 }
 
+/// A 入力状況 chip counts its section only when the person has been through it (a field touched, or 確認 pressed),
+/// nothing in it is an error or a blank the form asks for, and its answer is given (症状: a symptom or 症状なし;
+/// 検査: every test with its result). Every finding belongs to exactly one section ([`section_of`]), so an error
+/// cannot leave a chip complete.
+fn section_complete(
+    s: SectionId,
+    state: &Value,
+    issues: &[IssueView],
+    touched: &[String],
+    show_all: bool,
+) -> bool {
+    let seen = show_all || touched.iter().any(|p| section_of(p) == s);
+    let open = issues.iter().any(|i| {
+        section_of(&i.field) == s
+            && (i.severity == IssueSeverity::Error
+                || matches!(i.code.as_str(), "recommended" | "specimen_date_missing"))
+    });
+    let answered = match s {
+        SectionId::Symptoms => {
+            get(state, "symptoms.none").as_bool().unwrap_or(false)
+                || get(state, "symptoms.present")
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty())
+                || !get(state, "symptoms.other").is_null()
+        }
+        SectionId::Tests => get(state, "tests").as_array().is_some_and(|t| {
+            !t.is_empty()
+                && t.iter()
+                    .all(|x| x.get("result").is_some_and(|r| !r.is_null()))
+        }),
+        _ => true,
+    };
+    seen && !open && answered
+}
+
 /// Section-level findings (e.g. 「陽性の検査結果が必要」) and the one-tap 「症状なし」.
 #[component]
 fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
@@ -564,14 +599,18 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
                 class: if none { "chip selected wide" } else { "chip wide" },
                 "aria-pressed": if none { "true" } else { "false" },
                 "data-testid": "no-symptoms",
+                id: "f-symptoms-none",
                 onclick: move |_| {
                     let mut st = ctx.state;
-                    let mut w = st.write();
-                    set(&mut w, "symptoms.none", Value::Bool(!none));
-                    if !none {
-                        set(&mut w, "symptoms.present", Value::Array(Vec::new()));
-                        set(&mut w, "symptoms.other", Value::Null);
+                    {
+                        let mut w = st.write();
+                        set(&mut w, "symptoms.none", Value::Bool(!none));
+                        if !none {
+                            set(&mut w, "symptoms.present", Value::Array(Vec::new()));
+                            set(&mut w, "symptoms.other", Value::Null);
+                        }
                     }
+                    ctx.touch("symptoms.none");
                 },
                 "症状なし"
             }
@@ -607,7 +646,7 @@ fn TestButtons() -> Element {
     rsx! {
         div { class: "row-actions",
             if n < MAX_TESTS {
-                button { r#type: "button", class: "button secondary", "data-testid": "add-test",
+                button { r#type: "button", class: "button secondary", "data-testid": "add-test", id: "f-tests",
                     onclick: move |_| {
                         let mut st = ctx.state;
                         let date = get(&st.read(), "diagnosis_date").clone();
@@ -642,9 +681,14 @@ fn FindingsList(issues: Vec<IssueView>) -> Element {
                 for (n, i) in issues.into_iter().enumerate() {
                     {
                         let id = input_id(&i.field);
+                        let field = i.field.clone();
+                        let section = section_of(&i.field).anchor();
                         rsx! {
                             li { key: "{n}",
-                                a { href: "#", onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_by_id(&id); }, "{i.message}" }
+                                a { href: "#{id}", "data-field": "{field}",
+                                    onclick: move |e: MouseEvent| { e.prevent_default(); api::focus_field(&id, &field, section); },
+                                    "{i.message}"
+                                }
                             }
                         }
                     }
@@ -805,6 +849,16 @@ fn Confirm(
                 _ => rsx! {},
             }
             Sheet { notification, number: None, health_center: None }
+            if !ctx.aside.read().is_empty() {
+                div { class: "notice", role: "status", "data-testid": "set-aside-summary",
+                    p { "次の値は、入力欄が表示されない項目のため届け出ません（「再編集」で戻すことができます）。" }
+                    ul {
+                        for (n, a) in ctx.aside.read().iter().enumerate() {
+                            li { key: "{n}", "{a.item.label}：{crate::notification::input::shown_value(&a.item.path, &a.item.value)}　{a.item.reason}" }
+                        }
+                    }
+                }
+            }
             if needs_ack {
                 div { class: "warnings", "data-testid": "warnings",
                     h2 { "確認が必要な項目（{all_warnings.len()}件）" }

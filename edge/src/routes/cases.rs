@@ -305,7 +305,7 @@ pub async fn edit_notification(
     ctx: &Context,
     id: &str,
 ) -> ApiResult<Response> {
-    let body: NotificationEdit = json_body(&mut req).await?;
+    let body: NotificationEdit = crate::request::notification_body(&mut req).await?;
     let Visible { row, access, .. } = access::record(&c, id, "notification_edit").await?;
     if !access.edit || row.filed == 0 {
         c.log(c.event("notification_edit", "forbidden").target(id))

@@ -104,7 +104,7 @@ async fn filed_result(db: &D1Database, id: &str, replayed: bool) -> ApiResult<Fi
 pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
     let institution_id = institution_id.to_owned();
-    let body: FileRequest = json_body(&mut req).await?;
+    let body: FileRequest = crate::request::notification_body(&mut req).await?;
     if !idempotency_key_ok(&body.idempotency_key) {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,

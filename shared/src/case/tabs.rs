@@ -452,7 +452,11 @@ fn clean_value(
                     }
                 },
                 Digits(n) => {
-                    let digits: String = s.chars().filter(|c| *c != '-').collect();
+                    // Full-width digits and IME hyphens read as typed (the one normaliser of `crate::typed`).
+                    let digits: String = crate::typed::normalize_number(s)
+                        .chars()
+                        .filter(|c| *c != '-' && *c != ' ')
+                        .collect();
                     if digits.len() == n && digits.chars().all(|c| c.is_ascii_digit()) {
                         Some(Value::String(digits))
                     } else {
@@ -573,6 +577,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v, json!({"name": "山田 太郎", "sex": "男"}));
+    }
+
+    #[test]
+    fn digits_typed_full_width_or_with_an_ime_hyphen_are_read() {
+        for typed in [
+            "１６０－００２３",
+            "160ー0023",
+            "１６００ ０２３",
+            "160-0023",
+        ] {
+            let v = clean(
+                Tab::Id,
+                &json!({"name": "山田", "postal_code": typed}),
+                today(),
+            )
+            .unwrap();
+            assert_eq!(v["postal_code"], json!("1600023"), "{typed}");
+        }
+        let e = clean(
+            Tab::Id,
+            &json!({"name": "山田", "postal_code": "16ab023"}),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].field, "postal_code");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! Written once, run in the browser (instant feedback) and at the edge (the authority). "Today" is always passed in.
 
+pub mod conditional;
 pub mod dates;
 pub mod field;
 pub mod json_path;
@@ -11,6 +12,7 @@ pub mod municipality;
 pub mod options;
 pub mod phone;
 pub mod postal;
+pub mod raw;
 pub mod reference_fields;
 pub mod validate;
 pub mod version;
