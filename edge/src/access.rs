@@ -67,6 +67,16 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
     Ok(Visible { row, access })
 }
 
+/// The スマホ入力ID as this viewer may have it: with the birth date it signs the patient's phone in, so only staff of
+/// the health center that manages the record (`manages`) receive it; everyone else gets an empty string.
+pub fn smartphone_id(manages: bool, id: String) -> String {
+    if manages {
+        id
+    } else {
+        String::new()
+    }
+}
+
 /// [`record`], and a deleted record is 404 to everyone (views that have no place for a deleted record).
 pub async fn live_record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
     let v = record(c, id, action).await?;

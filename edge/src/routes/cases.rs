@@ -49,11 +49,7 @@ fn summary(r: SummaryRow, manages: bool) -> CaseSummary {
         category: category_of(r.category.as_deref()),
         status: r.status.as_deref().and_then(CaseStatus::parse),
         id: r.id,
-        smartphone_id: if manages {
-            r.smartphone_id
-        } else {
-            String::new()
-        },
+        smartphone_id: access::smartphone_id(manages, r.smartphone_id),
         name: r.name,
         furigana: r.furigana,
         sex: r.sex,
@@ -150,11 +146,7 @@ async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
         id: row.id,
         version: row.version,
         // A credential for the patient's phone: only for the health center that manages the record.
-        smartphone_id: if r.manage {
-            row.smartphone_id
-        } else {
-            String::new()
-        },
+        smartphone_id: access::smartphone_id(r.manage, row.smartphone_id),
         name: row.name,
         furigana: row.furigana,
         sex: row.sex,

@@ -255,11 +255,7 @@ async fn linked(c: &Staff, id: &str) -> ApiResult<Option<LinkedRecord>> {
         return Ok(None);
     };
     Ok(Some(LinkedRecord {
-        smartphone_id: if access.manage {
-            row.smartphone_id
-        } else {
-            String::new()
-        },
+        smartphone_id: access::smartphone_id(access.manage, row.smartphone_id),
         id: row.id,
         name: row.name,
     }))
@@ -287,11 +283,7 @@ fn alert_view(r: AlertRow, manages: bool) -> Option<AlertView> {
         id: r.id,
         case_id: r.case_id,
         case_name: r.case_name,
-        smartphone_id: if manages {
-            r.smartphone_id
-        } else {
-            String::new()
-        },
+        smartphone_id: access::smartphone_id(manages, r.smartphone_id),
         urgency: r.urgency.clamp(0, 3) as u8,
         date: r.date,
         detail: r.detail,
