@@ -2,7 +2,7 @@
 //! argument. A handler of a signed-in route takes a [`Staff`] or a [`Phone`]; neither can be made anywhere but
 //! here, from a verified session, so a handler cannot forget to check.
 
-use shared::auth::{Jurisdiction, Principal, Role};
+use shared::auth::{Jurisdiction, Principal};
 use shared::error::ErrorCode;
 use worker::{D1Database, Env, Request, Response};
 
@@ -60,19 +60,6 @@ impl Staff {
                 Ok((institution_id.as_str(), health_center_id.as_str()))
             }
             _ => Err(ApiError::new(ErrorCode::Forbidden)),
-        }
-    }
-
-    /// The health center of health-center staff and administrators.
-    pub fn health_center_id(&self) -> Option<&str> {
-        match (&self.principal.role, &self.principal.jurisdiction) {
-            (
-                Role::HealthCenterStaff | Role::HealthCenterAdmin,
-                Jurisdiction::HealthCenter {
-                    health_center_id, ..
-                },
-            ) => Some(health_center_id),
-            _ => None,
         }
     }
 }

@@ -174,13 +174,8 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
 
 /// The audit entry of a versioned write: the record, in the caller's health center's area.
 fn write_event(c: &Staff, action: &'static str, id: &str) -> audit::Event {
-    let mut event = c.event(action, "ok").target(id);
-    event.health_center_id = c
-        .principal
-        .jurisdiction
-        .health_center_id()
-        .map(str::to_owned);
-    event
+    // `Staff::event` already files it in the caller's own area (its health center, for health-center staff).
+    c.event(action, "ok").target(id)
 }
 
 /// Runs a versioned write (see [`store::versioned_write`]) and seals its audit entry after the answer; answers
@@ -587,7 +582,8 @@ pub async fn restore(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<
 /// `GET /api/cases/deleted`: the deleted records of the administrator's health center.
 pub async fn deleted(c: Staff) -> ApiResult<Response> {
     let Some(hc) = c
-        .health_center_id()
+        .principal
+        .desk()
         .filter(|_| c.principal.role == Role::HealthCenterAdmin)
         .map(str::to_owned)
     else {
