@@ -1,18 +1,61 @@
-// Service worker: caches the app shell only (HTML, JS, wasm, CSS, icons, manifest) so the app opens offline.
+// Service worker: keeps the app's code (never personal data) so the app opens offline, one entry point at a time.
+// `cargo xtask build` fills in the placeholders below: the build id, the files every entry shares (manifest, icons),
+// each entry's HTML and files (content-named under /pkg/), and the table of which path belongs to which entry
+// (shared::entry::RULES).
+//
+// What a device keeps: the entry each page was started from (the page asks once it is interactive, so installing
+// never competes with the first load), and whatever entries the signed-in person's role uses (the menu asks; a
+// drive-through tablet so keeps the drive-through area). A patient's phone keeps only the patient page.
 // Never touches /api: those requests go straight to the network and are never stored. Postal-code files are kept
 // in a separate cache as they are used.
-// `cargo xtask build` replaces the two placeholders below with the build id and the shell's file list.
 const BUILD_ID = "__BUILD_ID__";
-const SHELL = __SHELL_FILES__;
+const COMMON = __COMMON_FILES__;
+const ENTRIES = __ENTRIES__;
+const RULES = __RULES__;
 const CACHE = `her-sys-shell-${BUILD_ID}`;
 // Public reference data (postal codes → address), fetched as the user types and kept for offline use. No personal
 // data: the files are the same for every user.
 const DATA_CACHE = "her-sys-data-v1";
 
+// The same matcher as shared::entry::matches: `*` is one segment, a final `**` any number of segments.
+function matches(pattern, path) {
+  const want = pattern.split("/").filter(Boolean);
+  const have = path.split("/").filter(Boolean);
+  for (let i = 0; ; i++) {
+    if (want[i] === "**" && i === want.length - 1) return true;
+    if (i === want.length && i === have.length) return true;
+    if (i >= want.length || i >= have.length) return false;
+    if (want[i] !== "*" && want[i] !== have[i]) return false;
+  }
+}
+const entryFor = (path) => (RULES.find(([pattern]) => matches(pattern, path)) || [null, "signin"])[1];
+
+// Puts an entry's HTML and files into the cache. The files were usually just loaded by the page, so they come from
+// the HTTP cache (content-named, cached for ever) rather than the network.
+async function keep(name) {
+  const entry = ENTRIES[name];
+  if (!entry) return;
+  const cache = await caches.open(CACHE);
+  const missing = [];
+  for (const path of [entry.html, ...entry.files, ...COMMON]) {
+    if (!(await cache.match(path))) missing.push(path);
+  }
+  await cache.addAll(missing);
+}
+
 self.addEventListener("install", (event) => {
+  // A new build: keep again, in their new versions, the entries the previous build had kept.
   event.waitUntil(
-    caches.open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: "reload" }))))
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("her-sys-shell-") && k !== CACHE).map(async (k) => {
+        const old = await caches.open(k);
+        const names = [];
+        for (const name of Object.keys(ENTRIES)) {
+          if (await old.match(ENTRIES[name].html)) names.push(name);
+        }
+        return names;
+      })))
+      .then((lists) => Promise.all([...new Set(lists.flat())].map((name) => keep(name).catch(() => {}))))
       .then(() => self.skipWaiting()),
   );
 });
@@ -25,6 +68,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+self.addEventListener("message", (event) => {
+  const names = Array.isArray(event.data?.keep) ? event.data.keep : [];
+  event.waitUntil(Promise.all(names.map((name) => keep(name).catch((e) => console.warn("keep", name, e)))));
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -33,11 +81,13 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
 
   if (request.mode === "navigate") {
-    // Every app route is the same index.html (SPA). Network first so a new build shows at once; the cached shell
-    // when offline. Only "/" (index.html) is stored, never the navigated URL.
+    // Network first so a new build shows at once. Offline, the kept HTML of the path's entry; failing that, the
+    // sign-in entry's (its pages then say what cannot be opened offline). Only entry HTML is stored, never the
+    // navigated URL.
+    const name = entryFor(url.pathname);
     event.respondWith(
-      fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match("/"))
-        .then((hit) => hit || Response.error())),
+      fetch(request).catch(() => caches.open(CACHE).then(async (cache) =>
+        (await cache.match(ENTRIES[name]?.html)) || (await cache.match(ENTRIES.signin.html)) || Response.error())),
     );
     return;
   }
@@ -51,9 +101,27 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
-  if (SHELL.includes(url.pathname)) {
+  if (url.pathname.startsWith("/entry/")) {
+    // An entry's HTML fetched by the page that is about to open it: network first, kept for offline.
     event.respondWith(
-      caches.open(CACHE).then((cache) => cache.match(url.pathname).then((hit) => hit || fetch(request))),
+      fetch(request).then((res) => {
+        if (res.ok) {
+          const copy = res.clone();
+          caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
+        }
+        return res;
+      }).catch(() => caches.open(CACHE).then((cache) => cache.match(url.pathname)).then((hit) => hit || Response.error())),
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/pkg/") || COMMON.includes(url.pathname)) {
+    // Content-named code: the cache first, else the network, kept when it is one of this build's files.
+    event.respondWith(
+      caches.open(CACHE).then((cache) => cache.match(url.pathname).then((hit) => hit || fetch(request).then((res) => {
+        const known = COMMON.includes(url.pathname) || Object.values(ENTRIES).some((e) => e.files.includes(url.pathname));
+        if (res.ok && known) cache.put(url.pathname, res.clone());
+        return res;
+      }))),
     );
   }
 });

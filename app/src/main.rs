@@ -1,5 +1,8 @@
 //! The HER-SYS progressive web app: the route map and the app-wide context (network state).
 
+// A build of one entry uses only its own pages (the patient's entry not even the route map).
+#![cfg_attr(not(feature = "all-areas"), allow(dead_code, unused_imports))]
+
 use dioxus::prelude::*;
 
 mod api;
@@ -16,22 +19,73 @@ mod text;
 mod vault;
 
 use components::shell::Shell;
-use drive::page::Drive;
-use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
-use observe::Observe;
+
+// Each build is one entry point (shared::entry; `cargo xtask build` builds `--features entry-<name>` for each): the
+// pages of its own entry are the real ones, every other page is a stand-in that loads that page's entry
+// (components::elsewhere). The default feature `all-areas` makes every page real (what `cargo check` and clippy see).
+#[cfg(not(any(feature = "all-areas", feature = "entry-signin")))]
+use components::elsewhere::{Account, Home, Invite, NotFound, SignIn};
+#[cfg(any(feature = "all-areas", feature = "entry-signin"))]
+use pages::{account::Account, home::Home, invite::Invite, not_found::NotFound, sign_in::SignIn};
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-filing")))]
+use components::elsewhere::{
+    EditNotification, NewNotification, NewNotificationForCase, PreNotification,
+};
+#[cfg(any(feature = "all-areas", feature = "entry-filing"))]
 use pages::{
-    account::Account,
-    admin::Admin,
+    new_notification::{EditNotification, NewNotification, NewNotificationForCase},
+    pre_notification::PreNotification,
+};
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-records")))]
+use components::elsewhere::{Deleted, Record, RecordTab, Records, Search};
+#[cfg(any(feature = "all-areas", feature = "entry-records"))]
+use pages::{
     case_record::{Record, RecordTab},
     deleted::Deleted,
-    home::Home,
-    invite::Invite,
-    new_notification::{EditNotification, NewNotification, NewNotificationForCase},
-    not_found::NotFound,
-    pre_notification::PreNotification,
     records::Records,
     search::Search,
-    sign_in::SignIn,
+};
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-drive")))]
+use components::elsewhere::Drive;
+#[cfg(any(feature = "all-areas", feature = "entry-drive"))]
+use drive::page::Drive;
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-desk")))]
+use components::elsewhere::{Alerts, Dashboard, Slip};
+#[cfg(any(feature = "all-areas", feature = "entry-desk"))]
+use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-admin")))]
+use components::elsewhere::Admin;
+#[cfg(any(feature = "all-areas", feature = "entry-admin"))]
+use pages::admin::Admin;
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-observe")))]
+use components::elsewhere::Observe;
+#[cfg(any(feature = "all-areas", feature = "entry-observe"))]
+use observe::Observe;
+
+/// The entry point this build is (`None` when every page is real).
+#[allow(dead_code)]
+pub const THIS_ENTRY: Option<shared::entry::Entry> = if cfg!(feature = "entry-observe") {
+    Some(shared::entry::Entry::Observe)
+} else if cfg!(feature = "entry-signin") {
+    Some(shared::entry::Entry::SignIn)
+} else if cfg!(feature = "entry-filing") {
+    Some(shared::entry::Entry::Filing)
+} else if cfg!(feature = "entry-records") {
+    Some(shared::entry::Entry::Records)
+} else if cfg!(feature = "entry-drive") {
+    Some(shared::entry::Entry::Drive)
+} else if cfg!(feature = "entry-desk") {
+    Some(shared::entry::Entry::Desk)
+} else if cfg!(feature = "entry-admin") {
+    Some(shared::entry::Entry::Admin)
+} else {
+    None
 };
 
 /// The map of the app. Paths carry no personal data, ever: records are opened by opaque ids held in state.
@@ -84,10 +138,23 @@ pub enum Route {
 }
 
 fn main() {
+    // The patient's page needs no router, no staff session and none of the staff pages.
+    #[cfg(feature = "entry-observe")]
+    dioxus::launch(ObserveApp);
+    #[cfg(not(feature = "entry-observe"))]
     dioxus::launch(App);
 }
 
+/// The patient's entry: the network state and the page, nothing else.
 #[component]
+#[allow(dead_code)]
+fn ObserveApp() -> Element {
+    net::watch_network_events();
+    rsx! { Observe {} }
+}
+
+#[component]
+#[allow(dead_code)]
 fn App() -> Element {
     net::watch_network_events();
     session::provide_session();

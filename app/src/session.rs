@@ -2,6 +2,8 @@
 
 use dioxus::prelude::*;
 use shared::api::auth::Me;
+use shared::auth::Role;
+use shared::entry::Entry;
 
 use crate::api::{self, ApiFailure};
 use crate::Route;
@@ -48,6 +50,26 @@ async fn load(mut state: Signal<SessionState>) {
     });
 }
 
+/// The entry points a role reaches from the menu and the header: the device keeps them for offline use once the
+/// person has signed in (a drive-through tablet so keeps the drive-through area; a phone that only ever opened the
+/// patient's page keeps nothing of the staff application).
+pub fn entries_for(role: Role) -> Vec<Entry> {
+    let mut entries = vec![Entry::SignIn];
+    if role.files_notifications() {
+        entries.extend([Entry::Filing, Entry::Drive]);
+    }
+    if role.views_records() {
+        entries.push(Entry::Records);
+    }
+    if role != Role::ClinicDoctor && role != Role::ClinicStaff {
+        entries.push(Entry::Desk);
+    }
+    if role == Role::HealthCenterAdmin {
+        entries.push(Entry::Admin);
+    }
+    entries
+}
+
 pub fn provide_session() {
     let state = use_signal(|| SessionState::Loading);
     use_hook(move || spawn(load(state)));
@@ -55,6 +77,12 @@ pub fn provide_session() {
     use_effect(move || {
         if crate::net::ONLINE() && *state.peek() == SessionState::Unknown {
             spawn(load(state));
+        }
+    });
+    // Signed in (at start, or by the sign-in page): keep the entries this role uses on the device.
+    use_effect(move || {
+        if let SessionState::SignedIn(me) = state() {
+            crate::components::elsewhere::keep_entries(&entries_for(me.role));
         }
     });
     use_context_provider(|| SessionCtx { state });

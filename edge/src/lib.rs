@@ -4,6 +4,7 @@
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 mod access;
+mod assets;
 mod caller;
 mod crypto;
 mod error;
@@ -28,7 +29,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             .await
             .unwrap_or_else(ApiError::into_response)
     } else {
-        env.assets(bindings::ASSETS)?.fetch_request(req).await?
+        assets::serve(req, &env).await?
     };
     security::apply(response, is_api)
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod drive;
+pub mod entry;
 pub mod error;
 pub mod kana;
 pub mod notification;

@@ -1,4 +1,6 @@
 // The edge over HTTP, as it runs: the built worker on workerd with local D1 and KV.
+import http from "node:http";
+import zlib from "node:zlib";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEdge, workspaceVersion } from "../support/edge.mjs";
@@ -66,23 +68,90 @@ test("a wrong method gets 405 METHOD_NOT_ALLOWED; without our Origin it is refus
   assert.equal(res.headers.get("cache-control"), "no-store");
 });
 
-test("the app shell and deep links are served with the security headers", async () => {
-  for (const p of ["/", "/records", "/notifications/new", "/no/such/page"]) {
+// Each page is its entry point's HTML (shared::entry::RULES), naming its own content-named script, wasm and CSS.
+const PAGES = [
+  ["/", "signin"],
+  ["/signin", "signin"],
+  ["/no/such/page", "signin"],
+  ["/observe", "observe"],
+  ["/records", "records"],
+  ["/records/c-1/basic", "records"],
+  ["/records/c-1/slip", "desk"],
+  ["/notifications/new", "filing"],
+  ["/drive", "drive"],
+  ["/alerts", "desk"],
+  ["/admin", "admin"],
+];
+const entryOf = (html) => {
+  const m = /<meta name="hersys-entry" content="([a-z]+)" data-script="([^"]+)" data-wasm="([^"]+)" data-style="([^"]+)">/.exec(html);
+  return m && { name: m[1], script: m[2], wasm: m[3], style: m[4] };
+};
+
+test("every page and deep link is its entry's HTML, with the security headers and no inline script", async () => {
+  for (const [p, name] of PAGES) {
     const res = await fetch(`${edge.api}${p}`);
     assert.equal(res.status, 200, p);
     assert.match(res.headers.get("content-type"), /text\/html/, p);
+    assert.equal(res.headers.get("cache-control"), "no-cache", `${p}: revalidated, so a new build shows at once`);
     const html = await res.text();
-    assert.match(html, /<script type="module" src="\/boot.js"><\/script>/, p);
+    const entry = entryOf(html);
+    assert.equal(entry?.name, name, p);
+    assert.match(entry.script, new RegExp(`^/pkg/${name}-[0-9a-f]{10}\\.js$`), p);
+    assert.match(entry.wasm, new RegExp(`^/pkg/${name}-[0-9a-f]{10}\\.wasm$`), p);
+    assert.ok(html.includes(`<script type="module" src="${entry.script}"></script>`), p);
     assert.doesNotMatch(html, /<script>(?!<\/script>)/, `${p}: no inline script`);
     assertSecurityHeaders(res, p);
   }
-  for (const p of ["/pkg/app.js", "/pkg/app_bg.wasm", "/app.css", "/boot.js", "/sw.js"]) {
-    const res = await fetch(`${edge.api}${p}`);
+  for (const p of ["/sw.js", "/manifest.webmanifest", "/entry/observe.html"]) {
+    const res = await fetch(`${edge.api}${p}`, { redirect: "manual" });
     assert.equal(res.status, 200, p);
     assertSecurityHeaders(res, p);
   }
-  const wasm = await fetch(`${edge.api}/pkg/app_bg.wasm`);
-  assert.equal(wasm.headers.get("content-type"), "application/wasm");
+  for (const p of ["/pkg/app.js", "/pkg/app_bg.wasm", "/pkg/signin-0000000000.wasm", "/index.html"]) {
+    assert.equal((await fetch(`${edge.api}${p}`)).status, 404, `${p}: no such file (no fallback page for files)`);
+  }
+});
+
+// node's fetch sets Accept-Encoding itself; a raw request says exactly what it accepts and gets the bytes as sent.
+// Locally, wrangler's proxy plays Cloudflare's front line: it answers with the first of gzip and br that the client
+// lists (Chrome lists gzip first, so Chrome gets gzip here) and passes our brotli through to a client asking for br.
+const raw = (url, acceptEncoding) =>
+  new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { "accept-encoding": acceptEncoding } }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on("error", reject);
+  });
+const decode = ({ headers, body }) =>
+  headers["content-encoding"] === "br" ? zlib.brotliDecompressSync(body)
+    : headers["content-encoding"] === "gzip" ? zlib.gunzipSync(body) : body;
+
+test("the code is content-named, cached for ever, and sent brotli-compressed to browsers that accept it", async () => {
+  const { wasm, script, style } = entryOf(await (await fetch(`${edge.api}/observe`)).text());
+  for (const [file, type] of [[wasm, "application/wasm"], [script, "text/javascript"], [style, "text/css"]]) {
+    const br = await raw(`${edge.api}${file}`, "br");
+    assert.equal(br.status, 200, file);
+    assert.match(br.headers["content-type"], new RegExp(type), file);
+    assert.equal(br.headers["content-encoding"], "br", file);
+    assert.match(br.headers.vary, /accept-encoding/i, file);
+    assert.equal(br.headers["cache-control"], "public, max-age=31536000, immutable", file);
+    for (const [name, value] of Object.entries({ "x-content-type-options": "nosniff", "x-frame-options": "DENY" })) {
+      assert.equal(br.headers[name], value, `${file}: ${name}`);
+    }
+    // Without brotli: not brotli (gzip or plain), the same file once decoded.
+    const other = await raw(`${edge.api}${file}`, "gzip");
+    assert.equal(other.status, 200, file);
+    assert.notEqual(other.headers["content-encoding"], "br", file);
+    assert.match(other.headers.vary ?? "", /accept-encoding/i, file);
+    assert.equal(other.headers["cache-control"], "public, max-age=31536000, immutable", file);
+    const a = decode(br);
+    assert.ok(a.length > 0 && a.equals(decode(other)), `${file}: the brotli body decodes to the file`);
+    assert.ok(br.body.length < a.length, `${file}: compressed (${br.body.length} of ${a.length} B)`);
+    if (file === wasm) assert.deepEqual([...a.subarray(0, 4)], [0, 0x61, 0x73, 0x6d], "wasm magic once decoded");
+  }
 });
 
 test("the manifest makes the app installable", async () => {
@@ -106,15 +175,23 @@ test("the manifest makes the app installable", async () => {
   }
 });
 
-test("the service worker's shell list holds the app files and never /api", async () => {
+test("the service worker knows every entry's files and the path table, and never /api", async () => {
   const sw = await (await fetch(`${edge.api}/sw.js`)).text();
-  const list = JSON.parse(/const SHELL = (\[.*\]);/.exec(sw)[1]);
-  for (const f of ["/", "/pkg/app.js", "/pkg/app_bg.wasm", "/app.css", "/boot.js", "/manifest.webmanifest"]) {
-    assert.ok(list.includes(f), f);
+  assert.doesNotMatch(sw, /__BUILD_ID__|__COMMON_FILES__|__ENTRIES__|__RULES__/);
+  const common = JSON.parse(/const COMMON = (\[.*\]);/.exec(sw)[1]);
+  const entries = JSON.parse(/const ENTRIES = (\{.*\});/.exec(sw)[1].replace(/(\w+): /g, '"$1": '));
+  assert.deepEqual(Object.keys(entries).sort(), ["admin", "desk", "drive", "filing", "observe", "records", "signin"]);
+  assert.ok(common.includes("/manifest.webmanifest"));
+  for (const [name, entry] of Object.entries(entries)) {
+    assert.equal(entry.html, `/entry/${name}.html`);
+    const meta = entryOf(await (await fetch(`${edge.api}${entry.html}`)).text());
+    assert.deepEqual(entry.files.slice().sort(), [meta.script, meta.wasm, meta.style].sort(), name);
   }
-  assert.ok(list.every((f) => !f.startsWith("/api")));
-  assert.doesNotMatch(sw, /__BUILD_ID__|__SHELL_FILES__/);
-  for (const f of list) {
+  const rules = JSON.parse(/const RULES = (\[.*\]);/.exec(sw)[1]);
+  assert.ok(rules.some(([pattern, name]) => pattern === "/observe" && name === "observe"));
+  const files = [...common, ...Object.values(entries).flatMap((e) => [e.html, ...e.files])];
+  assert.ok(files.every((f) => !f.startsWith("/api")));
+  for (const f of files) {
     const res = await fetch(`${edge.api}${f}`, { redirect: "manual" });
     assert.equal(res.status, 200, `${f} must be served directly (no redirect) to be cacheable`);
   }

@@ -1,10 +1,13 @@
-//! Builds the app into `dist/` (wasm-bindgen, wasm-opt, esbuild, public files, the service worker's shell list)
+//! Builds the app into `dist/` (one wasm per entry point with wasm-bindgen, wasm-opt and esbuild, content-named;
+//! one HTML per entry; the public files; the service worker with its file lists)
 //! and the worker into `edge/build/` (worker-build, with the tools installed by setup instead of its downloads).
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+
+use shared::entry::Entry;
 
 use crate::cmd;
 use crate::setup::{is_newer_or_equal, WASM_TARGET};
@@ -21,13 +24,67 @@ pub fn all() -> Result {
 
 pub fn app() -> Result {
     let root = root();
+    let dist = dist();
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("clearing dist/: {e}"))?;
+    }
+    // public/ holds templates (index.html → one HTML per entry, sw.js, boot.js, app.css → content-named) beside the
+    // files copied as they are (manifest, icons, postal data).
+    copy_dir(&root.join("public"), &dist, &|p| {
+        p.file_name().is_some_and(|n| {
+            ["sw.js", "index.html", "boot.js", "app.css"].contains(&n.to_str().unwrap_or(""))
+        })
+    })?;
+    fs::create_dir_all(dist.join("pkg")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(dist.join("entry")).map_err(|e| e.to_string())?;
+    // Fetched by the password pages only; not part of the offline shell.
+    fs::create_dir_all(dist.join("data")).map_err(|e| e.to_string())?;
+    fs::copy(
+        root.join("shared/data/common-passwords.txt"),
+        dist.join("data/common-passwords.txt"),
+    )
+    .map_err(|e| format!("copy common-passwords.txt: {e}"))?;
+    let css = content_named(&root.join("public/app.css"), "app", "css")?;
+
+    let mut entries = Vec::new();
+    for entry in Entry::ALL {
+        entries.push(build_entry(entry, &css)?);
+    }
+    precompress(&dist.join("pkg"))?;
+    service_worker(&dist, &entries)
+}
+
+/// One entry's files, as URL paths: its HTML, then what the HTML loads (script, wasm, stylesheet).
+pub struct Built {
+    pub entry: Entry,
+    pub html: String,
+    pub files: Vec<String>,
+}
+
+/// Builds one entry point: the app crate with only this entry's pages (`--features entry-<name>`), wasm-bindgen,
+/// wasm-opt, its start script bundled with the glue by esbuild, all content-named under `dist/pkg/`, and its HTML
+/// under `dist/entry/<name>.html`.
+fn build_entry(entry: Entry, css: &str) -> Result<Built> {
+    let root = root();
+    let name = entry.name();
     let mut c = cmd::new("cargo");
-    c.args(["build", "--release", "--target", WASM_TARGET, "-p", "app"]);
+    c.args(["build", "--release", "--target", WASM_TARGET, "-p", "app"])
+        .args(["--no-default-features", "--features"])
+        .arg(format!("entry-{name}"));
     cmd::run(c)?;
 
-    let wasm = root.join(format!("target/{WASM_TARGET}/release/app.wasm"));
-    let staged = root.join("target/web/pkg");
-    let optimised = root.join("target/web/app_bg.opt.wasm");
+    // Each feature set has its own artifact in deps/, but cargo copies the last one built to release/app.wasm:
+    // keep this entry's copy (rewritten only when it changed, so an unchanged entry skips wasm-opt next time).
+    let work = root.join("target/web").join(name);
+    fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let built = fs::read(root.join(format!("target/{WASM_TARGET}/release/app.wasm")))
+        .map_err(|e| format!("app.wasm: {e}"))?;
+    let wasm = work.join("app.wasm");
+    if fs::read(&wasm).ok().as_deref() != Some(built.as_slice()) {
+        fs::write(&wasm, &built).map_err(|e| e.to_string())?;
+    }
+    let staged = work.join("pkg");
+    let optimised = work.join("opt.wasm");
     if !is_newer_or_equal(&optimised, &wasm) {
         let mut c = cmd::new("wasm-bindgen");
         c.args(["--target", "web", "--no-typescript", "--out-dir"])
@@ -44,34 +101,66 @@ pub fn app() -> Result {
             .arg(&optimised);
         cmd::run(c)?;
     }
+    let wasm_url = content_named(&optimised, name, "wasm")?;
 
-    let dist = dist();
-    if dist.exists() {
-        fs::remove_dir_all(&dist).map_err(|e| format!("clearing dist/: {e}"))?;
-    }
-    copy_dir(&root.join("public"), &dist, &|p| {
-        p.file_name().is_some_and(|n| n == "sw.js")
-    })?;
-    fs::create_dir_all(dist.join("pkg")).map_err(|e| e.to_string())?;
-    // Fetched by the password pages only; not part of the offline shell.
-    fs::create_dir_all(dist.join("data")).map_err(|e| e.to_string())?;
-    fs::copy(
-        root.join("shared/data/common-passwords.txt"),
-        dist.join("data/common-passwords.txt"),
-    )
-    .map_err(|e| format!("copy common-passwords.txt: {e}"))?;
-    fs::copy(&optimised, dist.join("pkg/app_bg.wasm")).map_err(|e| format!("copy wasm: {e}"))?;
+    // The start script: public/boot.js's `start` with this entry's glue and wasm, one bundle.
+    let main = work.join("main.js");
+    let script = format!(
+        "import init from {glue:?};\nimport {{ start }} from {boot:?};\nstart(init, {wasm_url:?});\n",
+        glue = staged.join("app.js").to_string_lossy(),
+        boot = root.join("public/boot.js").to_string_lossy(),
+    );
+    fs::write(&main, script).map_err(|e| e.to_string())?;
+    let bundle = work.join("bundle.js");
     let mut c = cmd::new("esbuild");
-    c.arg(staged.join("app.js"))
+    c.arg(&main)
         .args([
             "--bundle",
             "--format=esm",
             "--minify",
             "--log-level=warning",
         ])
-        .arg(format!("--outfile={}", dist.join("pkg/app.js").display()));
+        .arg(format!("--outfile={}", bundle.display()));
     cmd::run(c)?;
-    service_worker(&dist)
+    let js_url = content_named(&bundle, name, "js")?;
+
+    let template = fs::read_to_string(root.join("public/index.html"))
+        .map_err(|e| format!("public/index.html: {e}"))?;
+    let html = template
+        .replace("__ENTRY__", name)
+        .replace("__SCRIPT__", &js_url)
+        .replace("__WASM__", &wasm_url)
+        .replace("__STYLE__", css);
+    let html_url = entry.html_path();
+    fs::write(dist().join(html_url.trim_start_matches('/')), html)
+        .map_err(|e| format!("write {html_url}: {e}"))?;
+    Ok(Built {
+        entry,
+        html: html_url,
+        files: vec![js_url, wasm_url, css.to_owned()],
+    })
+}
+
+/// Copies `file` to `dist/pkg/<stem>-<hash>.<ext>` (named by its content, so it can be cached for ever and a tab of
+/// an older build never gets a newer file under the name it asked for) and returns its URL path.
+fn content_named(file: &Path, stem: &str, ext: &str) -> Result<String> {
+    let bytes = fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let url = format!("/pkg/{stem}-{:010x}.{ext}", hasher.finish() >> 24);
+    fs::write(dist().join(url.trim_start_matches('/')), &bytes)
+        .map_err(|e| format!("write {url}: {e}"))?;
+    Ok(url)
+}
+
+/// Writes `<file>.br` (brotli, quality 11) beside every file of `dir`, with node's zlib; the edge serves it to
+/// browsers that accept brotli.
+fn precompress(dir: &Path) -> Result {
+    let mut c = cmd::new("node");
+    c.arg(root().join("xtask/js/compress.mjs"))
+        .arg("write-br")
+        .arg(dir);
+    cmd::run(c)
 }
 
 /// wasm-bindgen writes one `import * as importN from "<snippet>"` for every function the wasm module imports from
@@ -102,12 +191,12 @@ pub fn one_import_per_module(js: &str) -> String {
     out
 }
 
-/// Writes `dist/sw.js` from `public/sw.js` with the shell's file list and a build id that changes whenever any
-/// shell file changes (so browsers install the new shell and drop the old cache).
-fn service_worker(dist: &Path) -> Result {
+/// Writes `dist/sw.js` from `public/sw.js`: the files shared by every entry, each entry's files, the table of which
+/// path belongs to which entry (`shared::entry::RULES`), and a build id that changes whenever any of them changes
+/// (so browsers install the new worker and drop the old cache).
+fn service_worker(dist: &Path, entries: &[Built]) -> Result {
     let mut files = Vec::new();
     collect_files(dist, dist, &mut files)?;
-    files.retain(|f| !f.starts_with("/data/"));
     files.sort();
     let mut hasher = DefaultHasher::new();
     for f in &files {
@@ -116,23 +205,41 @@ fn service_worker(dist: &Path) -> Result {
             .map_err(|e| e.to_string())?
             .hash(&mut hasher);
     }
-    // "/" stands for index.html: the assets server redirects /index.html to /, and a redirected response cannot
-    // answer a navigation.
-    let shell: Vec<String> = files
+    let common: Vec<&String> = files
         .iter()
-        .map(|f| {
-            if f == "/index.html" {
-                "/".to_owned()
-            } else {
-                f.clone()
-            }
+        .filter(|f| {
+            !f.starts_with("/data/")
+                && !f.starts_with("/pkg/")
+                && !f.starts_with("/entry/")
+                && *f != "/sw.js"
         })
         .collect();
-    let list = format!(
-        "[{}]",
-        shell
+    let quoted = |list: &mut dyn Iterator<Item = &String>| {
+        format!(
+            "[{}]",
+            list.map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let entries_js = format!(
+        "{{{}}}",
+        entries
             .iter()
-            .map(|f| format!("{f:?}"))
+            .map(|b| format!(
+                "{:?}: {{ html: {:?}, files: {} }}",
+                b.entry.name(),
+                b.html,
+                quoted(&mut b.files.iter())
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rules = format!(
+        "[{}]",
+        shared::entry::RULES
+            .iter()
+            .map(|(pattern, entry)| format!("[{pattern:?}, {:?}]", entry.name()))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -140,7 +247,9 @@ fn service_worker(dist: &Path) -> Result {
         .map_err(|e| format!("public/sw.js: {e}"))?;
     let sw = template
         .replace("__BUILD_ID__", &format!("{:016x}", hasher.finish()))
-        .replace("__SHELL_FILES__", &list);
+        .replace("__COMMON_FILES__", &quoted(&mut common.into_iter()))
+        .replace("__ENTRIES__", &entries_js)
+        .replace("__RULES__", &rules);
     fs::write(dist.join("sw.js"), sw).map_err(|e| format!("write sw.js: {e}"))
 }
 

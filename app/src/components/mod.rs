@@ -3,6 +3,7 @@
 pub mod action;
 pub mod alert;
 pub mod doctor_list;
+pub mod elsewhere;
 pub mod health_centers;
 pub mod network_indicator;
 pub mod new_password;

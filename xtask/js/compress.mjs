@@ -1,0 +1,37 @@
+// Compression for `cargo xtask build`, `test` and `bench`, with Node's zlib (no extra package):
+//   node compress.mjs write-br <dir>     writes <file>.br (brotli, quality 11) beside every file of <dir>
+//   node compress.mjs sizes <file>...    prints {"<file>": {"raw": n, "gzip": n, "br": n}} (gzip level 9)
+import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+
+const brotli = (bytes) =>
+  brotliCompressSync(bytes, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  });
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === "write-br") {
+  const dir = args[0];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (name.endsWith(".br") || !statSync(file).isFile()) continue;
+    const out = `${file}.br`;
+    // Content-named files never change: an existing .br is already right.
+    if (existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs) continue;
+    writeFileSync(out, brotli(readFileSync(file)));
+  }
+} else if (mode === "sizes") {
+  const sizes = {};
+  for (const file of args) {
+    const bytes = readFileSync(file);
+    sizes[file] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, br: brotli(bytes).length };
+  }
+  console.log(JSON.stringify(sizes));
+} else {
+  console.error("usage: compress.mjs write-br <dir> | sizes <file>...");
+  process.exit(2);
+}
