@@ -119,9 +119,7 @@ pub async fn enroll_after_sign_in(user_id: &str) {
     let body = shared::api::sync::DeviceKeyRequest {
         device_id: device_id(),
     };
-    if let Ok(k) =
-        crate::api::post::<_, shared::api::sync::DeviceKey>("/api/me/device-key", &body).await
-    {
+    if let Ok(k) = crate::api::sync::device_key(&body).await {
         let _ = unlock_online(user_id, &k.key).await;
     }
 }

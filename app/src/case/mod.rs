@@ -136,7 +136,7 @@ impl CaseCtx {
 
     /// Reads the record again (after someone else's save); the tabs' open forms keep their values.
     pub async fn reload(mut self, id: String) {
-        match api::get::<CaseRecord>(&format!("/api/cases/{id}")).await {
+        match api::cases::read(&id).await {
             Ok(r) => {
                 self.record.set(Some(r));
                 self.error.set(None);

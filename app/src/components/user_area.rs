@@ -23,7 +23,7 @@ pub fn UserArea() -> Element {
             .map(|m| m.user_id)
             .unwrap_or_else(api::last_user);
         spawn(async move {
-            let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
+            let _ = api::auth::sign_out().await;
             api::draft_forget().await;
             // A failed wipe leaves only ciphertext; the sign-out goes on (the session is over either way).
             let _ = vault::wipe(&user).await;
