@@ -15,22 +15,22 @@ mod session;
 mod text;
 mod vault;
 
+use case::{
+    deleted::Deleted,
+    pre_notification::PreNotification,
+    record::{Record, RecordTab},
+    search::Search,
+};
 use components::shell::Shell;
 use drive::page::Drive;
+use notification::{
+    filing::{EditNotification, NewNotification, NewNotificationForCase},
+    records::Records,
+};
 use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
 use observe::Observe;
 use pages::{
-    account::Account,
-    admin::Admin,
-    case_record::{Record, RecordTab},
-    deleted::Deleted,
-    home::Home,
-    invite::Invite,
-    new_notification::{EditNotification, NewNotification, NewNotificationForCase},
-    not_found::NotFound,
-    pre_notification::PreNotification,
-    records::Records,
-    search::Search,
+    account::Account, admin::Admin, home::Home, invite::Invite, not_found::NotFound,
     sign_in::SignIn,
 };
 
@@ -91,6 +91,6 @@ fn main() {
 fn App() -> Element {
     net::watch_network_events();
     session::provide_session();
-    pages::search::provide_search();
+    case::search::provide_search();
     rsx! { Router::<Route> {} }
 }

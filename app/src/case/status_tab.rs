@@ -14,7 +14,7 @@ use super::tab_form::DATE_HELP;
 use super::{date_short, today_jst, when, CaseCtx, ConflictNotice};
 use crate::api::{self, ApiFailure};
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 
 /// The stable JSON name of an option (`became_severe`, `moderate_ii`), for select values.
 pub fn key<T: Serialize>(v: &T) -> String {

@@ -11,7 +11,7 @@ use crate::{text, Route};
 pub fn UserArea() -> Element {
     let mut session = use_context::<SessionCtx>();
     let nav = use_navigator();
-    let search = use_context::<crate::pages::search::SearchCtx>();
+    let search = use_context::<crate::case::search::SearchCtx>();
     // Records of the drive-through store not yet on the server: sign-out erases them, so it asks first.
     let mut unsent = use_signal(|| None::<u32>);
     let mut busy = use_signal(|| false);

@@ -7,7 +7,7 @@ use shared::error::ErrorCode;
 
 use super::{day_slot, grouped_id, UrgencyBadge};
 use crate::api::{self, ApiFailure};
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::Route;
 

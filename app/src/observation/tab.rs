@@ -14,7 +14,7 @@ use super::{day_slot, grouped_id, period};
 use crate::api::{self, ApiFailure};
 use crate::case::{parse_iso, today_jst, CaseCtx};
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::Route;
 
 /// 体温 at or above this (tenths of a degree) is emphasised on the timeline (発熱).

@@ -5,7 +5,7 @@ use shared::auth::Role;
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 

@@ -16,7 +16,7 @@ use crate::case::status_tab::key;
 use crate::case::{age_text, date_short, parse_iso, today_jst};
 use crate::components::alert::ErrorAlert;
 use crate::components::health_centers::use_health_centers;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 

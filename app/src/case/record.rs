@@ -8,13 +8,13 @@ use shared::case::tabs::Tab;
 use shared::error::ErrorCode;
 
 use crate::api;
+use crate::case::search::SearchCtx;
 use crate::case::status_tab::{updated_line, StatusTab};
 use crate::case::tab_panel::TabPanel;
 use crate::case::{age_text, today_jst, CaseCtx, ConflictNotice};
 use crate::components::alert::ErrorAlert;
+use crate::notification::records::{jst, NotificationView};
 use crate::observation::tab::ObservationTab;
-use crate::pages::records::{jst, NotificationView};
-use crate::pages::search::SearchCtx;
 use crate::session::RequireSignIn;
 use crate::Route;
 
