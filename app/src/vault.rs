@@ -30,6 +30,12 @@ extern "C" {
     pub fn device_id() -> String;
     #[wasm_bindgen(js_name = prfPending)]
     fn prf_pending() -> bool;
+}
+
+// The encrypted stores' shared helper. Naming it here also makes wasm-bindgen ship it beside vault.js,
+// observe_queue.js and bridge.js, which import it (a snippet file is copied only when Rust names it).
+#[wasm_bindgen(module = "/js/idb.js")]
+extern "C" {
     #[wasm_bindgen(js_name = randomBytes)]
     fn random_bytes_js(n: u32) -> Vec<u8>;
 }
