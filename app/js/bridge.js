@@ -2,7 +2,8 @@
 // the WebAuthn ceremonies with their JSON forms and the PRF output they yield; secrets taken off the URL fragment;
 // the encrypted filing drafts (AES-GCM with the server-held draft key); printing, focus and scrolling; the last
 // sign-in id. Bundled by esbuild into pkg/app.js (no inline script). The drive-through store is vault.js, the
-// phone's report queue observe_queue.js, the camera scan.js.
+// phone's report queue observe_queue.js, the camera scan.js; what the encrypted stores share is idb.js.
+import { b64url as toB64url, database, fromB64url as toBytes, seal, unseal } from "./idb.js";
 
 export async function apiFetch(method, path, body) {
   const init = { method, credentials: "same-origin", cache: "no-store", headers: {} };
@@ -13,18 +14,6 @@ export async function apiFetch(method, path, body) {
   const res = await fetch(path, init);
   return [res.status, await res.text()];
 }
-
-const toBytes = (b64url) => {
-  const b64 = b64url.replace(/-/g, "+").replace(/_/g, "/");
-  const bin = atob(b64 + "===".slice((b64.length + 3) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-};
-const toB64url = (buf) => {
-  const bytes = new Uint8Array(buf);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-};
 
 // WebAuthn PRF (the passkey's hmac-secret): asked for at every sign-in; its output opens the drive-through store
 // (vault.js) and never leaves this page's memory: it is taken out of the credential before the JSON goes to the
@@ -125,19 +114,8 @@ export function takeFragment() {
 // offline the imported key (non-extractable: its bytes never leave the browser) is kept in IndexedDB until sign-out.
 const draftKeys = new Map();
 
-function keyStore(mode, fn) {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open("hersys-keys", 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("keys");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const tx = open.result.transaction("keys", mode);
-      const req = fn(tx.objectStore("keys"));
-      tx.oncomplete = () => { open.result.close(); resolve(req && req.result); };
-      tx.onerror = () => { open.result.close(); reject(tx.error); };
-    };
-  });
-}
+const keys = database("hersys-keys", 1, (d) => d.createObjectStore("keys"));
+const keyStore = (mode, fn) => keys.tx("keys", mode, fn);
 
 /** `keyB64` from the server, or "" offline (then the key kept for `storageKey`, if any). */
 async function draftKey(keyB64, storageKey) {
@@ -164,10 +142,9 @@ export async function draftForget() {
 }
 
 export async function draftSave(keyB64, storageKey, plaintext) {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = new TextEncoder().encode(plaintext);
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await draftKey(keyB64, storageKey), data);
-  localStorage.setItem(storageKey, JSON.stringify({ v: 1, iv: toB64url(iv), ct: toB64url(sealed) }));
+  const { iv, ct } = await seal(await draftKey(keyB64, storageKey), data);
+  localStorage.setItem(storageKey, JSON.stringify({ v: 1, iv: toB64url(iv), ct: toB64url(ct) }));
 }
 
 /** The draft's text, or "" when there is none or it cannot be opened (another key, tampered). */
@@ -176,7 +153,7 @@ export async function draftLoad(keyB64, storageKey) {
   if (!raw) return "";
   try {
     const { iv, ct } = JSON.parse(raw);
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: toBytes(iv) }, await draftKey(keyB64, storageKey), toBytes(ct));
+    const plain = await unseal(await draftKey(keyB64, storageKey), toBytes(iv), toBytes(ct));
     return new TextDecoder().decode(plain);
   } catch {
     return "";

@@ -6,45 +6,19 @@
 // - Each value has a fresh 96-bit IV and its id as additional data (a value cannot be moved to another id).
 // - In clear: the random ids ("me", "r:<client id>") and the IVs. Nothing personal.
 // Sign-out deletes the whole database (key included).
+import { database, seal, unseal } from "./idb.js";
 
 const DB = "hersys-observe";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-let conn = null; // Promise of the one open connection
 let keyPromise = null;
 
-function db() {
-  if (conn) return conn;
-  conn = new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => {
-      const d = req.result;
-      d.createObjectStore("keys");
-      d.createObjectStore("items");
-    };
-    req.onerror = () => reject(req.error ? req.error.name : "open_failed");
-    req.onblocked = () => reject("blocked");
-    req.onsuccess = () => {
-      const d = req.result;
-      // Another tab deletes the database (its sign-out): let it.
-      d.onversionchange = () => { d.close(); if (conn === opened) conn = null; };
-      resolve(d);
-    };
-  });
-  const opened = conn;
-  opened.catch(() => { if (conn === opened) conn = null; });
-  return opened;
-}
-
-function tx(store, mode, fn) {
-  return db().then((d) => new Promise((resolve, reject) => {
-    const t = d.transaction(store, mode);
-    const req = fn(t.objectStore(store));
-    t.oncomplete = () => resolve(req ? req.result : undefined);
-    t.onerror = () => reject(t.error ? t.error.name : "failed");
-    t.onabort = () => reject(t.error ? t.error.name : "aborted");
-  }));
-}
+// Another tab deletes the database (its sign-out): the connection closes and lets it.
+const store = database(DB, 1, (d) => {
+  d.createObjectStore("keys");
+  d.createObjectStore("items");
+});
+const tx = store.tx;
 
 /** The device's key: read from IndexedDB, or made (non-extractable) and stored on first use. */
 function key() {
@@ -68,10 +42,8 @@ function key() {
 
 /** Stores `plaintext` under `id`, encrypted. */
 export async function obsPut(id, plaintext) {
-  const k = await key();
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(id) }, k, enc.encode(plaintext));
-  await tx("items", "readwrite", (s) => s.put({ iv, ct: new Uint8Array(ct) }, id));
+  const { iv, ct } = await seal(await key(), enc.encode(plaintext), id);
+  await tx("items", "readwrite", (s) => s.put({ iv, ct }, id));
 }
 
 /** Every stored value, decrypted: a JSON object { id: plaintext }. Values that cannot be opened are skipped. */
@@ -85,8 +57,7 @@ export async function obsGetAll() {
   const k = await key();
   for (let i = 0; i < ids.length; i++) {
     try {
-      const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: rows[i].iv, additionalData: enc.encode(ids[i]) }, k, rows[i].ct);
-      out[ids[i]] = dec.decode(pt);
+      out[ids[i]] = dec.decode(await unseal(k, rows[i].iv, rows[i].ct, ids[i]));
     } catch {
       console.warn("observe store: a value could not be opened");
     }
@@ -101,9 +72,7 @@ export async function obsDelete(id) {
 /** Sign-out: the whole database goes, key included. */
 export async function obsWipe() {
   keyPromise = null;
-  const open = conn;
-  conn = null;
-  if (open) await open.then((d) => d.close()).catch(() => {});
+  await store.close();
   await new Promise((resolve, reject) => {
     const req = indexedDB.deleteDatabase(DB);
     req.onsuccess = () => resolve();

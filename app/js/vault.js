@@ -12,6 +12,7 @@
 // - What is in clear: record ids (random), whether each is waiting for the server, the wrapped keys, the credential
 //   id and expiry times. Nothing personal.
 import { takePrf, peekPrf, PRF_SALT } from "./bridge.js";
+import { b64url as b64, database, fromB64url as unb64, seal as sealBytes, unseal as unsealBytes } from "./idb.js";
 
 /** Whether the last sign-in's passkey gave a PRF output not yet used (see vault.rs `enroll_after_sign_in`). */
 export function prfPending() {
@@ -24,66 +25,26 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 /** userId → { dek: CryptoKey, until: ms } while open. */
 const open = new Map();
-let conn = null;
 
-const b64 = (bytes) => {
-  let bin = "";
-  for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-};
-const unb64 = (text) => {
-  const s = text.replace(/-/g, "+").replace(/_/g, "/");
-  const bin = atob(s + "===".slice((s.length + 3) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-};
-
-// One connection, shared: two callers before the first open finishes must not open two (the second would never be
-// closed, and would block a later upgrade or deletion of the database).
-let opening = null;
-function db() {
-  if (conn) return Promise.resolve(conn);
-  if (opening) return opening;
-  opening = new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => {
-      const d = req.result;
-      d.createObjectStore("meta");
-      d.createObjectStore("keys");
-      d.createObjectStore("records").createIndex("user", "user");
-    };
-    req.onerror = () => { opening = null; reject(req.error); };
-    req.onsuccess = () => {
-      conn = req.result;
-      opening = null;
-      conn.onversionchange = () => { conn.close(); conn = null; };
-      resolve(conn);
-    };
-  });
-  return opening;
-}
-
-function tx(store, mode, fn) {
-  return db().then((d) => new Promise((resolve, reject) => {
-    const t = d.transaction(store, mode);
-    const req = fn(t.objectStore(store));
-    t.oncomplete = () => resolve(req ? req.result : undefined);
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error || new Error("aborted"));
-  }));
-}
+const store = database(DB, 1, (d) => {
+  d.createObjectStore("meta");
+  d.createObjectStore("keys");
+  d.createObjectStore("records").createIndex("user", "user");
+});
+const tx = store.tx;
 
 async function aesKey(raw, usages = ["encrypt", "decrypt"]) {
   return crypto.subtle.importKey("raw", raw, "AES-GCM", false, usages);
 }
 
+/** Stored form of a sealed value: `{ iv, ct }` in base64url, with `aad` (user and id) as additional data. */
 async function seal(key, bytes, aad) {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(aad) }, key, bytes);
-  return { iv: b64(iv), ct: b64(ct) };
+  const box = await sealBytes(key, bytes, aad);
+  return { iv: b64(box.iv), ct: b64(box.ct) };
 }
 
 async function unseal(key, box, aad) {
-  return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(box.iv), additionalData: enc.encode(aad) }, key, unb64(box.ct));
+  return unsealBytes(key, unb64(box.iv), unb64(box.ct), aad);
 }
 
 async function prfKey(prfOutput) {
@@ -236,9 +197,7 @@ export async function vaultWipe(userId) {
   takePrf();
   if (!userId) return;
   open.delete(userId);
-  const d = await db();
-  await new Promise((resolve, reject) => {
-    const t = d.transaction(["records", "meta", "keys"], "readwrite");
+  await store.run(["records", "meta", "keys"], "readwrite", (t) => {
     const cursor = t.objectStore("records").index("user").openKeyCursor(IDBKeyRange.only(userId));
     cursor.onsuccess = () => {
       const c = cursor.result;
@@ -249,27 +208,21 @@ export async function vaultWipe(userId) {
     };
     t.objectStore("meta").delete(userId);
     t.objectStore("keys").delete(userId);
-    t.oncomplete = () => resolve();
-    t.onerror = () => reject(t.error ? t.error.name : "wipe_failed");
-    t.onabort = () => reject(t.error ? t.error.name : "wipe_failed");
   });
 }
 
 /** Deletes every kept device key whose 12 hours are over (at start, and every minute while the app is open). */
 async function purgeExpired() {
   if (!(await indexedDB.databases?.().then((l) => l.some((x) => x.name === DB)).catch(() => true))) return;
-  const d = await db();
-  await new Promise((resolve) => {
-    const t = d.transaction("keys", "readwrite");
-    const req = t.objectStore("keys").openCursor();
+  await tx("keys", "readwrite", (s) => {
+    const req = s.openCursor();
     req.onsuccess = () => {
       const c = req.result;
       if (!c) return;
       if (!(c.value && c.value.expiresAt > Date.now())) c.delete();
       c.continue();
     };
-    t.oncomplete = t.onerror = t.onabort = () => resolve();
-  });
+  }).catch(() => {});
   for (const [user, o] of open) if (o.until <= Date.now()) open.delete(user);
 }
 purgeExpired().catch(() => {});
@@ -283,8 +236,4 @@ export function deviceId() {
     localStorage.setItem("hersys.device_id", id);
   }
   return id;
-}
-
-export function randomBytes(n) {
-  return crypto.getRandomValues(new Uint8Array(n));
 }

@@ -28,25 +28,25 @@ use components::elsewhere::{Account, Home, Invite, NotFound, SignIn};
 #[cfg(any(feature = "all-areas", feature = "entry-signin"))]
 use pages::{account::Account, home::Home, invite::Invite, not_found::NotFound, sign_in::SignIn};
 
+#[cfg(any(feature = "all-areas", feature = "entry-filing"))]
+use case::pre_notification::PreNotification;
 #[cfg(not(any(feature = "all-areas", feature = "entry-filing")))]
 use components::elsewhere::{
     EditNotification, NewNotification, NewNotificationForCase, PreNotification,
 };
 #[cfg(any(feature = "all-areas", feature = "entry-filing"))]
-use pages::{
-    new_notification::{EditNotification, NewNotification, NewNotificationForCase},
-    pre_notification::PreNotification,
-};
+use notification::filing::{EditNotification, NewNotification, NewNotificationForCase};
 
+#[cfg(any(feature = "all-areas", feature = "entry-records"))]
+use case::{
+    deleted::Deleted,
+    record::{Record, RecordTab},
+    search::Search,
+};
 #[cfg(not(any(feature = "all-areas", feature = "entry-records")))]
 use components::elsewhere::{Deleted, Record, RecordTab, Records, Search};
 #[cfg(any(feature = "all-areas", feature = "entry-records"))]
-use pages::{
-    case_record::{Record, RecordTab},
-    deleted::Deleted,
-    records::Records,
-    search::Search,
-};
+use notification::records::Records;
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-drive")))]
 use components::elsewhere::Drive;
@@ -158,6 +158,6 @@ fn ObserveApp() -> Element {
 fn App() -> Element {
     net::watch_network_events();
     session::provide_session();
-    pages::search::provide_search();
+    case::search::provide_search();
     rsx! { Router::<Route> {} }
 }

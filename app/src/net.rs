@@ -64,7 +64,7 @@ pub fn watch_network_events() {
                 if waited >= wait {
                     waited = 0;
                     wait = (wait * 2).clamp(4000, 60_000);
-                    let _ = crate::api::get_text("/api/me").await;
+                    let _ = crate::api::me::probe().await;
                 }
             } else {
                 (waited, wait) = (0, 0);

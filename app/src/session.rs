@@ -37,7 +37,7 @@ impl SessionCtx {
 }
 
 async fn load(mut state: Signal<SessionState>) {
-    state.set(match api::get::<Me>("/api/me").await {
+    state.set(match api::me::me().await {
         Ok(me) => {
             api::remember_user(&me.user_id);
             SessionState::SignedIn(me)

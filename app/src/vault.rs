@@ -30,6 +30,12 @@ extern "C" {
     pub fn device_id() -> String;
     #[wasm_bindgen(js_name = prfPending)]
     fn prf_pending() -> bool;
+}
+
+// The encrypted stores' shared helper. Naming it here also makes wasm-bindgen ship it beside vault.js,
+// observe_queue.js and bridge.js, which import it (a snippet file is copied only when Rust names it).
+#[wasm_bindgen(module = "/js/idb.js")]
+extern "C" {
     #[wasm_bindgen(js_name = randomBytes)]
     fn random_bytes_js(n: u32) -> Vec<u8>;
 }
@@ -119,9 +125,7 @@ pub async fn enroll_after_sign_in(user_id: &str) {
     let body = shared::api::sync::DeviceKeyRequest {
         device_id: device_id(),
     };
-    if let Ok(k) =
-        crate::api::post::<_, shared::api::sync::DeviceKey>("/api/me/device-key", &body).await
-    {
+    if let Ok(k) = crate::api::sync::device_key(&body).await {
         let _ = unlock_online(user_id, &k.key).await;
     }
 }

@@ -1,11 +1,13 @@
-//! The edge's structure, checked by `cargo test -p xtask` (part of `cargo xtask test`): the invariants
-//! ARCHITECTURE.md states and a newcomer relies on.
+//! The edge's and the app's structure, checked by `cargo test -p xtask` (part of `cargo xtask test`): the
+//! invariants ARCHITECTURE.md states and a newcomer relies on.
 //!
 //! - No two files of `edge/src` import each other, directly or in a loop (the module graph is acyclic).
 //! - Route files (`edge/src/routes/*.rs`) never import another route file; only the router (`routes/mod.rs`) names
 //!   them.
 //! - SQL is prepared only in `edge/src/store/`.
 //! - Every table is written (INSERT, UPDATE, DELETE) by one store module only: its owner in [`OWNERS`].
+//! - The app names the API's paths only in its client (`app/src/api/`): no `"/api` string anywhere else in
+//!   `app/src`.
 //!
 //! The scan is textual (no parser dependency): it follows `crate::…`, `super::…` and, in a file that declares
 //! child modules, `child::…` paths, so an import cannot hide behind a `use` group or a full path in an expression.
@@ -69,6 +71,14 @@ fn written_tables(code: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The lines of `code` holding a string that starts with `/api` (`"/api/…"`, also raw strings).
+fn api_path_lines(code: &str) -> Vec<String> {
+    code.lines()
+        .filter(|l| l.contains("\"/api"))
+        .map(|l| l.trim().to_owned())
+        .collect()
 }
 
 /// A module path (`["routes", "cases"]`); the crate root is empty.
@@ -260,6 +270,10 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../edge/src")
     }
 
+    fn app_src() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src")
+    }
+
     fn name(m: &ModPath) -> String {
         if m.is_empty() {
             "lib".into()
@@ -374,5 +388,44 @@ mod tests {
             }
         }
         assert!(bad.is_empty(), "prepare( outside edge/src/store: {bad:?}");
+    }
+
+    #[test]
+    fn the_app_names_api_paths_only_in_its_client() {
+        let src = app_src();
+        let mods = modules(&src);
+        assert!(
+            mods.len() > 30,
+            "the scan found the app's files ({})",
+            mods.len()
+        );
+        let mut bad = Vec::new();
+        let mut in_client = 0;
+        for (m, file) in &mods {
+            let code = code_of(&std::fs::read_to_string(file).unwrap_or_default());
+            let lines = api_path_lines(&code);
+            if m.first().is_some_and(|s| s == "api") {
+                in_client += lines.len();
+                continue;
+            }
+            for l in lines {
+                let rel = file.strip_prefix(&src).unwrap_or(file);
+                bad.push(format!("app/src/{}: {l}", rel.display()));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "paths of the API outside app/src/api/ (add a function to the client instead): {bad:#?}"
+        );
+        assert!(
+            in_client > 40,
+            "the scan found the client's paths ({in_client})"
+        );
+        assert_eq!(
+            api_path_lines(&code_of(
+                "get(\"/api/me\")\nlet p = r#\"/api/x\"#;\nlet s = \"/data/api\";\n// \"/api/prose\""
+            )),
+            vec!["get(\"/api/me\")".to_owned(), "let p = r#\"/api/x\"#;".into()]
+        );
     }
 }

@@ -1,6 +1,12 @@
-//! The patient record (登録情報): the record in context for its tabs, the generic tab form drawn from
-//! `shared::case::tabs`, the status record, and small formatting helpers (dates in 和暦, JST).
+//! The patient record (登録情報): its pages — the record with its tabs (`/records/:id`), the search
+//! (`/search`), a record before a notification (`/pre-notification`), the deleted records (`/deleted`) —, the record
+//! in context for its tabs, the generic tab form drawn from `shared::case::tabs`, the status record, and small
+//! formatting helpers (dates in 和暦, JST).
 
+pub mod deleted;
+pub mod pre_notification;
+pub mod record;
+pub mod search;
 pub mod status_tab;
 pub mod tab_form;
 pub mod tab_panel;
@@ -106,7 +112,7 @@ pub fn field_id(path: &str) -> String {
 
 /// Epoch milliseconds as 「13:05」 today, else 「2026/11/24 13:05」 (JST).
 pub fn when(ms: i64) -> String {
-    let full = crate::pages::records::jst(ms);
+    let full = crate::notification::records::jst(ms);
     let today = ymd(today_jst());
     match full.strip_prefix(&today) {
         Some(time) => time.trim().to_owned(),
@@ -136,7 +142,7 @@ impl CaseCtx {
 
     /// Reads the record again (after someone else's save); the tabs' open forms keep their values.
     pub async fn reload(mut self, id: String) {
-        match api::get::<CaseRecord>(&format!("/api/cases/{id}")).await {
+        match api::cases::read(&id).await {
             Ok(r) => {
                 self.record.set(Some(r));
                 self.error.set(None);

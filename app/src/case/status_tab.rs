@@ -14,7 +14,7 @@ use super::tab_form::DATE_HELP;
 use super::{date_short, today_jst, when, CaseCtx, ConflictNotice};
 use crate::api::{self, ApiFailure};
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 
 /// The stable JSON name of an option (`became_severe`, `moderate_ii`), for select values.
 pub fn key<T: Serialize>(v: &T) -> String {
@@ -174,7 +174,7 @@ fn StatusForm(record: CaseRecord) -> Element {
         error.set(None);
         let id = id2.clone();
         spawn(async move {
-            let r = api::post::<_, CaseRecord>(&format!("/api/cases/{id}/status"), &body).await;
+            let r = api::cases::change_status(&id, &body).await;
             busy.set(false);
             finish(r, "記録しました。");
         });
@@ -193,8 +193,7 @@ fn StatusForm(record: CaseRecord) -> Element {
         };
         let id = id3.clone();
         spawn(async move {
-            let r = api::post::<_, CaseRecord>(&format!("/api/cases/{id}/status/withdraw"), &body)
-                .await;
+            let r = api::cases::withdraw_status(&id, &body).await;
             busy.set(false);
             finish(r, "直前の記録を取り消しました。");
         });

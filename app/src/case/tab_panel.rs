@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 use serde_json::{Map, Value};
-use shared::api::cases::{CaseRecord, EditConflict, TabUpdate};
+use shared::api::cases::{EditConflict, TabUpdate};
 use shared::case::tabs::{Field, Kind, Tab};
 use shared::error::ErrorCode;
 
@@ -137,7 +137,7 @@ pub fn TabPanel(tab: Tab, add_row: bool) -> Element {
             data: data.clone(),
         };
         spawn(async move {
-            let r = api::put::<_, CaseRecord>(&format!("/api/cases/{id}/tabs/{name}"), &body).await;
+            let r = api::cases::save_tab(&id, name, &body).await;
             busy.set(false);
             let mut ctx = ctx;
             match r {

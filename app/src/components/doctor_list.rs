@@ -1,15 +1,14 @@
 //! The institution's doctor list (医師の氏名 on the form is picked from it), kept by the clinic's users.
 
 use dioxus::prelude::*;
-use shared::api::notifications::{AddDoctorRequest, Doctor, InstitutionProfile};
+use shared::api::notifications::{AddDoctorRequest, Doctor};
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
 
 #[component]
 pub fn DoctorList() -> Element {
-    let mut profile =
-        use_resource(|| async { api::get::<InstitutionProfile>("/api/institution").await });
+    let mut profile = use_resource(|| async { api::institution::profile().await });
     let mut name = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let doctors: Vec<Doctor> = profile
@@ -30,7 +29,7 @@ pub fn DoctorList() -> Element {
                             onclick: move |_| {
                                 let id = d.id.clone();
                                 spawn(async move {
-                                    match api::send::<()>("DELETE", &format!("/api/institution/doctors/{id}"), None).await {
+                                    match api::institution::remove_doctor(&id).await {
                                         Ok(()) => { error.set(None); profile.restart(); }
                                         Err(e) => error.set(Some(e.message())),
                                     }
@@ -48,7 +47,7 @@ pub fn DoctorList() -> Element {
                     onclick: move |_| {
                         let body = AddDoctorRequest { name: name() };
                         spawn(async move {
-                            match api::post::<_, Doctor>("/api/institution/doctors", &body).await {
+                            match api::institution::add_doctor(&body).await {
                                 Ok(_) => { error.set(None); name.set(String::new()); profile.restart(); }
                                 Err(e) => error.set(Some(e.message())),
                             }

@@ -2,13 +2,12 @@
 //! (transfer, search, the health center in charge); one loader for all of them.
 
 use dioxus::prelude::*;
-use shared::api::notifications::HealthCenterList;
 
 use crate::api;
 
 /// `(id, name)` of each health center; empty until loaded (or when the list cannot be had).
 pub fn use_health_centers() -> Memo<Vec<(String, String)>> {
-    let list = use_resource(|| async { api::get::<HealthCenterList>("/api/health-centers").await });
+    let list = use_resource(|| async { api::institution::health_centers().await });
     use_memo(move || {
         list.read()
             .as_ref()

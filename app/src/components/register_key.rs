@@ -2,7 +2,7 @@
 //! Used at first sign-in (the session starts and recovery codes are issued) and from the account page.
 
 use dioxus::prelude::*;
-use shared::api::auth::{RegisterCredentialRequest, RegisterCredentialResponse, WebauthnOptions};
+use shared::api::auth::{RegisterCredentialRequest, RegisterCredentialResponse};
 
 use crate::api;
 use crate::components::action::use_action;
@@ -15,7 +15,7 @@ pub fn RegisterKey(on_done: EventHandler<RegisterCredentialResponse>, first: boo
     let register = move |e: FormEvent| {
         e.prevent_default();
         act.run(move || async move {
-            let options: WebauthnOptions = api::post("/api/auth/credentials/options", &())
+            let options = api::auth::credential_options()
                 .await
                 .map_err(|e| e.message())?;
             let credential_json = api::create_credential(&options.options_json).await?;
@@ -23,7 +23,7 @@ pub fn RegisterKey(on_done: EventHandler<RegisterCredentialResponse>, first: boo
                 credential_json,
                 name: name(),
             };
-            let done = api::post::<_, RegisterCredentialResponse>("/api/auth/credentials", &body)
+            let done = api::auth::register_credential(&body)
                 .await
                 .map_err(|e| e.message())?;
             on_done.call(done);

@@ -11,7 +11,7 @@ use crate::{text, Route};
 pub fn UserArea() -> Element {
     let mut session = use_context::<SessionCtx>();
     let nav = use_navigator();
-    let search = use_context::<crate::pages::search::SearchCtx>();
+    let search = use_context::<crate::case::search::SearchCtx>();
     // Records of the drive-through store not yet on the server: sign-out erases them, so it asks first.
     let mut unsent = use_signal(|| None::<u32>);
     let mut busy = use_signal(|| false);
@@ -23,7 +23,7 @@ pub fn UserArea() -> Element {
             .map(|m| m.user_id)
             .unwrap_or_else(api::last_user);
         spawn(async move {
-            let _ = api::send::<()>("POST", "/api/auth/signout", None).await;
+            let _ = api::auth::sign_out().await;
             api::draft_forget().await;
             // A failed wipe leaves only ciphertext; the sign-out goes on (the session is over either way).
             let _ = vault::wipe(&user).await;

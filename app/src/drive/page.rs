@@ -3,7 +3,7 @@
 //! memory ([`View`]), never in the URL.
 
 use dioxus::prelude::*;
-use shared::api::sync::{DeviceKey, DeviceKeyRequest};
+use shared::api::sync::DeviceKeyRequest;
 
 use super::capture::{CaptureForm, LabelView};
 use super::queue::{CloseSite, Detail, Queue, SiteForm, StatusBar};
@@ -71,7 +71,7 @@ async fn open_online(user: String, mut lock: Signal<Lock>) {
     let body = DeviceKeyRequest {
         device_id: vault::device_id(),
     };
-    match api::post::<_, DeviceKey>("/api/me/device-key", &body).await {
+    match api::sync::device_key(&body).await {
         Ok(k) => match vault::unlock_online(&user, &k.key).await {
             Ok(()) => lock.set(Lock::Open(user)),
             Err(e) if e == "wrong_key" => lock.set(Lock::Failed(

@@ -2,7 +2,6 @@
 //! as big cards (newest first), one record's details, and closing the site.
 
 use dioxus::prelude::*;
-use shared::api::notifications::HealthCenterList;
 use shared::drive::{display_code, jst_time};
 
 use super::capture::method_short;
@@ -88,7 +87,7 @@ const HC_CACHE: &str = "hersys.drive.health_centers";
 /// The prefecture's health centers: from the server, kept in plain storage for offline use (not personal).
 pub fn use_health_center_options() -> Memo<Vec<(String, String)>> {
     let list = use_resource(|| async {
-        match api::get::<HealthCenterList>("/api/health-centers").await {
+        match api::institution::health_centers().await {
             Ok(l) => {
                 let v: Vec<(String, String)> = l
                     .health_centers

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use dioxus::prelude::*;
-use shared::api::sync::{Outcome, SyncAnswer, SyncBatch, BATCH_MAX, PROTOCOL};
+use shared::api::sync::{Outcome, SyncBatch, BATCH_MAX, PROTOCOL};
 use shared::error::ErrorCode;
 
 use super::{now_ms, DriveCtx, Entry, SyncState};
@@ -122,7 +122,7 @@ pub async fn run(ctx: DriveCtx) -> Report {
             protocol: PROTOCOL,
             records,
         };
-        let answer = match api::post::<_, SyncAnswer>("/api/sync", &batch).await {
+        let answer = match api::sync::send_batch(&batch).await {
             Ok(a) => a,
             Err(ApiFailure::Network) => {
                 note.set(Some(

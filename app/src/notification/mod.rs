@@ -1,7 +1,11 @@
-//! The notification form (発生届): its fields built from the state, the generic inputs, and the official-layout
-//! sheet used by the confirm screen, the record and the print.
+//! The notification (発生届): its pages — the filing flow (`/notifications/new`, `…/new/:case_id`,
+//! `…/edit/:id`) and the filed list or inbox (`/records`) with the record's 発生届 tab —, the form's fields built
+//! from the state, the generic inputs, and the official-layout sheet used by the confirm screen, the record and the
+//! print.
 
+pub mod filing;
 pub mod input;
+pub mod records;
 pub mod sheet;
 pub mod spec;
 

@@ -7,7 +7,7 @@ use shared::error::ErrorCode;
 
 use super::{day_slot, grouped_id, UrgencyBadge};
 use crate::api::{self, ApiFailure};
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::Route;
 
@@ -39,14 +39,6 @@ pub fn Alerts() -> Element {
     }
 }
 
-fn queue_path(all: bool) -> &'static str {
-    if all {
-        "/api/observation/alerts?all=1"
-    } else {
-        "/api/observation/alerts"
-    }
-}
-
 #[component]
 fn Queue() -> Element {
     let mut show_all = use_signal(|| false);
@@ -62,7 +54,7 @@ fn Queue() -> Element {
         let gen = *generation.peek() + 1;
         generation.set(gen);
         spawn(async move {
-            let r = api::get::<AlertQueue>(queue_path(all)).await;
+            let r = api::observation::alerts(all).await;
             if *generation.peek() != gen {
                 return;
             }
@@ -279,11 +271,7 @@ pub fn HandleForm(
             busy.set(true);
             let id = id.clone();
             spawn(async move {
-                let r = api::post::<_, AlertView>(
-                    &format!("/api/observation/alerts/{id}/handle"),
-                    &HandleAlert { note: text },
-                )
-                .await;
+                let r = api::observation::handle_alert(&id, &HandleAlert { note: text }).await;
                 busy.set(false);
                 match r {
                     Ok(a) => on_handled.call(a),

@@ -3,7 +3,7 @@
 
 use chrono::Datelike;
 use dioxus::prelude::*;
-use shared::api::observation::{Dashboard as Board, DayCount, StatusCount};
+use shared::api::observation::{DayCount, StatusCount};
 use shared::auth::Role;
 use shared::error::ErrorCode;
 
@@ -45,7 +45,7 @@ pub fn Dashboard() -> Element {
 fn Overview() -> Element {
     let role = use_context::<SessionCtx>().me().map(|m| m.role);
     let desk = role.is_none_or(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin));
-    let mut board = use_resource(|| async { api::get::<Board>("/api/dashboard").await });
+    let mut board = use_resource(|| async { api::observation::dashboard().await });
     let data = board.read().clone();
     rsx! {
         section { class: "page dashboard", "data-testid": "dashboard",

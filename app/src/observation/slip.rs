@@ -4,8 +4,6 @@
 //! removes it from the address once read. Nothing here leaves the page except through the printer.
 
 use dioxus::prelude::*;
-use shared::api::cases::CaseRecord;
-use shared::api::observation::ObservationView;
 
 use super::{grouped_id, period};
 use crate::api::{self, ApiFailure};
@@ -34,9 +32,8 @@ fn SlipPage(id: String) -> Element {
         move || {
             let id = id.clone();
             async move {
-                let rec = api::get::<CaseRecord>(&format!("/api/cases/{id}")).await?;
-                let obs =
-                    api::get::<ObservationView>(&format!("/api/cases/{id}/observation")).await?;
+                let rec = api::cases::read(&id).await?;
+                let obs = api::observation::view(&id).await?;
                 Ok::<_, ApiFailure>((rec, obs))
             }
         }

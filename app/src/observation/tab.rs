@@ -14,7 +14,7 @@ use super::{day_slot, grouped_id, period};
 use crate::api::{self, ApiFailure};
 use crate::case::{parse_iso, today_jst, CaseCtx};
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::Route;
 
 /// 体温 at or above this (tenths of a degree) is emphasised on the timeline (発熱).
@@ -30,7 +30,7 @@ pub fn ObservationTab() -> Element {
         let id = ctx.record.peek().as_ref().map(|r| r.id.clone());
         spawn(async move {
             let Some(id) = id else { return };
-            match api::get::<ObservationView>(&format!("/api/cases/{id}/observation")).await {
+            match api::observation::view(&id).await {
                 Ok(v) => {
                     view.set(Some(v));
                     error.set(None);
@@ -165,11 +165,7 @@ fn Summary(
             error.set(None);
             let id = id.clone();
             spawn(async move {
-                let r = api::post::<_, ObservationView>(
-                    &format!("/api/cases/{id}/observation/stop"),
-                    &serde_json::json!({}),
-                )
-                .await;
+                let r = api::observation::stop(&id).await;
                 busy.set(false);
                 match r {
                     Ok(v) => {
@@ -294,8 +290,7 @@ fn StartForm(
         };
         let id = id.clone();
         spawn(async move {
-            let r = api::post::<_, ObservationView>(&format!("/api/cases/{id}/observation"), &body)
-                .await;
+            let r = api::observation::start(&id, &body).await;
             busy.set(false);
             match r {
                 Ok(v) => on_saved.call(v),

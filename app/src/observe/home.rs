@@ -354,7 +354,7 @@ fn SignOut() -> Element {
         busy.set(true);
         error.set(None);
         ctx.spawn(async move {
-            let out = api::send::<()>("POST", "/api/observe/signout", None).await;
+            let out = api::observe::sign_out().await;
             busy.set(false);
             match out {
                 Err(ApiFailure::Network) => {

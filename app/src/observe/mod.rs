@@ -301,7 +301,7 @@ async fn boot(ctx: ObsCtx) {
             None
         }
     };
-    match api::get::<ObserveMe>("/api/observe/me").await {
+    match api::observe::me().await {
         Ok(m) => ctx.signed_in(m),
         Err(ApiFailure::Network) => match cached {
             // Without signal: the people as last known; reports wait on the phone.

@@ -2,8 +2,7 @@
 //! phone's screen lock (fingerprint, face or PIN) instead of the スマホ入力ID and birth date.
 
 use dioxus::prelude::*;
-use shared::api::auth::{AssertionRequest, RegisterCredentialRequest, WebauthnOptions};
-use shared::api::observation::ObserveMe;
+use shared::api::auth::{AssertionRequest, RegisterCredentialRequest};
 
 use super::ObsCtx;
 use crate::api::{self, ApiFailure};
@@ -31,19 +30,13 @@ pub fn PasskeySignIn() -> Element {
         error.set(None);
         ctx.spawn(async move {
             let out = async {
-                let o: WebauthnOptions = api::post(
-                    "/api/observe/passkey/signin/options",
-                    &serde_json::json!({}),
-                )
-                .await
-                .map_err(|e| offline_or(&e))?;
+                let o = api::observe::passkey_sign_in_options()
+                    .await
+                    .map_err(|e| offline_or(&e))?;
                 let credential_json = api::get_assertion(&o.options_json).await?;
-                api::post::<_, ObserveMe>(
-                    "/api/observe/passkey/signin",
-                    &AssertionRequest { credential_json },
-                )
-                .await
-                .map_err(|e| offline_or(&e))
+                api::observe::passkey_sign_in(&AssertionRequest { credential_json })
+                    .await
+                    .map_err(|e| offline_or(&e))
             }
             .await;
             busy.set(false);
@@ -88,18 +81,14 @@ pub fn PasskeyOffer() -> Element {
         let mut flash = ctx.flash;
         ctx.spawn(async move {
             let out = async {
-                let o: WebauthnOptions =
-                    api::post("/api/observe/passkey/options", &serde_json::json!({}))
-                        .await
-                        .map_err(|e| offline_or(&e))?;
+                let o = api::observe::passkey_options()
+                    .await
+                    .map_err(|e| offline_or(&e))?;
                 let credential_json = api::create_credential(&o.options_json).await?;
-                api::post::<_, ObserveMe>(
-                    "/api/observe/passkey",
-                    &RegisterCredentialRequest {
-                        credential_json,
-                        name: String::new(),
-                    },
-                )
+                api::observe::register_passkey(&RegisterCredentialRequest {
+                    credential_json,
+                    name: String::new(),
+                })
                 .await
                 .map_err(|e| offline_or(&e))
             }

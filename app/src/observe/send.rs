@@ -6,9 +6,7 @@
 use std::collections::HashSet;
 
 use dioxus::prelude::*;
-use shared::api::observation::{
-    ReportBatch, ReportBatchAnswer, ReportOutcome, ReportResult, REPORT_BATCH_MAX,
-};
+use shared::api::observation::{ReportBatch, ReportOutcome, ReportResult, REPORT_BATCH_MAX};
 use shared::error::ErrorCode;
 use shared::observation::ReportIssue;
 
@@ -58,7 +56,7 @@ async fn run(ctx: ObsCtx) -> bool {
         tried.extend(chunk.iter().map(|u| u.client_id.clone()));
         let ids: HashSet<String> = chunk.iter().map(|u| u.client_id.clone()).collect();
         let batch = ReportBatch { reports: chunk };
-        let failed = match api::post::<_, ReportBatchAnswer>("/api/observe/reports", &batch).await {
+        let failed = match api::observe::send_reports(&batch).await {
             Ok(answer) => {
                 apply(ctx, answer.results).await;
                 continue;

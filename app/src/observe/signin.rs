@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use dioxus::prelude::*;
-use shared::api::observation::{ObserveMe, ObserveSignIn};
+use shared::api::observation::ObserveSignIn;
 use shared::case::smartphone_id_ok;
 
 use super::ObsCtx;
@@ -98,7 +98,7 @@ pub fn SignInScreen() -> Element {
                 smartphone_id: id,
                 date_of_birth: dob,
             };
-            let out = api::post::<_, ObserveMe>("/api/observe/signin", &body).await;
+            let out = api::observe::sign_in(&body).await;
             busy.set(false);
             match out {
                 Ok(me) => ctx.signed_in(me),

@@ -1,7 +1,7 @@
 //! The user's own security keys: list, rename, add, remove (never the last one).
 
 use dioxus::prelude::*;
-use shared::api::auth::{CredentialList, RenameCredentialRequest};
+use shared::api::auth::RenameCredentialRequest;
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
@@ -24,8 +24,7 @@ pub fn Account() -> Element {
 
 #[component]
 fn AccountKeys() -> Element {
-    let mut keys =
-        use_resource(|| async { api::get::<CredentialList>("/api/me/credentials").await });
+    let mut keys = use_resource(|| async { api::me::credentials().await });
     let mut error = use_signal(|| None::<String>);
     let mut adding = use_signal(|| false);
     let list = keys.read().clone();
@@ -97,7 +96,7 @@ fn KeyRow(
                         let id = id_rename.clone();
                         spawn(async move {
                             let body = RenameCredentialRequest { name: new_name() };
-                            let r = api::send("PATCH", &format!("/api/me/credentials/{id}"), Some(&body)).await;
+                            let r = api::me::rename_credential(&id, &body).await;
                             on_change.call(r.map_err(|e| e.message()));
                         });
                     },
@@ -108,7 +107,7 @@ fn KeyRow(
                     onclick: move |_| {
                         let id = id_delete.clone();
                         spawn(async move {
-                            let r = api::send::<()>("DELETE", &format!("/api/me/credentials/{id}"), None).await;
+                            let r = api::me::delete_credential(&id).await;
                             on_change.call(r.map_err(|e| e.message()));
                         });
                     },

@@ -3,9 +3,8 @@
 
 use dioxus::prelude::*;
 use shared::api::admin::{
-    AccountList, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport,
-    CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution, InstitutionList,
-    IssuedAccess,
+    AccountAction, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport,
+    CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution, IssuedAccess,
 };
 use shared::audit::{OutcomeKind, ACTIONS};
 use shared::auth::Role;
@@ -36,10 +35,8 @@ pub fn Admin() -> Element {
 
 #[component]
 fn AdminPanel() -> Element {
-    let mut accounts =
-        use_resource(|| async { api::get::<AccountList>("/api/admin/accounts").await });
-    let mut institutions =
-        use_resource(|| async { api::get::<InstitutionList>("/api/admin/institutions").await });
+    let mut accounts = use_resource(|| async { api::admin::accounts().await });
+    let mut institutions = use_resource(|| async { api::admin::institutions().await });
     let mut issued = use_signal(|| None::<IssuedAccess>);
     let mut error = use_signal(|| None::<String>);
     let actors: Vec<(String, String)> = accounts
@@ -128,16 +125,12 @@ fn AccountRow(
     on_result: EventHandler<Result<IssuedAccess, String>>,
 ) -> Element {
     let id = account.id.clone();
-    let act = move |action: &'static str| {
+    let act = move |action: AccountAction| {
         let id = id.clone();
         move |_| {
             let id = id.clone();
             spawn(async move {
-                let r = api::post::<_, IssuedAccess>(
-                    &format!("/api/admin/accounts/{id}/{action}"),
-                    &(),
-                )
-                .await;
+                let r = api::admin::account_action(&id, action).await;
                 on_result.call(r.map_err(|e| e.message()));
             });
         }
@@ -153,15 +146,15 @@ fn AccountRow(
             td { "{account.credential_count}" }
             td { class: "row-actions",
                 if account.locked {
-                    button { class: "button small secondary", onclick: act("unlock"), "ロック解除" }
+                    button { class: "button small secondary", onclick: act(AccountAction::Unlock), "ロック解除" }
                 } else {
-                    button { class: "button small secondary", onclick: act("lock"), "ロック" }
+                    button { class: "button small secondary", onclick: act(AccountAction::Lock), "ロック" }
                 }
-                button { class: "button small secondary", onclick: act("reset"), "リセット" }
+                button { class: "button small secondary", onclick: act(AccountAction::Reset), "リセット" }
                 if active {
-                    button { class: "button small danger", onclick: act("deactivate"), "利用停止" }
+                    button { class: "button small danger", onclick: act(AccountAction::Deactivate), "利用停止" }
                 } else {
-                    button { class: "button small secondary", onclick: act("reactivate"), "再開" }
+                    button { class: "button small secondary", onclick: act(AccountAction::Reactivate), "再開" }
                 }
             }
         }
@@ -229,7 +222,7 @@ fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<IssuedAcc
                     Delivery::InitialPassword
                 },
             };
-            match api::post::<_, IssuedAccess>("/api/admin/accounts", &body).await {
+            match api::admin::create_account(&body).await {
                 Ok(i) => {
                     error.set(None);
                     login_id.set(String::new());
@@ -313,7 +306,7 @@ fn NewInstitution(on_created: EventHandler<()>) -> Element {
                 address: address(),
                 phone: phone(),
             };
-            match api::post::<_, Institution>("/api/admin/institutions", &body).await {
+            match api::admin::create_institution(&body).await {
                 Ok(_) => {
                     error.set(None);
                     name.set(String::new());
@@ -388,7 +381,7 @@ fn AuditLog(actors: Vec<(String, String)>) -> Element {
     let mut older = use_signal(Vec::<AuditPage>::new);
     let log = use_resource(move || async move {
         let q = applied().query(None);
-        api::post::<_, AuditPage>("/api/admin/audit", &q).await
+        api::admin::audit(&q).await
     });
     let mut report = use_signal(|| None::<Result<ChainReport, String>>);
     let mut apply = move |f: AuditFilters| {
@@ -398,7 +391,7 @@ fn AuditLog(actors: Vec<(String, String)>) -> Element {
     let load_older = move |before: i64| {
         spawn(async move {
             let q = applied.peek().query(Some(before));
-            if let Ok(page) = api::post::<_, AuditPage>("/api/admin/audit", &q).await {
+            if let Ok(page) = api::admin::audit(&q).await {
                 older.write().push(page);
             }
         });
@@ -409,7 +402,7 @@ fn AuditLog(actors: Vec<(String, String)>) -> Element {
                 class: "button secondary small",
                 onclick: move |_| {
                     spawn(async move {
-                        report.set(Some(api::get::<ChainReport>("/api/admin/audit/verify").await.map_err(|e| e.message())));
+                        report.set(Some(api::admin::verify_audit().await.map_err(|e| e.message())));
                     });
                 },
                 "改ざん検証（ハッシュチェーン）"

@@ -2,8 +2,6 @@
 
 use dioxus::prelude::*;
 
-use shared::api::notifications::NotificationList;
-use shared::api::observation::Dashboard;
 use shared::auth::Role;
 
 use crate::api;
@@ -89,7 +87,7 @@ fn Menu() -> Element {
 /// A health center's count of notifications not yet opened (受理待ち), above the inbox link.
 #[component]
 fn Unread() -> Element {
-    let list = use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
+    let list = use_resource(|| async { api::notifications::list().await });
     let unread = list
         .read()
         .as_ref()
@@ -107,7 +105,7 @@ fn Unread() -> Element {
 /// 健康観察アラート with the waiting count (「未対応 3件（うち緊急 1件）」), from the dashboard's counts.
 #[component]
 fn AlertsCard() -> Element {
-    let board = use_resource(|| async { api::get::<Dashboard>("/api/dashboard").await });
+    let board = use_resource(|| async { api::observation::dashboard().await });
     let counts = board
         .read()
         .as_ref()

@@ -39,7 +39,7 @@ pub fn Invite() -> Element {
                 new_password: new_password(),
                 confirmation: confirmation(),
             };
-            match api::post::<_, SignInStep>("/api/invitations/accept", &body).await {
+            match api::auth::accept_invitation(&body).await {
                 Ok(SignInStep::RegisterCredential) => {
                     step.set(Step::RegisterKey);
                     Ok(())

@@ -1,14 +1,10 @@
-//! One page per route, one file per page.
+//! The pages that belong to no feature: the menu, sign-in, invitation, the account's keys, administration, not
+//! found. A feature's pages live in its folder (`case/`, `notification/`, `observation/`, `drive/`, `observe/`);
+//! one file per page.
 
 pub mod account;
 pub mod admin;
-pub mod case_record;
-pub mod deleted;
 pub mod home;
 pub mod invite;
-pub mod new_notification;
 pub mod not_found;
-pub mod pre_notification;
-pub mod records;
-pub mod search;
 pub mod sign_in;

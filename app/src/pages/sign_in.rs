@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::api::auth::{
     AssertionRequest, ChangePasswordRequest, Me, PasswordSignInRequest, RecoveryCodeRequest,
-    SignInStep, WebauthnOptions,
+    SignInStep,
 };
 
 use crate::api;
@@ -68,9 +68,7 @@ pub fn SignIn() -> Element {
                 login_id: login_id().trim().to_owned(),
                 password: password(),
             };
-            let next = api::post::<_, SignInStep>("/api/auth/password", &body)
-                .await
-                .map_err(|e| e.message())?;
+            let next = api::auth::password(&body).await.map_err(|e| e.message())?;
             advance(next);
             Ok(())
         });
@@ -78,16 +76,13 @@ pub fn SignIn() -> Element {
 
     let passkey = move |_| {
         act.run(move || async move {
-            let options: WebauthnOptions = api::post("/api/auth/passkey/options", &())
+            let options = api::auth::passkey_options()
                 .await
                 .map_err(|e| e.message())?;
             let credential_json = api::get_assertion(&options.options_json).await?;
-            let next = api::post::<_, SignInStep>(
-                "/api/auth/passkey",
-                &AssertionRequest { credential_json },
-            )
-            .await
-            .map_err(|e| e.message())?;
+            let next = api::auth::passkey(&AssertionRequest { credential_json })
+                .await
+                .map_err(|e| e.message())?;
             advance(next);
             Ok(())
         });
@@ -165,7 +160,7 @@ fn ChangePassword(login_id: String, initial: String, on_next: EventHandler<SignI
                 new_password: new_password(),
                 confirmation: confirmation(),
             };
-            let next = api::post::<_, SignInStep>("/api/auth/password/change", &body)
+            let next = api::auth::change_password(&body)
                 .await
                 .map_err(|e| e.message())?;
             on_next.call(next);
@@ -201,19 +196,14 @@ fn SecondFactor(
         act.run(move || async move {
             let result = async {
                 let credential_json = api::get_assertion(&options()).await?;
-                api::post::<_, SignInStep>(
-                    "/api/auth/webauthn",
-                    &AssertionRequest { credential_json },
-                )
-                .await
-                .map_err(|e| e.message())
+                api::auth::webauthn(&AssertionRequest { credential_json })
+                    .await
+                    .map_err(|e| e.message())
             }
             .await;
             if result.is_err() {
                 // The challenge is single use: fetch a fresh one for the next try.
-                if let Ok(fresh) =
-                    api::post::<_, WebauthnOptions>("/api/auth/webauthn/options", &()).await
-                {
+                if let Ok(fresh) = api::auth::webauthn_options().await {
                     options.set(fresh.options_json);
                 }
             }
@@ -241,12 +231,9 @@ fn RecoveryForm(on_next: EventHandler<SignInStep>) -> Element {
     let submit = move |e: FormEvent| {
         e.prevent_default();
         act.run(move || async move {
-            let next = api::post::<_, SignInStep>(
-                "/api/auth/recovery",
-                &RecoveryCodeRequest { code: code() },
-            )
-            .await
-            .map_err(|e| e.message())?;
+            let next = api::auth::recovery(&RecoveryCodeRequest { code: code() })
+                .await
+                .map_err(|e| e.message())?;
             on_next.call(next);
             Ok(())
         });

@@ -122,7 +122,7 @@ fn Register() -> Element {
                                 error.set(None);
                                 let body = CreateCase { idempotency_key: idem(), health_center_id: hc(), id: d2.clone() };
                                 spawn(async move {
-                                    let r = api::post::<_, Created>("/api/cases", &body).await;
+                                    let r = api::cases::create(&body).await;
                                     busy.set(false);
                                     match r {
                                         Ok(c) => { stage.set(Stage::Done(c)); api::scroll_to_top(); }

@@ -1,12 +1,11 @@
 //! 削除した記録: a health-center administrator's list of the area's deleted records, each with 復元.
 
 use dioxus::prelude::*;
-use shared::api::cases::{CaseRecord, DeletedList};
 use shared::auth::Role;
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 
@@ -30,7 +29,7 @@ pub fn Deleted() -> Element {
 
 #[component]
 fn DeletedRecords() -> Element {
-    let mut list = use_resource(|| async { api::get::<DeletedList>("/api/cases/deleted").await });
+    let mut list = use_resource(|| async { api::cases::deleted().await });
     let mut restored = use_signal(Vec::<(String, String)>::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| None::<String>);
@@ -68,7 +67,7 @@ fn DeletedRecords() -> Element {
                                             let name = name.clone();
                                             busy.set(Some(id.clone()));
                                             spawn(async move {
-                                                let r = api::post::<_, CaseRecord>(&format!("/api/cases/{id}/restore"), &serde_json::json!({})).await;
+                                                let r = api::cases::restore(&id).await;
                                                 busy.set(None);
                                                 match r {
                                                     Ok(_) => { error.set(None); restored.write().push((id, name)); list.restart(); }

@@ -3,7 +3,7 @@
 //! session (a context signal), so coming back from a record finds them, and the list, as they were.
 
 use dioxus::prelude::*;
-use shared::api::cases::{CaseSummary, SearchCriteria, SearchRequest, SearchResult, SortKey};
+use shared::api::cases::{CaseSummary, SearchCriteria, SearchRequest, SortKey};
 use shared::case::status::CaseStatus;
 use shared::case::{age_band, smartphone_id_ok};
 use shared::notification::dates::parse_typed;
@@ -16,7 +16,7 @@ use crate::case::status_tab::key;
 use crate::case::{age_text, date_short, parse_iso, today_jst};
 use crate::components::alert::ErrorAlert;
 use crate::components::health_centers::use_health_centers;
-use crate::pages::records::jst;
+use crate::notification::records::jst;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
 
@@ -163,7 +163,7 @@ async fn run(
     mut issues: Signal<Vec<IssueView>>,
 ) {
     busy.set(true);
-    let r = api::post::<_, SearchResult>("/api/cases/search", &request).await;
+    let r = api::cases::search(&request).await;
     busy.set(false);
     let mut listing = ctx.listing;
     match r {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use dioxus::prelude::*;
-use shared::api::notifications::{NotificationList, NotificationRecord, TransferRequest};
+use shared::api::notifications::TransferRequest;
 use shared::auth::Role;
 
 use crate::api;
@@ -55,8 +55,7 @@ fn RecordList() -> Element {
         role,
         Some(Role::HealthCenterStaff | Role::HealthCenterAdmin)
     );
-    let mut list =
-        use_resource(|| async { api::get::<NotificationList>("/api/notifications").await });
+    let mut list = use_resource(|| async { api::notifications::list().await });
     let title = match role {
         Some(Role::HealthCenterStaff | Role::HealthCenterAdmin) => "受信した発生届",
         Some(Role::PrefectureStaff) => "都道府県内の発生届",
@@ -101,7 +100,7 @@ pub fn NotificationView(id: String) -> Element {
     let case = try_use_context::<crate::case::CaseCtx>();
     let mut record = use_resource(move || {
         let id = rid.clone();
-        async move { api::get::<NotificationRecord>(&format!("/api/notifications/{id}")).await }
+        async move { api::notifications::read(&id).await }
     });
     rsx! {
         match record.read().clone() {
@@ -198,7 +197,7 @@ fn Transfer(id: String, current: String, on_done: EventHandler<()>) -> Element {
                     let body = TransferRequest { health_center_id: target(), reason: reason() };
                     let id = id.clone();
                     spawn(async move {
-                        let r = api::send("POST", &format!("/api/notifications/{id}/transfer"), Some(&body)).await;
+                        let r = api::notifications::transfer(&id, &body).await;
                         busy.set(false);
                         match r {
                             Ok(()) => { error.set(None); on_done.call(()); }

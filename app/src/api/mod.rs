@@ -1,5 +1,8 @@
-//! Every call to the edge's JSON API, in one module. Errors come back as the API's stable codes with their
-//! Japanese messages, or as "no network".
+//! Every call to the edge's JSON API, in one module: one typed function per endpoint, in one submodule per area of
+//! the edge (its handler files, `edge/src/routes/*.rs`), e.g. `api::observe::sign_in(&ObserveSignIn)`. Paths are
+//! written only here (`cargo test -p xtask structure` refuses a `"/api` string anywhere else in `app/src`); the
+//! generic `get`/`post`/`put`/`send` below are private to this module. Errors come back as the API's stable codes
+//! with their Japanese messages, or as "no network".
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -7,6 +10,16 @@ use shared::api::ErrorBody;
 use shared::auth::PasswordRule;
 use shared::error::ErrorCode;
 use wasm_bindgen::prelude::*;
+
+pub mod admin;
+pub mod auth;
+pub mod cases;
+pub mod institution;
+pub mod me;
+pub mod notifications;
+pub mod observation;
+pub mod observe;
+pub mod sync;
 
 #[wasm_bindgen(module = "/js/bridge.js")]
 extern "C" {
@@ -179,30 +192,30 @@ fn unreadable() -> ApiFailure {
     }
 }
 
-/// A static text file (e.g. the common-password list).
+/// A static text file (e.g. the common-password list, the postal files); not the API.
 pub async fn get_text(path: &str) -> ApiResult<String> {
     call("GET", path, None).await.map(|(_, text)| text)
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     let (_, text) = call("GET", path, None).await?;
     parse(&text)
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     let json = serde_json::to_string(body).unwrap_or_default();
     let (_, text) = call("POST", path, Some(json)).await?;
     parse(&text)
 }
 
-pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     let json = serde_json::to_string(body).unwrap_or_default();
     let (_, text) = call("PUT", path, Some(json)).await?;
     parse(&text)
 }
 
 /// For endpoints that answer 204.
-pub async fn send<B: Serialize>(method: &str, path: &str, body: Option<&B>) -> ApiResult<()> {
+async fn send<B: Serialize>(method: &str, path: &str, body: Option<&B>) -> ApiResult<()> {
     let json = body.map(|b| serde_json::to_string(b).unwrap_or_default());
     call(method, path, json).await.map(|_| ())
 }

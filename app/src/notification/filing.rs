@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::api::cases::{CaseRecord, EditConflict, NotificationEdit};
 use shared::api::notifications::{
-    DraftKey, DuplicateCandidate, DuplicateList, DuplicateQuery, FileRequest, FileResult,
-    InstitutionProfile, NotificationRecord,
+    DraftKey, DuplicateCandidate, DuplicateQuery, FileRequest, FileResult, InstitutionProfile,
 };
 use shared::error::ErrorCode;
 use shared::notification::json_path::{get, get_str, set};
@@ -86,7 +85,7 @@ pub fn NewNotificationForCase(case_id: String) -> Element {
     let id = case_id.clone();
     let case = use_resource(move || {
         let id = id.clone();
-        async move { api::get::<CaseRecord>(&format!("/api/cases/{id}")).await }
+        async move { api::cases::read(&id).await }
     });
     let today = today();
     rsx! {
@@ -117,8 +116,8 @@ pub fn EditNotification(id: String) -> Element {
     let loaded = use_resource(move || {
         let id = rid.clone();
         async move {
-            let case = api::get::<CaseRecord>(&format!("/api/cases/{id}")).await?;
-            let n = api::get::<NotificationRecord>(&format!("/api/notifications/{id}")).await?;
+            let case = api::cases::read(&id).await?;
+            let n = api::notifications::read(&id).await?;
             Ok::<_, ApiFailure>((case, n))
         }
     });
@@ -304,7 +303,7 @@ fn Filing(mode: FilingMode) -> Element {
         if !clinic {
             return Ok(InstitutionProfile::default());
         }
-        api::get::<InstitutionProfile>("/api/institution").await
+        api::institution::profile().await
     });
 
     // Header fields from the account; a restored draft keeps its own. An edit keeps no draft (the record holds
@@ -325,7 +324,7 @@ fn Filing(mode: FilingMode) -> Element {
                 return;
             }
             // Offline, the key kept on this device since the last online visit (empty string) opens the draft.
-            let key = match api::get::<DraftKey>("/api/me/draft-key").await {
+            let key = match api::me::draft_key().await {
                 Ok(k) => k,
                 Err(ApiFailure::Network) => DraftKey { key: String::new() },
                 Err(_) => return,
@@ -738,7 +737,7 @@ fn Confirm(
             if q.date_of_birth.is_empty() || edit {
                 return Vec::new();
             }
-            api::post::<_, DuplicateList>("/api/notifications/duplicates", &q)
+            api::notifications::duplicates(&q)
                 .await
                 .map(|l| l.candidates)
                 .unwrap_or_default()
@@ -786,14 +785,10 @@ fn Confirm(
         };
         spawn(async move {
             let r = match &edit_to {
-                Some(id) => {
-                    api::put::<_, CaseRecord>(&format!("/api/cases/{id}/notification"), &edit_body)
-                        .await
-                        .map(|_| None)
-                }
-                None => api::post::<_, FileResult>("/api/notifications", &body)
+                Some(id) => api::cases::edit_notification(id, &edit_body)
                     .await
-                    .map(Some),
+                    .map(|_| None),
+                None => api::notifications::file(&body).await.map(Some),
             };
             busy.set(false);
             match r {
@@ -826,7 +821,7 @@ fn Confirm(
     let reload = move |_| {
         if let Some(id) = case_id.clone() {
             spawn(async move {
-                match api::get::<CaseRecord>(&format!("/api/cases/{id}")).await {
+                match api::cases::read(&id).await {
                     Ok(c) => {
                         let mut v = edit_version;
                         v.set(c.version);

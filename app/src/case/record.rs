@@ -8,13 +8,13 @@ use shared::case::tabs::Tab;
 use shared::error::ErrorCode;
 
 use crate::api;
+use crate::case::search::SearchCtx;
 use crate::case::status_tab::{updated_line, StatusTab};
 use crate::case::tab_panel::TabPanel;
 use crate::case::{age_text, today_jst, CaseCtx, ConflictNotice};
 use crate::components::alert::ErrorAlert;
+use crate::notification::records::{jst, NotificationView};
 use crate::observation::tab::ObservationTab;
-use crate::pages::records::{jst, NotificationView};
-use crate::pages::search::SearchCtx;
 use crate::session::RequireSignIn;
 use crate::Route;
 
@@ -219,7 +219,7 @@ fn DeleteRecord() -> Element {
             version: ctx.version(),
         };
         spawn(async move {
-            let r = api::send("POST", &format!("/api/cases/{id}/delete"), Some(&body)).await;
+            let r = api::cases::delete(&id, &body).await;
             busy.set(false);
             match r {
                 Ok(()) => {
@@ -276,7 +276,7 @@ fn DeletedNotice(id: String, at: i64) -> Element {
                 onclick: move |_| {
                     let id = id.clone();
                     spawn(async move {
-                        match api::post::<_, CaseRecord>(&format!("/api/cases/{id}/restore"), &serde_json::json!({})).await {
+                        match api::cases::restore(&id).await {
                             Ok(r) => ctx.record.set(Some(r)),
                             Err(e) => error.set(Some(e.message())),
                         }

@@ -1,0 +1,36 @@
+//! The signed-in account (`edge/src/routes/me.rs`): who it is, its keys, the drafts' key.
+
+use shared::api::auth::{CredentialList, Me, RenameCredentialRequest};
+use shared::api::notifications::DraftKey;
+
+use super::{get, get_text, send, ApiResult};
+
+/// `GET /api/me`: the signed-in user.
+pub async fn me() -> ApiResult<Me> {
+    get("/api/me").await
+}
+
+/// `GET /api/me` with the answer unread: whether the server answers at all (the network state's probe).
+pub async fn probe() -> ApiResult<()> {
+    get_text("/api/me").await.map(|_| ())
+}
+
+/// `GET /api/me/credentials`: the account's keys.
+pub async fn credentials() -> ApiResult<CredentialList> {
+    get("/api/me/credentials").await
+}
+
+/// `PATCH /api/me/credentials/{id}`.
+pub async fn rename_credential(id: &str, body: &RenameCredentialRequest) -> ApiResult<()> {
+    send("PATCH", &format!("/api/me/credentials/{id}"), Some(body)).await
+}
+
+/// `DELETE /api/me/credentials/{id}`.
+pub async fn delete_credential(id: &str) -> ApiResult<()> {
+    send::<()>("DELETE", &format!("/api/me/credentials/{id}"), None).await
+}
+
+/// `GET /api/me/draft-key`: the key that encrypts this user's filing drafts on the device.
+pub async fn draft_key() -> ApiResult<DraftKey> {
+    get("/api/me/draft-key").await
+}
