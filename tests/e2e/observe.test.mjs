@@ -265,6 +265,17 @@ test("observe-offline: the contact's report waits encrypted on the phone, surviv
   const keys = before.stores.find((s) => s.db === "hersys-observe" && s.store === "keys");
   assert.match(keys.text, /\[CryptoKey extractable=false\]/, "the key is a non-extractable CryptoKey");
   assert.ok(before.cacheEntries > 3, "the app shell is in Cache Storage");
+  // The patient's page alone: nothing of the staff application is kept on the person's phone.
+  const kept = await page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    }
+    return urls;
+  });
+  assert.deepEqual(kept.filter((u) => u.startsWith("/entry/")), ["/entry/observe.html"], JSON.stringify(kept));
+  const code = kept.filter((u) => /\.(wasm|js)$/.test(u) && u.startsWith("/pkg/"));
+  assert.ok(code.length === 2 && code.every((u) => u.startsWith("/pkg/observe-")), JSON.stringify(code));
   // The search is not vacuous: the page shows the names it looks for.
   assert.match(await page.getByTestId("obs-home").textContent(), new RegExp(member.given));
   assertNoPlaintext(before, needles, "offline, before the send");

@@ -7,6 +7,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod budget;
 mod build;
 mod cmd;
 mod dev;
@@ -25,6 +26,7 @@ commands:
   dev     setup + build + local D1 migrations, then serve everything on wrangler dev [--port N]
   test    setup + build + fmt, clippy, cargo tests, edge HTTP tests and browser tests
   bench   setup + build, then measure everything and write BENCHMARKS.md and BENCHMARKS.json
+  sizes   each entry point's transfer size in dist/ against its budget (run by test after the build)
   fuzz    run every fuzz target of fuzz/ (libFuzzer, nightly) [seconds each, default 60]";
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(),
         Some("bench") => test::bench(),
+        Some("sizes") => budget::check(),
         Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
             eprintln!("{USAGE}");

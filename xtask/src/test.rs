@@ -12,6 +12,7 @@ pub fn run() -> Result {
     let t = Instant::now();
     build::all()?;
     println!("build: {:.1} s", t.elapsed().as_secs_f64());
+    crate::budget::check()?;
 
     let mut c = cmd::new("cargo");
     c.args(["fmt", "--all", "--check"]);
@@ -79,30 +80,11 @@ pub fn bench() -> Result {
     setup::all()?;
     build::all()?;
     let mut report = Report::default();
-    let dist = build::dist();
-    let mut total = 0;
-    let mut lines = Vec::new();
-    for f in [
-        "pkg/app_bg.wasm",
-        "pkg/app.js",
-        "boot.js",
-        "app.css",
-        "index.html",
-    ] {
-        let raw = std::fs::metadata(dist.join(f))
-            .map_err(|e| format!("{f}: {e}"))?
-            .len();
-        let gz = gzip_size(&dist.join(f))?;
-        total += gz;
-        lines.push(format!("  {f:<18} {raw:>9} B raw  {gz:>8} B gzip"));
-    }
-    lines.push(format!(
-        "  {:<18} {:>28} B gzip ({:.1} KB)",
-        "total",
-        total,
-        total as f64 / 1024.0
-    ));
-    report.add("App transfer size (gzip -9)", lines);
+    let lines = crate::budget::lines(&crate::budget::measure()?);
+    report.add(
+        "App transfer size per entry point (HTML, script, wasm, CSS; gzip -9 and brotli 11)",
+        lines,
+    );
     for (title, script) in [
         ("API latency", "tests/bench/health.mjs"),
         (
@@ -200,12 +182,4 @@ fn native_and_wasm(
     let mut c = cmd::new("node");
     c.arg(script);
     report.run(&format!("{title} (wasm in V8)"), c)
-}
-
-fn gzip_size(path: &std::path::Path) -> Result<u64> {
-    let mut c = cmd::new("gzip");
-    c.args(["-9", "-c"]).arg(path);
-    let what = cmd::describe(&c);
-    let out = c.output().map_err(|e| format!("{what}: {e}"))?;
-    Ok(out.stdout.len() as u64)
 }
