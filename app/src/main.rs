@@ -24,9 +24,9 @@ use components::shell::Shell;
 // pages of its own entry are the real ones, every other page is a stand-in that loads that page's entry
 // (components::elsewhere). The default feature `all-areas` makes every page real (what `cargo check` and clippy see).
 #[cfg(not(any(feature = "all-areas", feature = "entry-signin")))]
-use components::elsewhere::{Account, Home, Invite, NotFound, SignIn};
+use components::elsewhere::{Home, Invite, NotFound, SignIn};
 #[cfg(any(feature = "all-areas", feature = "entry-signin"))]
-use pages::{account::Account, home::Home, invite::Invite, not_found::NotFound, sign_in::SignIn};
+use pages::{home::Home, invite::Invite, not_found::NotFound, sign_in::SignIn};
 
 #[cfg(any(feature = "all-areas", feature = "entry-filing"))]
 use case::pre_notification::PreNotification;
@@ -59,9 +59,9 @@ use components::elsewhere::{Alerts, Dashboard, Slip};
 use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-admin")))]
-use components::elsewhere::Admin;
+use components::elsewhere::{Account, Admin};
 #[cfg(any(feature = "all-areas", feature = "entry-admin"))]
-use pages::admin::Admin;
+use pages::{account::Account, admin::Admin};
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-observe")))]
 use components::elsewhere::Observe;

@@ -12,7 +12,7 @@
 pub enum Entry {
     /// The patient's own phone: `/observe` (no staff header, no staff session).
     Observe,
-    /// Sign-in, invitations, the menu, the account page, and every unknown path (its "not found" page).
+    /// Sign-in, invitations, the menu, and every unknown path (its "not found" page).
     SignIn,
     /// The notification form: new, edit, pre-filled from a record, and the record before notification.
     Filing,
@@ -22,7 +22,8 @@ pub enum Entry {
     Drive,
     /// The health center's observation desk: alerts, dashboard, the observation slip.
     Desk,
-    /// Administration: accounts, invitations, the audit log.
+    /// Administration: accounts, invitations, the audit log; and each person's own account page (keys, password),
+    /// rarely opened, so kept out of the sign-in entry that everyone downloads first.
     Admin,
 }
 
@@ -92,6 +93,7 @@ pub const RULES: &[(&str, Entry)] = &[
     ("/search", Entry::Records),
     ("/deleted", Entry::Records),
     ("/admin", Entry::Admin),
+    ("/account", Entry::Admin),
 ];
 
 /// Whether `path` matches `pattern` (see [`RULES`]). Empty segments (a trailing slash) are ignored.
@@ -119,7 +121,7 @@ mod tests {
             ("/", Entry::SignIn),
             ("/signin", Entry::SignIn),
             ("/invite", Entry::SignIn),
-            ("/account", Entry::SignIn),
+            ("/account", Entry::Admin),
             ("/no/such/page", Entry::SignIn),
             ("/observe", Entry::Observe),
             ("/observe/", Entry::Observe),

@@ -23,7 +23,7 @@ pub const BUDGETS: [(Entry, u64, u64); 7] = [
     (Entry::Records, 490 * KB, 250 * KB),
     (Entry::Drive, 450 * KB, 250 * KB),
     (Entry::Desk, 330 * KB, 250 * KB),
-    (Entry::Admin, 290 * KB, 250 * KB),
+    (Entry::Admin, 305 * KB, 250 * KB),
 ];
 
 pub struct EntrySize {

@@ -301,6 +301,11 @@ async fn boot(ctx: ObsCtx) {
             None
         }
     };
+    // Nothing kept on this phone (a first visit, or signed out): the sign-in form at once, while the server says
+    // whether a session (a passkey's) is open after all.
+    if cached.is_none() && *screen.peek() != Screen::SignIn {
+        screen.set(Screen::SignIn);
+    }
     match api::observe::me().await {
         Ok(m) => ctx.signed_in(m),
         Err(ApiFailure::Network) => match cached {
