@@ -32,17 +32,8 @@ function registerServiceWorker() {
     .catch((e) => console.warn("service worker registration failed", e));
 }
 
-// The wasm or its script could not be fetched or started (offline on a first visit, a server error): say so, with a
-// button to try again, instead of "読み込み中…" for ever.
+// The wasm could not be fetched or started (offline on a first visit, a server error): boot-check.js (a classic
+// script, so it also covers this script failing to load) says so, with a button to try again.
 function failed() {
-  const box = document.getElementById("boot-message");
-  if (!box) return;
-  box.textContent = "画面を読み込めませんでした。通信状態を確かめて、もう一度お試しください。";
-  box.setAttribute("role", "alert");
-  const retry = document.createElement("button");
-  retry.type = "button";
-  retry.className = "button";
-  retry.textContent = "もう一度読み込む";
-  retry.addEventListener("click", () => location.reload());
-  box.append(document.createElement("br"), retry);
+  window.__hersysBootFailed?.();
 }

@@ -32,6 +32,7 @@ const entryFor = (path) => (RULES.find(([pattern]) => matches(pattern, path)) ||
 
 // Puts an entry's HTML and files into the cache. The files were usually just loaded by the page, so they come from
 // the HTTP cache (content-named, cached for ever) rather than the network.
+// `addAll` stores all or nothing, so an entry's HTML is in the cache only together with its files.
 async function keep(name) {
   const entry = ENTRIES[name];
   if (!entry) return;
@@ -41,6 +42,21 @@ async function keep(name) {
     if (!(await cache.match(path))) missing.push(path);
   }
   await cache.addAll(missing);
+}
+
+// Whether an entry's HTML and every file it loads are in the cache.
+async function kept(cache, name) {
+  const entry = ENTRIES[name];
+  if (!entry) return false;
+  for (const path of [entry.html, ...entry.files]) {
+    if (!(await cache.match(path))) return false;
+  }
+  return true;
+}
+
+// One entry at a time, so that what the page itself is loading keeps most of the bandwidth.
+async function keepInTurn(names) {
+  for (const name of names) await keep(name);
 }
 
 self.addEventListener("install", (event) => {
@@ -55,7 +71,9 @@ self.addEventListener("install", (event) => {
         }
         return names;
       })))
-      .then((lists) => Promise.all([...new Set(lists.flat())].map((name) => keep(name).catch(() => {}))))
+      // A failure fails the install: the previous worker and its cache stay (offline use is never traded for an
+      // update half downloaded), and the browser tries again at its next update check.
+      .then((lists) => keepInTurn([...new Set(lists.flat())]))
       .then(() => self.skipWaiting()),
   );
 });
@@ -69,8 +87,8 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  const names = Array.isArray(event.data?.keep) ? event.data.keep : [];
-  event.waitUntil(Promise.all(names.map((name) => keep(name).catch((e) => console.warn("keep", name, e)))));
+  const names = Array.isArray(event.data?.keep) ? event.data.keep.filter((n) => typeof n === "string") : [];
+  event.waitUntil(keepInTurn(names).catch((e) => console.warn("keep", names, e)));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -81,13 +99,17 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
 
   if (request.mode === "navigate") {
-    // Network first so a new build shows at once. Offline, the kept HTML of the path's entry; failing that, the
+    // Network first so a new build shows at once. Offline, the path's entry if it is kept whole; failing that, the
     // sign-in entry's (its pages then say what cannot be opened offline). Only entry HTML is stored, never the
     // navigated URL.
     const name = entryFor(url.pathname);
     event.respondWith(
-      fetch(request).catch(() => caches.open(CACHE).then(async (cache) =>
-        (await cache.match(ENTRIES[name]?.html)) || (await cache.match(ENTRIES.signin.html)) || Response.error())),
+      fetch(request).catch(() => caches.open(CACHE).then(async (cache) => {
+        for (const candidate of [name, "signin"]) {
+          if (await kept(cache, candidate)) return cache.match(ENTRIES[candidate].html);
+        }
+        return Response.error();
+      })),
     );
     return;
   }
@@ -95,22 +117,17 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       caches.open(DATA_CACHE).then((cache) =>
         cache.match(url.pathname).then((hit) => hit || fetch(request).then((res) => {
-          if (res.ok) cache.put(url.pathname, res.clone());
+          if (res.ok) event.waitUntil(cache.put(url.pathname, res.clone()));
           return res;
         }))),
     );
     return;
   }
   if (url.pathname.startsWith("/entry/")) {
-    // An entry's HTML fetched by the page that is about to open it: network first, kept for offline.
+    // An entry's HTML fetched by the page that is about to open it: network first, the kept copy offline. Stored
+    // only by `keep`, together with its files.
     event.respondWith(
-      fetch(request).then((res) => {
-        if (res.ok) {
-          const copy = res.clone();
-          caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
-        }
-        return res;
-      }).catch(() => caches.open(CACHE).then((cache) => cache.match(url.pathname)).then((hit) => hit || Response.error())),
+      fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match(url.pathname)).then((hit) => hit || Response.error())),
     );
     return;
   }
@@ -119,7 +136,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       caches.open(CACHE).then((cache) => cache.match(url.pathname).then((hit) => hit || fetch(request).then((res) => {
         const known = COMMON.includes(url.pathname) || Object.values(ENTRIES).some((e) => e.files.includes(url.pathname));
-        if (res.ok && known) cache.put(url.pathname, res.clone());
+        if (res.ok && known) event.waitUntil(cache.put(url.pathname, res.clone()));
         return res;
       }))),
     );

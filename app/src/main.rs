@@ -24,9 +24,11 @@ use components::shell::Shell;
 // pages of its own entry are the real ones, every other page is a stand-in that loads that page's entry
 // (components::elsewhere). The default feature `all-areas` makes every page real (what `cargo check` and clippy see).
 #[cfg(not(any(feature = "all-areas", feature = "entry-signin")))]
-use components::elsewhere::{Home, Invite, NotFound, SignIn};
+use components::elsewhere::{Home, Invite, SignIn};
 #[cfg(any(feature = "all-areas", feature = "entry-signin"))]
-use pages::{home::Home, invite::Invite, not_found::NotFound, sign_in::SignIn};
+use pages::{home::Home, invite::Invite, sign_in::SignIn};
+// Every entry answers its own unknown paths (`/records/a/b/c` is the records entry's) with the real page.
+use pages::not_found::NotFound;
 
 #[cfg(any(feature = "all-areas", feature = "entry-filing"))]
 use case::pre_notification::PreNotification;

@@ -3,7 +3,10 @@
 //! build`) to browsers that accept it. No personal data is ever among these files.
 
 use shared::entry::Entry;
-use worker::{EncodeBody, Env, Headers, Request, Response, Result};
+use shared::error::ErrorCode;
+use worker::{EncodeBody, Env, Headers, Method, Request, Response, Result};
+
+use crate::ApiError;
 
 use crate::platform::bindings;
 
@@ -13,6 +16,9 @@ pub async fn serve(req: Request, env: &Env) -> Result<Response> {
     let assets = env.assets(bindings::ASSETS)?;
     let path = req.path();
     if is_page(&path) {
+        if !matches!(req.method(), Method::Get | Method::Head) {
+            return Ok(ApiError::new(ErrorCode::MethodNotAllowed).into_response());
+        }
         // Every page of the app is its entry's HTML; unknown paths get the sign-in entry, whose router says "not
         // found". Revalidated on every visit, so a new build shows at once.
         let html = assets
@@ -67,12 +73,21 @@ fn accepts_brotli(req: &Request) -> bool {
         .get("accept-encoding")
         .ok()
         .flatten()
-        .is_some_and(|v| {
-            v.split(',').any(|t| {
-                let mut parts = t.trim().split(';');
-                parts.next() == Some("br") && parts.all(|q| q.trim() != "q=0")
+        .is_some_and(|v| lists_brotli(&v))
+}
+
+/// Whether an `Accept-Encoding` value accepts `br` (listed, and not with a zero quality).
+fn lists_brotli(value: &str) -> bool {
+    value.split(',').any(|t| {
+        let mut parts = t.trim().split(';');
+        parts.next().map(str::trim) == Some("br")
+            && parts.all(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_none_or(|q| q > 0.0)
             })
-        })
+    })
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -121,6 +136,31 @@ mod tests {
             "/pkg/x",
         ] {
             assert!(!is_page(file), "{file}");
+        }
+    }
+
+    #[test]
+    fn brotli_only_where_accepted() {
+        for yes in [
+            "br",
+            "gzip, deflate, br, zstd",
+            "br, gzip",
+            "gzip;q=1.0, br;q=0.5",
+            " br ;q=1",
+        ] {
+            assert!(lists_brotli(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "gzip",
+            "gzip, deflate",
+            "br;q=0",
+            "br;q=0.0",
+            "gzip, br;q=0.000",
+            "brotli",
+            "xbr",
+        ] {
+            assert!(!lists_brotli(no), "{no}");
         }
     }
 

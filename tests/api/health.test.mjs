@@ -107,6 +107,9 @@ test("every page and deep link is its entry's HTML, with the security headers an
     assert.equal(res.status, 200, p);
     assertSecurityHeaders(res, p);
   }
+  const post = await fetch(`${edge.api}/records`, { method: "POST", body: "x" });
+  assert.equal(post.status, 405, "a page answers GET and HEAD only");
+  assert.equal((await post.json()).error.code, "METHOD_NOT_ALLOWED");
   for (const p of ["/pkg/app.js", "/pkg/app_bg.wasm", "/pkg/signin-0000000000.wasm", "/index.html"]) {
     assert.equal((await fetch(`${edge.api}${p}`)).status, 404, `${p}: no such file (no fallback page for files)`);
   }

@@ -67,11 +67,31 @@ test("a staff area whose files fail to download shows a retry that works; the me
   // Back to the menu (another entry again), by the header's link.
   await page.locator("a.brand").click();
   await page.getByRole("heading", { name: "メニュー" }).waitFor({ timeout: 30_000 });
+  // An unknown path under an area's prefix is that area's own "not found" page, never a loop or a wrong message.
+  for (const [p, name] of [["/records/a/b/c", "records"], ["/notifications/x", "filing"]]) {
+    await page.goto(`${edge.url}${p}`);
+    await page.getByRole("heading", { name: "ページが見つかりません" }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.evaluate(() => document.querySelector('meta[name="hersys-entry"]').content), name, p);
+  }
   assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|status of 503|Failed to fetch|status of 401/.test(e)), []);
   await context.close();
 });
 
-test("a first visit whose wasm fails says so with a retry instead of 読み込み中… for ever", async () => {
+test("a first visit whose script or wasm fails says so with a retry instead of 読み込み中… for ever", async () => {
+  // The entry's script itself (boot-check.js, a classic script, reports it).
+  {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone, serviceWorkers: "block" });
+    const page = await context.newPage();
+    await page.route(/\/pkg\/observe-[0-9a-f]+\.js$/, (route) => route.fulfill({ status: 500, body: "" }));
+    await page.goto(`${edge.url}/observe`);
+    const box = page.locator("#boot-message[role=alert]");
+    await box.waitFor();
+    assert.match(await box.textContent(), /画面を読み込めませんでした/);
+    await page.unroute(/\/pkg\/observe-[0-9a-f]+\.js$/);
+    await box.getByRole("button", { name: "もう一度読み込む" }).click();
+    await page.getByTestId("obs-signin").waitFor({ timeout: 30_000 });
+    await context.close();
+  }
   const context = await browser.newContext({ viewport: VIEWPORTS.phone, serviceWorkers: "block" });
   const page = await context.newPage();
   let fail = true;

@@ -1,7 +1,7 @@
 // Compression for `cargo xtask build`, `test` and `bench`, with Node's zlib (no extra package):
-//   node compress.mjs write-br <dir>     writes <file>.br (brotli, quality 11) beside every file of <dir>
+//   node compress.mjs write-br <dir> <cache dir>   writes <file>.br (brotli, quality 11) beside every file of <dir>
 //   node compress.mjs sizes <file>...    prints {"<file>": {"raw": n, "gzip": n, "br": n}} (gzip level 9)
-import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
@@ -15,14 +15,16 @@ const brotli = (bytes) =>
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === "write-br") {
-  const dir = args[0];
+  // Content-named files never change, so a .br kept in the cache folder under the same name is already right (the
+  // build clears dist/ every time; the cache makes a second build quick).
+  const [dir, cacheDir] = args;
+  mkdirSync(cacheDir, { recursive: true });
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
     if (name.endsWith(".br") || !statSync(file).isFile()) continue;
-    const out = `${file}.br`;
-    // Content-named files never change: an existing .br is already right.
-    if (existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs) continue;
-    writeFileSync(out, brotli(readFileSync(file)));
+    const cached = join(cacheDir, `${name}.br`);
+    if (!existsSync(cached)) writeFileSync(cached, brotli(readFileSync(file)));
+    copyFileSync(cached, `${file}.br`);
   }
 } else if (mode === "sizes") {
   const sizes = {};

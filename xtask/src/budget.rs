@@ -72,6 +72,11 @@ pub fn measure() -> Result<Vec<EntrySize>> {
         for f in &files {
             let full = dist.join(f.trim_start_matches('/'));
             let [raw, gzip, br] = ["raw", "gzip", "br"].map(|k| number_after(&text, &full, k));
+            let (raw, gzip, br) = (
+                raw.ok_or_else(|| format!("no raw size of {f} in {text}"))?,
+                gzip.ok_or_else(|| format!("no gzip size of {f} in {text}"))?,
+                br.ok_or_else(|| format!("no brotli size of {f} in {text}"))?,
+            );
             size.raw += raw;
             size.gzip += gzip;
             size.br += br;
@@ -82,17 +87,16 @@ pub fn measure() -> Result<Vec<EntrySize>> {
     Ok(out)
 }
 
-/// `"<file>": {"raw": n, "gzip": n, "br": n}` → n of `key` (the JSON is ours and flat: no parser needed).
-fn number_after(json: &str, file: &Path, key: &str) -> u64 {
-    let start = json
-        .find(&format!("{:?}", file.to_string_lossy()))
-        .unwrap_or(0);
-    json[start..]
+/// `"<file>": {"raw": n, "gzip": n, "br": n}` → n of `key` (the JSON is ours and flat: no parser needed); `None`
+/// when the file or the key is not there (an error for the caller, never a size of 0 within every budget).
+fn number_after(json: &str, file: &Path, key: &str) -> Option<u64> {
+    let start = json.find(&format!("{:?}", file.to_string_lossy()))?;
+    let object = json[start..].split('}').next()?;
+    object
         .split(&format!("\"{key}\":"))
         .nth(1)
         .and_then(|rest| rest.split([',', '}']).next())
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// The report's lines: each entry's files, its total and its budget.
@@ -174,8 +178,14 @@ mod tests {
     #[test]
     fn sizes_are_read_from_the_compressor_output() {
         let json = r#"{"/d/pkg/a.wasm":{"raw":10,"gzip":5,"br":4},"/d/pkg/b.js":{"raw":3,"gzip":2,"br":1}}"#;
-        assert_eq!(number_after(json, Path::new("/d/pkg/a.wasm"), "gzip"), 5);
-        assert_eq!(number_after(json, Path::new("/d/pkg/b.js"), "raw"), 3);
-        assert_eq!(number_after(json, Path::new("/d/pkg/b.js"), "br"), 1);
+        assert_eq!(
+            number_after(json, Path::new("/d/pkg/a.wasm"), "gzip"),
+            Some(5)
+        );
+        assert_eq!(number_after(json, Path::new("/d/pkg/b.js"), "raw"), Some(3));
+        assert_eq!(number_after(json, Path::new("/d/pkg/b.js"), "br"), Some(1));
+        assert_eq!(number_after(json, Path::new("/d/pkg/c.js"), "br"), None);
+        let partial = r#"{"/d/a":{"raw":1},"/d/b":{"br":2}}"#;
+        assert_eq!(number_after(partial, Path::new("/d/a"), "br"), None);
     }
 }

@@ -159,7 +159,8 @@ fn precompress(dir: &Path) -> Result {
     let mut c = cmd::new("node");
     c.arg(root().join("xtask/js/compress.mjs"))
         .arg("write-br")
-        .arg(dir);
+        .arg(dir)
+        .arg(root().join("target/web/br"));
     cmd::run(c)
 }
 

@@ -14,7 +14,9 @@ use crate::Route;
 #[wasm_bindgen(module = "/js/entry.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = openEntry)]
-    async fn open_entry(name: &str) -> Result<JsValue, JsValue>;
+    async fn open_entry(name: &str, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = reloadedInVain)]
+    fn reloaded_in_vain(path: &str) -> bool;
     #[wasm_bindgen(js_name = keepEntries)]
     fn keep_entries_js(names: Vec<String>);
 }
@@ -28,30 +30,33 @@ pub fn keep_entries(entries: &[Entry]) {
 enum Load {
     Loading,
     Failed,
-    /// The path's entry is this build itself: the route table and the build disagree (a bug, never a reload loop).
+    /// The path's entry is this build itself, or a reload for it came back here: the route tables disagree (a bug,
+    /// or files of two builds); never a reload loop.
     Misrouted,
 }
 
 #[component]
 pub fn Elsewhere() -> Element {
-    let route = use_route::<Route>();
-    let entry = Entry::for_path(&route.to_string());
+    let path = use_route::<Route>().to_string();
     let mut load = use_signal(|| Load::Loading);
-    let mut attempt = use_signal(|| 0u32);
-    use_effect(move || {
-        let _ = attempt();
-        if Some(entry) == crate::THIS_ENTRY {
+    let attempt = use_signal(|| 0u32);
+    // Runs again when the path changes (another page of another entry) or on a retry.
+    use_effect(use_reactive((&path,), move |(path,)| {
+        let first = attempt() == 0;
+        let entry = Entry::for_path(&path);
+        if Some(entry) == crate::THIS_ENTRY || (first && reloaded_in_vain(&path)) {
             load.set(Load::Misrouted);
             return;
         }
         load.set(Load::Loading);
         spawn(async move {
             // On success the page is replaced; only a failure comes back.
-            if open_entry(entry.name()).await.is_err() {
+            if open_entry(entry.name(), &path).await.is_err() {
                 load.set(Load::Failed);
             }
         });
-    });
+    }));
+    let mut attempt = attempt;
     rsx! {
         section { class: "page elsewhere", "data-testid": "entry-load", "data-state": match load() {
                 Load::Loading => "loading",
@@ -102,7 +107,6 @@ stand_ins! {
     SignIn();
     Invite();
     Account();
-    NotFound(segments: Vec<String>);
     NewNotification();
     NewNotificationForCase(case_id: String);
     EditNotification(id: String);
