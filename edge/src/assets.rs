@@ -6,7 +6,7 @@ use shared::entry::Entry;
 use shared::error::ErrorCode;
 use worker::{EncodeBody, Env, Headers, Method, Request, Response, Result};
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 use crate::platform::bindings;
 
