@@ -15,14 +15,24 @@ const ok = async (url, init = {}) => {
   return res;
 };
 
-/** Whether this page was just reloaded to open `path` in another entry, and is a stand-in again. */
+// Read once as the page starts, and cleared: the path this page load was a reload for, if it was one just now.
+let reloadedFor = null;
+try {
+  const last = JSON.parse(sessionStorage.getItem(LAST) || "null");
+  sessionStorage.removeItem(LAST);
+  if (last && Date.now() - last.at < LOOP_MS) reloadedFor = last.path;
+} catch {
+  // Storage refused (private mode): no loop guard.
+}
+
+/**
+ * Whether this page load was the reload that was to open `path` in its own entry, and yet is showing a stand-in for
+ * it. Answers once: the person may come back to the same path later, legitimately, through another stand-in.
+ */
 export function reloadedInVain(path) {
-  try {
-    const last = JSON.parse(sessionStorage.getItem(LAST) || "null");
-    return !!last && last.path === path && Date.now() - last.at < LOOP_MS;
-  } catch {
-    return false;
-  }
+  const hit = reloadedFor === path;
+  reloadedFor = null;
+  return hit;
 }
 
 /**

@@ -67,6 +67,10 @@ test("a staff area whose files fail to download shows a retry that works; the me
   // Back to the menu (another entry again), by the header's link.
   await page.locator("a.brand").click();
   await page.getByRole("heading", { name: "メニュー" }).waitFor({ timeout: 30_000 });
+  // And straight back to the same area: a second visit within seconds is not mistaken for a reload loop.
+  await page.getByRole("link", { name: /新たに発生届を提出する/ }).first().click();
+  await page.getByRole("heading", { name: "新たに発生届を提出する" }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate(() => document.querySelector('meta[name="hersys-entry"]').content), "filing");
   // An unknown path under an area's prefix is that area's own "not found" page, never a loop or a wrong message.
   for (const [p, name] of [["/records/a/b/c", "records"], ["/notifications/x", "filing"]]) {
     await page.goto(`${edge.url}${p}`);
