@@ -12,7 +12,8 @@
 pub enum Entry {
     /// The patient's own phone: `/observe` (no staff header, no staff session).
     Observe,
-    /// Sign-in, invitations, the menu, and every unknown path (its "not found" page).
+    /// Sign-in, invitations, the menu, and any path no rule names (its "not found" page; every entry has that page
+    /// for unknown paths under its own prefixes).
     SignIn,
     /// The notification form: new, edit, pre-filled from a record, and the record before notification.
     Filing,
