@@ -7,6 +7,7 @@ use shared::error::ErrorCode;
 use worker::{EncodeBody, Env, Headers, Method, Request, Response, Result};
 
 use crate::error::ApiError;
+use crate::security::with_headers;
 
 use crate::platform::bindings;
 
@@ -97,18 +98,6 @@ fn content_type(path: &str) -> &'static str {
         Some("css") => "text/css; charset=utf-8",
         _ => "application/octet-stream",
     }
-}
-
-/// The response with these headers added (responses from the assets binding carry immutable headers).
-fn with_headers(res: Response, add: &[(&str, &str)]) -> Result<Response> {
-    let headers = Headers::new();
-    for (name, value) in res.headers().entries() {
-        headers.append(&name, &value)?;
-    }
-    for (name, value) in add {
-        headers.set(name, value)?;
-    }
-    Ok(res.with_headers(headers))
 }
 
 #[cfg(test)]

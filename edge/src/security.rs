@@ -28,18 +28,24 @@ pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-/// Copies the response's headers into a fresh, mutable set (responses from the assets binding carry immutable
-/// headers) and adds the security headers; `/api` responses are never cached anywhere.
+/// Adds the security headers; `/api` responses are never cached anywhere.
 pub fn apply(response: Response, is_api: bool) -> Result<Response> {
+    let mut add = COMMON_HEADERS.to_vec();
+    if is_api {
+        add.push(("cache-control", "no-store"));
+    }
+    with_headers(response, &add)
+}
+
+/// The response with these headers set, over a fresh, mutable copy of its own (responses from the assets binding
+/// carry immutable headers).
+pub fn with_headers(response: Response, add: &[(&str, &str)]) -> Result<Response> {
     let headers = Headers::new();
     for (name, value) in response.headers().entries() {
         headers.append(&name, &value)?;
     }
-    for (name, value) in COMMON_HEADERS {
+    for (name, value) in add {
         headers.set(name, value)?;
-    }
-    if is_api {
-        headers.set("cache-control", "no-store")?;
     }
     Ok(response.with_headers(headers))
 }

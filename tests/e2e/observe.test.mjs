@@ -20,7 +20,7 @@ import path from "node:path";
 import { ROOT, startEdge } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
 import { addVirtualAuthenticator, launchBrowser, screenshotDir, VIEWPORTS, watchErrors } from "../support/browser.mjs";
-import { assertNoPlaintext, dumpStorage } from "../support/storage.mjs";
+import { assertNoPlaintext, cachedPaths, dumpStorage } from "../support/storage.mjs";
 
 let edge;
 let browser;
@@ -266,13 +266,7 @@ test("observe-offline: the contact's report waits encrypted on the phone, surviv
   assert.match(keys.text, /\[CryptoKey extractable=false\]/, "the key is a non-extractable CryptoKey");
   assert.ok(before.cacheEntries > 3, "the app shell is in Cache Storage");
   // The patient's page alone: nothing of the staff application is kept on the person's phone.
-  const kept = await page.evaluate(async () => {
-    const urls = [];
-    for (const name of await caches.keys()) {
-      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-    }
-    return urls;
-  });
+  const kept = await cachedPaths(page);
   assert.deepEqual(kept.filter((u) => u.startsWith("/entry/")), ["/entry/observe.html"], JSON.stringify(kept));
   const code = kept.filter((u) => /\.(wasm|js)$/.test(u) && u.startsWith("/pkg/"));
   assert.ok(code.length === 2 && code.every((u) => u.startsWith("/pkg/observe-")), JSON.stringify(code));

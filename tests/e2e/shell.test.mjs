@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
+import { cachedPaths } from "../support/storage.mjs";
 import {
   addVirtualAuthenticator, firstSignIn, launchBrowser, screenshotDir, VIEWPORTS, watchErrors,
 } from "../support/browser.mjs";
@@ -93,13 +94,7 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   });
   // Signed in, the device keeps the entries this role uses (a clinic's: sign-in and menu, filing, drive-through,
   // records), in the background.
-  const kept = () => page.evaluate(async () => {
-    const urls = [];
-    for (const name of await caches.keys()) {
-      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-    }
-    return urls;
-  });
+  const kept = () => cachedPaths(page);
   const wanted = (urls) => ["signin", "filing", "drive", "records"].every((e) =>
     urls.includes(`/entry/${e}.html`) && urls.some((u) => u.startsWith(`/pkg/${e}-`) && u.endsWith(".wasm")));
   for (let i = 0; !wanted(await kept()); i++) {
@@ -134,13 +129,7 @@ test("after one online visit the shell opens offline, on any route, and /api is 
   });
   assert.deepEqual(offlinePostal, [200, true], "postal data used online is available offline");
 
-  const cached = await page.evaluate(async () => {
-    const urls = [];
-    for (const name of await caches.keys()) {
-      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-    }
-    return urls;
-  });
+  const cached = await cachedPaths(page);
   assert.ok(cached.includes("/entry/records.html"), JSON.stringify(cached));
   assert.ok(!cached.includes("/entry/admin.html") && !cached.includes("/entry/observe.html"), "only the entries this role uses");
   assert.ok(cached.every((u) => !u.startsWith("/api")), JSON.stringify(cached));

@@ -62,3 +62,14 @@ export function assertNoPlaintext(dump, needles, when) {
     }
   }
 }
+
+/** The path of every request held in the origin's Cache Storage (every cache). */
+export function cachedPaths(page) {
+  return page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    }
+    return urls;
+  });
+}
