@@ -24,6 +24,13 @@ use platform::{bindings, now_ms};
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let is_api = security::is_api_path(&req.path());
+    if let Err(e) = platform::prepare(&env).await {
+        // The deployer's mistake, said in the log; the client gets the stable code and nothing else.
+        worker::console_error!("configuration invalid: {e}");
+        let response =
+            ApiError::new(shared::error::ErrorCode::ConfigurationInvalid).into_response();
+        return security::apply(response, true);
+    }
     let response = if is_api {
         routes::handle(req, &env, &ctx)
             .await
@@ -38,6 +45,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// see [`mail`]), raises missed health-observation check-ins, and seals any audit entries a request left unsealed.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = platform::prepare(&env).await {
+        worker::console_error!("configuration invalid: {e}");
+        return;
+    }
     mail::deliver_due(&env).await;
     if let Ok(db) = env.d1(bindings::DB) {
         if let Err(e) = store::observation::sweep(&db, None, now_ms()).await {

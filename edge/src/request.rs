@@ -6,6 +6,7 @@ use shared::error::ErrorCode;
 use worker::{Method, Request};
 
 use crate::error::{ApiError, ApiResult};
+use crate::platform::config;
 
 /// Largest JSON body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -78,39 +79,36 @@ pub fn client_address(req: &Request) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The origin of the request URL, e.g. `http://localhost:8787`.
-pub fn own_origin(req: &Request) -> ApiResult<String> {
-    let url = req
-        .url()
-        .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    Ok(url.origin().ascii_serialization())
+/// Our own origin: the first of `ALLOWED_ORIGINS` (links in e-mails point there). Never the request's Host, which a
+/// client chooses.
+pub fn own_origin(_req: &Request) -> ApiResult<String> {
+    config()
+        .allowed_origins
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::ConfigurationInvalid))
 }
 
-/// State-changing requests must come from our own pages: `Origin` present and equal to ours.
+/// The origins our pages are served from (`ALLOWED_ORIGINS`): a WebAuthn client-data origin must be one of them.
+pub fn allowed_origins() -> Vec<String> {
+    config().allowed_origins.clone()
+}
+
+/// State-changing requests must come from our own pages: `Origin` present and one of `ALLOWED_ORIGINS`.
 pub fn check_origin(req: &Request) -> ApiResult<()> {
     if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
         return Ok(());
     }
     let origin = req.headers().get("origin").ok().flatten();
     match origin {
-        Some(o) if o == own_origin(req)? => Ok(()),
+        Some(o) if config().allowed_origins.contains(&o) => Ok(()),
         _ => Err(ApiError::new(ErrorCode::OriginMismatch)),
     }
 }
 
-/// The WebAuthn relying-party id: our host name (`localhost` locally).
-pub fn rp_id(req: &Request) -> ApiResult<String> {
-    let url = req
-        .url()
-        .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    url.host_str()
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::new(ErrorCode::BadRequest))
-}
-
-/// Cookies are `Secure` except on a loopback host, where browsers would drop them over plain HTTP.
-pub fn is_local(req: &Request) -> bool {
-    matches!(rp_id(req).as_deref(), Ok("localhost" | "127.0.0.1"))
+/// The WebAuthn relying-party id: `RP_ID` from the configuration (`localhost` locally), never the request's Host.
+pub fn rp_id(_req: &Request) -> ApiResult<String> {
+    Ok(config().rp_id.clone())
 }
 
 /// A free-text field from a form (a name, an address): trimmed, 1..=`max_chars` characters, and free of control

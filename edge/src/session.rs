@@ -10,11 +10,14 @@ use worker::{Env, Request};
 use crate::crypto::{sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::bindings;
-use crate::request::{cookie, is_local};
+use crate::request::cookie;
 use crate::store::accounts::{self, UserRow};
 
-pub const SESSION_COOKIE: &str = "hs_session";
-pub const PENDING_COOKIE: &str = "hs_pending";
+/// `__Host-`: the browser accepts the cookie only with `Secure`, `Path=/` and no `Domain`, so no other host (a
+/// subdomain, a plain-HTTP neighbour) can set or shadow it. Browsers treat `http://localhost` as secure, so the same
+/// names work locally.
+pub const SESSION_COOKIE: &str = "__Host-hs_session";
+pub const PENDING_COOKIE: &str = "__Host-hs_pending";
 pub const IDLE_SECS: i64 = 30 * 60;
 pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 /// A pending sign-in (password proven, second factor not yet) lasts as long as a WebAuthn challenge.
@@ -55,9 +58,8 @@ fn kv_key(prefix: &str, token: &str) -> String {
     format!("{prefix}:{}", sha256_hex(token.as_bytes()))
 }
 
-pub fn set_cookie(req: &Request, name: &str, value: &str, max_age_secs: i64) -> String {
-    let secure = if is_local(req) { "" } else { "; Secure" };
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+pub fn set_cookie(_req: &Request, name: &str, value: &str, max_age_secs: i64) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age_secs}")
 }
 
 pub fn clear_cookie(req: &Request, name: &str) -> String {
@@ -187,7 +189,7 @@ async fn put_json<T: Serialize>(env: &Env, key: &str, value: &T, ttl_secs: i64) 
 // ---- the person's phone under health observation -----------------------------------------------------------
 
 /// The phone's session cookie (separate from staff sessions: it reaches only `/api/observe/*`).
-pub const OBSERVE_COOKIE: &str = "hs_observe";
+pub const OBSERVE_COOKIE: &str = "__Host-hs_observe";
 /// A phone session lasts three days (a passkey or the slip signs in again).
 pub const OBSERVE_SESSION_SECS: i64 = 3 * 24 * 3600;
 

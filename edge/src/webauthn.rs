@@ -18,7 +18,7 @@ use worker::{D1Database, Request, Response};
 use crate::crypto::{b64url, b64url_decode, random_bytes};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
-use crate::request::{json_error, own_origin, rp_id};
+use crate::request::{allowed_origins, json_error, rp_id};
 use crate::store::credentials::{self, Holder, Key, NewKey};
 
 /// How long a challenge may be answered (also the options' `timeout`).
@@ -172,7 +172,7 @@ fn descriptors(ids: Vec<String>) -> Vec<serde_json::Value> {
 pub struct Ceremony {
     expected: Vec<u8>,
     rp_id: String,
-    origin: String,
+    origins: Vec<String>,
     require_user_verification: bool,
 }
 
@@ -202,7 +202,7 @@ impl Ceremony {
         Ok(Ceremony {
             expected,
             rp_id: rp_id(req)?,
-            origin: own_origin(req)?,
+            origins: allowed_origins(),
             require_user_verification,
         })
     }
@@ -212,7 +212,7 @@ impl Ceremony {
         &self,
         credential: &RegistrationResponseJson,
     ) -> Result<RegisteredCredential, CeremonyError> {
-        let origins = [self.origin.as_str()];
+        let origins: Vec<&str> = self.origins.iter().map(String::as_str).collect();
         credential.verify(&self.relying_party(&origins), &self.expected)
     }
 
@@ -235,7 +235,7 @@ impl Ceremony {
             backup_eligible: Some(key.backup_eligible != 0),
             user_handle,
         };
-        let origins = [self.origin.as_str()];
+        let origins: Vec<&str> = self.origins.iter().map(String::as_str).collect();
         Ok(credential.verify(&self.relying_party(&origins), &self.expected, &stored))
     }
 

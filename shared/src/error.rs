@@ -34,11 +34,13 @@ pub enum ErrorCode {
     ObserveSignInFailed,
     ObserveTooManyAttempts,
     ManagedByHealthCenter,
+    /// The worker's configuration breaks a rule of `shared::config` (it answers nothing else until fixed).
+    ConfigurationInvalid,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -67,6 +69,7 @@ impl ErrorCode {
         ErrorCode::ObserveSignInFailed,
         ErrorCode::ObserveTooManyAttempts,
         ErrorCode::ManagedByHealthCenter,
+        ErrorCode::ConfigurationInvalid,
     ];
 
     /// HTTP status the edge answers with.
@@ -100,6 +103,7 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => 401,
             ErrorCode::ObserveTooManyAttempts => 429,
             ErrorCode::ManagedByHealthCenter => 403,
+            ErrorCode::ConfigurationInvalid => 500,
         }
     }
 
@@ -150,6 +154,9 @@ impl ErrorCode {
             ErrorCode::ManagedByHealthCenter => {
                 "この記録は保健所が受理し、管理しています。削除が必要な場合は、管理している保健所に依頼してください。"
             }
+            ErrorCode::ConfigurationInvalid => {
+                "システムの設定に誤りがあるため、利用できません。システム管理者に連絡してください。"
+            }
         }
     }
 
@@ -184,6 +191,7 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => "OBSERVE_SIGN_IN_FAILED",
             ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
             ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
+            ErrorCode::ConfigurationInvalid => "CONFIGURATION_INVALID",
         }
     }
 }

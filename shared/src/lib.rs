@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod config;
 pub mod drive;
 pub mod entry;
 pub mod error;

@@ -50,7 +50,7 @@ before(async () => {
     });
   }
   columns.push({ name: "anonymous", kind: "anonymous", cookie: null });
-  columns.push({ name: "forged", kind: "forged", cookie: `hs_session=${randomBytes(32).toString("base64url")}` });
+  columns.push({ name: "forged", kind: "forged", cookie: `__Host-hs_session=${randomBytes(32).toString("base64url")}` });
   // A real administrator's session cookie after sign-out.
   const gone = await signIn(edge, DEMO_USERS.hc_admin_shinjuku.login_id, DEMO_PASSWORD);
   assert.equal((await gone.client.post("/api/auth/signout")).status, 204);
@@ -59,7 +59,7 @@ before(async () => {
   const pending = new Client(edge);
   const step = await pending.post("/api/auth/password", { login_id: DEMO_USERS.mhlw.login_id, password: DEMO_PASSWORD });
   assert.equal(step.body.next, "webauthn");
-  columns.push({ name: "pending", kind: "pending", cookie: pending.cookie("hs_pending") });
+  columns.push({ name: "pending", kind: "pending", cookie: pending.cookie("__Host-hs_pending") });
 
   // Targets for the account actions, one of each kind in each area, created by that area's administrator.
   const admins = Object.fromEntries(columns.filter((c) => c.isAdmin).map((c) => [c.hc, c]));
@@ -192,13 +192,13 @@ const sidShownOnlyTo = (shown, sid) => (shown ? /^\d{10}$/.test(sid ?? "") : sid
 // ---- rows -------------------------------------------------------------------------------------------------------------
 
 const garbageRegistration = () => {
-  const a = new SoftAuthenticator({ origin: "http://127.0.0.1" });
-  return a.create({ challenge: "AAAA", rp: { id: "127.0.0.1" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
+  const a = new SoftAuthenticator({ origin: "http://localhost" });
+  return a.create({ challenge: "AAAA", rp: { id: "localhost" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
 };
 const strangerAssertion = () => {
-  const a = new SoftAuthenticator({ origin: "http://127.0.0.1" });
-  a.create({ challenge: "AAAA", rp: { id: "127.0.0.1" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
-  return a.get({ challenge: "AAAA", rpId: "127.0.0.1" });
+  const a = new SoftAuthenticator({ origin: "http://localhost" });
+  a.create({ challenge: "AAAA", rp: { id: "localhost" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
+  return a.get({ challenge: "AAAA", rpId: "localhost" });
 };
 /** A key that belongs to somebody else than column `c`. */
 const othersKey = (c) => columns.find((x) => x.kind === "user" && x !== c && x.alias !== c.alias).ownKey;

@@ -84,8 +84,8 @@ test("password step: an unknown sign-in ID and a wrong password get the same 401
 test("first sign-in: password, then the first key gives 10 recovery codes and a session; /api/me shows role and area", async () => {
   const { client, step } = await passwordStep(DEMO_USERS.doctor_shinjuku.login_id);
   assert.deepEqual(step, { next: "register_credential" });
-  assert.ok(client.cookie("hs_pending"), "pending cookie after the password");
-  assert.equal(client.cookie("hs_session"), undefined, "no session after the password alone");
+  assert.ok(client.cookie("__Host-hs_pending"), "pending cookie after the password");
+  assert.equal(client.cookie("__Host-hs_session"), undefined, "no session after the password alone");
   assertError(await client.get("/api/me"), 401, "UNAUTHENTICATED", "pending is not signed in");
   // The assertion step is not open to an account without a key.
   assertError(await client.post("/api/auth/webauthn/options"), 409, "SIGN_IN_STEP_REQUIRED");
@@ -93,7 +93,7 @@ test("first sign-in: password, then the first key gives 10 recovery codes and a 
   const authenticator = authenticatorFor(edge, DEMO_USERS.doctor_shinjuku.login_id);
   const reg = await registerKey(client, authenticator, "テスト用キー");
   const o = reg.options;
-  assert.equal(o.rp.id, "127.0.0.1");
+  assert.equal(o.rp.id, "localhost", "RP_ID from the configuration");
   assert.equal(o.user.id, b64url(DEMO_USERS.doctor_shinjuku.id), "user.id = base64url of the user id");
   assert.equal(o.user.name, DEMO_USERS.doctor_shinjuku.login_id);
   assert.equal(o.attestation, "none");
@@ -103,8 +103,8 @@ test("first sign-in: password, then the first key gives 10 recovery codes and a 
   for (const code of reg.recovery_codes) assert.match(code, /^[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}$/);
   assert.equal(new Set(reg.recovery_codes).size, 10);
   assert.equal(reg.me.user_id, DEMO_USERS.doctor_shinjuku.id);
-  assert.ok(client.cookie("hs_session"), "session cookie");
-  assert.equal(client.cookie("hs_pending"), undefined, "pending cookie cleared");
+  assert.ok(client.cookie("__Host-hs_session"), "session cookie");
+  assert.equal(client.cookie("__Host-hs_pending"), undefined, "pending cookie cleared");
 
   const me = await client.get("/api/me");
   assert.equal(me.status, 200);
@@ -132,7 +132,7 @@ test("first sign-in: password, then the first key gives 10 recovery codes and a 
   doctor = { client, authenticator, recoveryCodes: reg.recovery_codes, credentialId: reg.credentialId };
 });
 
-test("session and pending cookies are HttpOnly, SameSite=Strict, Path=/ (no Secure on loopback); sign-out clears them", async () => {
+test("session and pending cookies are __Host- cookies: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain; sign-out clears them", async () => {
   const c = new Client(edge);
   await signIn(edge, DEMO_USERS.doctor_shinjuku.login_id, DEMO_PASSWORD, { client: c });
   const pending = (await new Client(edge).post("/api/auth/password", {
@@ -140,24 +140,26 @@ test("session and pending cookies are HttpOnly, SameSite=Strict, Path=/ (no Secu
     password: DEMO_PASSWORD,
   })).headers.getSetCookie();
   assert.equal(pending.length, 1);
-  for (const line of [pending[0], c.setCookies.get("hs_session")]) {
+  for (const line of [pending[0], c.setCookies.get("__Host-hs_session")]) {
     const attrs = line.split(";").map((s) => s.trim().toLowerCase());
     assert.ok(attrs.includes("httponly"), line);
     assert.ok(attrs.includes("samesite=strict"), line);
     assert.ok(attrs.includes("path=/"), line);
-    assert.ok(!attrs.includes("secure"), `${line}: plain HTTP on 127.0.0.1 would drop a Secure cookie`);
-    assert.match(line, /^hs_(session|pending)=[A-Za-z0-9_-]{40,}/, "a long random token");
+    // __Host-: Secure, Path=/ and no Domain, or the browser drops it (browsers count http://localhost as secure).
+    assert.ok(attrs.includes("secure"), line);
+    assert.ok(!attrs.some((a) => a.startsWith("domain")), line);
+    assert.match(line, /^__Host-hs_(session|pending)=[A-Za-z0-9_-]{40,}/, "a long random token");
   }
   assert.match(pending[0], /Max-Age=300\b/, "pending lasts as long as a challenge");
-  assert.match(c.setCookies.get("hs_session"), /Max-Age=43200\b/, "absolute session lifetime 12 h");
+  assert.match(c.setCookies.get("__Host-hs_session"), /Max-Age=43200\b/, "absolute session lifetime 12 h");
 
   const out = await c.post("/api/auth/signout");
   assert.equal(out.status, 204);
   const cleared = out.headers.getSetCookie();
-  for (const name of ["hs_session", "hs_pending"]) {
+  for (const name of ["__Host-hs_session", "__Host-hs_pending"]) {
     const line = cleared.find((l) => l.startsWith(`${name}=`));
     assert.ok(line, `${name} cleared`);
-    assert.match(line, /^[a-z_]+=;/);
+    assert.match(line, /^__Host-[a-z_]+=;/);
     assert.match(line, /Max-Age=0\b/);
     assert.match(line, /HttpOnly/);
   }
@@ -179,7 +181,7 @@ test("second sign-in needs the password and then an assertion with the registere
   const { client, step } = await passwordStep(DEMO_USERS.doctor_shinjuku.login_id);
   assert.equal(step.next, "webauthn");
   const o = JSON.parse(step.options_json);
-  assert.equal(o.rpId, "127.0.0.1");
+  assert.equal(o.rpId, "localhost");
   assert.deepEqual(o.allowCredentials, [{ type: "public-key", id: doctor.credentialId }]);
   assert.equal(o.userVerification, "preferred");
   assert.match(o.challenge, /^[A-Za-z0-9_-]{43}$/);
@@ -244,7 +246,7 @@ test("a tampered signature, a foreign origin or another key fail with WEBAUTHN_F
   // A key registered to somebody else (here: a stranger's authenticator with its own key).
   const stranger = new SoftAuthenticator({ origin: edge.api });
   const strangerCred = stranger.create({
-    challenge: b64url("x"), rp: { id: "127.0.0.1" }, user: { id: b64url("u_x") }, pubKeyCredParams: [{ alg: -7 }],
+    challenge: b64url("x"), rp: { id: "localhost" }, user: { id: b64url("u_x") }, pubKeyCredParams: [{ alg: -7 }],
   });
   r = await submitAssertion(client, stranger.get(await fresh(), { credentialId: strangerCred.id }));
   assertError(r, 401, "WEBAUTHN_FAILED", "unknown key");
@@ -283,7 +285,7 @@ test("passkey-only sign-in: discoverable credential, user verification required,
   const o = JSON.parse(opts.body.options_json);
   assert.deepEqual(o.allowCredentials, []);
   assert.equal(o.userVerification, "required");
-  assert.equal(o.rpId, "127.0.0.1");
+  assert.equal(o.rpId, "localhost");
   const cred = doctor.authenticator.credentials.get(doctor.credentialId);
   assert.equal(cred.userHandle, b64url(DEMO_USERS.doctor_shinjuku.id));
 
@@ -310,7 +312,7 @@ test("passkey-only sign-in: discoverable credential, user verification required,
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.next, "done");
   assert.equal(r.body.me.user_id, DEMO_USERS.doctor_shinjuku.id);
-  assert.ok(c.cookie("hs_session"));
+  assert.ok(c.cookie("__Host-hs_session"));
   assert.equal((await c.get("/api/me")).body.role, "clinic_doctor");
   // The same assertion twice.
   assertError(
@@ -383,7 +385,7 @@ test("lockout after 10 failed passwords (ACCOUNT_LOCKED, 423), even for the righ
   }
   assertError(await c.post("/api/auth/password", { login_id: login, password: "Wrong-10-Pass" }), 423, "ACCOUNT_LOCKED", "failure 10");
   assertError(await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD }), 423, "ACCOUNT_LOCKED", "right password while locked");
-  assert.equal(c.cookie("hs_pending"), undefined);
+  assert.equal(c.cookie("__Host-hs_pending"), undefined);
 
   admin = await firstSignInAs(edge, "hc_admin_shinjuku");
   const list = await admin.client.get("/api/admin/accounts");
@@ -530,7 +532,7 @@ test("invitation: the link's token sets the user's own password, then a key; it 
   r = await accept(GOOD_PASSWORD);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.deepEqual(r.body, { next: "register_credential" });
-  assert.ok(c.cookie("hs_pending"));
+  assert.ok(c.cookie("__Host-hs_pending"));
   const reg = await registerKey(c, authenticatorFor(edge, "epi@shinjuku-hc.demo"));
   assert.equal(reg.recovery_codes.length, 10);
   assert.equal(reg.me.role, "health_center_staff");
@@ -584,7 +586,7 @@ test("an administrator's lock stops a sign-in half way at the assertion and reco
   assertError(await submitAssertion(client, authenticator.get(step.options_json)), 423, "ACCOUNT_LOCKED", "assertion");
   assertError(await client.post("/api/auth/recovery", { code: "AAAAA-BBBBB" }), 423, "ACCOUNT_LOCKED", "recovery");
   assertError(await new Client(edge).post("/api/auth/password", { login_id: login, password: GOOD_PASSWORD }), 423, "ACCOUNT_LOCKED");
-  assert.equal(client.cookie("hs_session"), undefined);
+  assert.equal(client.cookie("__Host-hs_session"), undefined);
   assert.equal((await admin.client.post(`/api/admin/accounts/${id}/unlock`)).status, 200);
   // The lock ended the half-done sign-in: after the unlock it starts over from the password.
   assertError(await client.post("/api/auth/webauthn/options"), 409, "SIGN_IN_STEP_REQUIRED", "old pending after unlock");
@@ -617,7 +619,7 @@ test("an administrator's lock stops a first sign-in half way: no first key and n
       const credential = new SoftAuthenticator({ origin: edge.api }).create(r.body.options_json);
       r = await client.post("/api/auth/credentials", { credential_json: JSON.stringify(credential) });
     }
-    const signedIn = client.cookie("hs_session") !== undefined;
+    const signedIn = client.cookie("__Host-hs_session") !== undefined;
     const keys = (await setagaya.client.get("/api/admin/accounts")).body.accounts.find((a) => a.id === target.id).credential_count;
     assertError(r, 423, "ACCOUNT_LOCKED", "first key while locked");
     assert.equal(signedIn, false, "no session for a locked account");
@@ -649,7 +651,7 @@ test("passkey-only sign-in without a userHandle is refused (WebAuthn §7.2 step 
   assert.equal(assertion.response.userHandle, undefined);
   const r = await c.post("/api/auth/passkey", { credential_json: JSON.stringify(assertion) });
   assertError(r, 401, "WEBAUTHN_FAILED", "no userHandle");
-  assert.equal(c.cookie("hs_session"), undefined);
+  assert.equal(c.cookie("__Host-hs_session"), undefined);
 });
 
 test("a credential ID registered to one account cannot be registered to another (409 CONFLICT); the owner keeps it", async () => {
@@ -660,7 +662,7 @@ test("a credential ID registered to one account cannot be registered to another 
   const claimed = thief.create(opts, { credentialId: doctor.credentialId });
   assert.equal(claimed.id, doctor.credentialId);
   assertError(await client.post("/api/auth/credentials", { credential_json: JSON.stringify(claimed) }), 409, "CONFLICT");
-  assert.equal(client.cookie("hs_session"), undefined, "no session from a refused key");
+  assert.equal(client.cookie("__Host-hs_session"), undefined, "no session from a refused key");
   // The owner still signs in with it; a passkey assertion by the claimant's key is refused.
   const owner = await signIn(edge, DEMO_USERS.doctor_shinjuku.login_id, DEMO_PASSWORD, { authenticator: doctor.authenticator });
   assert.equal(owner.me.user_id, DEMO_USERS.doctor_shinjuku.id);
@@ -676,7 +678,7 @@ test("a credential ID registered to one account cannot be registered to another 
 test("state-changing requests from a foreign Origin (or none) are refused with 403 ORIGIN_MISMATCH", async () => {
   const login = { login_id: DEMO_USERS.hc_staff_setagaya.login_id, password: DEMO_PASSWORD };
   const c = new Client(edge);
-  for (const origin of ["https://evil.example", `http://localhost:${edge.port}`, "null", null]) {
+  for (const origin of ["https://evil.example", `http://127.0.0.1:${edge.port}`, `http://localhost:${edge.port + 1}`, "null", null]) {
     const r = await c.post("/api/auth/password", login, { origin });
     assertError(r, 403, "ORIGIN_MISMATCH", String(origin));
     assert.equal(r.headers.getSetCookie().length, 0);

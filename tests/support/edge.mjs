@@ -33,7 +33,7 @@ export function freePort() {
  * `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs); `seedRecords`: also the
  * demo patient records the dev command serves (edge/seed/records.mjs). `vars`: worker variables
  * for this run (e.g. `{ BENCH_ROUTES: "1" }`). */
-export async function startEdge({ seedDemo = false, seedRecords = false, vars = {}, persistTo } = {}) {
+export async function startEdge({ seedDemo = false, seedRecords = false, vars = {}, persistTo, healthy = true } = {}) {
   // `persistTo`: a state folder to use and keep (the search benchmark's million records); otherwise a fresh one.
   const state = persistTo ?? mkdtempSync(path.join(tmpdir(), "hersys-state-"));
   const env = {
@@ -50,6 +50,8 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
   if (seedDemo) await seed({ root: ROOT, persistTo: state, env, records: seedRecords });
   const port = await freePort();
   const inspector = await freePort();
+  // A test edge (shared::config): its own origin, and the clock the tests move (PUT /api/test/clock).
+  vars = { ENVIRONMENT: "test", RP_ID: "localhost", ALLOWED_ORIGINS: `http://localhost:${port}`, TEST_CLOCK: "1", ...vars };
   const child = spawn(
     WRANGLER,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
@@ -69,7 +71,8 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
     if (exited) throw new Error(`wrangler dev exited ${JSON.stringify(exited)}:\n${log}`);
     try {
       const r = await fetch(`${base}/api/health`);
-      if (r.ok) break;
+      // `healthy: false`: any answer will do (a test of a configuration the worker refuses).
+      if (r.ok || (!healthy && r.status >= 400)) break;
     } catch {
       // not listening yet
     }
@@ -80,12 +83,24 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
     await new Promise((r) => setTimeout(r, 200));
   }
 
+  const url = `http://localhost:${port}`;
   return {
     port,
-    // WebAuthn needs the page on `localhost`, not 127.0.0.1.
-    url: `http://localhost:${port}`,
-    api: base,
+    // WebAuthn needs the page on `localhost` (RP_ID), and our origin is `http://localhost:<port>` (ALLOWED_ORIGINS):
+    // API clients use it too (Node's fetch reaches wrangler's 127.0.0.1 through `localhost`).
+    url,
+    api: url,
     log: () => log,
+    /** Moves the worker's clock `offsetMs` from the real one (0 puts it back); answers the worker's new now. */
+    async setClock(offsetMs) {
+      const r = await fetch(`${url}/api/test/clock`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", origin: url },
+        body: JSON.stringify({ offset_ms: offsetMs }),
+      });
+      if (!r.ok) throw new Error(`test clock: ${r.status} ${await r.text()}`);
+      return (await r.json()).now_ms;
+    },
     async stop() {
       if (!exited) {
         child.kill("SIGTERM");

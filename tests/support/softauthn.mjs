@@ -2,11 +2,11 @@
 // client that carries the edge's cookies by hand, and the two-step sign-in (password, then a new key or an
 // assertion) for the demo users.
 //
-//   const auth = new SoftAuthenticator({ origin: edge.api });      // rp id = the origin's host (127.0.0.1)
+//   const auth = new SoftAuthenticator({ origin: edge.api });      // rp id = the origin's host (localhost)
 //   const reg = auth.create(optionsJson);                          // PublicKeyCredential.toJSON() of create()
 //   const asn = auth.get(optionsJson);                              // ... of get(); counters kept per credential
 //   const s = await signIn(edge, "admin@shinjuku-hc.demo", DEMO_PASSWORD);
-//   await s.client.get("/api/me");                                  // s.cookie is the session cookie ("hs_session=…")
+//   await s.client.get("/api/me");                                  // s.cookie is the session cookie ("__Host-hs_session=…")
 import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 
 export const DEMO_PASSWORD = "Demo-Hersys-2026";
@@ -199,7 +199,7 @@ export class Client {
     this.setCookies = new Map();
   }
 
-  /** `hs_session=…; hs_pending=…` as sent. */
+  /** `__Host-hs_session=…; __Host-hs_pending=…` as sent. */
   get cookieHeader() {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
   }
@@ -294,7 +294,7 @@ export async function registerKey(client, authenticator, name = "") {
 /**
  * The whole sign-in: password, then (first time) register a key, or assert with the user's key. A `change_password`
  * step is answered with `newPassword` when given. Returns { cookie, client, authenticator, me, recoveryCodes,
- * credentialId, steps } where `cookie` is the session cookie (`hs_session=…`) and `steps` the `next` values seen.
+ * credentialId, steps } where `cookie` is the session cookie (`__Host-hs_session=…`) and `steps` the `next` values seen.
  */
 export async function signIn(edge, loginId, password, { newPassword, authenticator, client, keyName } = {}) {
   client ??= new Client(edge);
@@ -328,7 +328,7 @@ export async function signIn(edge, loginId, password, { newPassword, authenticat
   } else {
     throw new Error(`${loginId}: unexpected step ${JSON.stringify(step)}`);
   }
-  out.cookie = client.cookie("hs_session");
+  out.cookie = client.cookie("__Host-hs_session");
   if (!out.cookie) throw new Error(`${loginId}: signed in but no session cookie`);
   return out;
 }

@@ -31,6 +31,10 @@ pub fn run(args: &[String]) -> Result {
         &port.to_string(),
         "--show-interactive-dev-session=false",
     ]);
+    if port != DEFAULT_PORT {
+        // wrangler.toml names the default port's origin; pages served on another port need theirs.
+        c.args(["--var", &format!("ALLOWED_ORIGINS:http://localhost:{port}")]);
+    }
     println!("$ {}", cmd::describe(&c));
     let mut child = c
         .spawn()

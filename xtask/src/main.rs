@@ -17,6 +17,7 @@ mod setup;
 #[cfg(test)]
 mod structure;
 mod test;
+mod wrangler_config;
 
 const USAGE: &str = "usage: cargo xtask <command>
 

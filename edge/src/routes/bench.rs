@@ -15,9 +15,9 @@ use crate::request::json_body;
 use crate::store::case_search::{self, Bind};
 use crate::store::{self, bench};
 
-/// 404 unless the worker runs with `BENCH_ROUTES = "1"`.
-pub fn enabled(env: &Env) -> ApiResult<()> {
-    if env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1") {
+/// 404 unless the worker runs with `BENCH_ROUTES = "1"`, which `shared::config` refuses in production.
+pub fn enabled(_env: &Env) -> ApiResult<()> {
+    if crate::platform::config().bench_routes {
         Ok(())
     } else {
         Err(ApiError::new(ErrorCode::NotFound))

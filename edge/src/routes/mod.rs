@@ -5,8 +5,8 @@
 //! The router builds the caller once and hands it to the handler: `staff(…)` for staff routes (every route not
 //! public), `admin(…)` for administration, `phone(…)` for the observed person's phone. A handler of a signed-in
 //! route takes that type as its first argument, and the type can only be made from a verified session
-//! ([`crate::caller`]). The public routes are the sign-in steps, invitations, `/api/health`, the phone's sign-in and
-//! the bench routes (404 unless enabled); `tests/api/access.test.mjs` checks every other route refuses a stranger.
+//! ([`crate::caller`]). The public routes are the sign-in steps, invitations, `/api/health`, the phone's sign-in,
+//! the bench routes and the test clock (404 unless enabled); `tests/api/access.test.mjs` checks every other route refuses a stranger.
 
 use shared::error::ErrorCode;
 use worker::{Context, Env, Method, Request, Response};
@@ -26,6 +26,7 @@ mod notifications;
 mod observation;
 mod observe_passkey;
 mod sync;
+mod test_clock;
 
 /// The method a path answers to, or 405.
 fn only(method: &Method, allowed: Method) -> ApiResult<()> {
@@ -51,6 +52,10 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Post)?;
             bench::enabled(env)?;
             bench::explain(staff(env, &req).await?, req).await
+        }
+        ["test", "clock"] => {
+            only(&m, Put)?;
+            test_clock::set(req, env).await
         }
         ["health"] => {
             only(&m, Get)?;

@@ -1,0 +1,52 @@
+//! `PUT /api/test/clock` `{ "offset_ms": n }`: moves the worker's clock by `n` milliseconds from the real one, for
+//! the tests of everything that expires (sessions, lockouts, challenges, invitations, the phone's session). It
+//! exists only on a test edge (`ENVIRONMENT = "test"` and `TEST_CLOCK = "1"`, a combination `shared::config` refuses
+//! anywhere else); otherwise it is 404 like any unknown path. The offset is kept in KV so that every isolate of the
+//! test edge reads the same clock.
+
+use serde::{Deserialize, Serialize};
+use shared::error::ErrorCode;
+use worker::{Env, Request, Response};
+
+use crate::error::{ApiError, ApiResult};
+use crate::platform::{bindings, config, now_ms, set_test_offset, TEST_CLOCK_KEY};
+use crate::request::json_body;
+
+#[derive(Deserialize)]
+struct SetClock {
+    offset_ms: i64,
+}
+
+#[derive(Serialize)]
+struct Clock {
+    offset_ms: i64,
+    now_ms: i64,
+}
+
+/// Ten years either way is more than any expiry the tests need.
+const MAX_OFFSET_MS: i64 = 10 * 366 * 24 * 3600 * 1000;
+
+pub async fn set(mut req: Request, env: &Env) -> ApiResult<Response> {
+    if !config().test_clock {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    let body: SetClock = json_body(&mut req).await?;
+    if body.offset_ms.abs() > MAX_OFFSET_MS {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "offset_ms",
+            "offset beyond ten years",
+        ));
+    }
+    env.kv(bindings::KV)?
+        .put(TEST_CLOCK_KEY, body.offset_ms.to_string())
+        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?
+        .execute()
+        .await
+        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
+    set_test_offset(body.offset_ms);
+    Ok(Response::from_json(&Clock {
+        offset_ms: body.offset_ms,
+        now_ms: now_ms(),
+    })?)
+}
