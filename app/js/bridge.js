@@ -111,29 +111,62 @@ export function takeFragment() {
 
 // ---- Drafts, encrypted on the device (AES-256-GCM). The key is held by the server (GET /api/me/draft-key) and
 // imported here as non-extractable, so a draft in localStorage is unreadable from the storage alone. For work
-// offline the imported key (non-extractable: its bytes never leave the browser) is kept in IndexedDB until sign-out.
+// offline the imported key (non-extractable: its bytes never leave the browser) is kept in IndexedDB for at most
+// 12 hours (a staff session's absolute life) from when it was fetched online, and until sign-out at the latest: a session
+// that simply ran out does not leave the key behind for ever. The 12 hours are counted on the device's clock from
+// the moment it was kept; a clock set back before that moment ends the key too.
 const draftKeys = new Map();
+const DRAFT_KEEP_MS = 12 * 60 * 60 * 1000;
 
 const keys = database("hersys-keys", 1, (d) => d.createObjectStore("keys"));
 const keyStore = (mode, fn) => keys.tx("keys", mode, fn);
 
-/** `keyB64` from the server, or "" offline (then the key kept for `storageKey`, if any). */
+/** Whether a kept entry `{ key, keptAt, expiresAt }` may still be used (an older bare CryptoKey may not). */
+function keptUsable(entry, now = Date.now()) {
+  return !!entry && entry.key instanceof CryptoKey && typeof entry.keptAt === "number" && entry.keptAt <= now &&
+    now < entry.expiresAt && entry.expiresAt - entry.keptAt <= DRAFT_KEEP_MS;
+}
+
+/** `keyB64` from the server, or "" offline (then the key kept for `storageKey`, if any and still within its time). */
 async function draftKey(keyB64, storageKey) {
   if (!keyB64) {
-    const cached = draftKeys.get(storageKey) || (await keyStore("readonly", (s) => s.get(storageKey)).catch(() => null));
-    if (!cached) throw new Error("no draft key");
-    draftKeys.set(storageKey, cached);
-    return cached;
+    const entry = draftKeys.get(storageKey) || (await keyStore("readonly", (s) => s.get(storageKey)).catch(() => null));
+    if (!keptUsable(entry)) {
+      draftKeys.delete(storageKey);
+      await keyStore("readwrite", (s) => s.delete(storageKey)).catch(() => {});
+      throw new Error("no draft key");
+    }
+    draftKeys.set(storageKey, entry);
+    return entry.key;
   }
-  let k = draftKeys.get(keyB64);
-  if (!k) {
-    k = await crypto.subtle.importKey("raw", toBytes(keyB64), "AES-GCM", false, ["encrypt", "decrypt"]);
-    draftKeys.set(keyB64, k);
-    draftKeys.set(storageKey, k);
-    await keyStore("readwrite", (s) => s.put(k, storageKey)).catch(() => {});
+  let entry = draftKeys.get(keyB64);
+  if (!keptUsable(entry)) {
+    const key = await crypto.subtle.importKey("raw", toBytes(keyB64), "AES-GCM", false, ["encrypt", "decrypt"]);
+    const keptAt = Date.now();
+    entry = { key, keptAt, expiresAt: keptAt + DRAFT_KEEP_MS };
+    draftKeys.set(keyB64, entry);
   }
-  return k;
+  if (draftKeys.get(storageKey) !== entry) {
+    draftKeys.set(storageKey, entry);
+    await keyStore("readwrite", (s) => s.put(entry, storageKey)).catch(() => {});
+  }
+  return entry.key;
 }
+
+/** Deletes the kept draft keys whose time is over (at start). */
+async function purgeDraftKeys() {
+  if (!(await indexedDB.databases?.().then((l) => l.some((x) => x.name === "hersys-keys")).catch(() => true))) return;
+  await keyStore("readwrite", (s) => {
+    const req = s.openCursor();
+    req.onsuccess = () => {
+      const c = req.result;
+      if (!c) return;
+      if (!keptUsable(c.value)) c.delete();
+      c.continue();
+    };
+  }).catch(() => {});
+}
+purgeDraftKeys().catch(() => {});
 
 /** Sign-out: the kept keys go, so the drafts left on the device cannot be opened until the next sign-in. */
 export async function draftForget() {

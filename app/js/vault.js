@@ -8,7 +8,9 @@
 //   (b) a key derived (HKDF-SHA-256) from the passkey's PRF output: opening the store offline then takes the
 //       passkey and its user verification, and the device key is never kept on the device.
 // - Without PRF the device key is kept for offline use as a non-extractable CryptoKey (its bytes cannot be read
-//   back) for at most 12 hours from its release, and wiped at sign-out.
+//   back) for at most 12 hours from its release, and wiped at sign-out. The 12 hours are counted on the device's
+//   clock from the moment it was kept (`keptAt`): a clock set back before that moment ends the key too, so moving
+//   the clock backwards cannot stretch its life (`withinKeep`).
 // - What is in clear: record ids (random), whether each is waiting for the server, the wrapped keys, the credential
 //   id and expiry times. Nothing personal.
 import { takePrf, peekPrf, PRF_SALT } from "./bridge.js";
@@ -23,8 +25,14 @@ const DB = "hersys-drive";
 const KEEP_MS = 12 * 60 * 60 * 1000;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-/** userId → { dek: CryptoKey, until: ms } while open. */
+/** userId → { dek: CryptoKey, since: ms, until: ms } while open. */
 const open = new Map();
+
+/** Whether a key kept at `since` until `until` may still be used now: within its window on the device's clock, and
+ * never when the clock reads earlier than the moment it was kept (set back) or the window is longer than 12 hours. */
+function withinKeep(since, until, now = Date.now()) {
+  return typeof since === "number" && typeof until === "number" && since <= now && now < until && until - since <= KEEP_MS;
+}
 
 const store = database(DB, 1, (d) => {
   d.createObjectStore("meta");
@@ -54,14 +62,14 @@ async function prfKey(prfOutput) {
     base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
 }
 
-function remember(userId, dek, until) {
-  open.set(userId, { dek, until });
-  setTimeout(() => { const o = open.get(userId); if (o && o.until <= Date.now()) open.delete(userId); }, Math.max(0, until - Date.now()) + 50);
+function remember(userId, dek, since, until) {
+  open.set(userId, { dek, since, until });
+  setTimeout(() => { const o = open.get(userId); if (o && !withinKeep(o.since, o.until)) open.delete(userId); }, Math.max(0, until - Date.now()) + 50);
 }
 
 function openKey(userId) {
   const o = open.get(userId);
-  if (!o || o.until <= Date.now()) {
+  if (!o || !withinKeep(o.since, o.until)) {
     open.delete(userId);
     throw "locked";
   }
@@ -72,7 +80,7 @@ function openKey(userId) {
 async function keptKey(userId) {
   const kept = await tx("keys", "readonly", (s) => s.get(userId)).catch(() => null);
   if (!kept) return null;
-  if (!(kept.expiresAt > Date.now())) {
+  if (!withinKeep(kept.keptAt, kept.expiresAt)) {
     await tx("keys", "readwrite", (s) => s.delete(userId)).catch(() => {});
     return null;
   }
@@ -92,7 +100,7 @@ export async function vaultStatus(userId) {
   if (kept) {
     try {
       const raw = await unseal(kept.kek, meta.wrappedS, `${userId}/dek`);
-      remember(userId, await aesKey(raw), kept.expiresAt);
+      remember(userId, await aesKey(raw), kept.keptAt, kept.expiresAt);
       return "unlocked";
     } catch {}
   }
@@ -120,14 +128,15 @@ export async function vaultUnlockOnline(userId, deviceKeyB64) {
     meta.wrappedP = { ...(await seal(await prfKey(prf.output), raw, `${userId}/dek`)), credId: prf.credId };
   }
   await tx("meta", "readwrite", (s) => s.put(meta, userId));
-  const until = Date.now() + KEEP_MS;
+  const since = Date.now();
+  const until = since + KEEP_MS;
   if (meta.wrappedP) {
     // The passkey opens it offline: the device key is not kept.
     await tx("keys", "readwrite", (s) => s.delete(userId));
   } else {
-    await tx("keys", "readwrite", (s) => s.put({ kek, expiresAt: until }, userId));
+    await tx("keys", "readwrite", (s) => s.put({ kek, keptAt: since, expiresAt: until }, userId));
   }
-  remember(userId, await aesKey(raw), until);
+  remember(userId, await aesKey(raw), since, until);
   raw.fill(0);
 }
 
@@ -153,7 +162,8 @@ export async function vaultUnlockPasskey(userId) {
   if (!first) throw "prf_unsupported";
   try {
     const raw = new Uint8Array(await unseal(await prfKey(first), meta.wrappedP, `${userId}/dek`));
-    remember(userId, await aesKey(raw), Date.now() + KEEP_MS);
+    const since = Date.now();
+    remember(userId, await aesKey(raw), since, since + KEEP_MS);
     raw.fill(0);
   } catch {
     throw "wrong_key";
@@ -219,11 +229,11 @@ async function purgeExpired() {
     req.onsuccess = () => {
       const c = req.result;
       if (!c) return;
-      if (!(c.value && c.value.expiresAt > Date.now())) c.delete();
+      if (!(c.value && withinKeep(c.value.keptAt, c.value.expiresAt))) c.delete();
       c.continue();
     };
   }).catch(() => {});
-  for (const [user, o] of open) if (o.until <= Date.now()) open.delete(user);
+  for (const [user, o] of open) if (!withinKeep(o.since, o.until)) open.delete(user);
 }
 purgeExpired().catch(() => {});
 setInterval(() => purgeExpired().catch(() => {}), 60_000);

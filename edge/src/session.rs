@@ -48,6 +48,16 @@ pub struct PendingRecord {
     pub epoch: i64,
 }
 
+/// A pending record as stored: with the time it was made, so that its five minutes are the worker's to judge (KV's
+/// own expiry is eventual and at least 60 s, and does not follow the test clock).
+#[derive(Serialize, Deserialize)]
+struct StoredPending {
+    #[serde(flatten)]
+    record: PendingRecord,
+    #[serde(default)]
+    created_at_ms: i64,
+}
+
 /// A verified session for this request: the account as D1 has it now.
 pub struct Session {
     pub principal: Principal,
@@ -132,7 +142,11 @@ pub async fn destroy(env: &Env, req: &Request) -> ApiResult<()> {
 /// Records that the password step passed; returns the Set-Cookie value for the pending cookie.
 pub async fn create_pending(env: &Env, req: &Request, record: &PendingRecord) -> ApiResult<String> {
     let t = token()?;
-    put_json(env, &kv_key("pending", &t), record, PENDING_SECS).await?;
+    let stored = StoredPending {
+        record: record.clone(),
+        created_at_ms: crate::platform::now_ms(),
+    };
+    put_json(env, &kv_key("pending", &t), &stored, PENDING_SECS).await?;
     Ok(set_cookie(req, PENDING_COOKIE, &t, PENDING_SECS))
 }
 
@@ -146,16 +160,23 @@ pub async fn require_pending(env: &Env, req: &Request) -> ApiResult<(PendingReco
         .text()
         .await
         .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
-    let record: PendingRecord = raw
+    let stored: StoredPending = raw
         .and_then(|r| serde_json::from_str(&r).ok())
         .ok_or_else(step)?;
+    let now = crate::platform::now_ms();
+    // Made more than five minutes ago (or in the future of a clock set back): over.
+    let age = now - stored.created_at_ms;
+    if !(0..=PENDING_SECS * 1000).contains(&age) {
+        return Err(step());
+    }
+    let record = stored.record;
     let db = env.d1(bindings::DB)?;
     let user = accounts::by_id(&db, &record.user_id)
         .await?
         .ok_or_else(step)?;
     // A lock (too many failures, or an administrator's) stops every remaining step of a sign-in in progress; an
     // administrator's lock also bumps the epoch, so after an unlock the sign-in starts over.
-    if user.is_locked(crate::platform::now_ms()) {
+    if user.is_locked(now) {
         return Err(ApiError::new(ErrorCode::AccountLocked));
     }
     if user.status != "active" || user.session_epoch != record.epoch {
