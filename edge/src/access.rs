@@ -38,6 +38,7 @@ pub async fn area(db: &worker::D1Database, row: &CaseRow) -> ApiResult<RecordAre
         pref_code: row.pref_code.clone(),
         filed: row.filed != 0,
         accepted: trail.accepted,
+        accepted_where_it_is: trail.accepted_where_it_is,
     })
 }
 

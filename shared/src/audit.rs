@@ -16,6 +16,7 @@ pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed"];
 pub const REFUSED_OUTCOMES: &[&str] = &[
     "forbidden",
     "refused_self",
+    "refused_target",
     "managed_by_health_center",
     "transition_refused",
     "deleted",

@@ -185,6 +185,8 @@ const HC_SJ = ["hc_staff_shinjuku", "hc_admin_shinjuku"];
 const HC_SG = ["hc_staff_setagaya", "hc_admin_setagaya"];
 /** Who may read the transferred record: the filing clinic, both health centers it has been at, the prefecture. */
 const READS_TRANSFERRED = [...CLINIC_SJ, ...HC_SJ, ...HC_SG, "pref_tokyo"];
+// Once Setagaya has opened (accepted: 受理) the transferred notification, the past health center reads it no more.
+const READS_ACCEPTED_TRANSFER = [...CLINIC_SJ, ...HC_SG, "pref_tokyo"];
 const HC_BY_NAME = { 新宿区保健所: SHINJUKU, 世田谷保健所: SETAGAYA };
 /** The スマホ入力ID is a credential: ten digits for the managing health center's staff, "" for everyone else. */
 const sidShownOnlyTo = (shown, sid) => (shown ? /^\d{10}$/.test(sid ?? "") : sid === "");
@@ -586,7 +588,9 @@ const rows = [
   },
   // ---- store rules: a transferred record, deletion after acceptance, household links across areas ----
   // `transferred` (filed by the Shinjuku clinic, accepted and observed at Shinjuku, moved to Setagaya): the filing
-  // clinic reads and edits; the past health center (Shinjuku) only reads; Setagaya manages; the prefecture reads.
+  // clinic reads and edits; the past health center (Shinjuku) only reads, until Setagaya accepts it (the row of
+  // GET /api/notifications/{id} below: Shinjuku's columns come first, then Setagaya's opening accepts it); Setagaya
+  // manages; the prefecture reads.
   {
     method: "GET", path: () => `/api/cases/${targets.transferred}`, pathName: "/api/cases/{id}", label: "transferred Shinjuku → Setagaya",
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_TRANSFERRED.includes(c.name) ? ok() : FORBIDDEN),
@@ -625,8 +629,8 @@ const rows = [
   },
   {
     method: "GET", path: () => `/api/cases/${targets.transferred}/observation`, pathName: "/api/cases/{id}/observation",
-    label: "transferred: the observation and its alerts",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_TRANSFERRED.includes(c.name) ? ok() : FORBIDDEN),
+    label: "transferred and accepted: the observation and its alerts (no longer the past health center's)",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : READS_ACCEPTED_TRANSFER.includes(c.name) ? ok() : FORBIDDEN),
     check: (c, r) => r.body.can_manage === HC_SG.includes(c.name)
       && r.body.observation?.kind === "patient" && r.body.observation.stopped === false
       && [targets.alertSpo2, targets.alertDyspnea].every((id) => r.body.alerts.some((a) => a.id === id))

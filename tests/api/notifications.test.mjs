@@ -479,6 +479,23 @@ test("who may open and list: own clinic and its health center and prefecture; ot
 
 // ---- transfer -------------------------------------------------------------------------------------------------------
 
+test("transfer targets: the current prefecture's health centers, or the residence's health center in another prefecture; no other center in the country", async () => {
+  // A 横須賀市 resident diagnosed in Shinjuku: routed to Shinjuku, 横須賀市保健所 (Kanagawa) noted and made known.
+  const away = await file(doctor, newPatient({ residence: "yokosuka" }));
+  assert.equal(away.status, 201, JSON.stringify(away.body));
+  assert.equal(away.body.residence_health_center_name, "横須賀市保健所");
+  // A Shinjuku resident's record may not go to that Kanagawa center: it is neither in Tokyo nor the residence's.
+  const home = await file(doctor, newPatient({ residence: "shinjuku" }));
+  const refused = expectError(
+    await hcShinjuku.client.post(`/api/notifications/${home.body.id}/transfer`, { health_center_id: "HC14201", reason: "確認" }),
+    422, "VALIDATION_FAILED", "another prefecture, not the residence");
+  assert.equal(refused.reason, "health_center_id");
+  assert.equal((await hcShinjuku.client.get(`/api/notifications/${home.body.id}`)).body.health_center_id, "HC13104", "not moved");
+  // The resident of 横須賀市 may go to their own health center across the prefecture line.
+  const moved = await hcShinjuku.client.post(`/api/notifications/${away.body.id}/transfer`, { health_center_id: "HC14201", reason: "住所地の保健所へ移管" });
+  assert.equal(moved.status, 204, JSON.stringify(moved.body));
+});
+
 test("transfer: refused to anyone but the current health center and for bad targets or reasons; then both sides see it", async () => {
   const r = await file(doctor, newPatient({ residence: "setagaya" }));
   const id = r.body.id;
@@ -526,7 +543,7 @@ test("transfer: refused to anyone but the current health center and for bad targ
   assert.equal(item.health_center_name, "世田谷保健所");
   assertInboxOrder(inbox.body.items);
 
-  // The old health center can still read it (without receiving it or transferring it).
+  // Until the new health center accepts it, the old one can still read it (without receiving it or transferring it).
   const old = await hcShinjuku.client.get(`/api/notifications/${id}`);
   assert.equal(old.status, 200);
   assert.equal(old.body.health_center_id, "HC13112");
@@ -546,6 +563,9 @@ test("transfer: refused to anyone but the current health center and for bad targ
   assert.equal(there.body.can_transfer, true);
   assert.deepEqual(there.body.history.map((e) => [e.kind, e.health_center_name]),
     [["routed", "新宿区保健所"], ["received", "新宿区保健所"], ["transferred", "世田谷保健所"], ["received", "世田谷保健所"]]);
+  // Once the new health center has accepted it, the past one reads it no more (the hand-over is over).
+  expectError(await hcShinjuku.client.get(`/api/notifications/${id}`), 403, "FORBIDDEN", "past health center after acceptance");
+  expectError(await hcShinjuku.client.get(`/api/cases/${id}`), 403, "FORBIDDEN", "past health center: the record too");
 
   // The clinic follows it.
   const clinic = await doctor.client.get(`/api/notifications/${id}`);

@@ -66,6 +66,8 @@ export const RESIDENCES = {
   shinjuku: { postal_code: "1600023", municipality_code: municipalityCode("13104"), text: "東京都新宿区西新宿二丁目8番1号", phone: "090-1234-5678" },
   /** 世田谷区 → 世田谷保健所 (HC13112). */
   setagaya: { postal_code: "1540017", municipality_code: municipalityCode("13112"), text: "東京都世田谷区世田谷四丁目21番27号", phone: "03-5432-1111" },
+  /** 横須賀市 (神奈川県) → 横須賀市保健所 (HC14201): another prefecture, not in the demo seed. */
+  yokosuka: { postal_code: "2380000", municipality_code: municipalityCode("14201"), text: "神奈川県横須賀市小川町11番地", phone: "046-822-4000" },
   /** 千代田区 → 千代田保健所 (HC13101), not in the demo seed. */
   chiyoda: { postal_code: "1000014", municipality_code: municipalityCode("13101"), text: "東京都千代田区永田町一丁目7番1号", phone: "03-3581-5111" },
 };

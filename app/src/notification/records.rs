@@ -148,6 +148,7 @@ pub fn NotificationView(id: String) -> Element {
                         }
                         if r.can_transfer {
                             Transfer { id: r.id.clone(), current: r.health_center_id.clone(),
+                                residence: r.residence_health_center_id.clone().zip(r.residence_health_center_name.clone()),
                                 on_done: move |_| {
                                     record.restart();
                                     // The record's health center changed with it.
@@ -166,16 +167,28 @@ pub fn NotificationView(id: String) -> Element {
 }
 
 #[component]
-fn Transfer(id: String, current: String, on_done: EventHandler<()>) -> Element {
+fn Transfer(
+    id: String,
+    current: String,
+    residence: Option<(String, String)>,
+    on_done: EventHandler<()>,
+) -> Element {
     let centers = use_health_centers();
     let mut target = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
-    let options: Vec<(String, String)> = centers()
+    // The prefecture's health centers, and the residence's (which may be in another prefecture: the edge allows a
+    // transfer there and nowhere else outside the prefecture).
+    let mut options: Vec<(String, String)> = centers()
         .into_iter()
         .filter(|(id, _)| *id != current)
         .collect();
+    if let Some((rid, rname)) = residence {
+        if rid != current && !options.iter().any(|(id, _)| *id == rid) {
+            options.push((rid, format!("{rname}（住所地）")));
+        }
+    }
     rsx! {
         div { class: "transfer", "data-testid": "transfer",
             h2 { "他の保健所へ移管する" }

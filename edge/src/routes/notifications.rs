@@ -337,6 +337,7 @@ pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Resp
         health_center_id: row.health_center_id,
         health_center_name: row.health_center_name,
         routing_reason: row.routing_reason,
+        residence_health_center_id: row.residence_health_center_id,
         residence_health_center_name: row.residence_health_center_name,
         received_at: row.received_at,
         received_by_name: row.received_by_name,
@@ -371,6 +372,24 @@ pub async fn transfer(
             "unknown or same health center",
         ));
     };
+    // Where a record may go: a health center of the current one's prefecture (those the transfer screen lists), or
+    // the health center of the patient's residence as routing noted it (which may lie in another prefecture). Any
+    // other center in the country is refused: a record does not leave its prefecture on a mistyped id.
+    let target_pref = institutions::health_center_pref(&c.db, &target.id).await?;
+    let same_pref = target_pref.as_deref() == c.principal.jurisdiction.pref_code();
+    let residence = row.residence_health_center_id.as_deref() == Some(target.id.as_str());
+    if !same_pref && !residence {
+        c.log(
+            c.event("notification_transfer", "refused_target")
+                .target(id),
+        )
+        .await?;
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "health_center_id",
+            "outside the prefecture and not the residence's health center",
+        ));
+    }
     let now = now_ms();
     let link = format!("{}/records", own_origin(&req)?);
     let mut event = c.event("notification_transfer", "ok").target(id);

@@ -72,31 +72,94 @@ pub fn notification_update(
 }
 
 /// What the access rule needs of a record's notification: every health center it has been routed or transferred
-/// to, and whether a health center has accepted (受理) it.
+/// to, whether a health center has accepted (受理) it, and whether the one it is at now has accepted it since it
+/// arrived (then the past ones stop reading it: `shared::auth::access`).
 pub struct Trail {
     pub health_center_ids: Vec<String>,
     pub accepted: bool,
+    pub accepted_where_it_is: bool,
 }
 
 pub async fn trail(db: &D1Database, id: &str) -> ApiResult<Trail> {
     #[derive(Deserialize)]
     struct Row {
+        kind: String,
         health_center_id: String,
-        received: i64,
     }
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT health_center_id, MAX(kind = 'received') AS received FROM notification_events \
-             WHERE notification_id = ?1 GROUP BY health_center_id",
+            "SELECT kind, health_center_id FROM notification_events INDEXED BY notification_events_by_notification \
+             WHERE notification_id = ?1 ORDER BY seq",
         )
         .bind(&[id.into()])?
         .all()
         .await?
         .results()?;
-    Ok(Trail {
-        accepted: rows.iter().any(|r| r.received != 0),
-        health_center_ids: rows.into_iter().map(|r| r.health_center_id).collect(),
-    })
+    Ok(trail_of(
+        rows.iter()
+            .map(|r| (r.kind.as_str(), r.health_center_id.as_str())),
+    ))
+}
+
+/// The trail of a record's events `(kind, health center)`, oldest first.
+fn trail_of<'a>(events: impl Iterator<Item = (&'a str, &'a str)>) -> Trail {
+    let mut t = Trail {
+        health_center_ids: Vec::new(),
+        accepted: false,
+        accepted_where_it_is: false,
+    };
+    for (kind, hc) in events {
+        if !t.health_center_ids.iter().any(|h| h == hc) {
+            t.health_center_ids.push(hc.to_owned());
+        }
+        match kind {
+            // Arriving somewhere (filed there, or transferred there) starts a new hand-over.
+            "routed" | "transferred" => t.accepted_where_it_is = false,
+            "received" => {
+                t.accepted = true;
+                t.accepted_where_it_is = true;
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trail_knows_whether_the_current_center_has_taken_the_record_on() {
+        let t = trail_of([("routed", "a"), ("received", "a"), ("transferred", "b")].into_iter());
+        assert_eq!(t.health_center_ids, vec!["a", "b"]);
+        assert!(t.accepted && !t.accepted_where_it_is);
+        let t = trail_of(
+            [
+                ("routed", "a"),
+                ("received", "a"),
+                ("transferred", "b"),
+                ("received", "b"),
+            ]
+            .into_iter(),
+        );
+        assert!(t.accepted && t.accepted_where_it_is);
+        let t = trail_of(
+            [
+                ("routed", "a"),
+                ("received", "a"),
+                ("transferred", "b"),
+                ("received", "b"),
+                ("transferred", "a"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(t.health_center_ids, vec!["a", "b"]);
+        assert!(
+            !t.accepted_where_it_is,
+            "back at a: a has not taken it on again yet"
+        );
+    }
 }
 
 /// The number people quote: the row's sequence, zero-padded.
@@ -406,6 +469,7 @@ pub struct RecordRow {
     pub health_center_id: String,
     pub health_center_name: String,
     pub routing_reason: String,
+    pub residence_health_center_id: Option<String>,
     pub residence_health_center_name: Option<String>,
     pub received_at: Option<i64>,
     pub received_by_name: Option<String>,
@@ -416,7 +480,8 @@ pub async fn record(db: &D1Database, id: &str) -> ApiResult<Option<RecordRow>> {
         .prepare(
             "SELECT n.seq, n.id, n.body, i.name AS institution_name, u.display_name AS filed_by_name, \
              n.filed_at, n.health_center_id, h.name AS health_center_name, n.routing_reason, \
-             r.name AS residence_health_center_name, n.received_at, ru.display_name AS received_by_name \
+             n.residence_health_center_id, r.name AS residence_health_center_name, n.received_at, \
+             ru.display_name AS received_by_name \
              FROM notifications n JOIN institutions i ON i.id = n.institution_id \
              JOIN users u ON u.id = n.filed_by_user_id JOIN health_centers h ON h.id = n.health_center_id \
              LEFT JOIN health_centers r ON r.id = n.residence_health_center_id \

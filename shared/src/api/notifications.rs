@@ -167,6 +167,9 @@ pub struct NotificationRecord {
     pub health_center_id: String,
     pub health_center_name: String,
     pub routing_reason: String,
+    /// The residence's health center when routing noted one: a transfer may go there even in another prefecture.
+    #[serde(default)]
+    pub residence_health_center_id: Option<String>,
     pub residence_health_center_name: Option<String>,
     pub received_at: Option<i64>,
     pub received_by_name: Option<String>,

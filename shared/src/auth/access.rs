@@ -26,6 +26,10 @@ pub struct RecordArea {
     pub filed: bool,
     /// A health center has accepted (受理) its notification: from then on the record is the health center's.
     pub accepted: bool,
+    /// The current health center has accepted it since it arrived there. Until then the health centers it was at
+    /// before keep reading it (the hand-over: questions both ways while the new center has not taken it on); from
+    /// then on they do not.
+    pub accepted_where_it_is: bool,
 }
 
 /// What a principal may do with one record, decided in one place (the edge asks nothing else).
@@ -83,10 +87,14 @@ impl Principal {
                 Jurisdiction::HealthCenter {
                     health_center_id, ..
                 },
-            ) => record
-                .health_center_ids
-                .iter()
-                .any(|h| h == health_center_id),
+            ) => {
+                *health_center_id == record.health_center_id
+                    || (!record.accepted_where_it_is
+                        && record
+                            .health_center_ids
+                            .iter()
+                            .any(|h| h == health_center_id))
+            }
             (Role::PrefectureStaff, Jurisdiction::Prefecture { pref_code }) => {
                 &record.pref_code == pref_code
             }
@@ -216,7 +224,37 @@ mod tests {
             pref_code: "13".into(),
             filed: true,
             accepted: false,
+            accepted_where_it_is: false,
         }
+    }
+
+    #[test]
+    fn a_past_health_center_reads_until_the_new_one_accepts() {
+        let past = who(Role::HealthCenterStaff, hc("hc-1", "13"));
+        let now = who(Role::HealthCenterStaff, hc("hc-2", "13"));
+        let handed_over = record();
+        assert!(past.access(&handed_over).read && !past.access(&handed_over).manage);
+        let taken_on = RecordArea {
+            accepted: true,
+            accepted_where_it_is: true,
+            ..record()
+        };
+        assert_eq!(past.access(&taken_on), Access::default());
+        assert!(now.access(&taken_on).manage);
+        // The clinic and the prefecture are not health centers of the trail: unchanged.
+        assert!(
+            who(Role::ClinicDoctor, inst("clinic-a", "hc-1", "13"))
+                .access(&taken_on)
+                .read
+        );
+        let prefecture = Jurisdiction::Prefecture {
+            pref_code: "13".into(),
+        };
+        assert!(
+            who(Role::PrefectureStaff, prefecture)
+                .access(&taken_on)
+                .read
+        );
     }
 
     #[test]
