@@ -34,11 +34,12 @@ pub enum ErrorCode {
     ObserveSignInFailed,
     ObserveTooManyAttempts,
     ManagedByHealthCenter,
+    AuditUnavailable,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -67,6 +68,7 @@ impl ErrorCode {
         ErrorCode::ObserveSignInFailed,
         ErrorCode::ObserveTooManyAttempts,
         ErrorCode::ManagedByHealthCenter,
+        ErrorCode::AuditUnavailable,
     ];
 
     /// HTTP status the edge answers with.
@@ -100,6 +102,7 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => 401,
             ErrorCode::ObserveTooManyAttempts => 429,
             ErrorCode::ManagedByHealthCenter => 403,
+            ErrorCode::AuditUnavailable => 503,
         }
     }
 
@@ -150,6 +153,9 @@ impl ErrorCode {
             ErrorCode::ManagedByHealthCenter => {
                 "この記録は保健所が受理し、管理しています。削除が必要な場合は、管理している保健所に依頼してください。"
             }
+            ErrorCode::AuditUnavailable => {
+                "操作の記録（監査ログ）を残せないため、受け付けられませんでした。システム管理者に連絡してください。"
+            }
         }
     }
 
@@ -184,6 +190,7 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => "OBSERVE_SIGN_IN_FAILED",
             ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
             ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
+            ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
         }
     }
 }
