@@ -31,6 +31,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             ApiError::new(shared::error::ErrorCode::ConfigurationInvalid).into_response();
         return security::apply(response, true);
     }
+    store::audit::use_key_of(&env);
     let response = if is_api {
         routes::handle(req, &env, &ctx)
             .await
@@ -42,13 +43,15 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 }
 
 /// The cron trigger (every minute): sends the notice e-mails that are due (first attempts and retries with backoff;
-/// see [`mail`]), raises missed health-observation check-ins, and seals any audit entries a request left unsealed.
+/// see [`mail`]), raises missed health-observation check-ins, seals any audit entries a request left unsealed and
+/// anchors the chain's head in KV, and once a day e-mails that head (see [`mail::send_audit_anchor`]).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = platform::prepare(&env).await {
         worker::console_error!("configuration invalid: {e}");
         return;
     }
+    store::audit::use_key_of(&env);
     mail::deliver_due(&env).await;
     if let Ok(db) = env.d1(bindings::DB) {
         if let Err(e) = store::observation::sweep(&db, None, now_ms()).await {
@@ -56,6 +59,11 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         }
         if let Err(e) = store::audit::seal(&db).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
+        }
+        match store::audit::advance_anchor(&env, &db).await {
+            Ok(Some(anchor)) => mail::send_audit_anchor(&env, &anchor).await,
+            Ok(None) => {}
+            Err(e) => worker::console_error!("audit anchor: {}", e.detail.unwrap_or_default()),
         }
     }
 }

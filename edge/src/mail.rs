@@ -10,13 +10,17 @@ use worker::{D1Database, Env};
 
 use crate::error::ApiResult;
 use crate::platform::{bindings, now_ms};
+use crate::store::audit;
 use crate::store::db;
 use crate::store::notifications::{self as outbox, DueNotice, NoticeFailure};
+use shared::api::admin::ChainAnchor;
 
 /// After this many failed attempts a row is given up (`failed`); the notification is in the inbox regardless.
 pub const MAX_ATTEMPTS: i64 = 8;
 /// A sender holds a claimed row this long; a sender that died lets it go when the lease ends.
 const LEASE_MS: i64 = 60_000;
+/// The variable naming where the audit chain's head is e-mailed once a day (unset: not e-mailed).
+const AUDIT_ANCHOR_TO: &str = "AUDIT_ANCHOR_TO";
 /// The sender address (a Cloudflare Email Service verified sender when deployed).
 const DEFAULT_FROM: &str = "her-sys-notice@her-sys.example";
 
@@ -62,7 +66,66 @@ async fn deliver(env: &Env) -> ApiResult<()> {
 }
 
 async fn send(env: &Env, row: &DueNotice, number: &str) -> Result<(), String> {
-    if row.email.trim().is_empty() {
+    let (subject, text) = compose(&row.health_center_name, number, &row.link);
+    send_message(env, &row.email, &subject, &text).await
+}
+
+/// The daily e-mail of the audit chain's head (`seq`, seal, when anchored) to `AUDIT_ANCHOR_TO`: a copy outside
+/// the database and KV that a later check can be compared with by hand.
+pub fn compose_anchor(anchor: &ChainAnchor) -> (String, String) {
+    (
+        format!("【HER-SYS】監査ログの控え（{}番まで）", anchor.seq),
+        format!(
+            "監査ログのハッシュチェーンの先頭の控えです。このメールは保管してください。\n\n\
+             番号: {}\n署名: {}\n記録時刻: {}\n\n\
+             管理画面の「改ざん検証」に表示される控えと照合できます。\n",
+            anchor.seq,
+            anchor.hash,
+            chrono::DateTime::from_timestamp_millis(anchor.at)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+        ),
+    )
+}
+
+/// Sends the head once a day (JST) when `AUDIT_ANCHOR_TO` is set. Never fails: a problem is logged, and the next
+/// minute's run tries again.
+pub async fn send_audit_anchor(env: &Env, anchor: &ChainAnchor) {
+    let Some(to) = env
+        .var(AUDIT_ANCHOR_TO)
+        .ok()
+        .map(|v| v.to_string())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return;
+    };
+    let day = (chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
+        + chrono::Duration::hours(9))
+    .format("%Y-%m-%d")
+    .to_string();
+    match audit::anchor_mail_due(env, &day).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            worker::console_error!("audit anchor mail: {}", e.detail.unwrap_or_default());
+            return;
+        }
+    }
+    let (subject, text) = compose_anchor(anchor);
+    match send_message(env, &to, &subject, &text).await {
+        Ok(()) => {
+            worker::console_log!("audit anchor: head {} e-mailed", anchor.seq);
+            if let Err(e) = audit::anchor_mailed(env, &day).await {
+                worker::console_error!("audit anchor mail: {}", e.detail.unwrap_or_default());
+            }
+        }
+        Err(reason) => worker::console_error!("audit anchor mail failed: {reason}"),
+    }
+}
+
+/// Sends one message through the `MAIL` binding.
+async fn send_message(env: &Env, to: &str, subject: &str, text: &str) -> Result<(), String> {
+    if to.trim().is_empty() {
         return Err("no_address".into());
     }
     let binding = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(bindings::MAIL))
@@ -77,13 +140,12 @@ async fn send(env: &Env, row: &DueNotice, number: &str) -> Result<(), String> {
         .var("MAIL_FROM")
         .map(|v| v.to_string())
         .unwrap_or_else(|_| DEFAULT_FROM.to_owned());
-    let (subject, text) = compose(&row.health_center_name, number, &row.link);
     let message = js_sys::Object::new();
     for (k, v) in [
         ("from", from.as_str()),
-        ("to", row.email.as_str()),
-        ("subject", subject.as_str()),
-        ("text", text.as_str()),
+        ("to", to),
+        ("subject", subject),
+        ("text", text),
     ] {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &JsValue::from_str(v));
     }

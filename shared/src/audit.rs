@@ -5,6 +5,30 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A search or list entry names at most this many of the records it returned (and always how many there were).
+pub const MAX_LOGGED_IDS: usize = 200;
+
+/// The `detail` of an entry that returned records: `{"n": count, "ids": [the first MAX_LOGGED_IDS]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    pub n: i64,
+    pub ids: Vec<String>,
+}
+
+impl Returned {
+    pub fn of<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Self {
+        let mut n = 0i64;
+        let mut kept = Vec::new();
+        for id in ids {
+            n += 1;
+            if kept.len() < MAX_LOGGED_IDS {
+                kept.push(id.into());
+            }
+        }
+        Self { n, ids: kept }
+    }
+}
+
 /// The outcome of every action that did what was asked.
 pub const OK: &str = "ok";
 
@@ -125,6 +149,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("doctor_add", "医師の追加"),
     ("doctor_remove", "医師の削除"),
     ("audit_verify", "監査ログの改ざん検証"),
+    ("audit_read", "監査ログの閲覧"),
     ("notification_file", "発生届の提出"),
     ("notification_list", "発生届一覧の閲覧"),
     ("notification_read", "発生届の閲覧"),
@@ -196,5 +221,14 @@ mod tests {
         }
         assert_eq!(action_label("case_read"), "登録情報の閲覧");
         assert_eq!(action_label("no_such"), "no_such");
+    }
+
+    #[test]
+    fn a_returned_list_keeps_its_count_and_the_first_ids() {
+        let r = Returned::of((0..MAX_LOGGED_IDS + 5).map(|i| format!("c{i}")));
+        assert_eq!(r.n, (MAX_LOGGED_IDS + 5) as i64);
+        assert_eq!(r.ids.len(), MAX_LOGGED_IDS);
+        assert_eq!(r.ids[0], "c0");
+        assert_eq!(Returned::of(Vec::<String>::new()).n, 0);
     }
 }

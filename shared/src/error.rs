@@ -36,11 +36,12 @@ pub enum ErrorCode {
     ManagedByHealthCenter,
     /// The worker's configuration breaks a rule of `shared::config` (it answers nothing else until fixed).
     ConfigurationInvalid,
+    AuditUnavailable,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -70,6 +71,7 @@ impl ErrorCode {
         ErrorCode::ObserveTooManyAttempts,
         ErrorCode::ManagedByHealthCenter,
         ErrorCode::ConfigurationInvalid,
+        ErrorCode::AuditUnavailable,
     ];
 
     /// HTTP status the edge answers with.
@@ -104,6 +106,7 @@ impl ErrorCode {
             ErrorCode::ObserveTooManyAttempts => 429,
             ErrorCode::ManagedByHealthCenter => 403,
             ErrorCode::ConfigurationInvalid => 500,
+            ErrorCode::AuditUnavailable => 503,
         }
     }
 
@@ -156,6 +159,8 @@ impl ErrorCode {
             }
             ErrorCode::ConfigurationInvalid => {
                 "システムの設定に誤りがあるため、利用できません。システム管理者に連絡してください。"
+            ErrorCode::AuditUnavailable => {
+                "操作の記録（監査ログ）を残せないため、受け付けられませんでした。システム管理者に連絡してください。"
             }
         }
     }
@@ -192,6 +197,7 @@ impl ErrorCode {
             ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
             ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
             ErrorCode::ConfigurationInvalid => "CONFIGURATION_INVALID",
+            ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
         }
     }
 }

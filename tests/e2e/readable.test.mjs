@@ -253,4 +253,14 @@ test("the audit log as a health-center administrator: Japanese labels, names, fi
   await shot(page, "readable-audit-phone");
   const noSideways = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   assert.ok(noSideways, "no sideways scrolling on the phone");
+
+  // The chain check (issue 20): valid, with the anchor it was compared with; a read names what it returned.
+  await page.getByRole("button", { name: "改ざん検証（ハッシュチェーン）" }).click();
+  await page.getByTestId("chain").getByText(/^正常：\d+件すべて検証しました$/).waitFor();
+  assert.match(await page.getByTestId("chain-anchor").textContent(), /^(照合した控え：\d+番まで|控えはまだ作成されていません)/);
+  const returned = table.getByTestId("audit-returned").first();
+  assert.match(await returned.locator("summary").textContent(), /^\d+件の記録を表示$/);
+  await page.getByTestId("chain").scrollIntoViewIfNeeded();
+  await shot(page, "readable-audit-chain-phone");
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scrolling");
 });

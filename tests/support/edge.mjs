@@ -1,7 +1,8 @@
 // Starts the real worker under `wrangler dev` (workerd, local D1 and KV) on a free port with a fresh state folder,
 // migrations applied; stop() ends wrangler and its workerd processes and removes the state.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
@@ -32,7 +33,8 @@ export function freePort() {
 /** `persistTo`: keep the state in this folder (created if missing) instead of a fresh temporary one.
  * `seedDemo`: load the demo health centers, clinics and users (see edge/seed/demo.mjs); `seedRecords`: also the
  * demo patient records the dev command serves (edge/seed/records.mjs). `vars`: worker variables
- * for this run (e.g. `{ BENCH_ROUTES: "1" }`). */
+ * for this run (e.g. `{ BENCH_ROUTES: "1" }`). The audit chain's key (the `AUDIT_KEY` secret) is a fresh random one
+ * per run (kept in a `persistTo` folder) unless `vars` names one; `AUDIT_KEY: null` starts the worker without it. */
 export async function startEdge({ seedDemo = false, seedRecords = false, vars = {}, persistTo, healthy = true } = {}) {
   // `persistTo`: a state folder to use and keep (the search benchmark's million records); otherwise a fresh one.
   const state = persistTo ?? mkdtempSync(path.join(tmpdir(), "hersys-state-"));
@@ -48,15 +50,24 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
     stdio: "pipe",
   });
   if (seedDemo) await seed({ root: ROOT, persistTo: state, env, records: seedRecords });
+  // A kept state folder keeps its key (in the folder), so its chain still verifies on the next start.
+  const keyFile = path.join(state, "audit-key.test");
+  if (persistTo && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString("base64url"));
+  const auditKey = "AUDIT_KEY" in vars ? vars.AUDIT_KEY
+    : persistTo ? readFileSync(keyFile, "utf8").trim() : randomBytes(32).toString("base64url");
   const port = await freePort();
   const inspector = await freePort();
   // A test edge (shared::config): its own origin, and the clock the tests move (PUT /api/test/clock).
-  vars = { ENVIRONMENT: "test", RP_ID: "localhost", ALLOWED_ORIGINS: `http://localhost:${port}`, TEST_CLOCK: "1", ...vars };
+  const workerVars = {
+    ENVIRONMENT: "test", RP_ID: "localhost", ALLOWED_ORIGINS: `http://localhost:${port}`, TEST_CLOCK: "1",
+    ...vars, AUDIT_KEY: auditKey,
+  };
+  if (auditKey === null) delete workerVars.AUDIT_KEY;
   const child = spawn(
     WRANGLER,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
       "--persist-to", state, "--show-interactive-dev-session=false",
-      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+      ...Object.entries(workerVars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
@@ -100,6 +111,15 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
       });
       if (!r.ok) throw new Error(`test clock: ${r.status} ${await r.text()}`);
       return (await r.json()).now_ms;
+    },
+    /** Runs SQL on this worker's local D1 (as a database writer would: it holds no key), answering the rows. */
+    d1(sql) {
+      const out = execFileSync(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      }).toString();
+      return JSON.parse(out)[0]?.results ?? [];
     },
     async stop() {
       if (!exited) {

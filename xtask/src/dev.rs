@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::{build, cmd, setup, Result};
+use crate::{build, cmd, root, setup, Result};
 
 pub const DEFAULT_PORT: u16 = 8787;
 
@@ -18,6 +18,7 @@ pub fn run(args: &[String]) -> Result {
     setup::all()?;
     build::all()?;
     migrate(None)?;
+    ensure_audit_key()?;
     let mut seed = cmd::new("node");
     seed.arg("edge/seed/demo.mjs");
     cmd::run(seed)?;
@@ -68,6 +69,42 @@ pub fn run(args: &[String]) -> Result {
     } else {
         Err(format!("wrangler dev exited ({status})"))
     }
+}
+
+/// The local worker's secrets live in `.dev.vars` (gitignored), which `wrangler dev` reads. The audit chain's key
+/// (`AUDIT_KEY`) is made once, at random, and kept: the local chain verifies only under the key it was sealed with.
+fn ensure_audit_key() -> Result {
+    let path = root().join(".dev.vars");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(line) = with_audit_key(&text, || random_hex(32))? {
+        std::fs::write(&path, line).map_err(|e| format!("cannot write .dev.vars: {e}"))?;
+        println!("  wrote a random AUDIT_KEY to .dev.vars (keep it: the local audit chain is sealed with it)");
+    }
+    Ok(())
+}
+
+/// `.dev.vars` with an `AUDIT_KEY` line added, or `None` when it has one.
+fn with_audit_key(text: &str, key: impl FnOnce() -> Result<String>) -> Result<Option<String>> {
+    if text
+        .lines()
+        .any(|l| l.trim_start().starts_with("AUDIT_KEY="))
+    {
+        return Ok(None);
+    }
+    let mut out = text.to_owned();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out += &format!("AUDIT_KEY={}\n", key()?);
+    Ok(Some(out))
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`). Wrangler's tables of every
@@ -138,7 +175,17 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::migrations_summary;
+    use super::{migrations_summary, with_audit_key};
+
+    #[test]
+    fn an_audit_key_is_added_once() {
+        let added = with_audit_key("FOO=1", || Ok("k".into())).unwrap();
+        assert_eq!(added.as_deref(), Some("FOO=1\nAUDIT_KEY=k\n"));
+        assert_eq!(
+            with_audit_key(&added.unwrap(), || Err("unused".into())).unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn the_migration_tables_become_one_line() {

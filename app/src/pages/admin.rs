@@ -408,8 +408,7 @@ fn AuditLog(actors: Vec<(String, String)>) -> Element {
                 "改ざん検証（ハッシュチェーン）"
             }
             match report() {
-                Some(Ok(r)) if r.valid => rsx! { span { class: "ok", "data-testid": "chain", "正常：{r.entries}件すべて検証しました" } },
-                Some(Ok(r)) => rsx! { span { class: "bad", "data-testid": "chain", "異常：{r.first_bad_seq.unwrap_or(0)}番の記録が改ざんされています" } },
+                Some(Ok(r)) => rsx! { ChainResult { report: r } },
                 Some(Err(m)) => rsx! { span { class: "bad", "{m}" } },
                 None => rsx! {},
             }
@@ -530,11 +529,58 @@ fn AuditRow(entry: AuditEntryView) -> Element {
                     (None, Some(id)) => rsx! { span { class: "audit-id", "{id}" } },
                     (None, None) => rsx! { "—" },
                 }
+                if let Some(n) = e.returned_count {
+                    details { class: "audit-returned", "data-testid": "audit-returned",
+                        summary { "{n}件の記録を表示" }
+                        ul {
+                            for id in e.returned_ids.iter() { li { class: "audit-id", "{id}" } }
+                        }
+                        if n > e.returned_ids.len() as i64 {
+                            p { class: "audit-id", "ほか{n - e.returned_ids.len() as i64}件" }
+                        }
+                    }
+                }
             }
             td { "data-label": "結果", class: "audit-outcome", "data-testid": "audit-outcome-cell", title: "{e.outcome}",
                 "{shared::audit::outcome_label(&e.outcome)}"
             }
             td { "data-label": "接続元", class: "audit-address", "data-testid": "audit-address-cell", "{e.client_address}" }
+        }
+    }
+}
+
+/// The check of the chain: every problem in Japanese (truncated, rewritten, broken, gaps, stale entries), and the
+/// anchor it was compared with (the same figures as the daily e-mail).
+#[component]
+fn ChainResult(report: ChainReport) -> Element {
+    let r = report;
+    let legacy = (r.legacy_entries > 0).then(|| {
+        format!(
+            "（うち{}件は鍵の導入前の記録で、旧方式で検証しました）",
+            r.legacy_entries
+        )
+    });
+    rsx! {
+        div { class: "chain-result", "data-testid": "chain",
+            if r.valid {
+                p { class: "ok", "正常：{r.entries}件すべて検証しました" }
+            } else {
+                p { class: "bad", "異常が見つかりました（{r.entries}件を検証）" }
+                ul { class: "chain-problems",
+                    for p in r.problems.iter() {
+                        li { class: "bad", "data-testid": "chain-problem", "{p.message_ja()}" }
+                    }
+                }
+            }
+            if let Some(l) = legacy { p { class: "field-hint", "{l}" } }
+            match &r.anchor {
+                Some(a) => rsx! {
+                    p { class: "field-hint", "data-testid": "chain-anchor",
+                        "照合した控え：{a.seq}番まで（{format_ms(a.at)}）署名 {a.hash.get(..16).unwrap_or_default()}…"
+                    }
+                },
+                None => rsx! { p { class: "field-hint", "data-testid": "chain-anchor", "控えはまだ作成されていません" } },
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use shared::api::admin::{
 };
 use shared::auth::{Jurisdiction, Role};
 use shared::error::ErrorCode;
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
 use crate::caller::Admin;
 use crate::crypto::{self, random_bytes, sha256_hex, token};
@@ -52,7 +52,11 @@ pub async fn list_accounts(a: Admin) -> ApiResult<Response> {
         .into_iter()
         .map(|r| summary(r, now))
         .collect::<ApiResult<Vec<_>>>()?;
-    a.log(a.event("account_list", "ok")).await?;
+    a.log(
+        a.event("account_list", "ok")
+            .returned(accounts.iter().map(|x| x.id.clone())),
+    )
+    .await?;
     Ok(Response::from_json(&AccountList { accounts })?)
 }
 
@@ -341,19 +345,31 @@ async fn audit_answer(a: &Admin, q: &AuditQuery) -> ApiResult<Response> {
     } else {
         None
     };
+    // Reading the log is itself logged, with the entries it showed (their `seq`s).
+    a.log(
+        a.event("audit_read", "ok")
+            .returned(entries.iter().map(|e| e.seq.to_string())),
+    )
+    .await?;
     Ok(Response::from_json(&AuditPage {
         entries,
         next_before,
     })?)
 }
 
-pub async fn audit_verify(a: Admin) -> ApiResult<Response> {
-    let report = audit::verify_chain(&a.db).await?;
+/// `GET /api/admin/audit/verify`: the whole chain checked against the key and the anchor in KV; then the anchor
+/// moves up to the new head (it never moves past a problem at its own entry).
+pub async fn audit_verify(a: Admin, env: &Env) -> ApiResult<Response> {
+    let anchor = audit::read_anchor(env).await?;
+    let report = audit::verify_chain(&a.db, anchor).await?;
     a.log(a.event(
         "audit_verify",
         if report.valid { "ok" } else { "chain_broken" },
     ))
     .await?;
+    if let Err(e) = audit::advance_anchor(env, &a.db).await {
+        worker::console_error!("audit anchor: {}", e.detail.unwrap_or_default());
+    }
     Ok(Response::from_json(&report)?)
 }
 

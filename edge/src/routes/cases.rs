@@ -71,17 +71,8 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let manages = c.principal.desk().is_some();
     let page_stmt = case_search::statement(&c.db, &page)?;
     let count_stmt = case_search::statement(&c.db, &count)?;
-    // One round trip for both reads and the audit entry.
-    let event = c.event("case_search", "ok");
-    let results =
-        c.db.batch(vec![
-            page_stmt,
-            count_stmt,
-            audit::batch_entry(&c.db, &event, now_ms())?,
-        ])
-        .await?;
-    // The entry is sealed into the chain after the answer.
-    seal_later(env, ctx);
+    // One round trip for both reads; the audit entry names the records returned, so it follows them.
+    let results = c.db.batch(vec![page_stmt, count_stmt]).await?;
     let mut rows: Vec<SummaryRow> = results
         .first()
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no page result"))?
@@ -98,6 +89,12 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     } else {
         None
     };
+    // Nothing is answered unless the entry is written; it is sealed into the chain after the answer.
+    let event = c
+        .event("case_search", "ok")
+        .returned(rows.iter().map(|r| r.id.clone()));
+    audit::append_unsealed(&c.db, &event, now_ms()).await?;
+    seal_later(env, ctx);
     Ok(Response::from_json(&SearchResult {
         items: rows.into_iter().map(|r| summary(r, manages)).collect(),
         count: n.min(COUNT_CAP),
@@ -594,7 +591,11 @@ pub async fn deleted(c: Staff) -> ApiResult<Response> {
         .all()
         .await?
         .results()?;
-    c.log(c.event("case_deleted_list", "ok")).await?;
+    c.log(
+        c.event("case_deleted_list", "ok")
+            .returned(rows.iter().map(|r| r.summary.id.clone())),
+    )
+    .await?;
     Ok(Response::from_json(&DeletedList {
         items: rows
             .into_iter()

@@ -43,6 +43,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
     let m = req.method();
     let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
     use Method::{Delete, Get, Patch, Post, Put};
+    // Fail closed: without the audit chain's key nothing that would be audited is done (only the health check and
+    // the bench routes, which audit nothing, answer).
+    if !matches!(segments.as_slice(), ["health"] | ["bench", ..]) {
+        crate::store::audit::require_key()?;
+    }
     match segments.as_slice() {
         ["bench", "insert"] => {
             only(&m, Post)?;
@@ -151,7 +156,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         },
         ["admin", "audit", "verify"] => {
             only(&m, Get)?;
-            admin::audit_verify(admin(env, &req).await?).await
+            admin::audit_verify(admin(env, &req).await?, env).await
         }
         ["notifications"] => match m {
             Get => notifications::list(staff(env, &req).await?).await,

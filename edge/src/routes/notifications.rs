@@ -276,7 +276,11 @@ pub async fn list(c: Staff) -> ApiResult<Response> {
     let rows = store::list(&c.db, of).await?;
     let items: Vec<_> = rows.into_iter().map(summary).collect();
     let unread = items.iter().filter(|i| i.received_at.is_none()).count() as u32;
-    c.log(c.event("notification_list", "ok")).await?;
+    c.log(
+        c.event("notification_list", "ok")
+            .returned(items.iter().map(|i| i.id.clone())),
+    )
+    .await?;
     Ok(Response::from_json(&NotificationList { items, unread })?)
 }
 
@@ -444,6 +448,9 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
         },
     )
     .await?;
+    let event = c
+        .event("notification_duplicates", "ok")
+        .returned(rows.iter().map(|r| r.id.clone()));
     let candidates = rows
         .into_iter()
         .map(|r| {
@@ -462,7 +469,7 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
             }
         })
         .collect();
-    c.log(c.event("notification_duplicates", "ok")).await?;
+    c.log(event).await?;
     Ok(Response::from_json(&DuplicateList { candidates })?)
 }
 

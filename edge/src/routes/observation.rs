@@ -497,12 +497,17 @@ pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
     store::sweep(&c.db, Some(&hc), now).await?;
     let rows = store::queue(&c.db, &hc, all).await?;
     let waiting = store::waiting(&c.db, &hc).await?;
-    c.log(c.event("alerts_read", "ok")).await?;
+    let alerts: Vec<AlertView> = rows
+        .into_iter()
+        .filter_map(|r| queue_view(r, &hc))
+        .collect();
+    c.log(
+        c.event("alerts_read", "ok")
+            .returned(alerts.iter().map(|a| a.case_id.clone())),
+    )
+    .await?;
     Ok(Response::from_json(&AlertQueue {
-        alerts: rows
-            .into_iter()
-            .filter_map(|r| queue_view(r, &hc))
-            .collect(),
+        alerts,
         waiting: waiting.max(0) as u32,
     })?)
 }

@@ -132,6 +132,12 @@ pub struct AuditEntryView {
     pub target_is_record: bool,
     pub outcome: String,
     pub client_address: String,
+    /// For a search or list: how many records it returned …
+    #[serde(default)]
+    pub returned_count: Option<i64>,
+    /// … and their ids (the first [`crate::audit::MAX_LOGGED_IDS`]).
+    #[serde(default)]
+    pub returned_ids: Vec<String>,
 }
 
 /// `POST /api/admin/audit`: a page of the area's log narrowed by who, what, when and outcome (every filter
@@ -164,9 +170,92 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
+/// `GET /api/admin/audit/verify`: the check of the whole chain (every area's entries: the chain is one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainReport {
+    /// Sealed entries checked.
     pub entries: i64,
+    /// No problem found (`problems` is empty).
     pub valid: bool,
+    /// The first entry whose HMAC or link does not hold (the first [`ChainProblem::Broken`]).
     pub first_bad_seq: Option<i64>,
+    /// Everything found, in the order found (at most [`MAX_CHAIN_PROBLEMS`]).
+    #[serde(default)]
+    pub problems: Vec<ChainProblem>,
+    /// Of `entries`, how many were sealed before the chain was keyed (plain SHA-256, verified as legacy; they can
+    /// only be the first entries of the chain).
+    #[serde(default)]
+    pub legacy_entries: i64,
+    /// The head last anchored outside the database (KV, and the daily e-mail), which the chain was compared with.
+    #[serde(default)]
+    pub anchor: Option<ChainAnchor>,
+}
+
+/// At most this many problems are listed in a [`ChainReport`].
+pub const MAX_CHAIN_PROBLEMS: usize = 20;
+
+/// Entries left unsealed longer than this (5 minutes) are reported as [`ChainProblem::Stale`].
+pub const STALE_UNSEALED_MS: i64 = 5 * 60 * 1000;
+
+/// The chain's head as anchored where a database writer cannot rewrite it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainAnchor {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was anchored (Unix ms).
+    pub at: i64,
+    /// The first entry sealed with the key: no legacy (unkeyed) entry may come at or after it.
+    #[serde(default)]
+    pub keyed_from: Option<i64>,
+}
+
+/// One thing wrong with the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChainProblem {
+    /// The entry's HMAC or its link to the previous entry does not hold: edited, or recomputed without the key.
+    /// Nothing after it is checked.
+    Broken { seq: i64 },
+    /// `missing` entries from `seq` on are not in the database.
+    Gap { seq: i64, missing: i64 },
+    /// The newest entries were deleted: the database ends at `last_seq`, the anchor had reached `anchor_seq`.
+    Truncated { last_seq: i64, anchor_seq: i64 },
+    /// The entry at the anchor's `seq` is not the one anchored (the tail was replaced).
+    Rewritten { seq: i64 },
+    /// `count` entries had been left unsealed for more than [`STALE_UNSEALED_MS`] (the oldest is `oldest_seq`);
+    /// this check sealed them.
+    Stale {
+        count: i64,
+        oldest_seq: i64,
+        oldest_at: i64,
+    },
+}
+
+impl ChainProblem {
+    /// What the administrator reads.
+    pub fn message_ja(&self) -> String {
+        match self {
+            Self::Broken { seq } => {
+                format!("{seq}番の記録が改ざんされています（署名が一致しません）。")
+            }
+            Self::Gap { seq, missing: 1 } => format!("{seq}番の記録が欠けています。"),
+            Self::Gap { seq, missing } => {
+                format!("{seq}番から{missing}件の記録が欠けています。")
+            }
+            Self::Truncated {
+                last_seq,
+                anchor_seq,
+            } => format!(
+                "末尾の記録が削除されています（{anchor_seq}番まで保管済みでしたが、{last_seq}番までしかありません）。"
+            ),
+            Self::Rewritten { seq } => {
+                format!("{seq}番の記録が、保管した控えと一致しません（書き換えられています）。")
+            }
+            Self::Stale {
+                count, oldest_seq, ..
+            } => format!(
+                "{count}件の記録が5分以上封印されていませんでした（最も古いものは{oldest_seq}番）。封印を再開しました。"
+            ),
+        }
+    }
 }
