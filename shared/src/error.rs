@@ -34,11 +34,16 @@ pub enum ErrorCode {
     ObserveSignInFailed,
     ObserveTooManyAttempts,
     ManagedByHealthCenter,
+    StepUpRequired,
+    EmailRequired,
+    SecondApproverRequired,
+    RequestClosed,
+    MailFailed,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -67,6 +72,11 @@ impl ErrorCode {
         ErrorCode::ObserveSignInFailed,
         ErrorCode::ObserveTooManyAttempts,
         ErrorCode::ManagedByHealthCenter,
+        ErrorCode::StepUpRequired,
+        ErrorCode::EmailRequired,
+        ErrorCode::SecondApproverRequired,
+        ErrorCode::RequestClosed,
+        ErrorCode::MailFailed,
     ];
 
     /// HTTP status the edge answers with.
@@ -100,6 +110,11 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => 401,
             ErrorCode::ObserveTooManyAttempts => 429,
             ErrorCode::ManagedByHealthCenter => 403,
+            ErrorCode::StepUpRequired => 403,
+            ErrorCode::EmailRequired => 422,
+            ErrorCode::SecondApproverRequired => 403,
+            ErrorCode::RequestClosed => 409,
+            ErrorCode::MailFailed => 503,
         }
     }
 
@@ -150,6 +165,21 @@ impl ErrorCode {
             ErrorCode::ManagedByHealthCenter => {
                 "この記録は保健所が受理し、管理しています。削除が必要な場合は、管理している保健所に依頼してください。"
             }
+            ErrorCode::StepUpRequired => {
+                "キーを追加する前に、本人確認として登録済みのキー（キーがない場合はパスワード）で確認してください。"
+            }
+            ErrorCode::EmailRequired => {
+                "このアカウントにはメールアドレスが登録されていないため、リセットのリンクを送れません。都道府県の担当者にお問い合わせください。"
+            }
+            ErrorCode::SecondApproverRequired => {
+                "この依頼は、依頼した本人や対象の管理者本人は承認できません。同じ保健所の別の管理者か、都道府県の担当者が承認します。"
+            }
+            ErrorCode::RequestClosed => {
+                "この依頼はすでに処理されたか、期限が切れています。"
+            }
+            ErrorCode::MailFailed => {
+                "メールを送信できませんでした。しばらくしてから、もう一度操作してください。"
+            }
         }
     }
 
@@ -184,6 +214,11 @@ impl ErrorCode {
             ErrorCode::ObserveSignInFailed => "OBSERVE_SIGN_IN_FAILED",
             ErrorCode::ObserveTooManyAttempts => "OBSERVE_TOO_MANY_ATTEMPTS",
             ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
+            ErrorCode::StepUpRequired => "STEP_UP_REQUIRED",
+            ErrorCode::EmailRequired => "EMAIL_REQUIRED",
+            ErrorCode::SecondApproverRequired => "SECOND_APPROVER_REQUIRED",
+            ErrorCode::RequestClosed => "REQUEST_CLOSED",
+            ErrorCode::MailFailed => "MAIL_FAILED",
         }
     }
 }
