@@ -93,6 +93,7 @@ const ROLE_LABELS = {
 export function printSignIns() {
   console.log(`  demo sign-ins (password for all: ${DEMO_PASSWORD}; the first sign-in registers a passkey or security key):`);
   for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${ROLE_LABELS[u.role]}`);
+  console.log("  e-mail addresses (reset links and key-added notices go there): admin@shinjuku-hc.demo → admin.shinjuku-hc@her-sys.example");
 }
 
 /** The demo household's phone sign-in for health observation (`/observe`). */
