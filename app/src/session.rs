@@ -64,7 +64,8 @@ pub fn entries_for(role: Role) -> Vec<Entry> {
     if role != Role::ClinicDoctor && role != Role::ClinicStaff {
         entries.push(Entry::Desk);
     }
-    if role == Role::HealthCenterAdmin {
+    // Prefecture staff decide requests on administrators' accounts there (承認待ち).
+    if matches!(role, Role::HealthCenterAdmin | Role::PrefectureStaff) {
         entries.push(Entry::Admin);
     }
     entries

@@ -45,6 +45,13 @@ export const DOCTORS = [
   { id: "d_demo_setagaya_1", institution_id: "inst_demo_setagaya", name: "世田谷 次郎" },
 ];
 
+/** Every account has an address (a reset's one-time link goes there): `<login part>.<domain part>@her-sys.example`
+ * (e.g. `admin.shinjuku-hc@her-sys.example`), so that two demo users with the same login part differ. */
+export const demoEmail = (u) => {
+  const [local, domain] = u.login_id.split("@");
+  return `${local}.${domain.replace(/\.demo$/, "")}@her-sys.example`;
+};
+
 const b64url = (buf) => buf.toString("base64url");
 
 /** The edge's stored password format: pbkdf2-sha256$<iterations>$<salt>$<hash>. */
@@ -71,7 +78,9 @@ export function demoSql() {
     lines.push(`INSERT OR IGNORE INTO doctors (id, institution_id, name, created_at) VALUES (${q(d.id)}, ${q(d.institution_id)}, ${q(d.name)}, ${now});`);
   }
   for (const u of USERS) {
-    lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, '', ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);
+    lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, ${q(demoEmail(u))}, ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);
+    // A local store seeded before every account had an address gets the demo address too.
+    lines.push(`UPDATE users SET email = ${q(demoEmail(u))} WHERE id = ${q(u.id)} AND email = '';`);
   }
   return lines.join("\n") + "\n";
 }
@@ -84,6 +93,7 @@ const ROLE_LABELS = {
 export function printSignIns() {
   console.log(`  demo sign-ins (password for all: ${DEMO_PASSWORD}; the first sign-in registers a passkey or security key):`);
   for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${ROLE_LABELS[u.role]}`);
+  console.log("  e-mail addresses (reset links and key-added notices go there): admin@shinjuku-hc.demo → admin.shinjuku-hc@her-sys.example");
 }
 
 /** The demo household's phone sign-in for health observation (`/observe`). */

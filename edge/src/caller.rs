@@ -158,3 +158,69 @@ pub fn person_event(action: &'static str, outcome: &'static str, address: &str) 
     e.actor_role = Some("observed_person".into());
     e
 }
+
+/// Who decides requests on administrators' accounts: a health-center administrator (their health center's
+/// requests) or prefecture staff (their prefecture's).
+pub struct Approver {
+    pub principal: Principal,
+    pub db: D1Database,
+    pub pref_code: String,
+    /// `Some` for an administrator: only this health center's requests.
+    pub health_center_id: Option<String>,
+    address: String,
+}
+
+/// The approver's session of this request: `UNAUTHENTICATED` without a session, `FORBIDDEN` for anyone but a
+/// health-center administrator or prefecture staff.
+pub async fn approver(env: &Env, req: &Request) -> ApiResult<Approver> {
+    let s = staff(env, req).await?;
+    let (pref_code, health_center_id) = match s.principal.jurisdiction.clone() {
+        Jurisdiction::HealthCenter {
+            health_center_id,
+            pref_code,
+        } if s.principal.is_admin() => (pref_code, Some(health_center_id)),
+        Jurisdiction::Prefecture { pref_code } => (pref_code, None),
+        _ => return Err(ApiError::new(ErrorCode::Forbidden)),
+    };
+    Ok(Approver {
+        principal: s.principal,
+        db: s.db,
+        pref_code,
+        health_center_id,
+        address: s.address,
+    })
+}
+
+impl Approver {
+    /// An audit event by this approver, in their own area's log.
+    pub fn event(&self, action: &'static str, outcome: &'static str) -> Event {
+        Event::new(action, outcome, &self.address).by(&self.principal)
+    }
+
+    /// An audit event by this approver, in the log of the health center `health_center_id` (whose
+    /// administrators read it, whoever decided).
+    pub fn event_in(
+        &self,
+        action: &'static str,
+        outcome: &'static str,
+        health_center_id: &str,
+    ) -> Event {
+        let mut e = Event::new(action, outcome, &self.address).by(&self.principal);
+        e.health_center_id = Some(health_center_id.to_owned());
+        e.pref_code = Some(self.pref_code.clone());
+        e
+    }
+
+    pub async fn log(&self, event: Event) -> ApiResult<()> {
+        audit::append(&self.db, event, now_ms()).await
+    }
+
+    /// Whether this approver's area holds the health center `health_center_id` of prefecture `pref_code`.
+    pub fn covers(&self, health_center_id: &str, pref_code: &str) -> bool {
+        pref_code == self.pref_code
+            && self
+                .health_center_id
+                .as_deref()
+                .is_none_or(|own| own == health_center_id)
+    }
+}

@@ -1,5 +1,7 @@
-//! The notice e-mail to a health center when a notification reaches it: sent from the outbox through
-//! Cloudflare's e-mail binding (`MAIL`) by the scheduled handler (every minute), with exponential backoff. The mail carries the number and a link, never personal data.
+//! E-mail through Cloudflare's binding (`MAIL`). To a health center, the notice that a notification reached it:
+//! sent from the outbox by the scheduled handler (every minute), with exponential backoff; it carries the number
+//! and a link, never personal data. To a member of staff, at once ([`send_message`]): the one-time link after an
+//! administrator's reset, the invitation of an approved administrator, and the notice that a key was added.
 //!
 //! Locally `wrangler dev` simulates the binding: each message is written to the console that `cargo xtask dev`
 //! shows (and to the test harness's log), not sent.
@@ -123,8 +125,8 @@ pub async fn send_audit_anchor(env: &Env, anchor: &ChainAnchor) {
     }
 }
 
-/// Sends one message through the `MAIL` binding.
-async fn send_message(env: &Env, to: &str, subject: &str, text: &str) -> Result<(), String> {
+/// Sends one message through the `MAIL` binding; the error is a short code (never the address).
+pub async fn send_message(env: &Env, to: &str, subject: &str, text: &str) -> Result<(), String> {
     if to.trim().is_empty() {
         return Err("no_address".into());
     }
@@ -143,7 +145,7 @@ async fn send_message(env: &Env, to: &str, subject: &str, text: &str) -> Result<
     let message = js_sys::Object::new();
     for (k, v) in [
         ("from", from.as_str()),
-        ("to", to),
+        ("to", to.trim()),
         ("subject", subject),
         ("text", text),
     ] {
@@ -156,6 +158,56 @@ async fn send_message(env: &Env, to: &str, subject: &str, text: &str) -> Result<
         .await
         .map(|_| ())
         .map_err(|e| js_error(&e))
+}
+
+/// Japan time as the mails write it: `2026年12月05日 21:30`.
+fn jst_minute(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + 9 * 3_600_000)
+        .map(|t| t.naive_utc().format("%Y年%m月%d日 %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The one-time link after an administrator's reset, to the account's own address: the person sets a new
+/// password and registers a key there. The administrator never sees the link.
+pub fn compose_reset(display_name: &str, link: &str, expires_at: i64) -> (String, String) {
+    (
+        "【HER-SYS】パスワードとキーの再設定のご案内".to_owned(),
+        format!(
+            "{display_name} 様\n\n管理者があなたのHER-SYSアカウントのパスワードとセキュリティキーをリセットしました。\n\
+             次のリンクから新しいパスワードを設定し、セキュリティキー（パスキー）を登録し直してください。\n\
+             リンクは1回だけ使え、{} まで有効です。\n{link}\n\n\
+             心当たりがない場合は、このリンクを使わず、所属の管理者または都道府県の担当者に連絡してください。\n",
+            jst_minute(expires_at)
+        ),
+    )
+}
+
+/// The invitation link of an administrator account created after a second approver's approval, to the new
+/// administrator's own address.
+pub fn compose_invitation(display_name: &str, link: &str, expires_at: i64) -> (String, String) {
+    (
+        "【HER-SYS】管理者アカウントの招待".to_owned(),
+        format!(
+            "{display_name} 様\n\nHER-SYSの管理者アカウントが作成されました。\n\
+             次のリンクからパスワードを設定し、セキュリティキー（パスキー）を登録してください。\n\
+             リンクは1回だけ使え、{} まで有効です。\n{link}\n\n\
+             心当たりがない場合は、このリンクを使わず、都道府県の担当者に連絡してください。\n",
+            jst_minute(expires_at)
+        ),
+    )
+}
+
+/// The notice to an account's own address that a key was added to it.
+pub fn compose_key_added(display_name: &str, key_name: &str, at: i64) -> (String, String) {
+    (
+        "【HER-SYS】セキュリティキーが追加されました".to_owned(),
+        format!(
+            "{display_name} 様\n\nあなたのHER-SYSアカウントにセキュリティキー（パスキー）が追加されました。\n\
+             日時: {}\nキーの名前: {key_name}\n\n\
+             心当たりがない場合は、すぐに所属の管理者に連絡してください。\n",
+            jst_minute(at)
+        ),
+    )
 }
 
 /// An error's name only (a message might echo the address).
@@ -213,6 +265,19 @@ mod tests {
         assert_eq!(backoff_ms(5), 32 * 60_000);
         assert_eq!(backoff_ms(6), 60 * 60_000);
         assert_eq!(backoff_ms(40), 60 * 60_000);
+    }
+
+    #[test]
+    fn account_mails_name_the_link_and_the_time_in_japan() {
+        // 2026-12-05T12:30:00Z is 21:30 in Japan.
+        let (subject, body) =
+            compose_reset("山田 花子", "https://x.example/invite#t", 1_796_473_800_000);
+        assert!(subject.contains("再設定"));
+        assert!(body.contains("山田 花子 様"));
+        assert!(body.contains("https://x.example/invite#t"));
+        assert!(body.contains("2026年12月05日 21:30"), "{body}");
+        let (_, body) = compose_key_added("山田 花子", "予備", 1_796_473_800_000);
+        assert!(body.contains("予備") && body.contains("管理者に連絡"));
     }
 
     #[test]

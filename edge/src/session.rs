@@ -31,7 +31,14 @@ struct SessionRecord {
     epoch: i64,
     created_at_ms: i64,
     last_seen_ms: i64,
+    /// When the holder last proved, in this session, that they hold the account (a key, or the password when the
+    /// account has none): adding a key needs this within [`STEP_UP_SECS`], and spends it.
+    #[serde(default)]
+    step_up_at_ms: Option<i64>,
 }
+
+/// How long a step-up allows adding a key.
+pub const STEP_UP_SECS: i64 = 5 * 60;
 
 /// What a pending sign-in has proven so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +91,7 @@ pub async fn create(env: &Env, req: &Request, user: &UserRow, now_ms: i64) -> Ap
         epoch: user.session_epoch,
         created_at_ms: now_ms,
         last_seen_ms: now_ms,
+        step_up_at_ms: None,
     };
     put_json(env, &kv_key("session", &t), &record, IDLE_SECS).await?;
     Ok(set_cookie(req, SESSION_COOKIE, &t, ABSOLUTE_SECS))
@@ -119,13 +127,62 @@ pub async fn require(env: &Env, req: &Request, now_ms: i64) -> ApiResult<Session
     }
     if now_ms - record.last_seen_ms > TOUCH_EVERY_MS {
         record.last_seen_ms = now_ms;
-        let remaining = ABSOLUTE_SECS - (now_ms - record.created_at_ms) / 1000;
-        put_json(env, &key, &record, IDLE_SECS.min(remaining).max(60)).await?;
+        put_session(env, &key, &record, now_ms).await?;
     }
     Ok(Session {
         principal: user.principal()?,
         user,
     })
+}
+
+/// This request's session record and its KV key (the caller has checked the session with [`require`]).
+async fn current(env: &Env, req: &Request) -> ApiResult<(String, SessionRecord)> {
+    let unauthenticated = || ApiError::new(ErrorCode::Unauthenticated);
+    let t = cookie(req, SESSION_COOKIE).ok_or_else(unauthenticated)?;
+    let key = kv_key("session", &t);
+    let raw = env
+        .kv(bindings::KV)?
+        .get(&key)
+        .text()
+        .await
+        .map_err(|e| ApiError::with_detail(ErrorCode::StorageUnavailable, e.to_string()))?;
+    let record = raw
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .ok_or_else(unauthenticated)?;
+    Ok((key, record))
+}
+
+async fn put_session(env: &Env, key: &str, record: &SessionRecord, now_ms: i64) -> ApiResult<()> {
+    let remaining = ABSOLUTE_SECS - (now_ms - record.created_at_ms) / 1000;
+    put_json(env, key, record, IDLE_SECS.min(remaining).max(60)).await
+}
+
+/// Records a step-up proven now in this session.
+pub async fn record_step_up(env: &Env, req: &Request, now_ms: i64) -> ApiResult<()> {
+    let (key, mut record) = current(env, req).await?;
+    record.step_up_at_ms = Some(now_ms);
+    record.last_seen_ms = now_ms;
+    put_session(env, &key, &record, now_ms).await
+}
+
+fn step_up_fresh_at(at: Option<i64>, now_ms: i64) -> bool {
+    at.is_some_and(|at| at <= now_ms && now_ms - at <= STEP_UP_SECS * 1000)
+}
+
+/// Whether this session proved a step-up within [`STEP_UP_SECS`].
+pub async fn step_up_fresh(env: &Env, req: &Request, now_ms: i64) -> ApiResult<bool> {
+    let (_, record) = current(env, req).await?;
+    Ok(step_up_fresh_at(record.step_up_at_ms, now_ms))
+}
+
+/// Spends this session's step-up: true if there was a fresh one (it is gone either way).
+pub async fn take_step_up(env: &Env, req: &Request, now_ms: i64) -> ApiResult<bool> {
+    let (key, mut record) = current(env, req).await?;
+    let fresh = step_up_fresh_at(record.step_up_at_ms, now_ms);
+    if record.step_up_at_ms.take().is_some() {
+        put_session(env, &key, &record, now_ms).await?;
+    }
+    Ok(fresh)
 }
 
 /// Ends this browser's session (the KV record and the cookie).
@@ -262,4 +319,26 @@ pub async fn destroy_phone(env: &Env, req: &Request) -> ApiResult<String> {
         let _ = env.kv(bindings::KV)?.delete(&kv_key("observe", &t)).await;
     }
     Ok(clear_cookie(req, OBSERVE_COOKIE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_up_holds_five_minutes_and_never_from_the_future() {
+        let now = 1_000_000_000;
+        assert!(step_up_fresh_at(Some(now), now));
+        assert!(step_up_fresh_at(Some(now - STEP_UP_SECS * 1000), now));
+        assert!(!step_up_fresh_at(Some(now - STEP_UP_SECS * 1000 - 1), now));
+        assert!(!step_up_fresh_at(Some(now + 1), now));
+        assert!(!step_up_fresh_at(None, now));
+    }
+
+    #[test]
+    fn a_session_record_written_before_step_ups_still_reads() {
+        let old = r#"{"user_id":"u","epoch":0,"created_at_ms":1,"last_seen_ms":2}"#;
+        let r: SessionRecord = serde_json::from_str(old).unwrap();
+        assert_eq!(r.step_up_at_ms, None);
+    }
 }

@@ -34,7 +34,7 @@ pub const OK: &str = "ok";
 
 /// Outcome codes that mean the action was done (`success` is the older spelling of [`OK`]; `replayed` is a
 /// repeated filing answered with the first result).
-pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed"];
+pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed", "pending"];
 
 /// Outcome codes that mean the caller was refused by a rule (rights, state, lock, throttling).
 pub const REFUSED_OUTCOMES: &[&str] = &[
@@ -51,6 +51,9 @@ pub const REFUSED_OUTCOMES: &[&str] = &[
     "throttled_address",
     "policy_rejected",
     "key_reused",
+    "second_approver_required",
+    "step_up_required",
+    "closed",
 ];
 
 /// The three kinds of outcome an administrator filters by.
@@ -101,6 +104,12 @@ pub fn outcome_label(outcome: &str) -> String {
     let reason = match outcome {
         "ok" | "success" => return "成功".into(),
         "replayed" => "再送・受付済み",
+        "pending" => "承認待ち",
+        "second_approver_required" => "別の承認者が必要",
+        "step_up_required" => "本人確認が必要",
+        "closed" => "処理済みまたは期限切れ",
+        "no_address" => "メールアドレスなし",
+        "mail_failed" => "メール送信の失敗",
         "forbidden" => "権限なし",
         "refused_self" => "自分自身は操作できません",
         "managed_by_health_center" => "保健所が管理中",
@@ -145,6 +154,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("account_deactivate", "アカウントの無効化"),
     ("account_reactivate", "アカウントの再有効化"),
     ("account_reset", "パスワード・キーのリセット"),
+    ("account_request", "管理者アカウント操作の承認依頼"),
+    ("account_request_list", "承認待ちの一覧の閲覧"),
+    ("account_request_approve", "承認依頼の承認"),
+    ("account_request_reject", "承認依頼の却下"),
+    ("step_up", "キー追加前の本人確認"),
     ("institution_create", "医療機関の追加"),
     ("doctor_add", "医師の追加"),
     ("doctor_remove", "医師の削除"),

@@ -37,11 +37,16 @@ pub enum ErrorCode {
     /// The worker's configuration breaks a rule of `shared::config` (it answers nothing else until fixed).
     ConfigurationInvalid,
     AuditUnavailable,
+    StepUpRequired,
+    EmailRequired,
+    SecondApproverRequired,
+    RequestClosed,
+    MailFailed,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -72,6 +77,11 @@ impl ErrorCode {
         ErrorCode::ManagedByHealthCenter,
         ErrorCode::ConfigurationInvalid,
         ErrorCode::AuditUnavailable,
+        ErrorCode::StepUpRequired,
+        ErrorCode::EmailRequired,
+        ErrorCode::SecondApproverRequired,
+        ErrorCode::RequestClosed,
+        ErrorCode::MailFailed,
     ];
 
     /// HTTP status the edge answers with.
@@ -107,6 +117,11 @@ impl ErrorCode {
             ErrorCode::ManagedByHealthCenter => 403,
             ErrorCode::ConfigurationInvalid => 500,
             ErrorCode::AuditUnavailable => 503,
+            ErrorCode::StepUpRequired => 403,
+            ErrorCode::EmailRequired => 422,
+            ErrorCode::SecondApproverRequired => 403,
+            ErrorCode::RequestClosed => 409,
+            ErrorCode::MailFailed => 503,
         }
     }
 
@@ -161,6 +176,20 @@ impl ErrorCode {
                 "システムの設定に誤りがあるため、利用できません。システム管理者に連絡してください。"
             ErrorCode::AuditUnavailable => {
                 "操作の記録（監査ログ）を残せないため、受け付けられませんでした。システム管理者に連絡してください。"
+            ErrorCode::StepUpRequired => {
+                "キーを追加する前に、本人確認として登録済みのキー（キーがない場合はパスワード）で確認してください。"
+            }
+            ErrorCode::EmailRequired => {
+                "このアカウントにはメールアドレスが登録されていないため、リセットのリンクを送れません。都道府県の担当者にお問い合わせください。"
+            }
+            ErrorCode::SecondApproverRequired => {
+                "この依頼は、依頼した本人や対象の管理者本人は承認できません。同じ保健所の別の管理者か、都道府県の担当者が承認します。"
+            }
+            ErrorCode::RequestClosed => {
+                "この依頼はすでに処理されたか、期限が切れています。"
+            }
+            ErrorCode::MailFailed => {
+                "メールを送信できませんでした。しばらくしてから、もう一度操作してください。"
             }
         }
     }
@@ -198,6 +227,11 @@ impl ErrorCode {
             ErrorCode::ManagedByHealthCenter => "MANAGED_BY_HEALTH_CENTER",
             ErrorCode::ConfigurationInvalid => "CONFIGURATION_INVALID",
             ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
+            ErrorCode::StepUpRequired => "STEP_UP_REQUIRED",
+            ErrorCode::EmailRequired => "EMAIL_REQUIRED",
+            ErrorCode::SecondApproverRequired => "SECOND_APPROVER_REQUIRED",
+            ErrorCode::RequestClosed => "REQUEST_CLOSED",
+            ErrorCode::MailFailed => "MAIL_FAILED",
         }
     }
 }

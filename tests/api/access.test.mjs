@@ -20,6 +20,7 @@ import {
   firstSignInAs,
   signIn,
 } from "../support/softauthn.mjs";
+import { loggedMails, waitForMail } from "../support/mail.mjs";
 import { confirmedCase, freshKey, patientCase } from "../support/notification.mjs";
 import { driveRecord } from "../support/drive.mjs";
 
@@ -46,7 +47,7 @@ before(async () => {
     assert.equal(s.me.user_id, DEMO_USERS[alias].id);
     columns.push({
       name: alias, kind: "user", alias, user: DEMO_USERS[alias], cookie: s.cookie, hc: HC_OF[alias],
-      isAdmin: DEMO_USERS[alias].role === "health_center_admin", ownKey: s.credentialId,
+      isAdmin: DEMO_USERS[alias].role === "health_center_admin", ownKey: s.credentialId, authenticator: s.authenticator,
     });
   }
   columns.push({ name: "anonymous", kind: "anonymous", cookie: null });
@@ -66,7 +67,7 @@ before(async () => {
   const create = async (hc, key, role, institution_id) => {
     const r = await new Client(edge).post(
       "/api/admin/accounts",
-      { login_id: `target-${key}@matrix.demo`, display_name: `対象 ${key}`, role, institution_id, delivery: "initial_password" },
+      { login_id: `target-${key}@matrix.demo`, display_name: `対象 ${key}`, email: `target-${key}@matrix.demo`, role, institution_id, delivery: "initial_password" },
       { cookie: admins[hc].cookie },
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -78,6 +79,7 @@ before(async () => {
     create(SETAGAYA, "sg_hc", "health_center_staff"),
     create(SETAGAYA, "sg_clinic", "clinic_staff", "inst_demo_setagaya"),
   ]);
+  await adminTargets(admins);
   // A notification filed by the Shinjuku clinic (routed to the Shinjuku health center).
   const doctor = columns.find((c) => c.name === "doctor_shinjuku");
   const filed = await new Client(edge).post(
@@ -98,6 +100,40 @@ before(async () => {
   targets.notificationSetagaya = filedSetagaya.body.id;
   await storeRuleRecords();
 });
+
+/**
+ * A second administrator of Shinjuku (`targets.sj_admin`: requested by Shinjuku's administrator, approved by the
+ * prefecture), and two requests on that account waiting for a decision (`targets.unlockRequest`,
+ * `targets.rejectRequest`: harmless unlocks).
+ */
+async function adminTargets(admins) {
+  const prefCookie = columns.find((c) => c.name === "pref_tokyo").cookie;
+  const seen = loggedMails(edge).length;
+  const asked = await new Client(edge).post(
+    "/api/admin/accounts",
+    { login_id: "target-admin@matrix.demo", display_name: "対象 管理者", email: "target-admin@matrix.demo", role: "health_center_admin", delivery: "invitation" },
+    { cookie: admins[SHINJUKU].cookie },
+  );
+  assert.equal(asked.status, 202, JSON.stringify(asked.body));
+  const approved = await new Client(edge).post(`/api/admin/requests/${asked.body.pending_request.id}/approve`, {}, { cookie: prefCookie });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  targets.sj_admin = { id: approved.body.account.id, hc: SHINJUKU };
+  await waitForMail(edge, "target-admin@matrix.demo", "招待", seen);
+  for (const key of ["unlockRequest", "rejectRequest"]) {
+    const r = await new Client(edge).post(`/api/admin/accounts/${targets.sj_admin.id}/unlock`, {}, { cookie: admins[SHINJUKU].cookie });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    targets[key] = r.body.pending_request.id;
+  }
+}
+
+/** Column `c` proves, with its own key, that it holds the account (before adding a key). */
+async function stepUpAs(c) {
+  const o = await new Client(edge).post("/api/me/step-up/options", {}, { cookie: c.cookie });
+  assert.equal(o.status, 200, JSON.stringify(o.body));
+  const assertion = c.authenticator.get(o.body.options_json, { credentialId: c.ownKey });
+  const r = await new Client(edge).post("/api/me/step-up", { credential_json: JSON.stringify(assertion) }, { cookie: c.cookie });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
 
 /** `who` (a column name) calls the edge with their session. */
 const as = (who, method, path, body) =>
@@ -232,13 +268,15 @@ const rows = [
   },
   {
     method: "POST", path: "/api/auth/credentials/options",
-    // Signed-in users may add a key; a pending sign-in only when the account has none yet (mhlw has one).
-    expect: (c) => (c.kind === "user" ? ok() : STEP),
+    // Signed-in users may add a key after a step-up (none yet here); a pending sign-in only when the account has
+    // none yet (mhlw has one).
+    expect: (c) => (c.kind === "user" ? err(403, "STEP_UP_REQUIRED") : STEP),
   },
   {
     method: "POST", path: "/api/auth/credentials", label: "register a spare key",
     body: async (c) => {
       if (c.kind !== "user") return { credential_json: JSON.stringify(garbageRegistration()) };
+      await stepUpAs(c);
       const r = await new Client(edge).post("/api/auth/credentials/options", {}, { cookie: c.cookie });
       c.spareAuthenticator = new SoftAuthenticator({ origin: edge.api });
       const cred = c.spareAuthenticator.create(r.body.options_json);
@@ -247,6 +285,17 @@ const rows = [
     },
     expect: (c) => (c.kind === "user" ? ok() : STEP),
     check: (c, r) => r.body.me.user_id === c.user.id && !r.body.recovery_codes,
+  },
+  { method: "POST", path: "/api/me/step-up/options", expect: signedIn(ok()), check: (c, r) => JSON.parse(r.body.options_json).allowCredentials.some((k) => k.id === c.ownKey) },
+  {
+    method: "POST", path: "/api/me/step-up", label: "another account's key",
+    body: async (c) => {
+      if (c.kind !== "user") return { credential_json: JSON.stringify(strangerAssertion()) };
+      const o = (await new Client(edge).post("/api/me/step-up/options", {}, { cookie: c.cookie })).body.options_json;
+      const other = columns.find((x) => x.kind === "user" && x.alias !== c.alias);
+      return { credential_json: JSON.stringify(other.authenticator.get(o, { credentialId: other.ownKey })) };
+    },
+    expect: signedIn(err(401, "WEBAUTHN_FAILED")),
   },
   {
     method: "POST", path: "/api/auth/webauthn/options",
@@ -320,36 +369,77 @@ const rows = [
   },
   {
     method: "POST", path: "/api/admin/accounts", label: "health-center staff of own area",
-    body: (c) => ({ login_id: `hc-${c.name}@matrix.demo`, display_name: "行列 職員", role: "health_center_staff", delivery: "invitation" }),
+    body: (c) => ({ login_id: `hc-${c.name}@matrix.demo`, display_name: "行列 職員", email: `hc-${c.name}@matrix.demo`, role: "health_center_staff", delivery: "invitation" }),
     expect: anyAdmin(ok(201)),
   },
   {
     method: "POST", path: "/api/admin/accounts", label: "clinic doctor at a Shinjuku clinic",
-    body: (c) => ({ login_id: `sj-${c.name}@matrix.demo`, display_name: "行列 医師", role: "clinic_doctor", institution_id: "inst_demo_shinjuku", delivery: "initial_password" }),
+    body: (c) => ({ login_id: `sj-${c.name}@matrix.demo`, display_name: "行列 医師", email: `sj-${c.name}@matrix.demo`, role: "clinic_doctor", institution_id: "inst_demo_shinjuku", delivery: "initial_password" }),
     expect: adminOf(SHINJUKU, ok(201)),
   },
   {
     method: "POST", path: "/api/admin/accounts", label: "clinic staff at a Setagaya clinic",
-    body: (c) => ({ login_id: `sg-${c.name}@matrix.demo`, display_name: "行列 職員", role: "clinic_staff", institution_id: "inst_demo_setagaya", delivery: "invitation" }),
+    body: (c) => ({ login_id: `sg-${c.name}@matrix.demo`, display_name: "行列 職員", email: `sg-${c.name}@matrix.demo`, role: "clinic_staff", institution_id: "inst_demo_setagaya", delivery: "invitation" }),
     expect: adminOf(SETAGAYA, ok(201)),
   },
   ...["prefecture_staff", "national_staff"].map((role) => ({
     method: "POST", path: "/api/admin/accounts", label: role,
-    body: (c) => ({ login_id: `${role}-${c.name}@matrix.demo`, display_name: "行列", role, delivery: "initial_password" }),
+    body: (c) => ({ login_id: `${role}-${c.name}@matrix.demo`, display_name: "行列", email: `${role}-${c.name}@matrix.demo`, role, delivery: "initial_password" }),
     expect: anyAdmin(FORBIDDEN),
   })),
+  {
+    method: "POST", path: "/api/admin/accounts", label: "an administrator of own health center: a request",
+    body: (c) => ({ login_id: `admin-${c.name}@matrix.demo`, display_name: "行列 管理者", email: `admin-${c.name}@matrix.demo`, role: "health_center_admin", delivery: "invitation" }),
+    expect: anyAdmin(ok(202)),
+    check: (c, r) => r.body.pending_request.action === "create" && r.body.pending_request.health_center_id === c.hc && !r.body.account,
+  },
   // Unlock (harmless) on the demo accounts themselves: own area vs other area, and accounts above any health center.
+  // On an administrator's account: never by that administrator (self), and by an administrator of another area not
+  // at all.
   ...Object.entries(DEMO_USERS).map(([alias, u]) => ({
     method: "POST", path: `/api/admin/accounts/${u.id}/unlock`, label: alias,
-    expect: HC_OF[alias] ? adminOf(HC_OF[alias]) : anyAdmin(FORBIDDEN),
+    expect: u.role === "health_center_admin" || !HC_OF[alias] ? anyAdmin(FORBIDDEN) : adminOf(HC_OF[alias]),
   })),
+  // Administrator on administrator: the second administrator of Shinjuku, by Shinjuku's administrator: 202, a
+  // request, not done.
+  ...["lock", "unlock", "reset", "deactivate", "reactivate"].map((action) => ({
+    method: "POST", path: () => `/api/admin/accounts/${targets.sj_admin.id}/${action}`, pathName: `/api/admin/accounts/{id}/${action}`,
+    label: "another administrator of Shinjuku",
+    expect: adminOf(SHINJUKU, ok(202)),
+    check: (c, r) => r.body.pending_request.target_user_id === targets.sj_admin.id && r.body.pending_request.action === action
+      && r.body.pending_request.status === "pending" && !r.body.account,
+  })),
+  {
+    method: "GET", path: "/api/admin/requests",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin || c.name === "pref_tokyo" ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.requests.length > 0 && r.body.requests.every((x) => (c.hc ? x.health_center_id === c.hc : x.health_center_id.startsWith("HC13"))),
+  },
+  {
+    method: "POST", path: () => `/api/admin/requests/${targets.unlockRequest}/approve`, pathName: "/api/admin/requests/{id}/approve",
+    label: "an unlock of Shinjuku's second administrator, requested by Shinjuku's administrator",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "pref_tokyo" ? ok()
+      : c.name === "hc_admin_shinjuku" ? err(403, "SECOND_APPROVER_REQUIRED") : FORBIDDEN),
+    check: (c, r) => r.body.request.status === "approved" && r.body.account.id === targets.sj_admin.id,
+  },
+  {
+    method: "POST", path: () => `/api/admin/requests/${targets.rejectRequest}/reject`, pathName: "/api/admin/requests/{id}/reject",
+    label: "the same, rejected",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "pref_tokyo" ? ok()
+      : c.name === "hc_admin_shinjuku" ? err(403, "SECOND_APPROVER_REQUIRED") : FORBIDDEN),
+    check: (c, r) => r.body.request.status === "rejected" && !r.body.account,
+  },
+  {
+    method: "POST", path: "/api/admin/requests/req_no_such/approve", label: "unknown request",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.isAdmin || c.name === "pref_tokyo" ? err(404, "NOT_FOUND") : FORBIDDEN),
+  },
   // Every action on accounts created for the purpose, in an order that leaves them usable.
   ...["lock", "unlock", "reset", "deactivate", "reactivate"].flatMap((action) =>
     ["sj_hc", "sj_clinic", "sg_hc", "sg_clinic"].map((key) => ({
       method: "POST", path: () => `/api/admin/accounts/${targets[key].id}/${action}`, pathName: `/api/admin/accounts/{id}/${action}`,
       label: `${key === "sj_hc" || key === "sg_hc" ? "health-center staff" : "clinic user"} of ${key.startsWith("sj") ? "Shinjuku" : "Setagaya"}`,
       expect: (c) => adminOf(targets[key].hc)(c),
-      check: (c, r) => r.body.account.id === targets[key].id && (action !== "reset" || r.body.initial_password?.length === 16),
+      check: (c, r) => r.body.account.id === targets[key].id && r.body.initial_password === undefined
+        && (action !== "reset" || r.body.reset_link_sent_to === "t***@matrix.demo"),
     }))),
   {
     method: "POST", path: () => `/api/admin/accounts/${targets.sj_hc.id}/promote`, pathName: "/api/admin/accounts/{id}/promote", label: "unknown action",
@@ -818,9 +908,9 @@ test("after the matrix: every session ended by its sign-out, the audit chain int
   assert.ok(v.body.entries > rows.length, JSON.stringify(v.body));
 });
 
-test("an administrator cannot lock, reset or deactivate their own account", async () => {
+test("an administrator cannot act on their own account (not even unlock or reactivate, nor by request)", async () => {
   const admin = await firstSignInAs(edge, "admin@shinjuku-hc.demo");
-  for (const action of ["lock", "reset", "deactivate"]) {
+  for (const action of ["lock", "unlock", "reset", "deactivate", "reactivate"]) {
     const r = await admin.client.post(`/api/admin/accounts/${admin.user.id}/${action}`);
     assert.equal(r.status, 403, `${action}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error.code, "FORBIDDEN");

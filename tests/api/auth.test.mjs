@@ -16,8 +16,10 @@ import {
   firstSignInAs,
   registerKey,
   signIn,
+  stepUp,
   tamperSignature,
 } from "../support/softauthn.mjs";
+import { inviteToken, loggedMails, waitForMail } from "../support/mail.mjs";
 
 let edge;
 before(async () => {
@@ -327,6 +329,7 @@ test("key management: a second key can be added, renamed and removed; the last k
   const s = await signIn(edge, DEMO_USERS.doctor_shinjuku.login_id, DEMO_PASSWORD);
   const c = s.client;
   // The registration options exclude the key the user has, so the same authenticator refuses to re-register.
+  await stepUp(c, s.authenticator);
   const opts = JSON.parse((await c.post("/api/auth/credentials/options")).body.options_json);
   assert.deepEqual(opts.excludeCredentials.map((x) => x.id), [doctor.credentialId]);
   const spare = new SoftAuthenticator({ origin: edge.api });
@@ -424,7 +427,7 @@ test("admin-created account with an initial password: first sign-in must change 
   assert.equal(account.area_name, "新宿みなみクリニック");
   // The same sign-in ID twice is a conflict.
   const dup = await admin.client.post("/api/admin/accounts", {
-    login_id: "nurse@shinjuku-clinic.demo", display_name: "重複", role: "clinic_staff",
+    login_id: "nurse@shinjuku-clinic.demo", display_name: "重複", email: "dup@her-sys.example", role: "clinic_staff",
     institution_id: "inst_demo_shinjuku", delivery: "initial_password",
   });
   assertError(dup, 409, "CONFLICT");
@@ -474,20 +477,27 @@ test("admin-created account with an initial password: first sign-in must change 
   assert.deepEqual(again.steps, ["webauthn"]);
 });
 
-test("admin reset revokes keys and sessions and issues a new initial password; deactivation ends sessions", async () => {
+test("admin reset revokes keys and sessions and e-mails a one-time link to the person (never to the admin); deactivation ends sessions", async () => {
   const login = "nurse@shinjuku-clinic.demo";
   const s = await signIn(edge, login, GOOD_PASSWORD);
   const id = s.me.user_id;
+  const seen = loggedMails(edge).length;
   const reset = await admin.client.post(`/api/admin/accounts/${id}/reset`);
   assert.equal(reset.status, 200, JSON.stringify(reset.body));
   assert.equal(reset.body.account.must_change_password, true);
   assert.equal(reset.body.account.credential_count, 0);
+  assert.equal(reset.body.initial_password, undefined, "the administrator gets no password");
+  assert.equal(reset.body.reset_link_sent_to, "n***@shinjuku-clinic.demo");
   assertError(await s.client.get("/api/me"), 401, "UNAUTHENTICATED", "session ended by reset");
   assertError(await new Client(edge).post("/api/auth/password", { login_id: login, password: GOOD_PASSWORD }), 401, "INVALID_CREDENTIALS");
+  const mail = await waitForMail(edge, "nurse@shinjuku-clinic.demo", "再設定", seen);
   const fresh = new SoftAuthenticator({ origin: edge.api });
-  const s2 = await signIn(edge, login, reset.body.initial_password, { newPassword: "Tz4%hW8!nRq2", authenticator: fresh });
-  assert.deepEqual(s2.steps, ["change_password", "register_credential"]);
-  assert.equal(s2.recoveryCodes.length, 10);
+  const c = new Client(edge);
+  const accepted = await c.post("/api/invitations/accept", { token: inviteToken(mail), new_password: "Tz4%hW8!nRq2", confirmation: "Tz4%hW8!nRq2" });
+  assert.deepEqual(accepted.body, { next: "register_credential" });
+  const reg = await registerKey(c, fresh);
+  assert.equal(reg.recovery_codes.length, 10);
+  const s2 = { client: c };
 
   const off = await admin.client.post(`/api/admin/accounts/${id}/deactivate`);
   assert.equal(off.status, 200);
@@ -506,6 +516,7 @@ test("invitation: the link's token sets the user's own password, then a key; it 
   const created = await admin.client.post("/api/admin/accounts", {
     login_id: "epi@shinjuku-hc.demo",
     display_name: "疫学 十子",
+    email: "epi@her-sys.example",
     role: "health_center_staff",
     delivery: "invitation",
   });
@@ -632,7 +643,7 @@ test("an administrator's lock stops a first sign-in half way: no first key and n
 test("an administrator's lock stops a first sign-in at the password change (ACCOUNT_LOCKED)", async () => {
   const setagaya = await signIn(edge, DEMO_USERS.hc_admin_setagaya.login_id, DEMO_PASSWORD);
   const created = await setagaya.client.post("/api/admin/accounts", {
-    login_id: "newbie@setagaya-hc.demo", display_name: "新人 十一", role: "health_center_staff", delivery: "initial_password",
+    login_id: "newbie@setagaya-hc.demo", display_name: "新人 十一", email: "newbie@her-sys.example", role: "health_center_staff", delivery: "initial_password",
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const { client, step } = await passwordStep("newbie@setagaya-hc.demo", created.body.initial_password);

@@ -68,7 +68,7 @@ before(async () => {
   const inst = await adminShinjuku.client.post("/api/admin/institutions", { name: "新宿きたクリニック", address: "東京都新宿区北新宿一丁目1番1号", phone: "03-0000-0003" });
   assert.equal(inst.status, 201, JSON.stringify(inst.body));
   const acct = await adminShinjuku.client.post("/api/admin/accounts", {
-    login_id: "doctor@shinjuku-kita.test", display_name: "北 医師", role: "clinic_doctor", institution_id: inst.body.id, delivery: "initial_password",
+    login_id: "doctor@shinjuku-kita.test", display_name: "北 医師", email: "doctor@shinjuku-kita.test", role: "clinic_doctor", institution_id: inst.body.id, delivery: "initial_password",
   });
   assert.equal(acct.status, 201, JSON.stringify(acct.body));
   doctorKita = await signIn(edge, "doctor@shinjuku-kita.test", acct.body.initial_password, { newPassword: "Tz4%hW8!nRq2" });

@@ -33,6 +33,7 @@ async function adminCreates(page, { loginId, name, role = "clinic_doctor", invit
   await page.getByRole("heading", { name: "アカウント管理" }).waitFor();
   await page.getByLabel("サインインID").fill(loginId);
   await page.getByLabel("氏名").fill(name);
+  await page.getByLabel(/メールアドレス/).fill(`${loginId.split("@")[0]}@her-sys.example`);
   await page.getByLabel("役割").selectOption(role);
   if (invitation) await page.getByLabel(/招待リンクを発行する/).check();
   await page.getByRole("button", { name: "アカウントを追加する" }).click();

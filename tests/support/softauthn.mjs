@@ -292,6 +292,16 @@ export async function registerKey(client, authenticator, name = "") {
 }
 
 /**
+ * The step-up a signed-in user needs before adding a key (POST /api/me/step-up): an assertion with one of the
+ * account's keys, held by `authenticator`. Returns the step-up answer ({ valid_until }).
+ */
+export async function stepUp(client, authenticator, { credentialId } = {}) {
+  const { options_json } = expectOk(await client.post("/api/me/step-up/options"), "step-up options");
+  const assertion = authenticator.get(options_json, credentialId ? { credentialId } : {});
+  return expectOk(await client.post("/api/me/step-up", { credential_json: JSON.stringify(assertion) }), "step-up");
+}
+
+/**
  * The whole sign-in: password, then (first time) register a key, or assert with the user's key. A `change_password`
  * step is answered with `newPassword` when given. Returns { cookie, client, authenticator, me, recoveryCodes,
  * credentialId, steps } where `cookie` is the session cookie (`__Host-hs_session=…`) and `steps` the `next` values seen.

@@ -48,7 +48,8 @@ pub fn run(args: &[String]) -> Result {
             let mut print = cmd::new("node");
             print.args(["edge/seed/demo.mjs", "--print"]);
             let _ = print.status();
-            println!("  notice e-mails to health centers are not sent locally: wrangler prints each one below");
+            println!("  e-mails (notices to health centers, reset links, key-added notices) are not sent locally:");
+            println!("  wrangler prints each one below");
             println!("  (\"send_email binding called with MessageBuilder\" and the file holding its text).");
             println!("  stop with Ctrl-C");
             println!();

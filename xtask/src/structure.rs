@@ -22,6 +22,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("sign_in_failures_by_address", "accounts"),
     ("invitations", "accounts"),
     ("recovery_codes", "accounts"),
+    ("account_requests", "accounts"),
     ("credentials", "credentials"),
     ("observe_credentials", "credentials"),
     ("webauthn_challenges", "credentials"),

@@ -1,8 +1,9 @@
 //! Administration (`edge/src/routes/admin.rs`): accounts, institutions, the audit log.
 
 use shared::api::admin::{
-    AccountAction, AccountList, AuditPage, AuditQuery, ChainReport, CreateAccountRequest,
-    CreateInstitutionRequest, Institution, InstitutionList, IssuedAccess,
+    AccountAction, AccountList, AccountRequestList, ActionAnswer, AuditPage, AuditQuery,
+    ChainReport, CreateAccountRequest, CreateInstitutionRequest, DecidedRequest, Institution,
+    InstitutionList,
 };
 
 use super::{get, post, ApiResult};
@@ -12,13 +13,15 @@ pub async fn accounts() -> ApiResult<AccountList> {
     get("/api/admin/accounts").await
 }
 
-/// `POST /api/admin/accounts`: a new account, with its invitation or initial password.
-pub async fn create_account(body: &CreateAccountRequest) -> ApiResult<IssuedAccess> {
+/// `POST /api/admin/accounts`: a new account, with its invitation or initial password (an administrator account:
+/// a request awaiting a second approver).
+pub async fn create_account(body: &CreateAccountRequest) -> ApiResult<ActionAnswer> {
     post("/api/admin/accounts", body).await
 }
 
-/// `POST /api/admin/accounts/{id}/{action}`: lock, unlock, reset, deactivate or reactivate an account.
-pub async fn account_action(id: &str, action: AccountAction) -> ApiResult<IssuedAccess> {
+/// `POST /api/admin/accounts/{id}/{action}`: lock, unlock, reset, deactivate or reactivate an account (another
+/// administrator's: a request awaiting a second approver).
+pub async fn account_action(id: &str, action: AccountAction) -> ApiResult<ActionAnswer> {
     let action = match action {
         AccountAction::Lock => "lock",
         AccountAction::Unlock => "unlock",
@@ -47,4 +50,15 @@ pub async fn audit(query: &AuditQuery) -> ApiResult<AuditPage> {
 /// `GET /api/admin/audit/verify`: the hash chain checked.
 pub async fn verify_audit() -> ApiResult<ChainReport> {
     get("/api/admin/audit/verify").await
+}
+
+/// `GET /api/admin/requests`: the requests on administrators' accounts awaiting a decision.
+pub async fn requests() -> ApiResult<AccountRequestList> {
+    get("/api/admin/requests").await
+}
+
+/// `POST /api/admin/requests/{id}/approve` or `…/reject`.
+pub async fn decide(id: &str, approve: bool) -> ApiResult<DecidedRequest> {
+    let decision = if approve { "approve" } else { "reject" };
+    post(&format!("/api/admin/requests/{id}/{decision}"), &()).await
 }

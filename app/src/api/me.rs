@@ -1,9 +1,11 @@
 //! The signed-in account (`edge/src/routes/me.rs`): who it is, its keys, the drafts' key.
 
-use shared::api::auth::{CredentialList, Me, RenameCredentialRequest};
+use shared::api::auth::{
+    CredentialList, Me, RenameCredentialRequest, StepUpDone, StepUpOptions, StepUpRequest,
+};
 use shared::api::notifications::DraftKey;
 
-use super::{get, get_text, send, ApiResult};
+use super::{get, get_text, post, send, ApiResult};
 
 /// `GET /api/me`: the signed-in user.
 pub async fn me() -> ApiResult<Me> {
@@ -33,4 +35,14 @@ pub async fn delete_credential(id: &str) -> ApiResult<()> {
 /// `GET /api/me/draft-key`: the key that encrypts this user's filing drafts on the device.
 pub async fn draft_key() -> ApiResult<DraftKey> {
     get("/api/me/draft-key").await
+}
+
+/// `POST /api/me/step-up/options`: how to prove the account again before adding a key.
+pub async fn step_up_options() -> ApiResult<StepUpOptions> {
+    post("/api/me/step-up/options", &()).await
+}
+
+/// `POST /api/me/step-up`: the proof (an assertion with one of the account's keys, or the password).
+pub async fn step_up(body: &StepUpRequest) -> ApiResult<StepUpDone> {
+    post("/api/me/step-up", body).await
 }

@@ -64,6 +64,9 @@ pub fn UserArea() -> Element {
                 if me.role == Role::HealthCenterAdmin {
                     Link { class: "header-link", to: Route::Admin {}, "管理" }
                 }
+                if me.role == Role::PrefectureStaff {
+                    Link { class: "header-link", to: Route::Admin {}, "承認待ち" }
+                }
                 button { class: "header-link", r#type: "button", onclick: sign_out, "サインアウト" }
             }
             if let Some(n) = unsent() {

@@ -1,10 +1,12 @@
 //! Health-center administrators: accounts and medical institutions of their area, invitations, lock/unlock/reset/
-//! deactivate, and the area's audit log with a check of the hash chain.
+//! deactivate, and the area's audit log with a check of the hash chain. Actions on administrators' accounts wait
+//! in 承認待ち for a second administrator or the prefecture; prefecture staff see only that list here.
 
 use dioxus::prelude::*;
 use shared::api::admin::{
-    AccountAction, AccountSummary, AuditEntryView, AuditPage, AuditQuery, ChainReport,
-    CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution, IssuedAccess,
+    AccountAction, AccountRequestView, AccountSummary, ActionAnswer, AuditEntryView, AuditPage,
+    AuditQuery, ChainReport, CreateAccountRequest, CreateInstitutionRequest, Delivery, Institution,
+    IssuedAccess,
 };
 use shared::audit::{OutcomeKind, ACTIONS};
 use shared::auth::Role;
@@ -16,13 +18,18 @@ use crate::session::{RequireSignIn, SessionCtx};
 #[component]
 pub fn Admin() -> Element {
     let session = use_context::<SessionCtx>();
-    let is_admin = session
-        .me()
-        .is_some_and(|m| m.role == Role::HealthCenterAdmin);
+    let role = session.me().map(|m| m.role);
+    let unchanged = use_signal(|| 0u32);
     rsx! {
         RequireSignIn {
-            if is_admin {
+            if role == Some(Role::HealthCenterAdmin) {
                 AdminPanel {}
+            } else if role == Some(Role::PrefectureStaff) {
+                section { class: "page",
+                    h1 { "承認待ち" }
+                    p { "保健所の管理者アカウントへの操作は、同じ保健所の別の管理者か都道府県の担当者が承認すると実行されます。" }
+                    Approvals { version: unchanged, on_decided: move |_| {} }
+                }
             } else {
                 section { class: "page",
                     h1 { "管理" }
@@ -38,7 +45,38 @@ fn AdminPanel() -> Element {
     let mut accounts = use_resource(|| async { api::admin::accounts().await });
     let mut institutions = use_resource(|| async { api::admin::institutions().await });
     let mut issued = use_signal(|| None::<IssuedAccess>);
+    let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<String>);
+    let mut requests_version = use_signal(|| 0u32);
+    // What an action or a creation answered: a request awaiting approval, a reset link sent, or a password shown.
+    let mut answered = move |a: ActionAnswer| {
+        error.set(None);
+        match a {
+            ActionAnswer::Pending(p) => {
+                let r = p.pending_request;
+                notice.set(Some(format!(
+                    "{}（{}）は承認待ちになりました。同じ保健所の別の管理者か都道府県の担当者が承認すると実行されます。",
+                    r.action.label(),
+                    r.target_name
+                )));
+                requests_version += 1;
+            }
+            ActionAnswer::Done(i) => {
+                if let Some(to) = i.reset_link_sent_to.clone() {
+                    notice.set(Some(format!(
+                        "{} をリセットしました。再設定のリンクを本人のメールアドレス（{to}）に送りました（24時間有効・1回限り）。",
+                        i.account.display_name
+                    )));
+                } else {
+                    notice.set(None);
+                }
+                if i.initial_password.is_some() || i.invitation_path.is_some() {
+                    issued.set(Some(*i));
+                }
+            }
+        }
+        accounts.restart();
+    };
     let actors: Vec<(String, String)> = accounts
         .read()
         .clone()
@@ -60,9 +98,14 @@ fn AdminPanel() -> Element {
         section { class: "page",
             h1 { "アカウント管理" }
             ErrorAlert { message: error() }
+            if let Some(n) = notice() {
+                p { class: "notice", role: "status", "data-testid": "admin-notice", "{n}" }
+            }
             if let Some(i) = issued() {
                 IssuedBox { issued: i, on_close: move |_| issued.set(None) }
             }
+            h2 { "承認待ち" }
+            Approvals { version: requests_version, on_decided: move |_| accounts.restart() }
             h2 { "アカウント一覧" }
             match accounts.read().clone() {
                 None => rsx! { p { class: "loading", "読み込み中…" } },
@@ -76,9 +119,9 @@ fn AdminPanel() -> Element {
                                     AccountRow {
                                         key: "{a.id}",
                                         account: a.clone(),
-                                        on_result: move |r: Result<IssuedAccess, String>| {
+                                        on_result: move |r: Result<ActionAnswer, String>| {
                                             match r {
-                                                Ok(i) => { error.set(None); if i.initial_password.is_some() { issued.set(Some(i)); } accounts.restart(); }
+                                                Ok(a) => answered(a),
                                                 Err(m) => error.set(Some(m)),
                                             }
                                         },
@@ -92,7 +135,7 @@ fn AdminPanel() -> Element {
             h2 { "アカウントの追加" }
             NewAccount {
                 institutions: insts.clone(),
-                on_created: move |i: IssuedAccess| { issued.set(Some(i)); accounts.restart(); },
+                on_created: move |a: ActionAnswer| answered(a),
             }
             h2 { "医療機関" }
             ul { class: "plain-list", "data-testid": "institutions",
@@ -122,7 +165,7 @@ fn status_label(a: &AccountSummary) -> &'static str {
 #[component]
 fn AccountRow(
     account: AccountSummary,
-    on_result: EventHandler<Result<IssuedAccess, String>>,
+    on_result: EventHandler<Result<ActionAnswer, String>>,
 ) -> Element {
     let id = account.id.clone();
     let act = move |action: AccountAction| {
@@ -188,7 +231,7 @@ const CREATABLE: [Role; 4] = [
 ];
 
 #[component]
-fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<IssuedAccess>) -> Element {
+fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<ActionAnswer>) -> Element {
     let mut login_id = use_signal(String::new);
     let mut display_name = use_signal(String::new);
     let mut email = use_signal(String::new);
@@ -252,8 +295,8 @@ fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<IssuedAcc
                     value: "{display_name}", oninput: move |e| display_name.set(e.value()) }
             }
             div { class: "field",
-                label { r#for: "new-email", "メールアドレス（任意）" }
-                input { id: "new-email", r#type: "email", maxlength: "254",
+                label { r#for: "new-email", "メールアドレス（リセット時の再設定リンクの送り先）" }
+                input { id: "new-email", r#type: "email", required: true, maxlength: "254",
                     value: "{email}", oninput: move |e| email.set(e.value()) }
             }
             div { class: "field",
@@ -288,6 +331,79 @@ fn NewAccount(institutions: Vec<Institution>, on_created: EventHandler<IssuedAcc
             }
             ErrorAlert { message: error() }
             button { class: "button", r#type: "submit", "アカウントを追加する" }
+        }
+    }
+}
+
+/// The requests on administrators' accounts this user may see, with 承認 and 却下 where they may decide.
+#[component]
+fn Approvals(version: Signal<u32>, on_decided: EventHandler<()>) -> Element {
+    // Read again whenever `version` moves (a new request was made on this page).
+    let mut list = use_resource(move || {
+        let _ = version();
+        async { api::admin::requests().await }
+    });
+    let mut error = use_signal(|| None::<String>);
+    let decide = move |id: String, approve: bool| {
+        spawn(async move {
+            match api::admin::decide(&id, approve).await {
+                Ok(_) => {
+                    error.set(None);
+                    list.restart();
+                    on_decided.call(());
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    let fmt = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms + 9 * 3_600_000)
+            .map(|t| t.naive_utc().format("%m/%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    rsx! {
+        div { "data-testid": "approvals",
+            ErrorAlert { message: error() }
+            match list.read().clone() {
+                None => rsx! { p { class: "loading", "読み込み中…" } },
+                Some(Err(e)) => rsx! { p { class: "alert", role: "alert", "{e.message()}" } },
+                Some(Ok(l)) if l.requests.is_empty() => rsx! { p { class: "muted", "承認待ちの依頼はありません。" } },
+                Some(Ok(l)) => rsx! {
+                    ul { class: "plain-list request-list",
+                        for r in l.requests {
+                            RequestRow { key: "{r.id}", request: r.clone(), on_decide: move |(id, ok): (String, bool)| decide(id, ok), when: fmt(r.requested_at), until: fmt(r.expires_at) }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+#[component]
+fn RequestRow(
+    request: AccountRequestView,
+    on_decide: EventHandler<(String, bool)>,
+    when: String,
+    until: String,
+) -> Element {
+    let r = request;
+    let (id_ok, id_no) = (r.id.clone(), r.id.clone());
+    rsx! {
+        li { class: "request-row", "data-request-id": "{r.id}",
+            p {
+                strong { "{r.action.label()}" }
+                "：{r.target_name}（{r.target_login_id}）・{r.health_center_name}"
+            }
+            p { class: "muted", "依頼 {r.requested_by_name}（{when}）・期限 {until}" }
+            if r.can_decide {
+                div { class: "row-actions",
+                    button { class: "button", r#type: "button", onclick: move |_| on_decide.call((id_ok.clone(), true)), "承認する" }
+                    button { class: "button secondary", r#type: "button", onclick: move |_| on_decide.call((id_no.clone(), false)), "却下する" }
+                }
+            } else {
+                p { class: "muted", "依頼した方と対象の方は承認できません。" }
+            }
         }
     }
 }

@@ -2,25 +2,31 @@
 //! reset/deactivate, and their area's audit log. Every action is authorised by `Principal::can_manage_account`.
 
 use shared::api::admin::{
-    AccountAction, AccountList, AccountSummary, AuditPage, AuditQuery, CreateAccountRequest,
-    CreateInstitutionRequest, Delivery, Institution, InstitutionList, IssuedAccess,
+    AccountAction, AccountList, AccountRequestList, AccountRequestView, AccountSummary, AuditPage,
+    AuditQuery, CreateAccountRequest, CreateInstitutionRequest, DecidedRequest, Delivery,
+    Institution, InstitutionList, IssuedAccess, PendingAnswer, RequestedAction,
 };
 use shared::auth::{Jurisdiction, Role};
 use shared::error::ErrorCode;
 use worker::{D1Database, Env, Request, Response};
 
-use crate::caller::Admin;
+use crate::caller::{Admin, Approver};
 use crate::crypto::{self, random_bytes, sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
+use crate::mail;
 use crate::platform::now_ms;
-use crate::request::{json_body, optional_text_field, text_field};
-use crate::store::accounts::{self, NewUser, SummaryRow};
+use crate::request::{json_body, optional_text_field, own_origin, text_field};
+use crate::store::accounts::{self, NewRequest, NewUser, RequestRow, SummaryRow, UserRow};
 use crate::store::audit;
 use crate::store::credentials;
 use crate::store::institutions::{self, NewInstitution};
 
 /// Invitation links work for 72 hours.
 pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
+/// The one-time link a reset sends to the account's own address works for 24 hours.
+pub const RESET_LINK_MS: i64 = 24 * 60 * 60 * 1000;
+/// A request on an administrator's account lapses after 72 hours undecided.
+pub const REQUEST_MS: i64 = 72 * 60 * 60 * 1000;
 /// An administrator's lock holds until an administrator unlocks (year 9999).
 const ADMIN_LOCK_UNTIL: i64 = 253_402_300_799_000;
 
@@ -92,6 +98,7 @@ fn valid_login_id(s: &str) -> bool {
 }
 
 pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
+    // The address is where a reset's one-time link goes (never to the administrator), so every account has one.
     let body: CreateAccountRequest = json_body(&mut req).await?;
     let login_id = body.login_id.trim();
     let display_name = text_field(&body.display_name, 60, "display_name")?;
@@ -100,7 +107,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     if !valid_login_id(login_id) {
         return Err(invalid("login_id"));
     }
-    if !email.is_empty() && (email.len() > 254 || !email.contains('@')) {
+    if !valid_email(email) {
         return Err(invalid("email"));
     }
     let area = match body.role {
@@ -127,12 +134,24 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
         a.log(a.event("account_create", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
-    let id = format!(
-        "u_{}",
-        sha256_hex(&random_bytes::<16>()?)
-            .get(..20)
-            .unwrap_or_default()
-    );
+    // A new administrator waits for a second approver; the invitation then goes to their own address.
+    if body.role == Role::HealthCenterAdmin {
+        if accounts::by_login_id(&a.db, login_id).await?.is_some() {
+            return Err(ApiError::with_reason(
+                ErrorCode::Conflict,
+                "login_id",
+                "login id taken",
+            ));
+        }
+        let payload = serde_json::json!({
+            "login_id": login_id,
+            "display_name": display_name,
+            "email": email,
+        })
+        .to_string();
+        return new_request(&a, RequestedAction::Create, None, &payload).await;
+    }
+    let id = new_user_id()?;
     let password = initial_password()?;
     // With an invitation the user sets their own password; the stored one is random and never shown.
     let stored_password = match body.delivery {
@@ -162,12 +181,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
             "login id taken",
         ));
     }
-    let mut issued = IssuedAccess {
-        account: account_summary(&a.db, &id).await?,
-        initial_password: None,
-        invitation_path: None,
-        invitation_expires_at: None,
-    };
+    let mut issued = issued(account_summary(&a.db, &id).await?);
     match body.delivery {
         Delivery::InitialPassword => issued.initial_password = Some(password),
         Delivery::Invitation => {
@@ -187,18 +201,64 @@ async fn new_invitation(db: &D1Database, user_id: &str) -> ApiResult<(String, i6
     Ok((format!("/invite#{t}"), expires))
 }
 
-pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Response> {
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.chars().all(|c| c.is_ascii_graphic())
+        && !domain.contains('@')
+}
+
+/// `y***@her-sys.example`: enough for the administrator to tell the address, not to read it.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+fn new_user_id() -> ApiResult<String> {
+    Ok(format!(
+        "u_{}",
+        sha256_hex(&random_bytes::<16>()?)
+            .get(..20)
+            .unwrap_or_default()
+    ))
+}
+
+fn issued(account: AccountSummary) -> IssuedAccess {
+    IssuedAccess {
+        account,
+        initial_password: None,
+        invitation_path: None,
+        invitation_expires_at: None,
+        reset_link_sent_to: None,
+        reset_link_expires_at: None,
+    }
+}
+
+pub async fn account_action(
+    a: Admin,
+    req: &Request,
+    env: &Env,
+    id: &str,
+    action: &str,
+) -> ApiResult<Response> {
     let action = AccountAction::parse(action).ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let target = accounts::by_id(&a.db, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    // Locking, resetting or deactivating oneself would end one's own session mid-task and could leave the area
-    // without an administrator; another administrator of the area does it.
-    let disabling = matches!(
-        action,
-        AccountAction::Lock | AccountAction::Reset | AccountAction::Deactivate
-    );
-    if disabling && target.id == a.principal.user_id {
+    // Administrators do not act on their own account: locking, resetting or deactivating it would end their own
+    // session mid-task, and anything else on it would need themselves as the second approver.
+    if target.id == a.principal.user_id {
         a.log(a.event("account_action", "refused_self").target(id))
             .await?;
         return Err(ApiError::with_reason(
@@ -215,42 +275,322 @@ pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Respo
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
+    if action == AccountAction::Reset && target.email.trim().is_empty() {
+        a.log(a.event("account_reset", "no_address").target(id))
+            .await?;
+        return Err(ApiError::new(ErrorCode::EmailRequired));
+    }
+    // Another administrator's account: a second approver decides (no administrator takes over another).
+    if target.role()? == Role::HealthCenterAdmin {
+        return new_request(&a, action.into(), Some(&target), "{}").await;
+    }
+    let (issued, action_name, outcome) = execute(&a.db, req, env, &target, action).await?;
+    a.log(a.event(action_name, outcome).target(id)).await?;
+    if outcome != "ok" {
+        return Err(ApiError::new(ErrorCode::MailFailed));
+    }
+    Ok(Response::from_json(&issued)?)
+}
+
+/// Carries out an action on `target` (authorised by the caller): one batch, D1 runs it atomically. A reset sends
+/// the one-time link to the account's own address; the answer says where (masked) and until when, never the link.
+/// Returns the answer, the audit action and its outcome (`mail_failed` when the reset is done but its link could
+/// not be sent: the administrator resets again).
+async fn execute(
+    db: &D1Database,
+    req: &Request,
+    env: &Env,
+    target: &UserRow,
+    action: AccountAction,
+) -> ApiResult<(IssuedAccess, &'static str, &'static str)> {
+    let id = target.id.as_str();
     let now = now_ms();
-    let mut issued_password = None;
     let (statements, action_name) = match action {
         // A lock also ends the sessions the account already has.
         AccountAction::Lock => (
-            vec![accounts::lock(&a.db, id, ADMIN_LOCK_UNTIL, now)?],
+            vec![accounts::lock(db, id, ADMIN_LOCK_UNTIL, now)?],
             "account_lock",
         ),
-        AccountAction::Unlock => (vec![accounts::unlock(&a.db, id, now)?], "account_unlock"),
+        AccountAction::Unlock => (vec![accounts::unlock(db, id, now)?], "account_unlock"),
         AccountAction::Deactivate => (
-            vec![accounts::deactivate(&a.db, id, now)?],
+            vec![accounts::deactivate(db, id, now)?],
             "account_deactivate",
         ),
         AccountAction::Reactivate => (
-            vec![accounts::reactivate(&a.db, id, now)?],
+            vec![accounts::reactivate(db, id, now)?],
             "account_reactivate",
         ),
         AccountAction::Reset => {
-            let password = initial_password()?;
-            let hash = crypto::hash_password(&password).await?;
-            issued_password = Some(password);
-            let mut statements = vec![credentials::remove_all(&a.db, id)?];
-            statements.extend(accounts::reset(&a.db, id, &hash, now)?);
+            // A password nobody ever sees: the person sets their own through the link.
+            let hash = crypto::hash_password(&token()?).await?;
+            let mut statements = vec![credentials::remove_all(db, id)?];
+            statements.extend(accounts::reset(db, id, &hash, now)?);
             (statements, "account_reset")
         }
     };
-    // One batch: D1 runs it atomically.
-    a.db.batch(statements).await?;
-    a.log(a.event(action_name, "ok").target(id)).await?;
-    let issued = IssuedAccess {
-        account: account_summary(&a.db, id).await?,
-        initial_password: issued_password,
-        invitation_path: None,
-        invitation_expires_at: None,
+    db.batch(statements).await?;
+    let mut answer = issued(account_summary(db, id).await?);
+    let mut outcome = "ok";
+    if action == AccountAction::Reset {
+        // After the batch, which spends every open invitation of the account.
+        let t = token()?;
+        let expires = now + RESET_LINK_MS;
+        accounts::insert_invitation(db, &sha256_hex(t.as_bytes()), id, expires).await?;
+        let link = format!("{}/invite#{t}", own_origin(req)?);
+        let (subject, text) = mail::compose_reset(&target.display_name, &link, expires);
+        match mail::send_message(env, &target.email, &subject, &text).await {
+            Ok(()) => {
+                answer.reset_link_sent_to = Some(masked(&target.email));
+                answer.reset_link_expires_at = Some(expires);
+            }
+            Err(e) => {
+                worker::console_log!("reset link for {id} not sent: {e}");
+                outcome = "mail_failed";
+            }
+        }
+    }
+    Ok((answer, action_name, outcome))
+}
+
+// ---- requests on administrators' accounts ------------------------------------------------------------------------------
+
+async fn new_request(
+    a: &Admin,
+    action: RequestedAction,
+    target: Option<&UserRow>,
+    payload: &str,
+) -> ApiResult<Response> {
+    let id = format!(
+        "req_{}",
+        sha256_hex(&random_bytes::<16>()?)
+            .get(..20)
+            .unwrap_or_default()
+    );
+    let now = now_ms();
+    accounts::insert_request(
+        &a.db,
+        &NewRequest {
+            id: &id,
+            action: action.as_str(),
+            target_user_id: target.map(|t| t.id.as_str()),
+            payload,
+            health_center_id: &a.health_center_id,
+            pref_code: &a.pref_code,
+            requested_by: &a.principal.user_id,
+            requested_at: now,
+            expires_at: now + REQUEST_MS,
+        },
+    )
+    .await?;
+    a.log(a.event("account_request", "pending").target(id.clone()))
+        .await?;
+    let row = accounts::request(&a.db, &id)
+        .await?
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "request just stored"))?;
+    let view = request_view(row, &a.principal.user_id, false)?;
+    Ok(Response::from_json(&PendingAnswer {
+        pending_request: view,
+    })?
+    .with_status(202))
+}
+
+fn request_view(row: RequestRow, viewer: &str, deciding: bool) -> ApiResult<AccountRequestView> {
+    let action = RequestedAction::parse(&row.action)
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "unknown request action"))?;
+    let can_decide = deciding
+        && row.status == "pending"
+        && row.requested_by != viewer
+        && row.target_user_id.as_deref() != Some(viewer);
+    Ok(AccountRequestView {
+        id: row.id,
+        action,
+        target_user_id: row.target_user_id,
+        target_login_id: row.target_login_id,
+        target_name: row.target_name,
+        health_center_id: row.health_center_id,
+        health_center_name: row.health_center_name,
+        requested_by: row.requested_by,
+        requested_by_name: row.requested_by_name,
+        requested_at: row.requested_at,
+        expires_at: row.expires_at,
+        status: row.status,
+        can_decide,
+    })
+}
+
+/// `GET /api/admin/requests`: the open requests an approver may see (their health center's, or their
+/// prefecture's), newest first.
+pub async fn list_requests(a: Approver) -> ApiResult<Response> {
+    let rows =
+        accounts::open_requests(&a.db, &a.pref_code, a.health_center_id.as_deref(), now_ms())
+            .await?;
+    let requests = rows
+        .into_iter()
+        .map(|r| request_view(r, &a.principal.user_id, true))
+        .collect::<ApiResult<Vec<_>>>()?;
+    a.log(a.event("account_request_list", "ok")).await?;
+    Ok(Response::from_json(&AccountRequestList { requests })?)
+}
+
+/// `POST /api/admin/requests/{id}/approve|reject`: by a second administrator of the request's health center (not
+/// the requester, not the target) or prefecture staff of its prefecture. Approval carries the action out.
+pub async fn decide_request(
+    a: Approver,
+    req: &Request,
+    env: &Env,
+    id: &str,
+    decision: &str,
+) -> ApiResult<Response> {
+    let approve = match decision {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(ApiError::new(ErrorCode::NotFound)),
     };
-    Ok(Response::from_json(&issued)?)
+    let audit_action = if approve {
+        "account_request_approve"
+    } else {
+        "account_request_reject"
+    };
+    let row = accounts::request(&a.db, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let hc = row.health_center_id.clone();
+    if !a.covers(&hc, &row.pref_code) {
+        // Refused outside the caller's area: audited in the caller's own log.
+        a.log(a.event(audit_action, "forbidden").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    let me = a.principal.user_id.as_str();
+    if row.requested_by == me || row.target_user_id.as_deref() == Some(me) {
+        a.log(
+            a.event_in(audit_action, "second_approver_required", &hc)
+                .target(id),
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::SecondApproverRequired));
+    }
+    let now = now_ms();
+    let status = if approve { "approved" } else { "rejected" };
+    if row.status != "pending"
+        || row.expires_at <= now
+        || !accounts::decide_request(&a.db, id, status, me, now).await?
+    {
+        a.log(a.event_in(audit_action, "closed", &hc).target(id))
+            .await?;
+        return Err(ApiError::new(ErrorCode::RequestClosed));
+    }
+    let mut account = None;
+    if approve {
+        match carry_out(&a, req, env, &row).await {
+            Ok(summary) => account = summary,
+            Err(e) => {
+                accounts::reopen_request(&a.db, id).await?;
+                a.log(a.event_in(audit_action, "failure", &hc).target(id))
+                    .await?;
+                return Err(e);
+            }
+        }
+    }
+    a.log(a.event_in(audit_action, "ok", &hc).target(id))
+        .await?;
+    let row = accounts::request(&a.db, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    Ok(Response::from_json(&DecidedRequest {
+        request: request_view(row, me, true)?,
+        account,
+    })?)
+}
+
+/// Carries out an approved request; audits the action itself as the approver's.
+async fn carry_out(
+    a: &Approver,
+    req: &Request,
+    env: &Env,
+    row: &RequestRow,
+) -> ApiResult<Option<AccountSummary>> {
+    let hc = row.health_center_id.as_str();
+    let action = RequestedAction::parse(&row.action)
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "unknown request action"))?;
+    let area = Jurisdiction::HealthCenter {
+        health_center_id: hc.to_owned(),
+        pref_code: row.pref_code.clone(),
+    };
+    if action == RequestedAction::Create {
+        #[derive(serde::Deserialize)]
+        struct Payload {
+            login_id: String,
+            display_name: String,
+            email: String,
+        }
+        let p: Payload = serde_json::from_str(&row.payload)
+            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
+        let id = new_user_id()?;
+        let now = now_ms();
+        let hash = crypto::hash_password(&token()?).await?;
+        let inserted = accounts::insert(
+            &a.db,
+            &NewUser {
+                id: &id,
+                login_id: &p.login_id,
+                display_name: &p.display_name,
+                email: &p.email,
+                role: Role::HealthCenterAdmin,
+                area: &area,
+                password_hash: &hash,
+                created_at: now,
+            },
+        )
+        .await?;
+        if !inserted {
+            return Err(ApiError::with_reason(
+                ErrorCode::Conflict,
+                "login_id",
+                "login id taken",
+            ));
+        }
+        a.log(a.event_in("account_create", "ok", hc).target(id.clone()))
+            .await?;
+        // The invitation goes to the new administrator's own address; no one else sees it.
+        let t = token()?;
+        let expires = now + INVITATION_MS;
+        accounts::insert_invitation(&a.db, &sha256_hex(t.as_bytes()), &id, expires).await?;
+        let link = format!("{}/invite#{t}", own_origin(req)?);
+        let (subject, text) = mail::compose_invitation(&p.display_name, &link, expires);
+        if let Err(e) = mail::send_message(env, &p.email, &subject, &text).await {
+            worker::console_log!("invitation for {id} not sent: {e}");
+            return Err(ApiError::new(ErrorCode::MailFailed));
+        }
+        return Ok(Some(account_summary(&a.db, &id).await?));
+    }
+    let target_id = row
+        .target_user_id
+        .as_deref()
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "request without target"))?;
+    let target = accounts::by_id(&a.db, target_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    // Still an administrator of the request's health center.
+    if target.role()? != Role::HealthCenterAdmin || target.jurisdiction()? != area {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    let action = match action {
+        RequestedAction::Lock => AccountAction::Lock,
+        RequestedAction::Unlock => AccountAction::Unlock,
+        RequestedAction::Reset => AccountAction::Reset,
+        RequestedAction::Deactivate => AccountAction::Deactivate,
+        RequestedAction::Reactivate | RequestedAction::Create => AccountAction::Reactivate,
+    };
+    if action == AccountAction::Reset && target.email.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::EmailRequired));
+    }
+    let (issued, action_name, outcome) = execute(&a.db, req, env, &target, action).await?;
+    a.log(a.event_in(action_name, outcome, hc).target(target_id))
+        .await?;
+    if outcome != "ok" {
+        return Err(ApiError::new(ErrorCode::MailFailed));
+    }
+    Ok(Some(issued.account))
 }
 
 pub async fn list_institutions(a: Admin) -> ApiResult<Response> {
@@ -383,5 +723,17 @@ mod tests {
         assert!(!valid_login_id("ab"));
         assert!(!valid_login_id("with space"));
         assert!(!valid_login_id("山田"));
+    }
+
+    #[test]
+    fn addresses_are_required_and_shown_masked() {
+        assert!(valid_email("yamada@her-sys.example"));
+        assert!(!valid_email(""));
+        assert!(!valid_email("yamada"));
+        assert!(!valid_email("@her-sys.example"));
+        assert!(!valid_email("yamada@localhost"));
+        assert!(!valid_email("a b@x.example"));
+        assert!(!valid_email("a@b@x.example"));
+        assert_eq!(masked("yamada@her-sys.example"), "y***@her-sys.example");
     }
 }

@@ -3,7 +3,8 @@
 
 use shared::api::auth::{
     AssertionRequest, ChangePasswordRequest, PasswordSignInRequest, RecoveryCodeRequest,
-    RegisterCredentialRequest, RegisterCredentialResponse, SignInStep,
+    RegisterCredentialRequest, RegisterCredentialResponse, SignInStep, StepUpDone, StepUpOptions,
+    StepUpRequest,
 };
 use shared::api::ErrorBody;
 use shared::auth::password::{
@@ -13,8 +14,10 @@ use shared::error::ErrorCode;
 use shared::webauthn::{AuthenticationResponseJson, RegistrationResponseJson};
 use worker::{D1Database, Env, Request, Response};
 
+use crate::caller::Staff;
 use crate::crypto::{self, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
+use crate::mail;
 use crate::platform::now_ms;
 use crate::request::{client_address, json_body, optional_text_field};
 use crate::session::{self, PendingRecord, PendingStage, Session};
@@ -235,8 +238,21 @@ async fn registrant(env: &Env, req: &Request) -> ApiResult<Registrant> {
     })
 }
 
+/// A signed-in user adds a key only after a step-up in this session (`POST /api/me/step-up`): a stolen session
+/// alone cannot plant a key.
+fn step_up_required() -> ApiError {
+    ApiError::with_reason(
+        ErrorCode::StepUpRequired,
+        "step_up",
+        "adding a key needs a fresh step-up",
+    )
+}
+
 pub async fn credential_options(req: Request, env: &Env) -> ApiResult<Response> {
     let who = registrant(env, &req).await?;
+    if !who.first_key && !session::step_up_fresh(env, &req, now_ms()).await? {
+        return Err(step_up_required());
+    }
     let user = &who.user;
     let db = db(env)?;
     let challenge = webauthn::new_challenge(&db, Mark::User(&user.id), Purpose::Register).await?;
@@ -261,6 +277,15 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
     let credential: RegistrationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = db(env)?;
     let user = &who.user;
+    // Spent before the ceremony: one step-up, one attempt at one key.
+    if !who.first_key && !session::take_step_up(env, &req, now_ms()).await? {
+        log(
+            &db,
+            user_event("credential_register", "step_up_required", &req, user),
+        )
+        .await?;
+        return Err(step_up_required());
+    }
     let ceremony = Ceremony::open(
         &req,
         &db,
@@ -282,9 +307,15 @@ pub async fn register_credential(mut req: Request, env: &Env) -> ApiResult<Respo
         n if n.is_empty() => format!("セキュリティキー {}", count + 1),
         n => n,
     };
-    webauthn::store(&db, Holder::Staff, &user.id, &registered, &name, now_ms()).await?;
+    let now = now_ms();
+    webauthn::store(&db, Holder::Staff, &user.id, &registered, &name, now).await?;
     log(&db, user_event("credential_register", "ok", &req, user)).await?;
     if !who.first_key {
+        // The holder hears of every key added after the first, at their own address.
+        let (subject, text) = mail::compose_key_added(&user.display_name, &name, now);
+        if let Err(e) = mail::send_message(env, &user.email, &subject, &text).await {
+            worker::console_log!("key-added notice for {} not sent: {e}", user.id);
+        }
         return Ok(Response::from_json(&RegisterCredentialResponse {
             recovery_codes: Vec::new(),
             me: user.me()?,
@@ -437,6 +468,63 @@ pub async fn passkey(mut req: Request, env: &Env) -> ApiResult<Response> {
         Response::from_json(&SignInStep::Done { me: user.me()? })?,
         &cookies,
     )
+}
+
+// ---- step-up: prove the account again before adding a key ---------------------------------------------------------
+
+/// `POST /api/me/step-up/options`: request options naming the account's keys, or none (the password, for an
+/// account with no key).
+pub async fn step_up_options(c: Staff, req: Request) -> ApiResult<Response> {
+    let options_json = if credentials::count(&c.db, &c.user.id).await? > 0 {
+        Some(request_options(&req, &c.db, Some(&c.user)).await?)
+    } else {
+        None
+    };
+    Ok(Response::from_json(&StepUpOptions { options_json })?)
+}
+
+/// `POST /api/me/step-up`: an assertion with one of the account's own keys (or, with no key, the password) marks
+/// this session as stepped up for [`session::STEP_UP_SECS`]. A failure counts against the account like a failed
+/// sign-in.
+pub async fn step_up(c: Staff, mut req: Request, env: &Env) -> ApiResult<Response> {
+    let body: StepUpRequest = json_body(&mut req).await?;
+    let user = &c.user;
+    let has_key = credentials::count(&c.db, &user.id).await? > 0;
+    match (body.credential_json, body.password) {
+        (Some(json), None) if has_key => {
+            let credential: AuthenticationResponseJson = webauthn::parse(&json)?;
+            if let Err(e) = verify_assertion(&req, &c.db, &credential, Some(user)).await {
+                if e.code == ErrorCode::WebauthnFailed {
+                    let _ = account_failure(&c.db, &req, user, "step_up").await?;
+                }
+                return Err(e);
+            }
+        }
+        (None, Some(password)) if !has_key => {
+            if password.len() > 256
+                || !crypto::verify_password(&password, &user.password_hash).await?
+            {
+                return Err(account_failure(&c.db, &req, user, "step_up").await?);
+            }
+        }
+        _ => {
+            return Err(ApiError::with_reason(
+                ErrorCode::ValidationFailed,
+                if has_key {
+                    "credential_json"
+                } else {
+                    "password"
+                },
+                "a key when the account has one, else the password",
+            ))
+        }
+    }
+    let now = now_ms();
+    session::record_step_up(env, &req, now).await?;
+    log(&c.db, user_event("step_up", "ok", &req, user)).await?;
+    Ok(Response::from_json(&StepUpDone {
+        valid_until: now + session::STEP_UP_SECS * 1000,
+    })?)
 }
 
 // ---- recovery code instead of a key -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 use shared::error::ErrorCode;
 use worker::{Context, Env, Method, Request, Response};
 
-use crate::caller::{admin, phone, staff};
+use crate::caller::{admin, approver, phone, staff};
 use crate::error::{ApiError, ApiResult};
 use crate::request::check_origin;
 
@@ -126,6 +126,14 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Post)?;
             sync::sync(staff(env, &req).await?, req, env, ctx).await
         }
+        ["me", "step-up", "options"] => {
+            only(&m, Post)?;
+            auth::step_up_options(staff(env, &req).await?, req).await
+        }
+        ["me", "step-up"] => {
+            only(&m, Post)?;
+            auth::step_up(staff(env, &req).await?, req, env).await
+        }
         ["me", "credentials"] => {
             only(&m, Get)?;
             me::credentials(staff(env, &req).await?).await
@@ -142,7 +150,15 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         },
         ["admin", "accounts", id, action] => {
             only(&m, Post)?;
-            admin::account_action(admin(env, &req).await?, id, action).await
+            admin::account_action(admin(env, &req).await?, &req, env, id, action).await
+        }
+        ["admin", "requests"] => {
+            only(&m, Get)?;
+            admin::list_requests(approver(env, &req).await?).await
+        }
+        ["admin", "requests", id, decision] => {
+            only(&m, Post)?;
+            admin::decide_request(approver(env, &req).await?, &req, env, id, decision).await
         }
         ["admin", "institutions"] => match m {
             Get => admin::list_institutions(admin(env, &req).await?).await,

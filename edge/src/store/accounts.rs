@@ -410,3 +410,121 @@ pub fn reset(
         .bind(&[id.into(), password_hash.into(), at])?,
     ])
 }
+
+// ---- requests awaiting a second approver -----------------------------------------------------------------------------
+
+/// A request on an administrator's account (or to create one), with the names its deciders see.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestRow {
+    pub id: String,
+    pub action: String,
+    pub target_user_id: Option<String>,
+    pub payload: String,
+    pub health_center_id: String,
+    pub pref_code: String,
+    pub requested_by: String,
+    pub requested_at: i64,
+    pub expires_at: i64,
+    pub status: String,
+    pub target_login_id: String,
+    pub target_name: String,
+    pub requested_by_name: String,
+    pub health_center_name: String,
+}
+
+const SELECT_REQUEST: &str = "SELECT r.id, r.action, r.target_user_id, r.payload, r.health_center_id, r.pref_code, \
+     r.requested_by, r.requested_at, r.expires_at, r.status, \
+     COALESCE(t.login_id, json_extract(r.payload, '$.login_id'), '') AS target_login_id, \
+     COALESCE(t.display_name, json_extract(r.payload, '$.display_name'), '') AS target_name, \
+     COALESCE(q.display_name, '') AS requested_by_name, COALESCE(h.name, '') AS health_center_name \
+     FROM account_requests r LEFT JOIN users t ON t.id = r.target_user_id \
+     LEFT JOIN users q ON q.id = r.requested_by LEFT JOIN health_centers h ON h.id = r.health_center_id";
+
+pub struct NewRequest<'a> {
+    pub id: &'a str,
+    pub action: &'a str,
+    pub target_user_id: Option<&'a str>,
+    pub payload: &'a str,
+    pub health_center_id: &'a str,
+    pub pref_code: &'a str,
+    pub requested_by: &'a str,
+    pub requested_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_request(db: &D1Database, r: &NewRequest<'_>) -> ApiResult<()> {
+    db.prepare(
+        "INSERT INTO account_requests (id, action, target_user_id, payload, health_center_id, pref_code, \
+         requested_by, requested_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(&[
+        r.id.into(),
+        r.action.into(),
+        opt(r.target_user_id),
+        r.payload.into(),
+        r.health_center_id.into(),
+        r.pref_code.into(),
+        r.requested_by.into(),
+        f(r.requested_at),
+        f(r.expires_at),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+pub async fn request(db: &D1Database, id: &str) -> ApiResult<Option<RequestRow>> {
+    Ok(db
+        .prepare(format!("{SELECT_REQUEST} WHERE r.id = ?1"))
+        .bind(&[id.into()])?
+        .first(None)
+        .await?)
+}
+
+/// The undecided, unexpired requests of a prefecture, or of one health center of it; newest first.
+pub async fn open_requests(
+    db: &D1Database,
+    pref_code: &str,
+    health_center_id: Option<&str>,
+    now: i64,
+) -> ApiResult<Vec<RequestRow>> {
+    Ok(db
+        .prepare(format!(
+            "{SELECT_REQUEST} WHERE r.pref_code = ?1 AND (?2 IS NULL OR r.health_center_id = ?2) \
+             AND r.status = 'pending' AND r.expires_at > ?3 ORDER BY r.requested_at DESC LIMIT 200"
+        ))
+        .bind(&[pref_code.into(), opt(health_center_id), f(now)])?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// Decides a pending, unexpired request (`approved` or `rejected`); false if it was decided or lapsed meanwhile.
+pub async fn decide_request(
+    db: &D1Database,
+    id: &str,
+    status: &str,
+    decided_by: &str,
+    now: i64,
+) -> ApiResult<bool> {
+    let r = db
+        .prepare(
+            "UPDATE account_requests SET status = ?2, decided_by = ?3, decided_at = ?4 \
+             WHERE id = ?1 AND status = 'pending' AND expires_at > ?4",
+        )
+        .bind(&[id.into(), status.into(), decided_by.into(), f(now)])?
+        .run()
+        .await?;
+    Ok(changes(&r) == 1)
+}
+
+/// Puts an approved request back to pending when carrying it out failed (so it can be decided again).
+pub async fn reopen_request(db: &D1Database, id: &str) -> ApiResult<()> {
+    db.prepare(
+        "UPDATE account_requests SET status = 'pending', decided_by = NULL, decided_at = NULL WHERE id = ?1",
+    )
+    .bind(&[id.into()])?
+    .run()
+    .await?;
+    Ok(())
+}

@@ -4,7 +4,7 @@
 //!
 //! | module | tables |
 //! |---|---|
-//! | [`accounts`] | `users`, `invitations`, `recovery_codes`, sessions' account reads |
+//! | [`accounts`] | `users`, `invitations`, `recovery_codes`, `account_requests`, sessions' account reads |
 //! | [`institutions`] | `institutions`, `health_centers`, `doctors` |
 //! | [`credentials`] | `credentials` (staff keys), `observe_credentials` (phones' passkeys), `webauthn_challenges` |
 //! | [`throttles`] | `observe_failures` (and any other counter of failed attempts) |

@@ -58,6 +58,123 @@ pub struct IssuedAccess {
     /// Unix milliseconds when the invitation stops working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_expires_at: Option<i64>,
+    /// After a reset: the address the one-time link went to, masked (`y***@her-sys.example`). The link itself
+    /// reaches only the account's holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_link_sent_to: Option<String>,
+    /// Unix milliseconds when the reset link stops working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_link_expires_at: Option<i64>,
+}
+
+/// What an action on a health-center administrator's account (or the creation of one) becomes: a request that a
+/// second administrator of the same health center, or the prefecture, approves before it takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestedAction {
+    Lock,
+    Unlock,
+    Reset,
+    Deactivate,
+    Reactivate,
+    Create,
+}
+
+impl RequestedAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+            Self::Reset => "reset",
+            Self::Deactivate => "deactivate",
+            Self::Reactivate => "reactivate",
+            Self::Create => "create",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Lock,
+            Self::Unlock,
+            Self::Reset,
+            Self::Deactivate,
+            Self::Reactivate,
+            Self::Create,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lock => "ロック",
+            Self::Unlock => "ロック解除",
+            Self::Reset => "パスワード・キーのリセット",
+            Self::Deactivate => "無効化",
+            Self::Reactivate => "再有効化",
+            Self::Create => "管理者アカウントの作成",
+        }
+    }
+}
+
+impl From<AccountAction> for RequestedAction {
+    fn from(a: AccountAction) -> Self {
+        match a {
+            AccountAction::Lock => Self::Lock,
+            AccountAction::Unlock => Self::Unlock,
+            AccountAction::Reset => Self::Reset,
+            AccountAction::Deactivate => Self::Deactivate,
+            AccountAction::Reactivate => Self::Reactivate,
+        }
+    }
+}
+
+/// One request as the deciders see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRequestView {
+    pub id: String,
+    pub action: RequestedAction,
+    /// The account acted on (for a creation: the new account's sign-in ID and name, no id yet).
+    pub target_user_id: Option<String>,
+    pub target_login_id: String,
+    pub target_name: String,
+    pub health_center_id: String,
+    pub health_center_name: String,
+    pub requested_by: String,
+    pub requested_by_name: String,
+    pub requested_at: i64,
+    pub expires_at: i64,
+    /// "pending", "approved", "rejected".
+    pub status: String,
+    /// Whether the caller may approve or reject it (not the requester, not the target).
+    pub can_decide: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRequestList {
+    pub requests: Vec<AccountRequestView>,
+}
+
+/// 202 Accepted: the action waits for a second approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAnswer {
+    pub pending_request: AccountRequestView,
+}
+
+/// What an action or a creation answers: done at once, or waiting for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ActionAnswer {
+    Pending(Box<PendingAnswer>),
+    Done(Box<IssuedAccess>),
+}
+
+/// `POST /api/admin/requests/{id}/approve|reject`: the request as decided, and the account after an approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedRequest {
+    pub request: AccountRequestView,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountSummary>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +373,40 @@ impl ChainProblem {
             } => format!(
                 "{count}件の記録が5分以上封印されていませんでした（最も古いものは{oldest_seq}番）。封印を再開しました。"
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_told_apart_by_its_shape() {
+        let pending = r#"{"pending_request":{"id":"req_1","action":"lock","target_user_id":"u_1",
+            "target_login_id":"a@x.example","target_name":"管理","health_center_id":"HC1","health_center_name":"保健所",
+            "requested_by":"u_2","requested_by_name":"依頼","requested_at":1,"expires_at":2,"status":"pending",
+            "can_decide":false}}"#;
+        let a: ActionAnswer = serde_json::from_str(pending).unwrap();
+        assert!(
+            matches!(a, ActionAnswer::Pending(p) if p.pending_request.action == RequestedAction::Lock)
+        );
+        let done = r#"{"account":{"id":"u_1","login_id":"a@x.example","display_name":"管理","email":"a@x.example",
+            "role":"clinic_staff","area_name":"","institution_id":null,"status":"active","locked":false,
+            "must_change_password":true,"credential_count":0},"reset_link_sent_to":"a***@x.example"}"#;
+        let a: ActionAnswer = serde_json::from_str(done).unwrap();
+        assert!(
+            matches!(a, ActionAnswer::Done(i) if i.reset_link_sent_to.as_deref() == Some("a***@x.example"))
+        );
+        for a in [
+            "lock",
+            "unlock",
+            "reset",
+            "deactivate",
+            "reactivate",
+            "create",
+        ] {
+            assert_eq!(RequestedAction::parse(a).unwrap().as_str(), a);
         }
     }
 }

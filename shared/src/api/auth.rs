@@ -115,3 +115,27 @@ pub struct AcceptInvitationRequest {
     pub new_password: String,
     pub confirmation: String,
 }
+
+/// `POST /api/me/step-up/options`: how the signed-in user proves, again, that they hold the account before adding
+/// a key: with one of their keys (`options_json`, request options naming them) or, for an account with no key,
+/// the password (`options_json` absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_json: Option<String>,
+}
+
+/// `POST /api/me/step-up`: an assertion with one of the account's keys, or (no key) the password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_json: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// The step-up holds for one key registration in this session until `valid_until` (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpDone {
+    pub valid_until: i64,
+}
