@@ -270,7 +270,7 @@ test("adding a key needs a step-up with one of the account's own keys; it is spe
   const c = doctor.client;
   assertError(await c.post("/api/auth/credentials/options"), 403, "STEP_UP_REQUIRED", "options without step-up");
   const stray = new SoftAuthenticator({ origin: edge.api });
-  const garbage = stray.create({ challenge: "AAAA", rp: { id: "127.0.0.1" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
+  const garbage = stray.create({ challenge: "AAAA", rp: { id: "localhost" }, user: { id: "dXNlcg" }, pubKeyCredParams: [{ alg: -7 }] });
   assertError(await c.post("/api/auth/credentials", { credential_json: JSON.stringify(garbage) }), 403, "STEP_UP_REQUIRED", "registration without step-up");
 
   // Another account's key does not step this session up.

@@ -1,4 +1,4 @@
-//! The person's phone (`edge/src/routes/observation.rs`, `observe_passkey.rs`): its own session (`hs_observe`),
+//! The person's phone (`edge/src/routes/observation.rs`, `observe_passkey.rs`): its own session (`__Host-hs_observe`),
 //! sign-in with the slip or a passkey, the people it reports for, report batches.
 
 use shared::api::auth::{AssertionRequest, RegisterCredentialRequest, WebauthnOptions};
