@@ -43,6 +43,10 @@ pub struct PendingRecord {
     pub user_id: String,
     pub stage: PendingStage,
     pub epoch: i64,
+    /// The password came while its sign-in ID was past its failure limit: only a key may finish this sign-in (no
+    /// recovery code, no first key, no password change).
+    #[serde(default)]
+    pub throttled: bool,
 }
 
 /// A verified session for this request: the account as D1 has it now.

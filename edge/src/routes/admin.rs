@@ -16,8 +16,8 @@ use crate::platform::now_ms;
 use crate::request::{json_body, optional_text_field, text_field};
 use crate::store::accounts::{self, NewUser, SummaryRow};
 use crate::store::audit;
-use crate::store::credentials;
 use crate::store::institutions::{self, NewInstitution};
+use crate::store::{credentials, throttles};
 
 /// Invitation links work for 72 hours.
 pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
@@ -219,7 +219,14 @@ pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Respo
             vec![accounts::lock(&a.db, id, ADMIN_LOCK_UNTIL, now)?],
             "account_lock",
         ),
-        AccountAction::Unlock => (vec![accounts::unlock(&a.db, id, now)?], "account_unlock"),
+        // Also forgets the sign-in ID's wrong passwords, so the owner's password alone works again.
+        AccountAction::Unlock => (
+            vec![
+                accounts::unlock(&a.db, id, now)?,
+                throttles::clear_statement(&a.db, &throttles::login_key(&target.login_id))?,
+            ],
+            "account_unlock",
+        ),
         AccountAction::Deactivate => (
             vec![accounts::deactivate(&a.db, id, now)?],
             "account_deactivate",
@@ -234,6 +241,10 @@ pub async fn account_action(a: Admin, id: &str, action: &str) -> ApiResult<Respo
             issued_password = Some(password);
             let mut statements = vec![credentials::remove_all(&a.db, id)?];
             statements.extend(accounts::reset(&a.db, id, &hash, now)?);
+            statements.push(throttles::clear_statement(
+                &a.db,
+                &throttles::login_key(&target.login_id),
+            )?);
             (statements, "account_reset")
         }
     };
