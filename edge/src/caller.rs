@@ -8,11 +8,11 @@ use worker::{D1Database, Env, Request, Response};
 
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
-use crate::request::client_address;
+use crate::request::{address_bucket, client_address};
 use crate::session;
 use crate::store::accounts::UserRow;
 use crate::store::audit::{self, Event};
-use crate::store::{db, observation};
+use crate::store::{db, observation, throttles};
 
 /// A signed-in member of staff (clinic, health center, prefecture, nation), with their store.
 pub struct Staff {
@@ -222,5 +222,28 @@ impl Approver {
                 .health_center_id
                 .as_deref()
                 .is_none_or(|own| own == health_center_id)
+    }
+}
+
+/// Audits a failure of a caller who is not signed in (a sign-in refused or failed, an invalid invitation). Each
+/// address gets [`throttles::ANONYMOUS_AUDIT`] such rows per window; the next failure writes one summarising row
+/// (`anonymous_failures` / `capped`), and any further ones are only counted in the address's throttle row, so an
+/// anonymous caller cannot grow the log without bound.
+pub async fn log_anonymous(
+    db: &D1Database,
+    req: &Request,
+    event: Event,
+    now: i64,
+) -> ApiResult<()> {
+    let key = format!("audit:{}", address_bucket(req));
+    let limit = throttles::ANONYMOUS_AUDIT;
+    let n = throttles::hit(db, &key, limit, now).await?;
+    if n <= limit.max {
+        audit::append(db, event, now).await
+    } else if n == limit.max + 1 {
+        let summary = Event::new("anonymous_failures", "capped", &event.client_address);
+        audit::append(db, summary, now).await
+    } else {
+        Ok(())
     }
 }

@@ -42,9 +42,13 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     security::apply(response, is_api)
 }
 
+/// Rows each purge of the cron removes at most (a minute's run stays short; the next run continues).
+const PURGE_MAX_ROWS: i64 = 1000;
+
 /// The cron trigger (every minute): sends the notice e-mails that are due (first attempts and retries with backoff;
-/// see [`mail`]), raises missed health-observation check-ins, seals any audit entries a request left unsealed and
-/// anchors the chain's head in KV, and once a day e-mails that head (see [`mail::send_audit_anchor`]).
+/// see [`mail`]), raises missed health-observation check-ins, purges expired WebAuthn challenges and idle throttle
+/// counters, seals any audit entries a request left unsealed and anchors the chain's head in KV, and once a day
+/// e-mails that head (see [`mail::send_audit_anchor`]).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = platform::prepare(&env).await {
@@ -56,6 +60,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Ok(db) = env.d1(bindings::DB) {
         if let Err(e) = store::observation::sweep(&db, None, now_ms()).await {
             worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
+        }
+        let now = now_ms();
+        if let Err(e) = store::credentials::purge_challenges(&db, now, PURGE_MAX_ROWS).await {
+            worker::console_error!("challenge purge: {}", e.detail.unwrap_or_default());
+        }
+        if let Err(e) = store::throttles::purge(&db, now, PURGE_MAX_ROWS).await {
+            worker::console_error!("throttle purge: {}", e.detail.unwrap_or_default());
         }
         if let Err(e) = store::audit::seal(&db).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());

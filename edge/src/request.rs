@@ -69,14 +69,41 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
     })
 }
 
-/// The client's address as the platform reports it (audit and per-address throttling only).
+/// The client's address as the platform reports it (`cf-connecting-ip`, which Cloudflare sets and `wrangler dev`
+/// passes on), for the audit log; `unknown` without it. Headers a client could set itself (`x-real-ip`,
+/// `x-forwarded-for`) are never read: off Cloudflare they would let a caller pick its own address.
 pub fn client_address(req: &Request) -> String {
     req.headers()
         .get("cf-connecting-ip")
         .ok()
         .flatten()
-        .or_else(|| req.headers().get("x-real-ip").ok().flatten())
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The bucket per-address throttles count under: the address of [`client_address`], an IPv6 address by its /64
+/// (one subscriber's whole prefix, which they can rotate through freely), an IPv4-mapped IPv6 address as its IPv4
+/// address.
+pub fn address_bucket(req: &Request) -> String {
+    bucket_of(&client_address(req))
+}
+
+/// See [`address_bucket`]. Text that is no address at all is one bucket (`unknown`), so it cannot mint new ones.
+pub fn bucket_of(address: &str) -> String {
+    use std::net::{IpAddr, Ipv6Addr};
+    match address.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return v4.to_string();
+            }
+            let s = v6.segments();
+            let prefix = Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{prefix}/64")
+        }
+        Err(_) => "unknown".to_owned(),
+    }
 }
 
 /// Our own origin: the first of `ALLOWED_ORIGINS` (links in e-mails point there). Never the request's Host, which a
@@ -144,6 +171,46 @@ pub fn optional_text_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_bucket_by_their_64() {
+        let a = bucket_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd");
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(bucket_of("2001:db8:1:2::1"), a, "compressed");
+        assert_eq!(
+            bucket_of("2001:0DB8:0001:0002:0:0:0:ffff"),
+            a,
+            "upper case, leading zeros"
+        );
+        assert_ne!(bucket_of("2001:db8:1:3::1"), a, "another /64");
+        assert_eq!(bucket_of("::"), "::/64");
+        assert_eq!(bucket_of("::1"), "::/64");
+        assert_eq!(bucket_of("fe80::1"), "fe80::/64");
+    }
+
+    #[test]
+    fn ipv4_and_mapped_addresses_bucket_as_ipv4() {
+        assert_eq!(bucket_of("203.0.113.7"), "203.0.113.7");
+        assert_eq!(bucket_of(" 203.0.113.7 "), "203.0.113.7");
+        assert_eq!(bucket_of("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(bucket_of("::ffff:cb00:7107"), "203.0.113.7");
+        assert_ne!(bucket_of("203.0.113.8"), bucket_of("203.0.113.7"));
+    }
+
+    #[test]
+    fn text_that_is_no_address_is_one_bucket() {
+        for bad in [
+            "",
+            "unknown",
+            "not-an-ip",
+            "1.2.3.4.5",
+            "2001:db8::1%eth0",
+            "[2001:db8::1]",
+            "2001:db8::1/64",
+        ] {
+            assert_eq!(bucket_of(bad), "unknown", "{bad:?}");
+        }
+    }
 
     #[test]
     fn json_errors_name_no_value() {

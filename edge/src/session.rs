@@ -53,6 +53,10 @@ pub struct PendingRecord {
     pub user_id: String,
     pub stage: PendingStage,
     pub epoch: i64,
+    /// The password came while its sign-in ID was past its failure limit: only a key may finish this sign-in (no
+    /// recovery code, no first key, no password change).
+    #[serde(default)]
+    pub throttled: bool,
 }
 
 /// A pending record as stored: with the time it was made, so that its five minutes are the worker's to judge (KV's

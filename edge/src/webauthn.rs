@@ -18,8 +18,9 @@ use worker::{D1Database, Request, Response};
 use crate::crypto::{b64url, b64url_decode, random_bytes};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
-use crate::request::{allowed_origins, json_error, rp_id};
+use crate::request::{address_bucket, allowed_origins, json_error, rp_id};
 use crate::store::credentials::{self, Holder, Key, NewKey};
+use crate::store::throttles;
 
 /// How long a challenge may be answered (also the options' `timeout`).
 pub const CHALLENGE_MS: i64 = 5 * 60 * 1000;
@@ -79,23 +80,44 @@ pub fn parse<T: DeserializeOwned>(credential_json: &str) -> ApiResult<T> {
         .map_err(|e| ApiError::with_detail(ErrorCode::BadRequest, json_error(&e)))
 }
 
-/// The id an assertion names, as stored (base64url without padding).
-pub fn credential_id(credential: &AuthenticationResponseJson) -> &str {
-    credential.raw_id.trim_end_matches('=')
+/// The id an assertion names, spelled as stored: the canonical base64url of its bytes (padding and non-zero
+/// trailing bits, which clients may send, do not make another id); `BAD_REQUEST` for text that is no base64url.
+pub fn credential_id(credential: &AuthenticationResponseJson) -> ApiResult<String> {
+    shared::webauthn::b64::canonical("rawId", &credential.raw_id)
+        .map_err(|e| ApiError::with_reason(ErrorCode::BadRequest, e.code(), e.to_string()))
 }
 
-/// A fresh challenge for a ceremony of `mark`, stored until spent or expired.
+/// A fresh challenge for a ceremony of `mark`, stored until spent or expired (expired ones are purged as new ones
+/// are made, and by the cron).
 pub async fn new_challenge(db: &D1Database, mark: Mark<'_>, purpose: Purpose) -> ApiResult<String> {
     let challenge = b64url(&random_bytes::<32>()?);
+    let now = now_ms();
     credentials::insert_challenge(
         db,
         &challenge,
         mark.column().as_deref(),
         purpose.as_str(),
-        now_ms() + CHALLENGE_MS,
+        now + CHALLENGE_MS,
+        now,
     )
     .await?;
     Ok(challenge)
+}
+
+/// [`new_challenge`] for a caller without a session (passkey sign-in): each address may have
+/// [`throttles::CHALLENGE_ADDR`] per window, then `refused` (a throttling code).
+pub async fn anonymous_challenge(
+    req: &Request,
+    db: &D1Database,
+    mark: Mark<'_>,
+    refused: ErrorCode,
+) -> ApiResult<String> {
+    let key = format!("challenge:{}", address_bucket(req));
+    let limit = throttles::CHALLENGE_ADDR;
+    if limit.exceeded(throttles::hit(db, &key, limit, now_ms()).await?) {
+        return Err(ApiError::new(refused));
+    }
+    new_challenge(db, mark, Purpose::Authenticate).await
 }
 
 /// The challenge a ceremony claims (read from its clientDataJSON); verification compares it byte for byte later.
@@ -108,7 +130,9 @@ fn claimed_challenge(client_data_json_b64: &str) -> ApiResult<String> {
         b64url_decode(client_data_json_b64).ok_or_else(|| ApiError::new(ErrorCode::BadRequest))?;
     let cd: ClientData =
         serde_json::from_slice(&bytes).map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    Ok(cd.challenge.trim_end_matches('=').to_owned())
+    // As issued (canonical), whatever spelling of its bytes the client echoed.
+    shared::webauthn::b64::canonical("clientDataJSON.challenge", &cd.challenge)
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest))
 }
 
 /// The options of a registration ceremony (`PublicKeyCredentialCreationOptionsJSON`), answered as
@@ -226,7 +250,7 @@ impl Ceremony {
     ) -> ApiResult<Result<AuthenticationOutcome, CeremonyError>> {
         let public_key = b64url_decode(&key.public_key_cose)
             .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "stored key"))?;
-        let id = b64url_decode(credential_id(credential))
+        let id = b64url_decode(&credential_id(credential)?)
             .ok_or_else(|| ApiError::new(ErrorCode::BadRequest))?;
         let stored = StoredCredential {
             credential_id: &id,
@@ -298,9 +322,9 @@ pub async fn advance(
     key: &Key,
     outcome: &AuthenticationOutcome,
 ) -> ApiResult<()> {
-    let id = credential_id(credential);
+    let id = credential_id(credential)?;
     let to = i64::from(outcome.new_sign_count);
-    if credentials::advance_sign_count(db, holder, id, key.sign_count, to, now_ms()).await? {
+    if credentials::advance_sign_count(db, holder, &id, key.sign_count, to, now_ms()).await? {
         return Ok(());
     }
     let (reason, detail) = match holder {

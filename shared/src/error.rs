@@ -138,10 +138,10 @@ impl ErrorCode {
                 "データベースに接続できません。しばらくしてから再度お試しください。"
             }
             ErrorCode::Internal => "システムエラーが発生しました。",
-            ErrorCode::InvalidCredentials => "サインインIDまたはパスワードが正しくありません。",
-            ErrorCode::AccountLocked => "サインインの失敗が続いたため、アカウントを一時的にロックしました。15分後に再度お試しいただくか、管理者に解除を依頼してください。",
+            ErrorCode::InvalidCredentials => "サインインIDまたはパスワードが正しくありません。失敗が続いたIDは、しばらくの間セキュリティキーでのみサインインできます。",
+            ErrorCode::AccountLocked => "このアカウントはロックされています。15分後に再度お試しいただくか、管理者に解除を依頼してください。",
             ErrorCode::AccountDisabled => "このアカウントは利用停止されています。管理者にお問い合わせください。",
-            ErrorCode::TooManyAttempts => "この端末からのサインインの失敗が多すぎます。しばらくしてから再度お試しください。",
+            ErrorCode::TooManyAttempts => "短時間の操作（サインインの失敗など）が多すぎます。しばらくしてから再度お試しください。",
             ErrorCode::PasswordPolicy => "パスワードが条件を満たしていません。",
             ErrorCode::OriginMismatch => "不正な送信元からのリクエストです。",
             ErrorCode::WebauthnFailed => "セキュリティキー（パスキー）による認証に失敗しました。",
@@ -174,8 +174,10 @@ impl ErrorCode {
             }
             ErrorCode::ConfigurationInvalid => {
                 "システムの設定に誤りがあるため、利用できません。システム管理者に連絡してください。"
+            }
             ErrorCode::AuditUnavailable => {
                 "操作の記録（監査ログ）を残せないため、受け付けられませんでした。システム管理者に連絡してください。"
+            }
             ErrorCode::StepUpRequired => {
                 "キーを追加する前に、本人確認として登録済みのキー（キーがない場合はパスワード）で確認してください。"
             }

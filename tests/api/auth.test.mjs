@@ -5,7 +5,9 @@
 // tests/support/softauthn.mjs (ES256 in node:crypto), on the origin the edge sees as its own.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge } from "../support/edge.mjs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { startEdge, ROOT } from "../support/edge.mjs";
 import {
   Client,
   DEMO_PASSWORD,
@@ -380,21 +382,27 @@ test("removing a key that is not one of the caller's is NOT_FOUND (not LAST_CRED
   assertError(await other.client.delete("/api/me/credentials/no-such-key"), 404, "NOT_FOUND", "no such key");
 });
 
-test("lockout after 10 failed passwords (ACCOUNT_LOCKED, 423), even for the right password; the area's admin unlocks", async () => {
+test("wrong passwords never lock: past 10 at a sign-in ID every answer is the unknown ID's 401, the right password without a key too; the area's admin's unlock clears it", async () => {
   const login = DEMO_USERS.staff_shinjuku.login_id;
   const c = new Client(edge);
-  for (let i = 1; i <= 9; i++) {
-    assertError(await c.post("/api/auth/password", { login_id: login, password: `Wrong-${i}-Pass` }), 401, "INVALID_CREDENTIALS", `failure ${i}`);
+  const unknown = await c.post("/api/auth/password", { login_id: "nobody-lockout@nowhere.demo", password: "Wrong-0-Pass" });
+  assertError(unknown, 401, "INVALID_CREDENTIALS", "unknown");
+  for (let i = 1; i <= 12; i++) {
+    const r = await c.post("/api/auth/password", { login_id: login, password: `Wrong-${i}-Pass` });
+    assertError(r, 401, "INVALID_CREDENTIALS", `failure ${i}`);
+    assert.deepEqual(r.body, unknown.body, `failure ${i}: like an unknown ID`);
   }
-  assertError(await c.post("/api/auth/password", { login_id: login, password: "Wrong-10-Pass" }), 423, "ACCOUNT_LOCKED", "failure 10");
-  assertError(await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD }), 423, "ACCOUNT_LOCKED", "right password while locked");
+  // The account has no key yet: past the limit its password alone would be the whole proof, so it is refused alike.
+  const right = await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD });
+  assertError(right, 401, "INVALID_CREDENTIALS", "right password past the limit, no key");
+  assert.deepEqual(right.body, unknown.body, "no hint that the password was right");
   assert.equal(c.cookie("__Host-hs_pending"), undefined);
 
   admin = await firstSignInAs(edge, "hc_admin_shinjuku");
   const list = await admin.client.get("/api/admin/accounts");
   assert.equal(list.status, 200);
   const row = list.body.accounts.find((a) => a.id === DEMO_USERS.staff_shinjuku.id);
-  assert.equal(row.locked, true);
+  assert.equal(row.locked, false, "wrong passwords lock no account");
 
   // Another area's administrator may not unlock.
   const setagaya = await firstSignInAs(edge, "hc_admin_setagaya");
@@ -571,7 +579,7 @@ test("audit: the chain verifies with a non-zero count; the admin's log shows sig
   const signIns = entries.filter((e) => e.action === "sign_in" && e.outcome === "ok");
   assert.ok(signIns.some((e) => e.actor_user_id === DEMO_USERS.doctor_shinjuku.id), "the clinic doctor's sign-in");
   assert.ok(signIns.some((e) => e.actor_user_id === DEMO_USERS.hc_admin_shinjuku.id), "the admin's own sign-in");
-  assert.ok(entries.some((e) => e.action === "sign_in_password" && e.outcome === "failure_locked"), "the lockout");
+  assert.ok(entries.some((e) => e.action === "sign_in_password" && e.outcome === "failure_throttled"), "past the ID's limit");
   assert.ok(entries.some((e) => e.action === "account_unlock" && e.target === DEMO_USERS.staff_shinjuku.id));
   for (const e of entries) {
     if (e.actor_user_id?.startsWith("u_demo_")) assert.ok(shinjuku.has(e.actor_user_id), `foreign entry ${JSON.stringify(e)}`);
@@ -717,8 +725,7 @@ test("50 failed sign-ins from one address within 15 minutes refuse that address 
   const from = { headers: { "cf-connecting-ip": "203.0.113.50" } };
   const c = new Client(edge);
   const good = { login_id: DEMO_USERS.pref_tokyo.login_id, password: DEMO_PASSWORD };
-  // Unknown IDs and wrong passwords both count (5 wrong passwords: below the account's own lockout, whose refusals
-  // check no password and so do not count against the address).
+  // Unknown IDs and wrong passwords both count.
   for (let i = 0; i < 50; i++) {
     const bad = i % 10 ? { login_id: `nobody${i}@nowhere.demo`, password: "x" } : { ...good, password: `Wrong-${i}` };
     assertError(await c.post("/api/auth/password", bad, from), 401, "INVALID_CREDENTIALS", `failure ${i + 1}`);
@@ -727,4 +734,143 @@ test("50 failed sign-ins from one address within 15 minutes refuse that address 
   assertError(await c.post("/api/auth/password", { ...good, login_id: DEMO_USERS.mhlw.login_id }, from), 429, "TOO_MANY_ATTEMPTS", "right password");
   const elsewhere = await c.post("/api/auth/password", { ...good, login_id: DEMO_USERS.mhlw.login_id }, { headers: { "cf-connecting-ip": "203.0.113.51" } });
   assert.equal(elsewhere.status, 200, "another address is not affected");
+});
+
+// ---- issue 20: throttles counted before the check, enumeration, anonymous writes, base64url ------------------------
+
+/** Rows of a query on the running edge's local D1 (wrangler d1 execute on its state folder). */
+function d1(sql) {
+  const out = execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"),
+    ["d1", "execute", "DB", "--local", "--persist-to", edge.state, "--json", "--command", sql],
+    { cwd: ROOT, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, stdio: "pipe" });
+  return JSON.parse(out.toString())[0].results;
+}
+
+const from = (address) => ({ headers: { "cf-connecting-ip": address } });
+const tally = (responses) => responses.reduce((t, r) => ({ ...t, [r.status]: (t[r.status] ?? 0) + 1 }), {});
+
+/** A new health-center account of Shinjuku with its key and recovery codes (first sign-in done). */
+async function newAccountWithKey(login) {
+  const adm = await signIn(edge, DEMO_USERS.hc_admin_shinjuku.login_id, DEMO_PASSWORD);
+  const created = await adm.client.post("/api/admin/accounts", {
+    login_id: login, display_name: "試験 二十", role: "health_center_staff", delivery: "initial_password",
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const s = await signIn(edge, login, created.body.initial_password, { newPassword: GOOD_PASSWORD });
+  return { ...s, id: created.body.account.id, adm };
+}
+
+test("60 simultaneous wrong passwords from one address: exactly 50 are checked (401), 10 refused (429); the right password from it is refused too", async () => {
+  const address = "198.51.100.60";
+  const all = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+    new Client(edge).post("/api/auth/password", { login_id: `parallel${i}@nowhere.demo`, password: "Wrong-Pass-1" }, from(address))));
+  assert.deepEqual(tally(all), { 401: 50, 429: 10 });
+  for (const r of all) assertError(r, r.status, r.status === 401 ? "INVALID_CREDENTIALS" : "TOO_MANY_ATTEMPTS");
+  const right = await new Client(edge).post("/api/auth/password", { login_id: DEMO_USERS.mhlw.login_id, password: DEMO_PASSWORD }, from(address));
+  assertError(right, 429, "TOO_MANY_ATTEMPTS", "right password after the limit");
+  // Anonymous failures: 50 audit rows for the address, then one summarising row, then none (61 failures in all).
+  const rows = d1(`SELECT action, outcome FROM audit_log WHERE client_address = '${address}'`);
+  assert.equal(rows.length, 51, JSON.stringify(tally(rows.map((r) => ({ status: r.outcome })))));
+  assert.equal(rows.filter((r) => r.action === "anonymous_failures" && r.outcome === "capped").length, 1);
+  const [counter] = d1(`SELECT count FROM observe_failures WHERE key = 'audit:${address}'`);
+  assert.equal(counter.count, 61, "the failures past the cap are counted, not logged");
+});
+
+test("50 simultaneous wrong passwords at one sign-in ID from 50 addresses: all answer like an unknown ID, 10 are counted as failures; the owner with password and key still signs in, a recovery code does not", async () => {
+  const login = "target20@shinjuku-hc.test";
+  const owner = await newAccountWithKey(login);
+  const unknown = await new Client(edge).post("/api/auth/password", { login_id: "ghost20@nowhere.test", password: "Wrong-Pass-1" }, from("198.51.100.250"));
+  const all = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    new Client(edge).post("/api/auth/password", { login_id: login, password: `Wrong-${i}-Pass` }, from(`198.51.100.${100 + i}`))));
+  for (const r of all) {
+    assertError(r, 401, "INVALID_CREDENTIALS");
+    assert.deepEqual(r.body, unknown.body, "indistinguishable from an unknown ID");
+    assert.equal(r.headers.getSetCookie().length, 0);
+  }
+  // An unknown ID past its limit answers the same too.
+  for (let i = 0; i < 12; i++) {
+    const r = await new Client(edge).post("/api/auth/password", { login_id: "ghost20@nowhere.test", password: "Wrong-Pass-1" }, from(`198.51.100.${200 + i}`));
+    assert.deepEqual([r.status, r.body], [401, unknown.body]);
+  }
+  const entries = (await allAuditEntries(owner.adm.client)).filter((e) => e.target === owner.id && e.action === "sign_in_password");
+  assert.equal(entries.filter((e) => e.outcome === "failure").length, 10, "at most the limit checked as plain failures");
+  assert.equal(entries.filter((e) => e.outcome === "failure_throttled").length, 40);
+
+  // The owner: the right password leads only to the key step, and only a key finishes it.
+  const { client, step } = await passwordStep(login, GOOD_PASSWORD, new Client(edge));
+  assert.equal(step.next, "webauthn");
+  assertError(await client.post("/api/auth/recovery", { code: owner.recoveryCodes[0] }), 401, "INVALID_CREDENTIALS", "recovery code past the limit");
+  assert.equal(client.cookie("__Host-hs_session"), undefined);
+  const done = await submitAssertion(client, owner.authenticator.get(step.options_json));
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+  assert.equal(done.body.me.user_id, owner.id);
+  // Signed in: the ID's count starts afresh, and the password alone works as before (a recovery code is accepted).
+  const again = await passwordStep(login, GOOD_PASSWORD, new Client(edge));
+  assert.equal((await again.client.post("/api/auth/recovery", { code: owner.recoveryCodes[0] })).status, 200);
+});
+
+test("a credential id whose last character has non-zero trailing bits names the same key (passkey and second step)", async () => {
+  const login = "bits20@shinjuku-hc.test";
+  const owner = await newAccountWithKey(login);
+  const flipLastBits = (id) => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    assert.equal(Buffer.from(id, "base64url").length % 3, 2, "the last character has 2 unused bits");
+    const last = alphabet.indexOf(id.at(-1));
+    return id.slice(0, -1) + alphabet[last | 0b11];
+  };
+  const odd = flipLastBits(owner.credentialId);
+  assert.notEqual(odd, owner.credentialId);
+  assert.deepEqual(Buffer.from(odd, "base64url"), Buffer.from(owner.credentialId, "base64url"));
+
+  // Passkey-only sign-in.
+  const pc = new Client(edge);
+  const po = (await pc.post("/api/auth/passkey/options")).body.options_json;
+  const assertion = owner.authenticator.get(po);
+  const r = await pc.post("/api/auth/passkey", { credential_json: JSON.stringify({ ...assertion, id: odd, rawId: odd }) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.me.user_id, owner.id);
+  // The second step after the password, with padding as well.
+  const { client, step } = await passwordStep(login, GOOD_PASSWORD, new Client(edge));
+  const second = owner.authenticator.get(step.options_json);
+  const padded = await submitAssertion(client, { ...second, id: odd, rawId: `${odd}=` });
+  assert.equal(padded.status, 200, JSON.stringify(padded.body));
+  // Text that is not base64url at all stays a 400.
+  const bad = new Client(edge);
+  const bo = (await bad.post("/api/auth/passkey/options")).body.options_json;
+  const broken = owner.authenticator.get(bo);
+  assertError(await bad.post("/api/auth/passkey", { credential_json: JSON.stringify({ ...broken, id: "a+b", rawId: "a+b" }) }), 400, "BAD_REQUEST");
+});
+
+test("option challenges made without a session: expired ones are purged as new ones are made; each address gets 60 per 10 minutes", async () => {
+  d1("INSERT INTO webauthn_challenges (challenge, user_id, purpose, expires_at) VALUES ('expired-challenge-20', NULL, 'authenticate', 1000)");
+  assert.equal(d1("SELECT COUNT(*) AS n FROM webauthn_challenges WHERE expires_at <= 1000")[0].n, 1);
+  assert.equal((await new Client(edge).post("/api/auth/passkey/options", {}, from("198.51.100.70"))).status, 200);
+  assert.equal(d1("SELECT COUNT(*) AS n FROM webauthn_challenges WHERE expires_at <= 1000")[0].n, 0, "expired challenge purged");
+
+  const before = d1("SELECT COUNT(*) AS n FROM webauthn_challenges")[0].n;
+  const all = await Promise.all(Array.from({ length: 70 }, () => new Client(edge).post("/api/auth/passkey/options", {}, from("198.51.100.71"))));
+  assert.deepEqual(tally(all), { 200: 60, 429: 10 });
+  for (const r of all.filter((r) => r.status === 429)) assertError(r, 429, "TOO_MANY_ATTEMPTS");
+  assert.equal(d1("SELECT COUNT(*) AS n FROM webauthn_challenges")[0].n - before, 60, "no challenge stored past the cap");
+  assert.equal((await new Client(edge).post("/api/auth/passkey/options", {}, from("198.51.100.72"))).status, 200, "another address");
+});
+
+test("an IPv6 client is throttled by its /64: rotating the low 64 bits does not get more attempts", async () => {
+  const all = await Promise.all(Array.from({ length: 55 }, (_, i) =>
+    new Client(edge).post("/api/auth/password", { login_id: `v6-${i}@nowhere.demo`, password: "Wrong-Pass-1" }, from(`2001:db8:20:20::${(i + 1).toString(16)}`))));
+  assert.deepEqual(tally(all), { 401: 50, 429: 5 });
+  const other = await new Client(edge).post("/api/auth/password", { login_id: "v6-x@nowhere.demo", password: "Wrong-Pass-1" }, from("2001:db8:20:21::1"));
+  assertError(other, 401, "INVALID_CREDENTIALS", "another /64");
+});
+
+// Last in the file: it uses up the limit of the address the other tests share.
+test("x-real-ip is not trusted: requests that vary only it share one throttle bucket", async () => {
+  const all = [];
+  for (let i = 0; i < 55; i++) {
+    all.push(await new Client(edge).post("/api/auth/password", { login_id: `realip-${i}@nowhere.demo`, password: "Wrong-Pass-1" },
+      { headers: { "x-real-ip": `192.0.2.${i + 1}` } }));
+  }
+  const t = tally(all);
+  assert.ok((t[429] ?? 0) >= 5, JSON.stringify(t));
+  assert.ok((t[401] ?? 0) <= 50, JSON.stringify(t));
 });

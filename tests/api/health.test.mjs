@@ -3,7 +3,10 @@ import http from "node:http";
 import zlib from "node:zlib";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge, workspaceVersion } from "../support/edge.mjs";
+import { execFileSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { startEdge, workspaceVersion, ROOT } from "../support/edge.mjs";
 
 let edge;
 before(async () => {
@@ -24,7 +27,7 @@ function assertSecurityHeaders(res, where) {
   assert.equal(res.headers.get("referrer-policy"), "no-referrer", `${where}: referrer`);
 }
 
-test("health reports the build version and a real D1 and KV round trip", async () => {
+test("health reports the build version and a real D1 and KV read", async () => {
   const res = await fetch(`${edge.api}/api/health`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type"), /application\/json/);
@@ -38,7 +41,37 @@ test("health reports the build version and a real D1 and KV round trip", async (
   assert.equal(res.headers.get("cache-control"), "no-store");
 });
 
-test("concurrent health checks each see their own write", async () => {
+/** The running edge's D1 and KV as stored: each store file's size and last write, and what a query and a listing see. */
+function storeSnapshot() {
+  const files = [];
+  for (const kind of ["d1/miniflare-D1DatabaseObject", "kv/miniflare-KVNamespaceObject"]) {
+    const dir = path.join(edge.state, "v3", kind);
+    for (const name of readdirSync(dir).sort()) {
+      // The data files (not the shared-memory index, which reads touch, nor the runtime's own metadata).
+      if (name.startsWith("metadata") || name.endsWith("-shm")) continue;
+      const st = statSync(path.join(dir, name));
+      files.push(`${kind}/${name} ${st.size} ${st.mtimeMs}`);
+    }
+  }
+  const wrangler = (...args) => execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), [...args, "--local", "--persist-to", edge.state],
+    { cwd: ROOT, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, stdio: "pipe" }).toString();
+  const probeRows = JSON.parse(wrangler("d1", "execute", "DB", "--json", "--command", "SELECT COUNT(*) AS n FROM health_probe"))[0].results[0].n;
+  const kvKeys = JSON.parse(wrangler("kv", "key", "list", "--binding", "KV"));
+  return { files, probeRows, kvKeys };
+}
+
+test("health only reads: D1 and KV are unchanged by any number of checks", async () => {
+  const before = storeSnapshot();
+  await new Promise((r) => setTimeout(r, 50));
+  const all = await Promise.all(Array.from({ length: 10 }, () => fetch(`${edge.api}/api/health`).then((r) => r.json())));
+  for (const body of all) assert.equal(body.status, "ok", JSON.stringify(body));
+  const after = storeSnapshot();
+  assert.deepEqual(after.kvKeys, before.kvKeys, "no KV key written");
+  assert.equal(after.probeRows, before.probeRows, "no D1 row left");
+  assert.deepEqual(after.files, before.files, "no D1 or KV file written");
+});
+
+test("concurrent health checks all answer with both stores' round trips", async () => {
   const all = await Promise.all(Array.from({ length: 8 }, () => fetch(`${edge.api}/api/health`).then((r) => r.json())));
   for (const body of all) {
     assert.equal(body.d1.ok, true, JSON.stringify(body));

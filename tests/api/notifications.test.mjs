@@ -1,8 +1,8 @@
 // The notification API over HTTP against the real worker (one `wrangler dev` for the file): filing and its result,
 // replay and key reuse, the edge's own validation (errors with field paths) and warnings that must be
 // acknowledged, who may file, routing with the residence's health center noted, the health center's inbox (unread
-// first, received on opening), who may open a record, transfer and its refusals, possible duplicates across clinics
-// and health centers, the institution's doctor list, draft keys, the notice e-mail (sent by the scheduled handler,
+// first, received on opening), who may open a record, transfer and its refusals, possible duplicates (only among the
+// caller's own live records, rate-limited), the institution's doctor list, draft keys, the notice e-mail (sent by the scheduled handler,
 // never naming the patient), and bad input of every kind answered with a 4xx and a stable code, never a 5xx.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -586,7 +586,7 @@ test("transfer: refused to anyone but the current health center and for bad targ
 
 // ---- duplicates -----------------------------------------------------------------------------------------------------
 
-test("duplicates: own institution's with id and name, another clinic's at the same health center by number only, other health centers' never", async () => {
+test("duplicates: only the records the caller may open (their own clinic's, live), never another clinic's", async () => {
   const person = { name: "重複 候補", furigana: "ジュウフク コウホ", date_of_birth: "1961-06-16", phone: "080-5555-0101" };
   NAMES.add(person.name);
   const own = await file(doctor, patientCase(person));
@@ -605,30 +605,21 @@ test("duplicates: own institution's with id and name, another clinic's at the sa
   const staffView = await clinicStaff.client.post("/api/notifications/duplicates", q);
   assert.equal(staffView.body.candidates[0]?.id, own.body.id, "same institution: with id");
 
-  // Another clinic in Shinjuku's area: by number and date only.
+  // Another clinic in Shinjuku's area may not open the Shinjuku clinic's record: not even its existence is told.
   const kita = await doctorKita.client.post("/api/notifications/duplicates", q);
   assert.equal(kita.status, 200);
-  assert.equal(kita.body.candidates.length, 1, JSON.stringify(kita.body));
-  const c = kita.body.candidates[0];
-  assert.equal(c.number, own.body.number);
-  assert.equal(c.health_center_name, "新宿区保健所");
-  assert.equal(c.id ?? null, null);
-  assert.equal(c.patient_name ?? null, null);
-  assert.ok(!JSON.stringify(kita.body).includes("重複"), "no name anywhere");
+  assert.deepEqual(kita.body.candidates, [], "another clinic's case is not reported");
   // Setagaya's clinic sees its own only.
   const sg = await doctorSetagaya.client.post("/api/notifications/duplicates", q);
   assert.deepEqual(sg.body.candidates.map((x) => x.id), [setagaya.body.id]);
 
-  // Kita files the same person too: the Shinjuku clinic now sees it, without id or name.
+  // Kita files the same person too: the Shinjuku clinic still sees only its own.
   const kitaFiled = await file(doctorKita, patientCase(person));
   assert.equal(kitaFiled.status, 201, JSON.stringify(kitaFiled.body));
   const both = await doctor.client.post("/api/notifications/duplicates", q);
-  const byNumber = Object.fromEntries(both.body.candidates.map((x) => [x.number, x]));
-  assert.equal(both.body.candidates.length, 2, JSON.stringify(both.body));
-  assert.equal(byNumber[own.body.number].id, own.body.id);
-  assert.equal(byNumber[kitaFiled.body.number].id ?? null, null);
-  assert.equal(byNumber[kitaFiled.body.number].patient_name ?? null, null);
-  assert.ok(!byNumber[setagaya.body.number], "another health center's is not shown");
+  assert.deepEqual(both.body.candidates.map((x) => x.id), [own.body.id], JSON.stringify(both.body));
+  const kitaNow = await doctorKita.client.post("/api/notifications/duplicates", q);
+  assert.deepEqual(kitaNow.body.candidates.map((x) => x.id), [kitaFiled.body.id]);
 
   // Phone and birth date (any way of writing the number).
   const byPhone = await doctor.client.post("/api/notifications/duplicates", { phone: "０８０５５５５０１０１", date_of_birth: "1961-06-16" });
@@ -645,6 +636,42 @@ test("duplicates: own institution's with id and name, another clinic's at the sa
   expectError(await doctor.client.post("/api/notifications/duplicates", {}), 422, "VALIDATION_FAILED");
   expectError(await doctor.client.post("/api/notifications/duplicates", { ...q, name: "重複 候補" }), 400, "BAD_REQUEST");
   expectError(await doctor.client.post("/api/notifications/duplicates", { ...q, date_of_birth: 19610616 }), 400, "BAD_REQUEST");
+});
+
+test("duplicates: a deleted record is not reported", async () => {
+  const person = { name: "重複 削除", furigana: "ジュウフク サクジョ", date_of_birth: "1962-07-17", phone: "080-5555-0202" };
+  NAMES.add(person.name);
+  const filed = await file(clinicStaff, patientCase(person));
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  const q = { furigana: person.furigana, date_of_birth: person.date_of_birth, phone: person.phone };
+  const before = await clinicStaff.client.post("/api/notifications/duplicates", q);
+  assert.deepEqual(before.body.candidates.map((x) => x.id), [filed.body.id]);
+  const rec = (await clinicStaff.client.get(`/api/cases/${filed.body.id}`)).body;
+  assert.equal((await clinicStaff.client.post(`/api/cases/${filed.body.id}/delete`, { version: rec.version })).status, 204);
+  const after = await clinicStaff.client.post("/api/notifications/duplicates", q);
+  assert.equal(after.status, 200, JSON.stringify(after.body));
+  assert.deepEqual(after.body.candidates, [], "a deleted record is not reported");
+});
+
+test("duplicates: 30 checks a minute per account, then 429 TOO_MANY_ATTEMPTS (audited); other accounts unaffected", async () => {
+  const acct = await hcAdminShinjuku.client.post("/api/admin/accounts", {
+    login_id: "busy@shinjuku-clinic.test", display_name: "多忙 事務", role: "clinic_staff", institution_id: "inst_demo_shinjuku", delivery: "initial_password",
+  });
+  assert.equal(acct.status, 201, JSON.stringify(acct.body));
+  const who = await signIn(edge, "busy@shinjuku-clinic.test", acct.body.initial_password, { newPassword: "Qv7#kM3!pLx9" });
+  const q = { furigana: "レンダ テスト", date_of_birth: "1970-01-01", phone: "" };
+  // In parallel: counted before the lookup, so no more than 30 get an answer.
+  const all = await Promise.all(Array.from({ length: 40 }, () => who.client.post("/api/notifications/duplicates", q)));
+  const statuses = all.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 200).length, 30, JSON.stringify(statuses));
+  for (const r of all.filter((r) => r.status !== 200)) expectError(r, 429, "TOO_MANY_ATTEMPTS");
+  expectError(await who.client.post("/api/notifications/duplicates", q), 429, "TOO_MANY_ATTEMPTS", "after the limit");
+  assert.equal((await doctorKita.client.post("/api/notifications/duplicates", q)).status, 200, "another account");
+  const audit = await hcAdminShinjuku.client.get("/api/admin/audit");
+  assert.equal(audit.status, 200);
+  const mine = audit.body.entries.filter((e) => e.action === "notification_duplicates" && e.actor_user_id === acct.body.account.id);
+  assert.equal(mine.filter((e) => e.outcome === "ok").length, 30, "every answer audited");
+  assert.ok(mine.some((e) => e.outcome === "throttled"), "refusals audited");
 });
 
 // ---- institution and doctors ----------------------------------------------------------------------------------------

@@ -347,6 +347,63 @@ test("brute force of スマホ入力ID is throttled per ID and per address, with
   assert.equal((await phone("203.0.113.201").signIn(other.sid, other.dob)).status, 200);
 });
 
+test("50 simultaneous wrong birth dates for one スマホ入力ID: at most 5 are checked, the rest refused; then the right one is refused too", async () => {
+  const rec = await freshRecord();
+  assert.equal((await start(hc, rec.id)).status, 200);
+  const all = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    phone(`100.64.20.${i + 1}`).signIn(rec.sid, `1950-02-${String((i % 28) + 1).padStart(2, "0")}`)));
+  const checked = all.filter((r) => r.status === 401);
+  assert.ok(checked.length <= 5, `checked ${checked.length}`);
+  for (const r of checked) assert.equal(r.body.error.code, "OBSERVE_SIGN_IN_FAILED");
+  for (const r of all.filter((r) => r.status !== 401)) {
+    assert.equal(r.status, 429);
+    assert.equal(r.body.error.code, "OBSERVE_TOO_MANY_ATTEMPTS");
+  }
+  const right = await phone("100.64.20.200").signIn(rec.sid, rec.dob);
+  assert.equal(right.status, 429, "the right birth date after the limit");
+});
+
+test("50 simultaneous guesses from one address (slip and phone passkey): at most 30 are checked, the rest refused; a right passkey from it too", async () => {
+  // Slip: unknown IDs from one address.
+  const slip = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    phone("100.64.21.1").signIn(String(2000000000 + i * 7919), "1980-01-01")));
+  const slipCodes = slip.map((r) => r.status);
+  assert.equal(slipCodes.filter((s) => s === 401).length, 30, JSON.stringify(slipCodes));
+  assert.equal(slipCodes.filter((s) => s === 429).length, 20, JSON.stringify(slipCodes));
+
+  // Passkey: a key the phone registered, then forged assertions (an unknown key) from another address.
+  const rec = await freshRecord();
+  assert.equal((await start(hc, rec.id)).status, 200);
+  const p = phone("100.64.21.2");
+  assert.equal((await p.signIn(rec.sid, rec.dob)).status, 200);
+  const phoneKey = new SoftAuthenticator({ origin: edge.api });
+  const cred = phoneKey.create((await p.client.post("/api/observe/passkey/options")).body.options_json);
+  assert.equal((await p.client.post("/api/observe/passkey", { credential_json: JSON.stringify(cred) })).status, 200);
+  const stranger = new SoftAuthenticator({ origin: edge.api });
+  stranger.create(JSON.stringify({ ...JSON.parse((await p.client.post("/api/observe/passkey/options")).body.options_json), excludeCredentials: [] }));
+  const address = "100.64.21.3";
+  const h = { headers: { "cf-connecting-ip": address } };
+  const guesses = await Promise.all(Array.from({ length: 50 }, async () => {
+    const c = new Client(edge);
+    const so = await c.post("/api/observe/passkey/signin/options", {}, h);
+    assert.equal(so.status, 200, JSON.stringify(so.body));
+    return c.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(stranger.get(so.body.options_json)) }, h);
+  }));
+  const codes = guesses.map((r) => r.status);
+  assert.equal(codes.filter((s) => s === 401).length, 30, JSON.stringify(codes));
+  assert.equal(codes.filter((s) => s === 429).length, 20, JSON.stringify(codes));
+  for (const r of guesses.filter((r) => r.status === 429)) assert.equal(r.body.error.code, "OBSERVE_TOO_MANY_ATTEMPTS");
+  const c = new Client(edge);
+  const so = await c.post("/api/observe/passkey/signin/options", {}, h);
+  const right = await c.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(phoneKey.get(so.body.options_json, { credentialId: cred.id })) }, h);
+  assert.equal(right.status, 429, "the right passkey after the limit");
+  // From another address it still works.
+  const o = new Client(edge);
+  const so2 = await o.post("/api/observe/passkey/signin/options", {}, { headers: { "cf-connecting-ip": "100.64.21.4" } });
+  const ok = await o.post("/api/observe/passkey/signin", { credential_json: JSON.stringify(phoneKey.get(so2.body.options_json, { credentialId: cred.id })) }, { headers: { "cf-connecting-ip": "100.64.21.4" } });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+});
+
 test("dashboard: 28 days of cases by day, counts by status, observations and alerts; per area; clinics refused", async () => {
   const d = await hc.client.get("/api/dashboard");
   assert.equal(d.status, 200, JSON.stringify(d.body));

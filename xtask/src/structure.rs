@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 /// bench-only bare insert that the filing benchmark compares with (404 unless `BENCH_ROUTES=1`).
 pub const OWNERS: &[(&str, &str)] = &[
     ("users", "accounts"),
-    ("sign_in_failures_by_address", "accounts"),
     ("invitations", "accounts"),
     ("recovery_codes", "accounts"),
     ("account_requests", "accounts"),

@@ -18,8 +18,8 @@ use crate::platform::now_ms;
 use crate::request::{json_body, optional_text_field, own_origin, text_field};
 use crate::store::accounts::{self, NewRequest, NewUser, RequestRow, SummaryRow, UserRow};
 use crate::store::audit;
-use crate::store::credentials;
 use crate::store::institutions::{self, NewInstitution};
+use crate::store::{credentials, throttles};
 
 /// Invitation links work for 72 hours.
 pub const INVITATION_MS: i64 = 72 * 60 * 60 * 1000;
@@ -311,7 +311,14 @@ async fn execute(
             vec![accounts::lock(db, id, ADMIN_LOCK_UNTIL, now)?],
             "account_lock",
         ),
-        AccountAction::Unlock => (vec![accounts::unlock(db, id, now)?], "account_unlock"),
+        // Also forgets the sign-in ID's wrong passwords, so the owner's password alone works again.
+        AccountAction::Unlock => (
+            vec![
+                accounts::unlock(db, id, now)?,
+                throttles::clear_statement(db, &throttles::login_key(&target.login_id))?,
+            ],
+            "account_unlock",
+        ),
         AccountAction::Deactivate => (
             vec![accounts::deactivate(db, id, now)?],
             "account_deactivate",
@@ -325,6 +332,10 @@ async fn execute(
             let hash = crypto::hash_password(&token()?).await?;
             let mut statements = vec![credentials::remove_all(db, id)?];
             statements.extend(accounts::reset(db, id, &hash, now)?);
+            statements.push(throttles::clear_statement(
+                db,
+                &throttles::login_key(&target.login_id),
+            )?);
             (statements, "account_reset")
         }
     };

@@ -14,17 +14,18 @@ use shared::error::ErrorCode;
 use shared::webauthn::{AuthenticationResponseJson, RegistrationResponseJson};
 use worker::{D1Database, Env, Request, Response};
 
+use crate::caller::log_anonymous;
 use crate::caller::Staff;
 use crate::crypto::{self, random_bytes, sha256_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::mail;
 use crate::platform::now_ms;
-use crate::request::{client_address, json_body, optional_text_field};
+use crate::request::{address_bucket, client_address, json_body, optional_text_field};
 use crate::session::{self, PendingRecord, PendingStage, Session};
-use crate::store::accounts::{self, UserRow, ADDRESS_MAX_FAILURES, MAX_FAILURES};
+use crate::store::accounts::{self, UserRow, MAX_FAILURES};
 use crate::store::audit::{self, Event};
 use crate::store::credentials::{self, Holder};
-use crate::store::db;
+use crate::store::{db, throttles};
 use crate::webauthn::{self, Ceremony, Creation, Mark, Purpose};
 
 const RECOVERY_CODES: usize = 10;
@@ -59,34 +60,52 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
     let now = now_ms();
     let address = client_address(&req);
-    if accounts::address_failures(&db, &address, now).await? >= ADDRESS_MAX_FAILURES {
-        log(
-            &db,
-            Event::new("sign_in_password", "throttled_address", &address),
-        )
-        .await?;
+    // Counted before anything is checked (one statement each), so parallel guesses cannot pass a limit together.
+    let addr_key = format!("staff_addr:{}", address_bucket(&req));
+    if throttles::STAFF_ADDR
+        .exceeded(throttles::hit(&db, &addr_key, throttles::STAFF_ADDR, now).await?)
+    {
+        let event = Event::new("sign_in_password", "throttled_address", &address);
+        log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::TooManyAttempts));
     }
     let login_id = body.login_id.trim();
+    let id_key = throttles::login_key(login_id);
+    let id_count = throttles::hit(&db, &id_key, throttles::STAFF_LOGIN_ID, now).await?;
+    let throttled = throttles::STAFF_LOGIN_ID.exceeded(id_count);
     let user = if login_id.is_empty() || login_id.len() > 254 || body.password.len() > 256 {
         None
     } else {
         accounts::by_login_id(&db, login_id).await?
     };
+    // Unknown ID, wrong password and a sign-in ID past its limit answer alike (the same 401, one full derivation);
+    // a lock or deactivation is told only to whoever has the right password.
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+    let password_ok = crypto::verify_password(&body.password, hash).await?;
     let Some(user) = user else {
-        crypto::verify_password(&body.password, DUMMY_HASH).await?;
-        accounts::record_address_failure(&db, &address, now).await?;
-        log(&db, Event::new("sign_in_password", "unknown_id", &address)).await?;
+        let event = Event::new("sign_in_password", "unknown_id", &address);
+        log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    if user.is_locked(now) {
-        log(&db, user_event("sign_in_password", "locked", &req, &user)).await?;
-        return Err(ApiError::new(ErrorCode::AccountLocked));
+    if !password_ok {
+        let outcome = if throttled {
+            "failure_throttled"
+        } else {
+            "failure"
+        };
+        log_anonymous(
+            &db,
+            &req,
+            user_event("sign_in_password", outcome, &req, &user),
+            now,
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
     }
-    if !crypto::verify_password(&body.password, &user.password_hash).await? {
-        accounts::record_address_failure(&db, &address, now).await?;
-        return Err(account_failure(&db, &req, &user, "sign_in_password").await?);
-    }
+    // The right password is no failure of the address.
+    throttles::refund(&db, &addr_key).await?;
     if user.status != "active" {
         log(
             &db,
@@ -95,13 +114,31 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
         .await?;
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
+    if user.is_locked(now) {
+        log(&db, user_event("sign_in_password", "locked", &req, &user)).await?;
+        return Err(ApiError::new(ErrorCode::AccountLocked));
+    }
+    // Past the ID's limit the password alone proves little (it may be the guess that hit): only an account that
+    // has a key goes on, and only to the key step. Without a key (first sign-in) it answers like a wrong password.
+    if throttled
+        && (user.must_change_password != 0 || credentials::count(&db, &user.id).await? == 0)
+    {
+        log(
+            &db,
+            user_event("sign_in_password", "throttled_no_key", &req, &user),
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    }
     let pending = PendingRecord {
         user_id: user.id.clone(),
         stage: PendingStage::PasswordVerified,
         epoch: user.session_epoch,
+        throttled,
     };
     let cookie = session::create_pending(env, &req, &pending).await?;
-    log(&db, user_event("sign_in_password", "ok", &req, &user)).await?;
+    let outcome = if throttled { "ok_throttled" } else { "ok" };
+    log(&db, user_event("sign_in_password", outcome, &req, &user)).await?;
     let step = next_step(&req, &db, &user).await?;
     with_cookies(Response::from_json(&step)?, &[cookie])
 }
@@ -143,6 +180,7 @@ async fn signed_in(
     action: &'static str,
 ) -> ApiResult<Vec<String>> {
     accounts::clear_failures(db, &user.id).await?;
+    throttles::clear(db, &throttles::login_key(&user.login_id)).await?;
     let cookie = session::create(env, req, user, now_ms()).await?;
     session::destroy_pending(env, req).await?;
     log(db, user_event(action, "ok", req, user)).await?;
@@ -201,8 +239,14 @@ async fn request_options(
     db: &D1Database,
     user: Option<&UserRow>,
 ) -> ApiResult<String> {
-    let mark = user.map_or(Mark::Discoverable, |u| Mark::User(&u.id));
-    let challenge = webauthn::new_challenge(db, mark, Purpose::Authenticate).await?;
+    let challenge = match user {
+        Some(u) => webauthn::new_challenge(db, Mark::User(&u.id), Purpose::Authenticate).await?,
+        // No session yet: counted against the address.
+        None => {
+            webauthn::anonymous_challenge(req, db, Mark::Discoverable, ErrorCode::TooManyAttempts)
+                .await?
+        }
+    };
     let (allow, uv) = match user {
         Some(u) => (
             credentials::ids(db, Holder::Staff, &u.id).await?,
@@ -374,8 +418,8 @@ async fn verify_assertion(
     credential: &AuthenticationResponseJson,
     user: Option<&UserRow>,
 ) -> ApiResult<UserRow> {
-    let id = webauthn::credential_id(credential);
-    let row = credentials::key(db, Holder::Staff, id).await?;
+    let id = webauthn::credential_id(credential)?;
+    let row = credentials::key(db, Holder::Staff, &id).await?;
     let row = match (row, user) {
         (Some(r), Some(u)) if r.owner == u.id => r,
         (Some(r), None) => r,
@@ -530,9 +574,18 @@ pub async fn step_up(c: Staff, mut req: Request, env: &Env) -> ApiResult<Respons
 // ---- recovery code instead of a key -------------------------------------------------------------------------------
 
 pub async fn recovery(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let (_, user) = session::require_pending(env, &req).await?;
+    let (pending, user) = session::require_pending(env, &req).await?;
     let body: RecoveryCodeRequest = json_body(&mut req).await?;
     let db = db(env)?;
+    // A password that came past its ID's failure limit may only be followed by a key.
+    if pending.throttled {
+        log(
+            &db,
+            user_event("sign_in_recovery_code", "refused_throttled", &req, &user),
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    }
     let code_hash = sha256_hex(normalise_recovery_code(&body.code).as_bytes());
     if !accounts::use_recovery_code(&db, &user.id, &code_hash, now_ms()).await? {
         return Err(account_failure(&db, &req, &user, "sign_in_recovery_code").await?);
@@ -569,11 +622,8 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
     let user_id = accounts::invitation_user(&db, &token_hash, now_ms()).await?;
     let address = client_address(&req);
     let Some(user_id) = user_id else {
-        log(
-            &db,
-            Event::new("invitation_accept", "invalid_or_expired", &address),
-        )
-        .await?;
+        let event = Event::new("invitation_accept", "invalid_or_expired", &address);
+        log_anonymous(&db, &req, event, now_ms()).await?;
         return Err(ApiError::with_reason(
             ErrorCode::ChallengeExpired,
             "invitation",
@@ -614,6 +664,7 @@ pub async fn accept_invitation(mut req: Request, env: &Env) -> ApiResult<Respons
         user_id: user.id.clone(),
         stage: PendingStage::PasswordVerified,
         epoch: user.session_epoch,
+        throttled: false,
     };
     let cookie = session::create_pending(env, &req, &pending).await?;
     let user = accounts::by_id(&db, &user.id)

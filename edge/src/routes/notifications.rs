@@ -11,6 +11,7 @@ use shared::api::notifications::{
     DuplicateQuery, FileRequest, FileResult, NotificationList, NotificationRecord,
     NotificationSummary, TransferRequest,
 };
+use shared::auth::access::Scope;
 use shared::auth::{Access, Jurisdiction, Role};
 use shared::error::ErrorCode;
 use shared::kana::{normalize_furigana, search_key};
@@ -27,8 +28,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, json_error, own_origin, text_field};
 use crate::store::audit::seal_later;
-use crate::store::institutions;
 use crate::store::notifications::{self as store, Filed, ListOf, RecordRow, SubmitKey, SummaryRow};
+use crate::store::{institutions, throttles};
 use shared::time::today_jst;
 
 /// The number people quote: the row's sequence, zero-padded.
@@ -423,12 +424,22 @@ pub async fn transfer(
 }
 
 /// `POST /api/notifications/duplicates`: records that may be the same person (same furigana + birth date, or
-/// same phone + birth date) among those the caller's institution filed or that went to the health center this
-/// filing would go to. Only the caller's own records carry an id and a name.
+/// same phone + birth date) among the live records this caller may open: their institution's own filings
+/// (`shared::auth::access`: a clinic sees what it filed), never another clinic's and never a deleted one. Each
+/// account may ask [`throttles::DUPLICATES`] times per window (30 a minute), counted before the lookup; every
+/// answer and refusal is audited.
 pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
-    let (institution_id, health_center_id) = c.filing_institution()?;
-    let (institution_id, health_center_id) =
-        (institution_id.to_owned(), health_center_id.to_owned());
+    c.filing_institution()?;
+    let Some(Scope::Institution(institution_id)) = c.principal.scope() else {
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    };
+    let limit = throttles::DUPLICATES;
+    let key = format!("dup:{}", c.principal.user_id);
+    if limit.exceeded(throttles::hit(&c.db, &key, limit, now_ms()).await?) {
+        c.log(c.event("notification_duplicates", "throttled"))
+            .await?;
+        return Err(ApiError::new(ErrorCode::TooManyAttempts));
+    }
     let q: DuplicateQuery = json_body(&mut req).await?;
     let dob = chrono::NaiveDate::parse_from_str(q.date_of_birth.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::with_reason(ErrorCode::ValidationFailed, "date_of_birth", "dob"))?
@@ -444,7 +455,6 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
             furigana_key: &key,
             phone_digits: &phone,
             institution_id: &institution_id,
-            health_center_id: &health_center_id,
         },
     )
     .await?;
@@ -453,20 +463,17 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
         .returned(rows.iter().map(|r| r.id.clone()));
     let candidates = rows
         .into_iter()
-        .map(|r| {
-            let own = r.institution_id == institution_id;
-            DuplicateCandidate {
-                number: number(r.seq),
-                filed_at: r.filed_at,
-                health_center_name: r.health_center_name,
-                matched: if !key.is_empty() && r.furigana_key == key {
-                    DuplicateMatch::FuriganaAndBirth
-                } else {
-                    DuplicateMatch::PhoneAndBirth
-                },
-                id: own.then_some(r.id),
-                patient_name: own.then_some(r.patient_name),
-            }
+        .map(|r| DuplicateCandidate {
+            number: number(r.seq),
+            filed_at: r.filed_at,
+            health_center_name: r.health_center_name,
+            matched: if !key.is_empty() && r.furigana_key == key {
+                DuplicateMatch::FuriganaAndBirth
+            } else {
+                DuplicateMatch::PhoneAndBirth
+            },
+            id: Some(r.id),
+            patient_name: Some(r.patient_name),
         })
         .collect();
     c.log(event).await?;

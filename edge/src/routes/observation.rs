@@ -33,11 +33,11 @@ use shared::observation::{
 use worker::{Env, Request, Response};
 
 use crate::access::{self, Visible};
-use crate::caller::{person_event, sign_phone_in, Phone, Staff};
+use crate::caller::{log_anonymous, person_event, sign_phone_in, Phone, Staff};
 use crate::crypto::token;
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
-use crate::request::{client_address, json_body, json_body_up_to};
+use crate::request::{address_bucket, client_address, json_body, json_body_up_to};
 use crate::session;
 use crate::store::observation::{self as store, AlertRow, NewReport, Raised};
 use crate::store::{audit, cases, changes, db, institutions, throttles};
@@ -61,19 +61,18 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         .chars()
         .filter(|c| c.is_ascii_digit())
         .collect();
-    let addr_key = format!("addr:{}", client_address(&req));
+    let address = client_address(&req);
+    let addr_key = format!("addr:{}", address_bucket(&req));
     let id_key = format!("id:{sid}");
-    if throttles::failures(&db, &addr_key, throttles::ADDR_WINDOW_MS, now).await?
-        >= throttles::ADDR_MAX_FAILURES
-        || throttles::failures(&db, &id_key, throttles::ID_WINDOW_MS, now).await?
-            >= throttles::ID_MAX_FAILURES
-    {
-        audit::append(
-            &db,
-            person_event("observe_sign_in", "throttled", &client_address(&req)),
-            now,
-        )
-        .await?;
+    // Each attempt is counted before the birth date is compared (one statement per key, returning the count), so
+    // parallel guesses cannot all pass a limit that none of them has seen reached yet.
+    let throttled = throttles::OBSERVE_ADDR
+        .exceeded(throttles::hit(&db, &addr_key, throttles::OBSERVE_ADDR, now).await?)
+        || throttles::OBSERVE_ID
+            .exceeded(throttles::hit(&db, &id_key, throttles::OBSERVE_ID, now).await?);
+    if throttled {
+        let event = person_event("observe_sign_in", "throttled", &address);
+        log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
     let holder = if smartphone_id_ok(&sid) {
@@ -84,20 +83,13 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     let dob = body.date_of_birth.trim();
     let holder = holder.filter(|h| !h.date_of_birth.is_empty() && h.date_of_birth == dob);
     let Some(holder) = holder else {
-        db.batch(vec![
-            throttles::failure_statement(&db, &addr_key, throttles::ADDR_WINDOW_MS, now)?,
-            throttles::failure_statement(&db, &id_key, throttles::ID_WINDOW_MS, now)?,
-        ])
-        .await?;
-        audit::append(
-            &db,
-            person_event("observe_sign_in", "failure", &client_address(&req)),
-            now,
-        )
-        .await?;
+        let event = person_event("observe_sign_in", "failure", &address);
+        log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveSignInFailed));
     };
+    // A success is no failure: the ID starts afresh and the address gets its attempt back.
     throttles::clear(&db, &id_key).await?;
+    throttles::refund(&db, &addr_key).await?;
     sign_phone_in(
         env,
         &req,

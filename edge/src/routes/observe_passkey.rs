@@ -9,10 +9,10 @@ use shared::error::ErrorCode;
 use shared::webauthn::{AuthenticationResponseJson, RegistrationResponseJson};
 use worker::{D1Database, Env, Request, Response};
 
-use crate::caller::{person_event, sign_phone_in, Phone};
+use crate::caller::{log_anonymous, person_event, sign_phone_in, Phone};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
-use crate::request::{client_address, json_body};
+use crate::request::{address_bucket, client_address, json_body};
 use crate::store::credentials::{self, Holder};
 use crate::store::{audit, cases, db, observation, throttles};
 use crate::webauthn::{self, Ceremony, Creation, Mark, Purpose};
@@ -90,7 +90,13 @@ pub async fn register(p: Phone, mut req: Request) -> ApiResult<Response> {
 /// `POST /api/observe/passkey/signin/options`: a discoverable-credential request (no session needed).
 pub async fn sign_in_options(req: Request, env: &Env) -> ApiResult<Response> {
     let db = db(env)?;
-    let challenge = webauthn::new_challenge(&db, Mark::PhoneSignIn, Purpose::Authenticate).await?;
+    let challenge = webauthn::anonymous_challenge(
+        &req,
+        &db,
+        Mark::PhoneSignIn,
+        ErrorCode::ObserveTooManyAttempts,
+    )
+    .await?;
     webauthn::answer(webauthn::request_options(
         &req,
         &challenge,
@@ -106,26 +112,24 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     let credential: AuthenticationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = db(env)?;
     let now = now_ms();
-    let addr_key = format!("addr:{}", client_address(&req));
-    if throttles::failures(&db, &addr_key, throttles::ADDR_WINDOW_MS, now).await?
-        >= throttles::ADDR_MAX_FAILURES
+    let address = client_address(&req);
+    let addr_key = format!("addr:{}", address_bucket(&req));
+    // Counted before the assertion is checked (see `observation::sign_in`); a success gives it back.
+    if throttles::OBSERVE_ADDR
+        .exceeded(throttles::hit(&db, &addr_key, throttles::OBSERVE_ADDR, now).await?)
     {
+        let event = person_event("observe_passkey_sign_in", "throttled", &address);
+        log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
     match verify(&req, &db, &credential, now).await {
         Ok((case_id, hc)) => {
+            throttles::refund(&db, &addr_key).await?;
             sign_phone_in(env, &req, &db, &case_id, &hc, "observe_passkey_sign_in").await
         }
         Err(e) => {
-            throttles::failure_statement(&db, &addr_key, throttles::ADDR_WINDOW_MS, now)?
-                .run()
-                .await?;
-            audit::append(
-                &db,
-                person_event("observe_passkey_sign_in", "failure", &client_address(&req)),
-                now,
-            )
-            .await?;
+            let event = person_event("observe_passkey_sign_in", "failure", &address);
+            log_anonymous(&db, &req, event, now).await?;
             Err(e)
         }
     }
@@ -138,8 +142,8 @@ async fn verify(
     credential: &AuthenticationResponseJson,
     now: i64,
 ) -> ApiResult<(String, String)> {
-    let id = webauthn::credential_id(credential);
-    let key = credentials::key(db, Holder::Phone, id)
+    let id = webauthn::credential_id(credential)?;
+    let key = credentials::key(db, Holder::Phone, &id)
         .await?
         .ok_or_else(|| webauthn::unknown_credential(Holder::Phone))?;
     let ceremony = Ceremony::open(

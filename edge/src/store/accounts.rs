@@ -1,5 +1,5 @@
 //! Accounts in D1: loading a user with their area, and turning a row into a typed `Principal`; sign-in failure
-//! counts and locks (per account and per address), passwords, recovery codes, invitations, the draft key, and the
+//! counts and locks (after the password), passwords, recovery codes, invitations, the draft key, and the
 //! administrators' account list.
 
 use serde::Deserialize;
@@ -12,12 +12,10 @@ use worker::{D1Database, D1PreparedStatement};
 use super::{changes, f, opt};
 use crate::error::{ApiError, ApiResult};
 
-/// Sign-in failures before the account locks, and for how long.
+/// Failures at the steps after the password (key, recovery code, the current password at first sign-in) before the
+/// account locks, and for how long. Wrong passwords are counted per typed sign-in ID instead (`throttles`).
 pub const MAX_FAILURES: i64 = 10;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
-/// Failed sign-ins from one address within the window before it is refused for the rest of the window.
-pub const ADDRESS_MAX_FAILURES: i64 = 50;
-pub const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserRow {
@@ -144,37 +142,6 @@ pub async fn clear_failures(db: &D1Database, user_id: &str) -> ApiResult<()> {
         .bind(&[user_id.into()])?
         .run()
         .await?;
-    Ok(())
-}
-
-/// Failed sign-ins from the address within the current window.
-pub async fn address_failures(db: &D1Database, address: &str, now: i64) -> ApiResult<i64> {
-    #[derive(Deserialize)]
-    struct Row {
-        count: i64,
-        window_start: i64,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT count, window_start FROM sign_in_failures_by_address WHERE address = ?1")
-        .bind(&[address.into()])?
-        .first(None)
-        .await?;
-    Ok(row
-        .filter(|r| now - r.window_start < ADDRESS_WINDOW_MS)
-        .map_or(0, |r| r.count))
-}
-
-/// Counts a failed sign-in against the address (a new window once the old one has run out).
-pub async fn record_address_failure(db: &D1Database, address: &str, now: i64) -> ApiResult<()> {
-    db.prepare(
-        "INSERT INTO sign_in_failures_by_address (address, window_start, count) VALUES (?1, ?2, 1) \
-         ON CONFLICT(address) DO UPDATE SET \
-         count = CASE WHEN ?2 - window_start >= ?3 THEN 1 ELSE count + 1 END, \
-         window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END",
-    )
-    .bind(&[address.into(), f(now), f(ADDRESS_WINDOW_MS)])?
-    .run()
-    .await?;
     Ok(())
 }
 

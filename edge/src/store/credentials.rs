@@ -218,19 +218,45 @@ pub fn remove_all(db: &D1Database, user_id: &str) -> ApiResult<D1PreparedStateme
 
 // ---- challenges ----------------------------------------------------------------------------------------------------
 
-/// Stores a fresh challenge with its mark (whose ceremony it serves) and purpose.
+/// Expired challenges removed along with each new one: more than one insert adds, so they cannot pile up.
+pub const PURGE_ON_INSERT: i64 = 20;
+
+/// Stores a fresh challenge with its mark (whose ceremony it serves) and purpose, and removes up to
+/// [`PURGE_ON_INSERT`] expired ones in the same batch.
 pub async fn insert_challenge(
     db: &D1Database,
     challenge: &str,
     mark: Option<&str>,
     purpose: &str,
     expires_at: i64,
+    now: i64,
 ) -> ApiResult<()> {
-    db.prepare("INSERT INTO webauthn_challenges (challenge, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(&[challenge.into(), opt(mark), purpose.into(), f(expires_at)])?
-        .run()
-        .await?;
+    db.batch(vec![
+        purge_challenges_statement(db, now, PURGE_ON_INSERT)?,
+        db.prepare("INSERT INTO webauthn_challenges (challenge, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(&[challenge.into(), opt(mark), purpose.into(), f(expires_at)])?,
+    ])
+    .await?;
     Ok(())
+}
+
+fn purge_challenges_statement(
+    db: &D1Database,
+    now: i64,
+    max_rows: i64,
+) -> ApiResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(
+            "DELETE FROM webauthn_challenges WHERE challenge IN \
+             (SELECT challenge FROM webauthn_challenges WHERE expires_at <= ?1 LIMIT ?2)",
+        )
+        .bind(&[f(now), f(max_rows)])?)
+}
+
+/// Removes up to `max_rows` expired challenges (spent or not: an expired one can serve no ceremony); how many went.
+pub async fn purge_challenges(db: &D1Database, now: i64, max_rows: i64) -> ApiResult<i64> {
+    let result = purge_challenges_statement(db, now, max_rows)?.run().await?;
+    Ok(changes(&result))
 }
 
 /// Spends a challenge exactly once (a conditional UPDATE): it must be unused, unexpired, of this purpose and of

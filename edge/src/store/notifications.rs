@@ -535,9 +535,8 @@ pub struct Lookalike<'a> {
     pub furigana_key: &'a str,
     /// The phone's digits ('' to skip).
     pub phone_digits: &'a str,
-    /// Among this institution's filings and those that went to this health center.
+    /// Among this institution's own filings (what its staff may open).
     pub institution_id: &'a str,
-    pub health_center_id: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -547,26 +546,25 @@ pub struct DuplicateRow {
     pub patient_name: String,
     pub filed_at: i64,
     pub health_center_name: String,
-    pub institution_id: String,
     pub furigana_key: String,
 }
 
-/// Notifications that may be the same person: same birth date, and same furigana or same phone (newest first, at
-/// most 20).
+/// The institution's notifications of live (not deleted) records that may be the same person: same birth date,
+/// and same furigana or same phone (newest first, at most 20).
 pub async fn duplicates(db: &D1Database, q: &Lookalike<'_>) -> ApiResult<Vec<DuplicateRow>> {
     Ok(db
         .prepare(
-            "SELECT n.seq, n.id, n.patient_name, n.filed_at, h.name AS health_center_name, n.institution_id, \
-             n.furigana_key FROM notifications n JOIN health_centers h ON h.id = n.health_center_id \
+            "SELECT n.seq, n.id, n.patient_name, n.filed_at, h.name AS health_center_name, n.furigana_key \
+             FROM notifications n JOIN cases c ON c.id = n.id AND c.deleted_at IS NULL \
+             JOIN health_centers h ON h.id = n.health_center_id \
              WHERE n.date_of_birth = ?1 AND ((?2 <> '' AND n.furigana_key = ?2) OR (?3 <> '' AND n.phone_digits = ?3)) \
-             AND (n.institution_id = ?4 OR n.health_center_id = ?5) ORDER BY n.filed_at DESC LIMIT 20",
+             AND n.institution_id = ?4 ORDER BY n.filed_at DESC LIMIT 20",
         )
         .bind(&[
             q.date_of_birth.into(),
             q.furigana_key.into(),
             q.phone_digits.into(),
             q.institution_id.into(),
-            q.health_center_id.into(),
         ])?
         .all()
         .await?
