@@ -753,7 +753,8 @@ const tally = (responses) => responses.reduce((t, r) => ({ ...t, [r.status]: (t[
 async function newAccountWithKey(login) {
   const adm = await signIn(edge, DEMO_USERS.hc_admin_shinjuku.login_id, DEMO_PASSWORD);
   const created = await adm.client.post("/api/admin/accounts", {
-    login_id: login, display_name: "試験 二十", role: "health_center_staff", delivery: "initial_password",
+    login_id: login, display_name: "試験 二十", email: `${login.replace("@", ".")}@her-sys.example`,
+    role: "health_center_staff", delivery: "initial_password",
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const s = await signIn(edge, login, created.body.initial_password, { newPassword: GOOD_PASSWORD });

@@ -3,7 +3,8 @@
 // production, and the worker then answers nothing but CONFIGURATION_INVALID).
 //
 // Expiries covered: the staff session (30 minutes idle, 12 hours absolute), the pending password step (5 minutes),
-// a WebAuthn challenge (5 minutes), the invitation link (72 hours), the phone's session (3 days). The device key's
+// a WebAuthn challenge (5 minutes), the invitation link (72 hours), the phone's session (3 days), and the throttles
+// of a sign-in ID (15 minutes) and a スマホ入力ID (30 minutes) running out. The device key's
 // 12 hours on a tablet (the device's clock, forwards and backwards) are in tests/e2e/clock.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -198,15 +199,22 @@ test("an invitation link works for 72 hours, and not a minute more", async () =>
 
 // ---- the phone's session ---------------------------------------------------------------------------------------------
 
-test("the phone's session lasts 3 days from its sign-in", async () => {
+/** A seeded record of Shinjuku with a スマホ入力ID and a birth date, its observation started (another each call). */
+let observed = 0;
+async function observedRecord() {
   const found = await hc.client.post("/api/cases/search", { criteria: { health_center_id: "HC13104" } });
-  const rec = found.body.items.find((s) => s.date_of_birth && s.smartphone_id);
+  const rec = found.body.items.filter((s) => s.date_of_birth && s.smartphone_id)[observed++];
   assert.ok(rec, "a seeded record with a スマホ入力ID");
   const jstToday = new Date(Date.now() + 9 * HOUR).toISOString().slice(0, 10);
   const started = await hc.client.post(`/api/cases/${rec.id}/observation`, {
     kind: "patient", started_on: jstToday, ends_on: "", household_of: "",
   });
   assert.equal(started.status, 200, JSON.stringify(started.body));
+  return rec;
+}
+
+test("the phone's session lasts 3 days from its sign-in", async () => {
+  const rec = await observedRecord();
   const phone = new Client(edge);
   const signedIn = await phone.post("/api/observe/signin", { smartphone_id: rec.smartphone_id, date_of_birth: rec.date_of_birth },
     { headers: { "cf-connecting-ip": "198.51.100.77" } });
@@ -216,5 +224,43 @@ test("the phone's session lasts 3 days from its sign-in", async () => {
     assert.equal((await phone.get("/api/observe/me")).status, 200, "3 days less 2 minutes");
     await edge.setClock(3 * 24 * HOUR + MIN);
     expectError(await phone.get("/api/observe/me"), 401, "UNAUTHENTICATED", "3 days and a minute");
+  });
+});
+
+// ---- throttles and locks run out --------------------------------------------------------------------------------------
+
+test("a sign-in ID past its 10 wrong passwords answers like an unknown one for 15 minutes, then the owner's password works again", async () => {
+  const login = DEMO_USERS.hc_staff_setagaya.login_id;
+  const c = new Client(edge);
+  const h = { headers: { "cf-connecting-ip": "203.0.113.41" } };
+  await withClock(async () => {
+    for (let i = 1; i <= 11; i++) {
+      expectError(await c.post("/api/auth/password", { login_id: login, password: `Wrong-${i}-Pass` }, h), 401, "INVALID_CREDENTIALS", `failure ${i}`);
+    }
+    // No key yet: past the limit the right password alone is refused like the rest.
+    expectError(await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD }, h), 401, "INVALID_CREDENTIALS", "right password, throttled");
+    await edge.setClock(14 * MIN);
+    expectError(await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD }, h), 401, "INVALID_CREDENTIALS", "14 minutes on");
+    await edge.setClock(14 * MIN + 15 * MIN + 5_000);
+    const ok = await c.post("/api/auth/password", { login_id: login, password: DEMO_PASSWORD }, h);
+    assert.equal(ok.status, 200, `the window ran out: ${JSON.stringify(ok.body)}`);
+    assert.equal(ok.body.next, "register_credential");
+  });
+});
+
+test("a スマホ入力ID past its 5 wrong birth dates is shut for 30 minutes, then the right date signs the phone in", async () => {
+  const rec = await observedRecord();
+  const phone = new Client(edge);
+  const h = { headers: { "cf-connecting-ip": "198.51.100.141" } };
+  const signIn = (dob) => phone.post("/api/observe/signin", { smartphone_id: rec.smartphone_id, date_of_birth: dob }, h);
+  await withClock(async () => {
+    for (let i = 1; i <= 5; i++) expectError(await signIn("1900-01-0" + i), 401, "OBSERVE_SIGN_IN_FAILED", `failure ${i}`);
+    const shut = await signIn(rec.date_of_birth);
+    assert.ok([401, 429].includes(shut.status) && shut.body.error, `right date while shut: ${JSON.stringify(shut.body)}`);
+    await edge.setClock(29 * MIN);
+    assert.notEqual((await signIn(rec.date_of_birth)).status, 200, "29 minutes on: still shut");
+    await edge.setClock(29 * MIN + 30 * MIN + 5_000);
+    const ok = await signIn(rec.date_of_birth);
+    assert.equal(ok.status, 200, `the window ran out: ${JSON.stringify(ok.body)}`);
   });
 });

@@ -655,7 +655,8 @@ test("duplicates: a deleted record is not reported", async () => {
 
 test("duplicates: 30 checks a minute per account, then 429 TOO_MANY_ATTEMPTS (audited); other accounts unaffected", async () => {
   const acct = await hcAdminShinjuku.client.post("/api/admin/accounts", {
-    login_id: "busy@shinjuku-clinic.test", display_name: "多忙 事務", role: "clinic_staff", institution_id: "inst_demo_shinjuku", delivery: "initial_password",
+    login_id: "busy@shinjuku-clinic.test", display_name: "多忙 事務", email: "busy.shinjuku-clinic@her-sys.example",
+    role: "clinic_staff", institution_id: "inst_demo_shinjuku", delivery: "initial_password",
   });
   assert.equal(acct.status, 201, JSON.stringify(acct.body));
   const who = await signIn(edge, "busy@shinjuku-clinic.test", acct.body.initial_password, { newPassword: "Qv7#kM3!pLx9" });

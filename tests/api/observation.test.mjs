@@ -100,7 +100,7 @@ test("a health center starts an observation; only then does the slip open a phon
   assert.match(r.body.error.message, /スマホ入力ID/);
   r = await p.signIn(rec.sid, rec.dob);
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.match(p.client.setCookies.get("__Host-hs_observe"), /HttpOnly; SameSite=Strict/);
+  assert.match(p.client.setCookies.get("__Host-hs_observe"), /^__Host-hs_observe=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict/);
   assert.equal(r.body.people.length, 1);
   assert.equal(r.body.people[0].id, rec.id);
   assert.equal(r.body.people[0].kind, "patient");
