@@ -87,15 +87,22 @@ pub fn clear_cookie(req: &Request, name: &str) -> String {
     set_cookie(req, name, "", 0)
 }
 
-/// Starts a session; returns the Set-Cookie value.
-pub async fn create(env: &Env, req: &Request, user: &UserRow, now_ms: i64) -> ApiResult<String> {
+/// Starts a session; returns the Set-Cookie value. `stepped_up`: the sign-in itself counts as a fresh step-up (a
+/// recovery code after the password: the person has lost their key and must be able to add another at once).
+pub async fn create(
+    env: &Env,
+    req: &Request,
+    user: &UserRow,
+    now_ms: i64,
+    stepped_up: bool,
+) -> ApiResult<String> {
     let t = token()?;
     let record = SessionRecord {
         user_id: user.id.clone(),
         epoch: user.session_epoch,
         created_at_ms: now_ms,
         last_seen_ms: now_ms,
-        step_up_at_ms: None,
+        step_up_at_ms: stepped_up.then_some(now_ms),
     };
     put_json(env, &kv_key("session", &t), &record, IDLE_SECS).await?;
     Ok(set_cookie(req, SESSION_COOKIE, &t, ABSOLUTE_SECS))

@@ -8,8 +8,8 @@
 //! | `ENVIRONMENT`     | `development` (`cargo xtask dev`), `test` (the test harness) or `production`               |
 //! | `RP_ID`           | the WebAuthn relying-party id: the host name the app is served on (`localhost` locally)    |
 //! | `ALLOWED_ORIGINS` | comma-separated origins our pages are served from; state-changing requests must carry one |
-//! | `BENCH_ROUTES`    | `"1"` enables `/api/bench/*`; refused in production                                       |
-//! | `TEST_CLOCK`      | `"1"` lets the tests move the worker's clock; refused outside `test`                      |
+//! | `BENCH_ROUTES`    | `"1"` enables `/api/bench/*`; refused in production and for any RP but localhost        |
+//! | `TEST_CLOCK`      | `"1"` lets the tests move the clock; refused outside `test` and for any RP but localhost   |
 
 use std::fmt;
 
@@ -145,16 +145,32 @@ pub fn load(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             )));
         }
     }
+    // The label alone is not trusted: a deployment mislabelled `development` or `test` must not open the
+    // sessionless bench and clock routes either, so both also need a purely local relying party.
+    let local_only = rp_id == "localhost"
+        && origins.iter().all(|o| {
+            origin_host(o).is_some_and(|(_, host)| matches!(host, "localhost" | "127.0.0.1"))
+        });
     let bench_routes = flag("BENCH_ROUTES", get("BENCH_ROUTES"))?;
     if bench_routes && production {
         return Err(err(
             "BENCH_ROUTES is set in a production configuration: the bench routes write without a session",
         ));
     }
+    if bench_routes && !local_only {
+        return Err(err(
+            "BENCH_ROUTES is set for a relying party that is not localhost: the bench routes write without a session",
+        ));
+    }
     let test_clock = flag("TEST_CLOCK", get("TEST_CLOCK"))?;
     if test_clock && environment != Environment::Test {
         return Err(err(
             "TEST_CLOCK is set outside a test environment (ENVIRONMENT = \"test\"): it lets a request move the clock",
+        ));
+    }
+    if test_clock && !local_only {
+        return Err(err(
+            "TEST_CLOCK is set for a relying party that is not localhost: it lets a request move the clock",
         ));
     }
     Ok(Config {
@@ -233,6 +249,17 @@ mod tests {
         ];
         let c = with(&test).unwrap();
         assert!(c.test_clock && c.bench_routes);
+        // A deployment labelled "test" or "development" on a real host still cannot open them.
+        let staged = [
+            ("ENVIRONMENT", "test"),
+            ("RP_ID", "staging.her-sys.example"),
+            ("ALLOWED_ORIGINS", "https://staging.her-sys.example"),
+        ];
+        let e = with(&[staged.as_slice(), &[("TEST_CLOCK", "1")]].concat()).unwrap_err();
+        assert!(e.0.contains("not localhost"), "{e}");
+        let e = with(&[staged.as_slice(), &[("BENCH_ROUTES", "1")]].concat()).unwrap_err();
+        assert!(e.0.contains("not localhost"), "{e}");
+        assert!(with(&staged).is_ok());
         // A flag that is neither 0 nor 1 is a mistake, not "off".
         assert!(with(&[LOCAL.as_slice(), &[("BENCH_ROUTES", "yes")]].concat()).is_err());
     }

@@ -270,6 +270,10 @@ test("recovery code: signs in once instead of a key, never twice; case and separ
   assert.equal(r.body.next, "done");
   assert.equal(r.body.me.user_id, DEMO_USERS.doctor_shinjuku.id);
   assert.equal((await a.client.get("/api/me")).status, 200);
+  // The code stands in for a lost key: this session may register a replacement at once (no step-up with the lost
+  // key, which would be impossible), once.
+  const replacement = await a.client.post("/api/auth/credentials/options");
+  assert.equal(replacement.status, 200, JSON.stringify(replacement.body));
 
   const b = await passwordStep(DEMO_USERS.doctor_shinjuku.login_id);
   assertError(await b.client.post("/api/auth/recovery", { code: code0 }), 401, "INVALID_CREDENTIALS", "second use");

@@ -23,7 +23,9 @@ pub const BUDGETS: [(Entry, u64, u64); 7] = [
     (Entry::Records, 490 * KB, 250 * KB),
     (Entry::Drive, 450 * KB, 250 * KB),
     (Entry::Desk, 330 * KB, 250 * KB),
-    (Entry::Admin, 305 * KB, 250 * KB),
+    // Issue 20 added the 承認待ち screen (second approver), the step-up before adding a key and the audit chain's
+    // problem reports to this entry: 296 → 325 KB gzip (chrono's formatter kept out: it would be 14 KB more).
+    (Entry::Admin, 330 * KB, 250 * KB),
 ];
 
 pub struct EntrySize {

@@ -356,10 +356,18 @@ fn Approvals(version: Signal<u32>, on_decided: EventHandler<()>) -> Element {
             }
         });
     };
+    // Japan time by hand (UTC+9, no daylight saving): chrono's formatter would add ~40 KB to this entry.
     let fmt = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms + 9 * 3_600_000)
-            .map(|t| t.naive_utc().format("%m/%d %H:%M").to_string())
-            .unwrap_or_default()
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+            (ms + 9 * 3_600_000) as f64,
+        ));
+        format!(
+            "{:02}/{:02} {:02}:{:02}",
+            d.get_utc_month() + 1,
+            d.get_utc_date(),
+            d.get_utc_hours(),
+            d.get_utc_minutes()
+        )
     };
     rsx! {
         div { "data-testid": "approvals",

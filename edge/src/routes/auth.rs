@@ -106,6 +106,22 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
     }
     // The right password is no failure of the address.
     throttles::refund(&db, &addr_key).await?;
+    // Past the ID's limit the password alone proves little (it may be the guess that hit): only an active, unlocked
+    // account that has a key goes on, and only to the key step. Anything else (no key yet, a password to change, a
+    // lock, a deactivation) answers exactly like a wrong password, so a guess that hit learns nothing more.
+    if throttled
+        && (user.status != "active"
+            || user.is_locked(now)
+            || user.must_change_password != 0
+            || credentials::count(&db, &user.id).await? == 0)
+    {
+        log(
+            &db,
+            user_event("sign_in_password", "throttled_no_key", &req, &user),
+        )
+        .await?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    }
     if user.status != "active" {
         log(
             &db,
@@ -117,18 +133,6 @@ pub async fn password(mut req: Request, env: &Env) -> ApiResult<Response> {
     if user.is_locked(now) {
         log(&db, user_event("sign_in_password", "locked", &req, &user)).await?;
         return Err(ApiError::new(ErrorCode::AccountLocked));
-    }
-    // Past the ID's limit the password alone proves little (it may be the guess that hit): only an account that
-    // has a key goes on, and only to the key step. Without a key (first sign-in) it answers like a wrong password.
-    if throttled
-        && (user.must_change_password != 0 || credentials::count(&db, &user.id).await? == 0)
-    {
-        log(
-            &db,
-            user_event("sign_in_password", "throttled_no_key", &req, &user),
-        )
-        .await?;
-        return Err(ApiError::new(ErrorCode::InvalidCredentials));
     }
     let pending = PendingRecord {
         user_id: user.id.clone(),
@@ -181,7 +185,9 @@ async fn signed_in(
 ) -> ApiResult<Vec<String>> {
     accounts::clear_failures(db, &user.id).await?;
     throttles::clear(db, &throttles::login_key(&user.login_id)).await?;
-    let cookie = session::create(env, req, user, now_ms()).await?;
+    // A recovery code replaces a lost key: the session may add a new key without asserting with the lost one.
+    let stepped_up = action == "sign_in_recovery_code";
+    let cookie = session::create(env, req, user, now_ms(), stepped_up).await?;
     session::destroy_pending(env, req).await?;
     log(db, user_event(action, "ok", req, user)).await?;
     Ok(vec![
