@@ -157,6 +157,9 @@ test("creating an administrator waits for a second approver; the prefecture appr
   assert.equal(listed.can_decide, true);
   assert.equal(listed.requested_by_name, "管理 四郎");
   assert.equal(listed.health_center_name, "新宿区保健所");
+  // Where the invitation will go is shown to the approver (an administrator could otherwise ask for a new
+  // administrator at their own address and hold both accounts).
+  assert.equal(listed.target_email, "admin2@her-sys.example");
   const ownView = (await admin.client.get("/api/admin/requests")).body.requests.find((x) => x.id === req.id);
   assert.equal(ownView.can_decide, false, "the requester sees it but cannot decide");
 

@@ -109,6 +109,8 @@ test("an action on another administrator waits in 承認待ち; prefecture staff
   await p.getByRole("heading", { name: "承認待ち" }).waitFor();
   const req = p.getByTestId("approvals").locator(".request-row").filter({ hasText: "admin2@setagaya-hc.demo" }).filter({ hasText: "ロック" });
   await req.waitFor();
+  // The approver sees where the account's mail goes (a requester's own address would show here).
+  assert.match(await req.getByTestId("request-email").textContent(), /送付先メール：\S+@\S+/);
   await p.screenshot({ path: path.join(screenshotDir(), "pref-approvals-phone-390.png"), fullPage: true });
   await req.getByRole("button", { name: "承認する" }).click();
   await req.waitFor({ state: "detached" });

@@ -403,6 +403,7 @@ fn RequestRow(
                 strong { "{r.action.label()}" }
                 "：{r.target_name}（{r.target_login_id}）・{r.health_center_name}"
             }
+            p { "data-testid": "request-email", "送付先メール：{r.target_email}（本人のアドレスか確認してください）" }
             p { class: "muted", "依頼 {r.requested_by_name}（{when}）・期限 {until}" }
             if r.can_decide {
                 div { class: "row-actions",

@@ -418,6 +418,7 @@ fn request_view(row: RequestRow, viewer: &str, deciding: bool) -> ApiResult<Acco
         target_user_id: row.target_user_id,
         target_login_id: row.target_login_id,
         target_name: row.target_name,
+        target_email: row.target_email,
         health_center_id: row.health_center_id,
         health_center_name: row.health_center_name,
         requested_by: row.requested_by,

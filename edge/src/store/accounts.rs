@@ -395,6 +395,7 @@ pub struct RequestRow {
     pub status: String,
     pub target_login_id: String,
     pub target_name: String,
+    pub target_email: String,
     pub requested_by_name: String,
     pub health_center_name: String,
 }
@@ -403,6 +404,7 @@ const SELECT_REQUEST: &str = "SELECT r.id, r.action, r.target_user_id, r.payload
      r.requested_by, r.requested_at, r.expires_at, r.status, \
      COALESCE(t.login_id, json_extract(r.payload, '$.login_id'), '') AS target_login_id, \
      COALESCE(t.display_name, json_extract(r.payload, '$.display_name'), '') AS target_name, \
+     COALESCE(t.email, json_extract(r.payload, '$.email'), '') AS target_email, \
      COALESCE(q.display_name, '') AS requested_by_name, COALESCE(h.name, '') AS health_center_name \
      FROM account_requests r LEFT JOIN users t ON t.id = r.target_user_id \
      LEFT JOIN users q ON q.id = r.requested_by LEFT JOIN health_centers h ON h.id = r.health_center_id";

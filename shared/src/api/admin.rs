@@ -138,6 +138,10 @@ pub struct AccountRequestView {
     pub target_user_id: Option<String>,
     pub target_login_id: String,
     pub target_name: String,
+    /// The account's e-mail address (for a creation: the one asked for), where its reset link or invitation goes:
+    /// the approver checks it is the person's own, not the requester's.
+    #[serde(default)]
+    pub target_email: String,
     pub health_center_id: String,
     pub health_center_name: String,
     pub requested_by: String,
