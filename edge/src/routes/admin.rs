@@ -160,7 +160,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     };
     let hash = crypto::hash_password(&stored_password).await?;
     let now = now_ms();
-    let inserted = accounts::insert(
+    insert_account(
         &a.db,
         &NewUser {
             id: &id,
@@ -174,13 +174,6 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
         },
     )
     .await?;
-    if !inserted {
-        return Err(ApiError::with_reason(
-            ErrorCode::Conflict,
-            "login_id",
-            "login id taken",
-        ));
-    }
     let mut issued = issued(account_summary(&a.db, &id).await?);
     match body.delivery {
         Delivery::InitialPassword => issued.initial_password = Some(password),
@@ -192,6 +185,20 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     }
     a.log(a.event("account_create", "ok").target(id)).await?;
     Ok(Response::from_json(&issued)?.with_status(201))
+}
+
+/// Inserts a new account; a sign-in ID already taken is `CONFLICT` at `login_id` (a creation, or the approval of
+/// an administrator's creation).
+async fn insert_account(db: &D1Database, user: &NewUser<'_>) -> ApiResult<()> {
+    if accounts::insert(db, user).await? {
+        Ok(())
+    } else {
+        Err(ApiError::with_reason(
+            ErrorCode::Conflict,
+            "login_id",
+            "login id taken",
+        ))
+    }
 }
 
 async fn new_invitation(db: &D1Database, user_id: &str) -> ApiResult<(String, i64)> {
@@ -540,7 +547,7 @@ async fn carry_out(
         let id = new_user_id()?;
         let now = now_ms();
         let hash = crypto::hash_password(&token()?).await?;
-        let inserted = accounts::insert(
+        insert_account(
             &a.db,
             &NewUser {
                 id: &id,
@@ -554,13 +561,6 @@ async fn carry_out(
             },
         )
         .await?;
-        if !inserted {
-            return Err(ApiError::with_reason(
-                ErrorCode::Conflict,
-                "login_id",
-                "login id taken",
-            ));
-        }
         a.log(a.event_in("account_create", "ok", hc).target(id.clone()))
             .await?;
         // The invitation goes to the new administrator's own address; no one else sees it.
