@@ -13,6 +13,7 @@ pub mod error;
 pub mod kana;
 pub mod notification;
 pub mod observation;
+pub mod regime;
 pub mod time;
 pub mod typed;
 
