@@ -34,7 +34,7 @@ pub const OK: &str = "ok";
 
 /// Outcome codes that mean the action was done (`success` is the older spelling of [`OK`]; `replayed` is a
 /// repeated filing answered with the first result).
-pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed", "pending"];
+pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed", "pending", "unchanged"];
 
 /// Outcome codes that mean the caller was refused by a rule (rights, state, lock, throttling).
 pub const REFUSED_OUTCOMES: &[&str] = &[
@@ -125,6 +125,7 @@ pub fn outcome_label(outcome: &str) -> String {
         "unknown_id" => "存在しないID",
         "failure" => "認証できませんでした",
         "invalid" => "入力内容の誤り",
+        "unchanged" => "変更なし（再送）",
         "invalid_or_expired" => "無効または期限切れ",
         "conflict" => "同時に更新されました",
         "chain_broken" => "改ざんを検出",
@@ -197,6 +198,15 @@ pub const ACTIONS: &[(&str, &str)] = &[
         "本人のスマホのサインイン（パスキー）",
     ),
     ("observe_report", "本人からの健康観察の報告"),
+    ("daily_totals_read", "日次報告の閲覧"),
+    ("daily_totals_put", "日次報告の送信"),
+    ("daily_status_read", "日次報告の状況の閲覧"),
+    ("sentinel_sites_read", "定点医療機関の一覧の閲覧"),
+    ("sentinel_designate", "定点医療機関の指定"),
+    ("sentinel_end", "定点医療機関の指定の終了"),
+    ("sentinel_report_read", "定点報告の閲覧"),
+    ("sentinel_report_put", "定点報告の送信"),
+    ("counts_read", "発生数ダッシュボードの閲覧"),
 ];
 
 /// The Japanese label of an action code (an unknown code is shown as it is).

@@ -42,11 +42,17 @@ pub enum ErrorCode {
     SecondApproverRequired,
     RequestClosed,
     MailFailed,
+    DayInFuture,
+    DayOutsideRegime,
+    NotWeekStart,
+    CountBelowNotified,
+    OtherInstitution,
+    NotSentinelSite,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -82,6 +88,12 @@ impl ErrorCode {
         ErrorCode::SecondApproverRequired,
         ErrorCode::RequestClosed,
         ErrorCode::MailFailed,
+        ErrorCode::DayInFuture,
+        ErrorCode::DayOutsideRegime,
+        ErrorCode::NotWeekStart,
+        ErrorCode::CountBelowNotified,
+        ErrorCode::OtherInstitution,
+        ErrorCode::NotSentinelSite,
     ];
 
     /// HTTP status the edge answers with.
@@ -122,6 +134,12 @@ impl ErrorCode {
             ErrorCode::SecondApproverRequired => 403,
             ErrorCode::RequestClosed => 409,
             ErrorCode::MailFailed => 503,
+            ErrorCode::DayInFuture => 422,
+            ErrorCode::DayOutsideRegime => 422,
+            ErrorCode::NotWeekStart => 422,
+            ErrorCode::CountBelowNotified => 422,
+            ErrorCode::OtherInstitution => 403,
+            ErrorCode::NotSentinelSite => 403,
         }
     }
 
@@ -193,6 +211,12 @@ impl ErrorCode {
             ErrorCode::MailFailed => {
                 "メールを送信できませんでした。しばらくしてから、もう一度操作してください。"
             }
+            ErrorCode::DayInFuture => "未来の日付（週）は報告できません。日付を確認してください。",
+            ErrorCode::DayOutsideRegime => "その日付（週）は、この報告の対象期間ではありません。日付を確認してください。",
+            ErrorCode::NotWeekStart => "報告週は週の始まり（月曜日）の日付で指定してください。",
+            ErrorCode::CountBelowNotified => "年代別の人数が、その日に発生届を出した人数より少なくなっています。発生届を出した人も含めて入力してください。",
+            ErrorCode::OtherInstitution => "ほかの医療機関の分は報告できません（医療機関: institution_id）。自院の分だけを報告してください。",
+            ErrorCode::NotSentinelSite => "この医療機関はその週の定点医療機関に指定されていません。保健所に確認してください。",
         }
     }
 
@@ -234,6 +258,12 @@ impl ErrorCode {
             ErrorCode::SecondApproverRequired => "SECOND_APPROVER_REQUIRED",
             ErrorCode::RequestClosed => "REQUEST_CLOSED",
             ErrorCode::MailFailed => "MAIL_FAILED",
+            ErrorCode::DayInFuture => "DAY_IN_FUTURE",
+            ErrorCode::DayOutsideRegime => "DAY_OUTSIDE_REGIME",
+            ErrorCode::NotWeekStart => "NOT_WEEK_START",
+            ErrorCode::CountBelowNotified => "COUNT_BELOW_NOTIFIED",
+            ErrorCode::OtherInstitution => "OTHER_INSTITUTION",
+            ErrorCode::NotSentinelSite => "NOT_SENTINEL_SITE",
         }
     }
 }

@@ -43,6 +43,11 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("sync_records", "sync"),
     ("device_keys", "sync"),
     ("health_probe", "probe"),
+    ("daily_totals", "daily_totals"),
+    ("daily_total_versions", "daily_totals"),
+    ("sentinel_sites", "sentinel"),
+    ("sentinel_reports", "sentinel"),
+    ("sentinel_report_versions", "sentinel"),
 ];
 
 /// The tables a piece of SQL writes.

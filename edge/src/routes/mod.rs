@@ -19,6 +19,7 @@ mod admin;
 mod auth;
 mod bench;
 mod cases;
+mod counts;
 mod health;
 mod institution;
 mod me;
@@ -283,6 +284,33 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["cases", id, "restore"] => {
             only(&m, Post)?;
             cases::restore(staff(env, &req).await?, env, ctx, id).await
+        }
+        ["daily-totals", "status", day] => {
+            only(&m, Get)?;
+            counts::daily_status(staff(env, &req).await?, day).await
+        }
+        ["daily-totals", day] => match m {
+            Get => counts::daily_get(staff(env, &req).await?, day).await,
+            Put => counts::daily_put(staff(env, &req).await?, req, day).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["sentinel", "sites"] => match m {
+            Get => counts::sites(staff(env, &req).await?).await,
+            Post => counts::designate(staff(env, &req).await?, req).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["sentinel", "sites", id, "end"] => {
+            only(&m, Post)?;
+            counts::end(staff(env, &req).await?, req, id).await
+        }
+        ["sentinel", "reports", week] => match m {
+            Get => counts::week_get(staff(env, &req).await?, week).await,
+            Put => counts::week_put(staff(env, &req).await?, req, week).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["counts"] => {
+            only(&m, Get)?;
+            counts::dashboard(staff(env, &req).await?, req).await
         }
         ["health-centers"] => {
             only(&m, Get)?;

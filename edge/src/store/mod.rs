@@ -14,6 +14,8 @@
 //! | [`observation`] | `observations`, `observation_reports`, `observation_alerts` |
 //! | [`notifications`] | `notifications`, `notification_events`, `submit_keys`, `outbox` |
 //! | [`sync`] | `sync_records` and the drive-through device keys |
+//! | [`daily_totals`] | `daily_totals`, `daily_total_versions` (reads notifications, cases, self_registrations) |
+//! | [`sentinel`] | `sentinel_sites`, `sentinel_reports`, `sentinel_report_versions` |
 //!
 //! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
 //! uses neither), so the module graph has no loop.
@@ -30,10 +32,12 @@ pub mod bench;
 pub mod case_search;
 pub mod cases;
 pub mod credentials;
+pub mod daily_totals;
 pub mod institutions;
 pub mod notifications;
 pub mod observation;
 pub mod probe;
+pub mod sentinel;
 pub mod sync;
 pub mod throttles;
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod counts;
 pub mod health;
 pub mod notifications;
 pub mod observation;
