@@ -216,6 +216,9 @@ const adminOf = (hc, allowed = ok()) => (c) =>
 const everyone = (outcome) => () => outcome;
 const todayJst = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 const MANAGED = err(403, "MANAGED_BY_HEALTH_CENTER");
+/** A clinic column's institution. */
+const instOf = (c) => (c.name === "doctor_setagaya" ? "inst_demo_setagaya" : CLINIC_SJ_NAMES.includes(c.name) ? "inst_demo_shinjuku" : undefined);
+const CLINIC_SJ_NAMES = ["doctor_shinjuku", "staff_shinjuku"];
 const CLINIC_SJ = ["doctor_shinjuku", "staff_shinjuku"];
 const HC_SJ = ["hc_staff_shinjuku", "hc_admin_shinjuku"];
 const HC_SG = ["hc_staff_setagaya", "hc_admin_setagaya"];
@@ -818,6 +821,69 @@ const rows = [
     method: "GET", path: "/api/dashboard",
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => r.body.curve.length === 28,
+  },
+  // Counts by age band (issue 21): clinics report for their own institution; health centers and the prefecture list
+  // who reported and designate sentinel sites (health centers, in their area); dashboards by the dashboard's area.
+  {
+    method: "GET", path: "/api/daily-totals/2022-10-01", pathName: "/api/daily-totals/{day}",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.institution_id === instOf(c) && r.body.notified.length === 12,
+  },
+  {
+    method: "PUT", path: "/api/daily-totals/2022-10-01", pathName: "/api/daily-totals/{day}", label: "own clinic",
+    body: { counts: { "0": 1 } },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.report.total === 1 && r.body.report.version === 1,
+  },
+  {
+    method: "PUT", path: "/api/daily-totals/2022-10-01", pathName: "/api/daily-totals/{day}", label: "naming another clinic",
+    body: (c) => ({ institution_id: instOf(c) === "inst_demo_setagaya" ? "inst_demo_shinjuku" : "inst_demo_setagaya", counts: { "0": 2 } }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? err(403, "OTHER_INSTITUTION") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/daily-totals/status/2022-10-01", pathName: "/api/daily-totals/status/{day}",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, ...HC_SG, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => {
+      const ids = r.body.clinics.map((x) => x.institution_id);
+      const own = c.hc === SHINJUKU ? "inst_demo_shinjuku" : c.hc === SETAGAYA ? "inst_demo_setagaya" : null;
+      return own ? ids.includes(own) && ids.every((i) => r.body.clinics.find((x) => x.institution_id === i).health_center_id === c.hc)
+        : ids.includes("inst_demo_shinjuku") && ids.includes("inst_demo_setagaya");
+    },
+  },
+  {
+    method: "GET", path: "/api/sentinel/sites",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, ...HC_SG, "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.sites.every((s) => !c.hc || s.health_center_id === c.hc),
+  },
+  {
+    method: "POST", path: "/api/sentinel/sites", label: "a Shinjuku clinic (Shinjuku's administrator: a Tuesday)",
+    body: (c) => ({ institution_id: "inst_demo_shinjuku", from_week: c.name === "hc_admin_shinjuku" ? "2023-05-09" : "2023-05-08" }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "hc_staff_shinjuku" ? ok(201)
+      : c.name === "hc_admin_shinjuku" ? err(422, "NOT_WEEK_START") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/sentinel/reports/2023-05-08", pathName: "/api/sentinel/reports/{week}",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.designated === (instOf(c) === "inst_demo_shinjuku"),
+  },
+  {
+    method: "PUT", path: "/api/sentinel/reports/2023-05-08", pathName: "/api/sentinel/reports/{week}", body: { counts: { "0-9": 1 } },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : CLINIC_SJ.includes(c.name) ? ok()
+      : c.name === "doctor_setagaya" ? err(403, "NOT_SENTINEL_SITE") : FORBIDDEN),
+    check: (c, r) => r.body.report.total === 1,
+  },
+  {
+    method: "POST", path: "/api/sentinel/sites/inst_demo_shinjuku/end", pathName: "/api/sentinel/sites/{institution}/end",
+    label: "Shinjuku's administrator: a week that is no date",
+    body: (c) => ({ last_week: c.name === "hc_admin_shinjuku" ? "x" : "2023-05-15" }),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.name === "hc_staff_shinjuku" ? ok(204)
+      : c.name === "hc_admin_shinjuku" ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/counts?from=2022-10-01&to=2022-10-01", pathName: "/api/counts",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? FORBIDDEN : ok()),
+    check: (c, r) => r.body.days.length === 1 && r.body.days[0].daily_totals[0] === (c.hc === SHINJUKU ? 1 : c.hc === SETAGAYA ? 1 : 2)
+      && r.body.area === (c.hc ? "health_center" : c.name === "pref_tokyo" ? "prefecture" : "nation"),
   },
   // The phone's endpoints answer only the phone's own session (a staff session is no session there).
   { method: "GET", path: "/api/observe/me", expect: everyone(UNAUTHENTICATED) },

@@ -61,6 +61,11 @@ const BODY_ENDPOINTS = [
   "/api/observe/passkey/signin",
   "/api/cases/{record}/observation",
   "/api/observation/alerts/a_x/handle",
+  "PUT /api/daily-totals/2022-10-01",
+  "PUT /api/daily-totals/2099-01-01",
+  "PUT /api/sentinel/reports/2023-05-08",
+  "/api/sentinel/sites",
+  "/api/sentinel/sites/inst_demo_shinjuku/end",
 ];
 
 const ODD = [
@@ -104,6 +109,9 @@ function badBodies() {
     ["observation junk", JSON.stringify({ kind: "alien", started_on: "2024-13-45", ends_on: 5, household_of: ["x"], note: {} })],
     ["observation of 100 years", JSON.stringify({ kind: "patient", started_on: "1926-01-01", ends_on: "2026-01-01" })],
     ["report junk", JSON.stringify({ reports: [{ client_id: "x".repeat(100), person: 1, date: "2024-02-30", slot: "noon", temperature: "hot", spo2: -1, answers: [] }] })],
+    ["counts junk", JSON.stringify({ institution_id: 7, counts: { "0": -1, "1-4": 1e308, "5-9": "x", "'; DROP": 1, "10-19": [1], "20-29": { a: 1 } } })],
+    ["counts of 10,000 bands", JSON.stringify({ counts: Object.fromEntries(Array.from({ length: 10000 }, (_, i) => [`b${i}`, i])) })],
+    ["sentinel junk", JSON.stringify({ institution_id: ["x"], from_week: 20230508, last_week: null })],
     ["report numbers out of range", JSON.stringify({ reports: [{ client_id: "abcdefgh", person: "n_x", date: "2024-01-01", slot: "morning", temperature: 1e308, spo2: 300, answers: { face: "maybe" } }] })],
   ];
   for (const s of ODD) {
@@ -233,6 +241,19 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["GET", "/api/observation/alerts?all=%00"],
     ["GET", "/api/dashboard?area=%00"],
     ["GET", "/api/observe/me?id=%00"],
+    ["GET", "/api/daily-totals/%00"],
+    ["GET", "/api/daily-totals/'%20OR%201=1"],
+    ["GET", `/api/daily-totals/${"9".repeat(3000)}`],
+    ["GET", "/api/daily-totals/status/2022-02-30"],
+    ["GET", "/api/daily-totals/status/%E2%80%AE"],
+    ["DELETE", "/api/daily-totals/2022-10-01"],
+    ["GET", "/api/sentinel/reports/2023-05-08T00:00"],
+    ["GET", "/api/sentinel/reports/-2023-05-08"],
+    ["POST", "/api/sentinel/sites/'%20OR%201=1/end"],
+    ["POST", `/api/sentinel/sites/${"x".repeat(3000)}/end`],
+    ["GET", "/api/counts?from=%00&to=2022-10-01"],
+    ["GET", "/api/counts?from=0001-01-01&to=9999-12-31"],
+    ["GET", "/api/counts?from=2022-10-01&to=2022-10-01&from=2022-09-01"],
   ];
   for (const [method, path] of paths) {
     const res = await fetch(`${edge.api}${path}`, {
