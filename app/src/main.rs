@@ -8,6 +8,7 @@ use dioxus::prelude::*;
 mod api;
 mod case;
 mod components;
+mod counts;
 mod drive;
 mod net;
 mod notification;
@@ -49,6 +50,16 @@ use case::{
 use components::elsewhere::{Deleted, Record, RecordTab, Records, Search};
 #[cfg(any(feature = "all-areas", feature = "entry-records"))]
 use notification::records::Records;
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-filing")))]
+use components::elsewhere::{Daily, Sentinel};
+#[cfg(any(feature = "all-areas", feature = "entry-filing"))]
+use counts::{daily::Daily, sentinel::Sentinel};
+
+#[cfg(not(any(feature = "all-areas", feature = "entry-desk")))]
+use components::elsewhere::{Counts, DailyStatusPage, SentinelSitesPage};
+#[cfg(any(feature = "all-areas", feature = "entry-desk"))]
+use counts::{dashboard::Counts, sites::SentinelSitesPage, status::DailyStatusPage};
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-drive")))]
 use components::elsewhere::Drive;
@@ -107,6 +118,16 @@ pub enum Route {
         PreNotification {},
         #[route("/drive")]
         Drive {},
+        #[route("/daily")]
+        Daily {},
+        #[route("/sentinel")]
+        Sentinel {},
+        #[route("/counts")]
+        Counts {},
+        #[route("/counts/daily")]
+        DailyStatusPage {},
+        #[route("/counts/sentinel")]
+        SentinelSitesPage {},
         #[route("/records")]
         Records {},
         #[route("/records/:id")]

@@ -48,3 +48,18 @@ pub const VERSION_LABEL: &str = "バージョン";
 pub const AGGREGATES_ONLY: &str = "厚生労働省のアカウントでは、個人情報を含む記録は表示されません。全国の集計はダッシュボードで確認できます。";
 pub const NOT_PERMITTED: &str = "この操作を行う権限がありません。";
 pub const NOT_PERMITTED_HINT: &str = "ご自身の役割で利用できる操作をメニューから選んでください。";
+
+pub const SECTION_COUNTS: &str = "年代別の人数（日次報告・定点報告）";
+pub const ACTION_DAILY: &str = "日次報告（年代別の人数）";
+pub const ACTION_DAILY_HINT: &str =
+    "その日に診断した人数を年代別に報告します（2022年9月26日〜2023年5月7日）。";
+pub const ACTION_SENTINEL: &str = "定点報告（週報）";
+pub const ACTION_SENTINEL_HINT: &str =
+    "定点医療機関が1週間の人数を年代別に報告します（2023年5月8日から）。";
+pub const ACTION_COUNTS: &str = "発生数（年代別）";
+pub const ACTION_COUNTS_HINT: &str =
+    "届出・日次報告・自己登録を合わせた日別・年代別の人数と、定点当たりの報告数を見ます。";
+pub const ACTION_DAILY_STATUS: &str = "日次報告の状況";
+pub const ACTION_DAILY_STATUS_HINT: &str = "医療機関ごとの報告済み・未報告・締切後を確認します。";
+pub const ACTION_SITES: &str = "定点医療機関の指定";
+pub const ACTION_SITES_HINT: &str = "管内の医療機関を定点に指定し、指定を終了します。";

@@ -87,6 +87,9 @@ pub const RULES: &[(&str, Entry)] = &[
     ("/notifications/**", Entry::Filing),
     ("/pre-notification", Entry::Filing),
     ("/drive", Entry::Drive),
+    ("/daily", Entry::Filing),
+    ("/sentinel", Entry::Filing),
+    ("/counts/**", Entry::Desk),
     ("/records/*/slip", Entry::Desk),
     ("/alerts", Entry::Desk),
     ("/dashboard", Entry::Desk),
@@ -140,6 +143,11 @@ mod tests {
             ("/deleted", Entry::Records),
             ("/alerts", Entry::Desk),
             ("/dashboard", Entry::Desk),
+            ("/daily", Entry::Filing),
+            ("/sentinel", Entry::Filing),
+            ("/counts", Entry::Desk),
+            ("/counts/daily", Entry::Desk),
+            ("/counts/sentinel", Entry::Desk),
             ("/admin", Entry::Admin),
         ] {
             assert_eq!(Entry::for_path(path), entry, "{path}");

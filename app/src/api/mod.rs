@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod counts;
 pub mod institution;
 pub mod me;
 pub mod notifications;

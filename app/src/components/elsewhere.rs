@@ -117,6 +117,11 @@ stand_ins! {
     Search();
     Deleted();
     Drive();
+    Daily();
+    Sentinel();
+    Counts();
+    DailyStatusPage();
+    SentinelSitesPage();
     Alerts();
     Dashboard();
     Slip(id: String);

@@ -44,6 +44,11 @@ fn Menu() -> Element {
                     ActionCard { to: Route::PreNotification {}, title: text::ACTION_PRE, hint: text::ACTION_PRE_HINT, primary: false }
                     ActionCard { to: Route::Drive {}, title: text::ACTION_DRIVE, hint: text::ACTION_DRIVE_HINT, primary: false }
                 }
+                h2 { class: "section-title", {text::SECTION_COUNTS} }
+                nav { class: "actions",
+                    ActionCard { to: Route::Daily {}, title: text::ACTION_DAILY, hint: text::ACTION_DAILY_HINT, primary: false }
+                    ActionCard { to: Route::Sentinel {}, title: text::ACTION_SENTINEL, hint: text::ACTION_SENTINEL_HINT, primary: false }
+                }
             }
             if views {
                 h2 { class: "section-title", {text::SECTION_EXISTING} }
@@ -74,6 +79,16 @@ fn Menu() -> Element {
                     if observes { AlertsCard {} }
                     if dashboard {
                         ActionCard { to: Route::Dashboard {}, title: text::ACTION_DASHBOARD, hint: text::ACTION_DASHBOARD_HINT, primary: !files && !views }
+                    }
+                }
+            }
+            if dashboard {
+                h2 { class: "section-title", {text::SECTION_COUNTS} }
+                nav { class: "actions",
+                    ActionCard { to: Route::Counts {}, title: text::ACTION_COUNTS, hint: text::ACTION_COUNTS_HINT, primary: false }
+                    if role != Some(Role::NationalStaff) {
+                        ActionCard { to: Route::DailyStatusPage {}, title: text::ACTION_DAILY_STATUS, hint: text::ACTION_DAILY_STATUS_HINT, primary: false }
+                        ActionCard { to: Route::SentinelSitesPage {}, title: text::ACTION_SITES, hint: text::ACTION_SITES_HINT, primary: false }
                     }
                 }
             }
