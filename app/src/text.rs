@@ -48,3 +48,8 @@ pub const VERSION_LABEL: &str = "バージョン";
 pub const AGGREGATES_ONLY: &str = "厚生労働省のアカウントでは、個人情報を含む記録は表示されません。全国の集計はダッシュボードで確認できます。";
 pub const NOT_PERMITTED: &str = "この操作を行う権限がありません。";
 pub const NOT_PERMITTED_HINT: &str = "ご自身の役割で利用できる操作をメニューから選んでください。";
+
+pub const SECTION_SELF_REGISTRATION: &str = "陽性者の自己登録";
+pub const ACTION_SELF_REGISTRATIONS: &str = "自己登録の確認";
+pub const ACTION_SELF_REGISTRATIONS_HINT: &str =
+    "本人が登録した陽性者を確認し、記録と健康観察を登録するか、理由を添えて却下します。";

@@ -42,11 +42,13 @@ pub enum ErrorCode {
     SecondApproverRequired,
     RequestClosed,
     MailFailed,
+    /// A rejection without its reason (the field `reason`).
+    ReasonRequired,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -82,6 +84,7 @@ impl ErrorCode {
         ErrorCode::SecondApproverRequired,
         ErrorCode::RequestClosed,
         ErrorCode::MailFailed,
+        ErrorCode::ReasonRequired,
     ];
 
     /// HTTP status the edge answers with.
@@ -122,6 +125,7 @@ impl ErrorCode {
             ErrorCode::SecondApproverRequired => 403,
             ErrorCode::RequestClosed => 409,
             ErrorCode::MailFailed => 503,
+            ErrorCode::ReasonRequired => 422,
         }
     }
 
@@ -193,6 +197,7 @@ impl ErrorCode {
             ErrorCode::MailFailed => {
                 "メールを送信できませんでした。しばらくしてから、もう一度操作してください。"
             }
+            ErrorCode::ReasonRequired => "却下の理由（reason）を入力してください。",
         }
     }
 
@@ -234,6 +239,7 @@ impl ErrorCode {
             ErrorCode::SecondApproverRequired => "SECOND_APPROVER_REQUIRED",
             ErrorCode::RequestClosed => "REQUEST_CLOSED",
             ErrorCode::MailFailed => "MAIL_FAILED",
+            ErrorCode::ReasonRequired => "REASON_REQUIRED",
         }
     }
 }

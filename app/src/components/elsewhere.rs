@@ -120,6 +120,8 @@ stand_ins! {
     Alerts();
     Dashboard();
     Slip(id: String);
+    SelfRegistrations();
     Admin();
     Observe();
+    Register();
 }

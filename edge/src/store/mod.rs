@@ -14,6 +14,7 @@
 //! | [`observation`] | `observations`, `observation_reports`, `observation_alerts` |
 //! | [`notifications`] | `notifications`, `notification_events`, `submit_keys`, `outbox` |
 //! | [`sync`] | `sync_records` and the drive-through device keys |
+//! | [`self_registrations`] | `self_registrations` (reads `cases` to find the same person) |
 //!
 //! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
 //! uses neither), so the module graph has no loop.
@@ -34,6 +35,7 @@ pub mod institutions;
 pub mod notifications;
 pub mod observation;
 pub mod probe;
+pub mod self_registrations;
 pub mod sync;
 pub mod throttles;
 

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod health;
 pub mod notifications;
 pub mod observation;
+pub mod self_registration;
 pub mod sync;
 
 pub use health::{HealthResponse, StoreCheck};
