@@ -226,12 +226,14 @@ fn Form(receipt: Signal<Option<String>>) -> Element {
                 FieldError { field: "consent_version", message: visible("consent_version") }
             }
             form { class: "obs-form", novalidate: true, onsubmit: submit,
-                TextField { field: "name", label: "氏名", value: f.name.clone(), kind: "text", autocomplete: "name",
-                    message: visible("name"), on_input: move |v| set("name", v), on_leave: move |_| leave("name") }
-                TextField { field: "furigana", label: "フリガナ（カタカナ）", value: f.furigana.clone(), kind: "text", autocomplete: "off",
-                    message: visible("furigana"), on_input: move |v| set("furigana", v), on_leave: move |_| leave("furigana") }
-                TextField { field: "date_of_birth", label: "生年月日", value: f.date_of_birth.clone(), kind: "date", autocomplete: "bday",
-                    message: visible("date_of_birth"), on_input: move |v| set("date_of_birth", v), on_leave: move |_| leave("date_of_birth") }
+                for (field, label, kind, auto, value) in [
+                    ("name", "氏名", "text", "name", f.name.clone()),
+                    ("furigana", "フリガナ（カタカナ）", "text", "off", f.furigana.clone()),
+                    ("date_of_birth", "生年月日", "date", "bday", f.date_of_birth.clone()),
+                ] {
+                    TextField { key: "{field}", field, label, value, kind, autocomplete: auto, message: visible(field),
+                        on_input: move |v| set(field, v), on_leave: move |_| leave(field) }
+                }
                 fieldset { class: "obs-field",
                     legend { "性別" }
                     div { class: "reg-pair",
@@ -277,12 +279,13 @@ fn Form(receipt: Signal<Option<String>>) -> Element {
                     }
                     FieldError { field: "result_kind", message: visible("result_kind") }
                 }
-                if clinic {
-                    TextField { field: "clinic_name", label: "診断した医療機関の名前", value: f.clinic_name.clone(), kind: "text", autocomplete: "off",
-                        message: visible("clinic_name"), on_input: move |v| set("clinic_name", v), on_leave: move |_| leave("clinic_name") }
+                for (field, label, kind) in [("clinic_name", "診断した医療機関の名前", "text"), ("result_date", "陽性となった日（診断日・検査日）", "date")] {
+                    if field != "clinic_name" || clinic {
+                        TextField { key: "{field}", field, label, value: if field == "clinic_name" { f.clinic_name.clone() } else { f.result_date.clone() },
+                            kind, autocomplete: "off", message: visible(field),
+                            on_input: move |v| set(field, v), on_leave: move |_| leave(field) }
+                    }
                 }
-                TextField { field: "result_date", label: "陽性となった日（診断日・検査日）", value: f.result_date.clone(), kind: "date", autocomplete: "off",
-                    message: visible("result_date"), on_input: move |v| set("result_date", v), on_leave: move |_| leave("result_date") }
                 if let Some(n) = note() {
                     p { id: "reg-note", class: "obs-error", role: "alert", tabindex: "-1", "data-testid": "reg-note", "{n}" }
                 }

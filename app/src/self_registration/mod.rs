@@ -222,6 +222,40 @@ fn Detail(id: String, on_back: EventHandler<()>) -> Element {
     };
     let s = &d.summary;
     let pending = s.status == "pending";
+    let mut fields: Vec<(&str, String)> = vec![
+        ("受付番号", s.receipt.clone()),
+        ("フリガナ", s.furigana.clone()),
+        (
+            "生年月日",
+            format!(
+                "{}（{}）",
+                s.date_of_birth,
+                age_text(Some(&s.date_of_birth), today)
+            ),
+        ),
+        ("性別", d.sex.clone()),
+        ("電話番号", d.phone.clone()),
+        ("郵便番号", d.postal_code.clone()),
+        ("住所", d.address.clone()),
+        ("陽性となった日", s.result_date.clone()),
+        ("検査", result_kind_label(&s.result_kind).to_owned()),
+        ("診断した医療機関", d.clinic_name.clone()),
+        ("担当保健所", s.health_center_name.clone()),
+        ("受付日時", jst(s.registered_at)),
+        ("同意事項", format!("第{}版に同意", d.consent_version)),
+    ];
+    if !pending {
+        fields.push((
+            "処理",
+            format!(
+                "{} {}",
+                d.decided_by_name,
+                d.decided_at.map(jst).unwrap_or_default()
+            ),
+        ));
+    }
+    fields.push(("却下の理由", d.reject_reason.clone()));
+    fields.retain(|(_, v)| !v.is_empty());
     let has_reason_error = reason_error().is_some();
     rsx! {
         section { class: "page sr-detail", "data-testid": "sr-detail",
@@ -245,26 +279,11 @@ fn Detail(id: String, on_back: EventHandler<()>) -> Element {
                 }
             }
             dl { class: "read-list", "data-testid": "sr-fields",
-                Item { label: "受付番号", value: s.receipt.clone() }
-                Item { label: "フリガナ", value: s.furigana.clone() }
-                Item { label: "生年月日", value: format!("{}（{}）", s.date_of_birth, age_text(Some(&s.date_of_birth), today)) }
-                Item { label: "性別", value: d.sex.clone() }
-                Item { label: "電話番号", value: d.phone.clone() }
-                Item { label: "郵便番号", value: d.postal_code.clone() }
-                Item { label: "住所", value: d.address.clone() }
-                Item { label: "陽性となった日", value: s.result_date.clone() }
-                Item { label: "検査", value: result_kind_label(&s.result_kind).to_owned() }
-                if !d.clinic_name.is_empty() {
-                    Item { label: "診断した医療機関", value: d.clinic_name.clone() }
-                }
-                Item { label: "担当保健所", value: s.health_center_name.clone() }
-                Item { label: "受付日時", value: jst(s.registered_at) }
-                Item { label: "同意事項", value: format!("第{}版に同意", d.consent_version) }
-                if !pending {
-                    Item { label: "処理", value: format!("{} {}", d.decided_by_name, d.decided_at.map(jst).unwrap_or_default()) }
-                }
-                if !d.reject_reason.is_empty() {
-                    Item { label: "却下の理由", value: d.reject_reason.clone() }
+                for (label, value) in fields {
+                    div { key: "{label}", class: "read-item",
+                        dt { {label} }
+                        dd { "{value}" }
+                    }
                 }
             }
             if pending {
@@ -296,16 +315,6 @@ fn Detail(id: String, on_back: EventHandler<()>) -> Element {
             } else if let Some(case_id) = d.case_id.clone().filter(|_| confirmed().is_none()) {
                 Link { class: "button secondary", "data-testid": "sr-slip", to: Route::Slip { id: case_id }, "スマホ入力IDを印字する" }
             }
-        }
-    }
-}
-
-#[component]
-fn Item(label: &'static str, value: String) -> Element {
-    rsx! {
-        div { class: "read-item",
-            dt { {label} }
-            dd { "{value}" }
         }
     }
 }

@@ -346,10 +346,9 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
     let ends = (result_day + chrono::Duration::days(Kind::Patient.default_days() - 1)).max(today);
     let (started_on, ends_on) = (today.to_string(), ends.to_string());
 
-    let mut statements = vec![
-        store::decide(&c.db, id, "confirmed", &user, now, "", Some(&case_id))?,
-        store::decided_guard(&c.db, id, &user, now, &case_id)?,
-    ];
+    // The record first (the decision names it: a foreign key), then the decision and its guard, which rolls the
+    // whole batch back — the record included — unless this decision took effect.
+    let mut statements = Vec::new();
     if existing.is_none() {
         let mut tab = Map::new();
         let mut put = |k: &str, v: &str| {
@@ -400,6 +399,16 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
             cases::Base::New,
         )?);
     }
+    statements.push(store::decide(
+        &c.db,
+        id,
+        "confirmed",
+        &user,
+        now,
+        "",
+        Some(&case_id),
+    )?);
+    statements.push(store::decided_guard(&c.db, id, &user, now, &case_id)?);
     // The observation belongs to the record's health center (a linked record may be elsewhere in the prefecture).
     let record_hc = match &existing {
         Some(e) => cases::row(&c.db, e)

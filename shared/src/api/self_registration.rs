@@ -162,12 +162,22 @@ pub fn client_key_ok(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn day(s: &str) -> Option<NaiveDate> {
+/// `YYYY-MM-DD` as a date (parsed by hand: chrono's format parser would weigh on the phone's page).
+pub fn day(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.len() != 10 {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
 }
 
 fn issue(field: &str, code: &str, message: &str) -> IssueView {
