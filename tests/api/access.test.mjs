@@ -249,6 +249,8 @@ const adminOf = (hc, allowed = ok()) => (c) =>
 const everyone = (outcome) => () => outcome;
 const todayJst = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 const MANAGED = err(403, "MANAGED_BY_HEALTH_CENTER");
+/** Roles with no record lists or search: national staff (aggregates only) and the follow-up center (issue 21). */
+const NO_RECORDS = ["national_staff", "follow_up_center"];
 const CLINIC_SJ = ["doctor_shinjuku", "staff_shinjuku"];
 const HC_SJ = ["hc_staff_shinjuku", "hc_admin_shinjuku"];
 const HC_SG = ["hc_staff_setagaya", "hc_admin_setagaya"];
@@ -515,7 +517,7 @@ const rows = [
   // ---- notifications (issue 7) ----
   {
     method: "GET", path: "/api/notifications",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const has = r.body.items.some((i) => i.id === targets.notification);
       const sees = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
@@ -593,7 +595,7 @@ const rows = [
   // ---- patient records (issue 8) ----
   {
     method: "POST", path: "/api/cases/search", body: { criteria: {} },
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const ids = r.body.items.map((i) => i.id);
       const seesShinjuku = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
@@ -765,7 +767,7 @@ const rows = [
   },
   {
     method: "POST", path: "/api/cases/search", label: "スマホ入力ID only to the record's current health center", body: { criteria: {} },
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const t = r.body.items.find((i) => i.id === targets.transferred);
       const mustSee = [...CLINIC_SJ, ...HC_SG, "pref_tokyo"].includes(c.name);
@@ -853,7 +855,7 @@ const rows = [
   },
   {
     method: "GET", path: "/api/dashboard",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff", "follow_up_center"].includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => r.body.curve.length === 28,
   },
   // The phone's endpoints answer only the phone's own session (a staff session is no session there).
