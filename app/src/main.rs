@@ -15,6 +15,7 @@ mod notification;
 mod observation;
 mod observe;
 mod pages;
+mod self_registration;
 mod session;
 mod text;
 mod vault;
@@ -67,9 +68,11 @@ use components::elsewhere::Drive;
 use drive::page::Drive;
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-desk")))]
-use components::elsewhere::{Alerts, Dashboard, Slip};
+use components::elsewhere::{Alerts, Dashboard, SelfRegistrations, Slip};
 #[cfg(any(feature = "all-areas", feature = "entry-desk"))]
 use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
+#[cfg(any(feature = "all-areas", feature = "entry-desk"))]
+use self_registration::SelfRegistrations;
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-admin")))]
 use components::elsewhere::{Account, Admin};
@@ -77,9 +80,9 @@ use components::elsewhere::{Account, Admin};
 use pages::{account::Account, admin::Admin};
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-observe")))]
-use components::elsewhere::Observe;
+use components::elsewhere::{Observe, Register};
 #[cfg(any(feature = "all-areas", feature = "entry-observe"))]
-use observe::Observe;
+use observe::{register::Register, Observe};
 
 /// The entry point this build is (`None` when every page is real).
 #[allow(dead_code)]
@@ -142,6 +145,8 @@ pub enum Route {
         Alerts {},
         #[route("/dashboard")]
         Dashboard {},
+        #[route("/self-registrations")]
+        SelfRegistrations {},
         #[route("/deleted")]
         Deleted {},
         #[route("/signin")]
@@ -158,6 +163,9 @@ pub enum Route {
     // The person's own phone: no staff header, no staff session.
     #[route("/observe")]
     Observe {},
+    // The public self-registration of positives: no account, no staff header.
+    #[route("/register")]
+    Register {},
 }
 
 fn main() {
@@ -168,12 +176,20 @@ fn main() {
     dioxus::launch(App);
 }
 
-/// The patient's entry: the network state and the page, nothing else.
+/// The patient's entry: the network state and the page, nothing else. It serves two public pages without a router:
+/// `/register` (self-registration of positives) and `/observe`.
 #[component]
 #[allow(dead_code)]
 fn ObserveApp() -> Element {
     net::watch_network_events();
-    rsx! { Observe {} }
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if shared::entry::matches("/register", &path) {
+        rsx! { Register {} }
+    } else {
+        rsx! { Observe {} }
+    }
 }
 
 #[component]

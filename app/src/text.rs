@@ -63,3 +63,7 @@ pub const ACTION_DAILY_STATUS: &str = "日次報告の状況";
 pub const ACTION_DAILY_STATUS_HINT: &str = "医療機関ごとの報告済み・未報告・締切後を確認します。";
 pub const ACTION_SITES: &str = "定点医療機関の指定";
 pub const ACTION_SITES_HINT: &str = "管内の医療機関を定点に指定し、指定を終了します。";
+pub const SECTION_SELF_REGISTRATION: &str = "陽性者の自己登録";
+pub const ACTION_SELF_REGISTRATIONS: &str = "自己登録の確認";
+pub const ACTION_SELF_REGISTRATIONS_HINT: &str =
+    "本人が登録した陽性者を確認し、記録と健康観察を登録するか、理由を添えて却下します。";

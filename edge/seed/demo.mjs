@@ -35,6 +35,7 @@ export const USERS = [
   { id: "u_demo_hc_staff_setagaya", login_id: "staff@setagaya-hc.demo", display_name: "保健 五月", role: "health_center_staff", institution_id: null, health_center_id: "HC13112", pref_code: "13" },
   { id: "u_demo_hc_admin_setagaya", login_id: "admin@setagaya-hc.demo", display_name: "管理 六子", role: "health_center_admin", institution_id: null, health_center_id: "HC13112", pref_code: "13" },
   { id: "u_demo_pref_tokyo", login_id: "pref@tokyo.demo", display_name: "東京 七海", role: "prefecture_staff", institution_id: null, health_center_id: null, pref_code: "13" },
+  { id: "u_demo_followup_tokyo", login_id: "followup@tokyo.demo", display_name: "支援 九重", role: "follow_up_center", institution_id: null, health_center_id: null, pref_code: "13" },
   { id: "u_demo_mhlw", login_id: "mhlw@national.demo", display_name: "厚労 八郎", role: "national_staff", institution_id: null, health_center_id: null, pref_code: null },
 ];
 
@@ -88,6 +89,7 @@ export function demoSql() {
 const ROLE_LABELS = {
   clinic_doctor: "医療機関（医師）", clinic_staff: "医療機関（職員）", health_center_staff: "保健所（職員）",
   health_center_admin: "保健所（管理者）", prefecture_staff: "都道府県", national_staff: "厚生労働省",
+  follow_up_center: "健康フォローアップセンター",
 };
 
 export function printSignIns() {

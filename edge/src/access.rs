@@ -3,14 +3,14 @@
 //! (cases, notifications, health observation) goes through here; none decides visibility on its own.
 
 use serde_json::{Map, Value};
-use shared::auth::{Access, RecordArea};
+use shared::auth::{Access, RecordArea, Role};
 use shared::case::status::CaseStatus;
 use shared::error::ErrorCode;
 
 use crate::caller::Staff;
 use crate::error::{ApiError, ApiResult};
 use crate::store::cases::{self, CaseRow};
-use crate::store::notifications;
+use crate::store::{notifications, self_registrations};
 
 /// A record this caller may see, with what they may do with it.
 pub struct Visible {
@@ -46,6 +46,10 @@ pub async fn area(db: &worker::D1Database, row: &CaseRow) -> ApiResult<RecordAre
 /// record, 404 for an unknown id or a deleted one (except to the administrator who can restore it); each refusal
 /// audited under `action`.
 pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
+    // The follow-up center reads only the records its own confirmations made (to print their slips).
+    if c.principal.role == Role::FollowUpCenter {
+        return confirmers_record(c, id, action).await;
+    }
     // National staff see aggregates only: refused before anything is looked up.
     if !c.principal.role.views_records() {
         c.log(c.event(action, "forbidden")).await?;
@@ -68,10 +72,27 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
     Ok(Visible { row, access })
 }
 
-/// The スマホ入力ID as this viewer may have it: with the birth date it signs the patient's phone in, so only staff of
-/// the health center that manages the record (`manages`) receive it; everyone else gets an empty string.
-pub fn smartphone_id(manages: bool, id: String) -> String {
-    if manages {
+/// A record for the follow-up center: only one its own confirmation of a self-registration made or linked
+/// ([`shared::auth::Principal::confirmer_access`]: read and slip), live; anything else 403 (audited).
+async fn confirmers_record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
+    let Some(row) = cases::row(&c.db, id).await? else {
+        c.log(c.event(action, "not_found")).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
+    };
+    let mine = self_registrations::confirmed_by(&c.db, id, &c.principal.user_id).await?;
+    let access = c.principal.confirmer_access(mine);
+    if !access.read || row.deleted_at.is_some() {
+        refused(c, action, &row).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    Ok(Visible { row, access })
+}
+
+/// The スマホ入力ID as this viewer may have it: with the birth date it signs the patient's phone in, so only those
+/// with [`Access::slip`] (`slip`: staff of the health center that manages the record, and the follow-up center for a
+/// record its confirmation made) receive it; everyone else gets an empty string.
+pub fn smartphone_id(slip: bool, id: String) -> String {
+    if slip {
         id
     } else {
         String::new()

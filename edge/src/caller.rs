@@ -179,7 +179,12 @@ pub async fn approver(env: &Env, req: &Request) -> ApiResult<Approver> {
             health_center_id,
             pref_code,
         } if s.principal.is_admin() => (pref_code, Some(health_center_id)),
-        Jurisdiction::Prefecture { pref_code } => (pref_code, None),
+        // Prefecture staff only: the follow-up center also belongs to a prefecture but approves nothing.
+        Jurisdiction::Prefecture { pref_code }
+            if s.principal.role == shared::auth::Role::PrefectureStaff =>
+        {
+            (pref_code, None)
+        }
         _ => return Err(ApiError::new(ErrorCode::Forbidden)),
     };
     Ok(Approver {

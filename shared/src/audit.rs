@@ -34,7 +34,15 @@ pub const OK: &str = "ok";
 
 /// Outcome codes that mean the action was done (`success` is the older spelling of [`OK`]; `replayed` is a
 /// repeated filing answered with the first result).
-pub const SUCCESS_OUTCOMES: &[&str] = &[OK, "success", "replayed", "pending", "unchanged"];
+pub const SUCCESS_OUTCOMES: &[&str] = &[
+    OK,
+    "success",
+    "replayed",
+    "pending",
+    "unchanged",
+    "duplicate",
+    "linked",
+];
 
 /// Outcome codes that mean the caller was refused by a rule (rights, state, lock, throttling).
 pub const REFUSED_OUTCOMES: &[&str] = &[
@@ -104,6 +112,8 @@ pub fn outcome_label(outcome: &str) -> String {
     let reason = match outcome {
         "ok" | "success" => return "成功".into(),
         "replayed" => "再送・受付済み",
+        "duplicate" => "同じ方の登録が受付済み",
+        "linked" => "既存の記録に紐付け",
         "pending" => "承認待ち",
         "second_approver_required" => "別の承認者が必要",
         "step_up_required" => "本人確認が必要",
@@ -207,6 +217,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("sentinel_report_read", "定点報告の閲覧"),
     ("sentinel_report_put", "定点報告の送信"),
     ("counts_read", "発生数ダッシュボードの閲覧"),
+    ("self_registration_submit", "陽性者の自己登録"),
+    ("self_registration_list", "自己登録の一覧の閲覧"),
+    ("self_registration_read", "自己登録の閲覧"),
+    ("self_registration_confirm", "自己登録の確認・登録"),
+    ("self_registration_reject", "自己登録の却下"),
 ];
 
 /// The Japanese label of an action code (an unknown code is shown as it is).

@@ -84,6 +84,7 @@ impl Entry {
 /// can follow the same table.
 pub const RULES: &[(&str, Entry)] = &[
     ("/observe", Entry::Observe),
+    ("/register", Entry::Observe),
     ("/notifications/**", Entry::Filing),
     ("/pre-notification", Entry::Filing),
     ("/drive", Entry::Drive),
@@ -93,6 +94,7 @@ pub const RULES: &[(&str, Entry)] = &[
     ("/records/*/slip", Entry::Desk),
     ("/alerts", Entry::Desk),
     ("/dashboard", Entry::Desk),
+    ("/self-registrations", Entry::Desk),
     ("/records/**", Entry::Records),
     ("/search", Entry::Records),
     ("/deleted", Entry::Records),
@@ -128,7 +130,10 @@ mod tests {
             ("/account", Entry::Admin),
             ("/no/such/page", Entry::SignIn),
             ("/observe", Entry::Observe),
+            ("/register", Entry::Observe),
             ("/observe/", Entry::Observe),
+            ("/register", Entry::Observe),
+            ("/self-registrations", Entry::Desk),
             ("/notifications/new", Entry::Filing),
             ("/notifications/new/c-123", Entry::Filing),
             ("/notifications/edit/n-1", Entry::Filing),

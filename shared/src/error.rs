@@ -48,11 +48,13 @@ pub enum ErrorCode {
     CountBelowNotified,
     OtherInstitution,
     NotSentinelSite,
+    /// A rejection without its reason (the field `reason`).
+    ReasonRequired,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -94,6 +96,7 @@ impl ErrorCode {
         ErrorCode::CountBelowNotified,
         ErrorCode::OtherInstitution,
         ErrorCode::NotSentinelSite,
+        ErrorCode::ReasonRequired,
     ];
 
     /// HTTP status the edge answers with.
@@ -140,6 +143,7 @@ impl ErrorCode {
             ErrorCode::CountBelowNotified => 422,
             ErrorCode::OtherInstitution => 403,
             ErrorCode::NotSentinelSite => 403,
+            ErrorCode::ReasonRequired => 422,
         }
     }
 
@@ -217,6 +221,7 @@ impl ErrorCode {
             ErrorCode::CountBelowNotified => "年代別の人数が、その日に発生届を出した人数より少なくなっています。発生届を出した人も含めて入力してください。",
             ErrorCode::OtherInstitution => "ほかの医療機関の分は報告できません（医療機関: institution_id）。自院の分だけを報告してください。",
             ErrorCode::NotSentinelSite => "この医療機関はその週の定点医療機関に指定されていません。保健所に確認してください。",
+            ErrorCode::ReasonRequired => "却下の理由（reason）を入力してください。",
         }
     }
 
@@ -264,6 +269,7 @@ impl ErrorCode {
             ErrorCode::CountBelowNotified => "COUNT_BELOW_NOTIFIED",
             ErrorCode::OtherInstitution => "OTHER_INSTITUTION",
             ErrorCode::NotSentinelSite => "NOT_SENTINEL_SITE",
+            ErrorCode::ReasonRequired => "REASON_REQUIRED",
         }
     }
 }

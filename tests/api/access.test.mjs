@@ -29,7 +29,7 @@ const SETAGAYA = "HC13112";
 const HC_OF = {
   doctor_shinjuku: SHINJUKU, staff_shinjuku: SHINJUKU, hc_staff_shinjuku: SHINJUKU, hc_admin_shinjuku: SHINJUKU,
   doctor_setagaya: SETAGAYA, hc_staff_setagaya: SETAGAYA, hc_admin_setagaya: SETAGAYA,
-  pref_tokyo: null, mhlw: null,
+  pref_tokyo: null, followup_tokyo: null, mhlw: null,
 };
 const ADMIN_OF = { [SHINJUKU]: "hc_admin_shinjuku", [SETAGAYA]: "hc_admin_setagaya" };
 
@@ -99,7 +99,40 @@ before(async () => {
   assert.equal(filedSetagaya.status, 201, JSON.stringify(filedSetagaya.body));
   targets.notificationSetagaya = filedSetagaya.body.id;
   await storeRuleRecords();
+  await selfRegistrationTargets();
 });
+
+/** A self-registration (issue 21) from the public page, with a Shinjuku address and the fields the check wants. */
+const selfRegistration = (n, extra = {}) => ({
+  client_key: randomBytes(18).toString("base64url"), consent_version: "2022-09-26.1",
+  name: `自己 登録${n}`, furigana: "ジコ トウロク", date_of_birth: "1999-09-09", sex: "男", phone: `090-3333-${String(n).padStart(4, "0")}`,
+  postal_code: "1600022", municipality_code: "131041", address: "東京都新宿区新宿1-1-1", result_kind: "antigen_kit",
+  result_date: "2022-10-02", clinic_name: "", ...extra,
+});
+/** A client address per column for the public POST (the per-address throttle is not what this row checks). */
+const addressOf = (c) => ({ "cf-connecting-ip": `198.51.100.${120 + columns.indexOf(c)}` });
+
+/**
+ * Self-registrations (Shinjuku residence): `srPending` (pending), `srRejected` (rejected by Shinjuku's health
+ * center), `srCase` (the record made when the Tokyo follow-up center confirmed one: only its slip is the follow-up
+ * center's).
+ */
+async function selfRegistrationTargets() {
+  const ids = {};
+  for (const [key, n] of [["srPending", 1], ["srRejected", 2], ["srConfirmed", 3]]) {
+    const r = await new Client(edge).post("/api/self-registrations", selfRegistration(n), { headers: { "cf-connecting-ip": `198.51.100.${10 + n}` } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    ids[key] = r.body.receipt;
+  }
+  const list = await as("followup_tokyo", "GET", "/api/self-registrations");
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  for (const [key, receipt] of Object.entries(ids)) targets[key] = list.body.items.find((i) => i.receipt === receipt).id;
+  let r = await as("hc_staff_shinjuku", "POST", `/api/self-registrations/${targets.srRejected}/reject`, { reason: "本人確認ができない" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await as("followup_tokyo", "POST", `/api/self-registrations/${targets.srConfirmed}/confirm`, {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  targets.srCase = r.body.case_id;
+}
 
 /**
  * A second administrator of Shinjuku (`targets.sj_admin`: requested by Shinjuku's administrator, approved by the
@@ -219,9 +252,15 @@ const MANAGED = err(403, "MANAGED_BY_HEALTH_CENTER");
 /** A clinic column's institution. */
 const instOf = (c) => (c.name === "doctor_setagaya" ? "inst_demo_setagaya" : CLINIC_SJ_NAMES.includes(c.name) ? "inst_demo_shinjuku" : undefined);
 const CLINIC_SJ_NAMES = ["doctor_shinjuku", "staff_shinjuku"];
+/** Roles with no record lists or search: national staff (aggregates only) and the follow-up center (issue 21). */
+const NO_RECORDS = ["national_staff", "follow_up_center"];
 const CLINIC_SJ = ["doctor_shinjuku", "staff_shinjuku"];
 const HC_SJ = ["hc_staff_shinjuku", "hc_admin_shinjuku"];
 const HC_SG = ["hc_staff_setagaya", "hc_admin_setagaya"];
+/** Who reviews a Shinjuku resident's self-registration: Shinjuku's health center and Tokyo's follow-up center. */
+const REVIEWS_SJ = [...HC_SJ, "followup_tokyo"];
+/** Only reviewers (health centers, follow-up centers) get `allowed`; other users 403; no session 401. */
+const reviewers = (names, allowed) => (c) => (c.kind !== "user" ? UNAUTHENTICATED : names.includes(c.name) ? allowed : FORBIDDEN);
 /** Who may read the transferred record: the filing clinic, both health centers it has been at, the prefecture. */
 const READS_TRANSFERRED = [...CLINIC_SJ, ...HC_SJ, ...HC_SG, "pref_tokyo"];
 // Once Setagaya has opened (accepted: 受理) the transferred notification, the past health center reads it no more.
@@ -481,7 +520,7 @@ const rows = [
   // ---- notifications (issue 7) ----
   {
     method: "GET", path: "/api/notifications",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const has = r.body.items.some((i) => i.id === targets.notification);
       const sees = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
@@ -559,7 +598,7 @@ const rows = [
   // ---- patient records (issue 8) ----
   {
     method: "POST", path: "/api/cases/search", body: { criteria: {} },
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const ids = r.body.items.map((i) => i.id);
       const seesShinjuku = ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name);
@@ -731,7 +770,7 @@ const rows = [
   },
   {
     method: "POST", path: "/api/cases/search", label: "スマホ入力ID only to the record's current health center", body: { criteria: {} },
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : NO_RECORDS.includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => {
       const t = r.body.items.find((i) => i.id === targets.transferred);
       const mustSee = [...CLINIC_SJ, ...HC_SG, "pref_tokyo"].includes(c.name);
@@ -819,7 +858,7 @@ const rows = [
   },
   {
     method: "GET", path: "/api/dashboard",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff"].includes(c.user.role) ? FORBIDDEN : ok()),
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["clinic_doctor", "clinic_staff", "follow_up_center"].includes(c.user.role) ? FORBIDDEN : ok()),
     check: (c, r) => r.body.curve.length === 28,
   },
   // Counts by age band (issue 21): clinics report for their own institution; health centers and the prefecture list
@@ -907,6 +946,47 @@ const rows = [
   },
   { method: "GET", path: "/api/observe/signin", label: "never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
   { method: "POST", path: "/api/observe/signout", expect: everyone(ok(204)) },
+  // Self-registration of positives (issue 21): the public page and the review queue.
+  {
+    method: "POST", path: "/api/self-registrations", label: "public: anyone, a receipt only",
+    body: (c) => selfRegistration(100 + columns.indexOf(c)), headers: addressOf, expect: everyone(ok(201)),
+    check: (c, r) => Object.keys(r.body).join() === "receipt",
+  },
+  {
+    method: "GET", path: "/api/self-registrations",
+    expect: reviewers([...HC_SJ, ...HC_SG, "followup_tokyo"], ok()),
+    check: (c, r) => r.body.items.some((i) => i.id === targets.srPending) === REVIEWS_SJ.includes(c.name),
+  },
+  {
+    method: "GET", path: () => `/api/self-registrations/${targets.srPending}`, pathName: "/api/self-registrations/{id}",
+    expect: reviewers(REVIEWS_SJ, ok()),
+    check: (c, r) => r.body.summary.status === "pending",
+  },
+  {
+    method: "POST", path: () => `/api/self-registrations/${targets.srPending}/reject`, pathName: "/api/self-registrations/{id}/reject",
+    label: "without a reason", body: { reason: " " }, expect: reviewers(REVIEWS_SJ, err(422, "REASON_REQUIRED")),
+  },
+  {
+    method: "POST", path: () => `/api/self-registrations/${targets.srRejected}/confirm`, pathName: "/api/self-registrations/{id}/confirm",
+    label: "already rejected", expect: reviewers(REVIEWS_SJ, err(409, "REQUEST_CLOSED")),
+  },
+  {
+    method: "POST", path: () => `/api/self-registrations/${targets.srRejected}/reject`, pathName: "/api/self-registrations/{id}/reject",
+    label: "already rejected", body: { reason: "再度" }, expect: reviewers(REVIEWS_SJ, err(409, "REQUEST_CLOSED")),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.srCase}`, pathName: "/api/cases/{id}",
+    label: "a record the follow-up center's confirmation made: its slip",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, "pref_tokyo", "followup_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => sidShownOnlyTo([...HC_SJ, "followup_tokyo"].includes(c.name), r.body.smartphone_id)
+      && r.body.can_edit === HC_SJ.includes(c.name),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.srCase}/observation`, pathName: "/api/cases/{id}/observation",
+    label: "a record the follow-up center's confirmation made",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, "pref_tokyo", "followup_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.observation?.kind === "patient" && r.body.can_manage === HC_SJ.includes(c.name),
+  },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },
   // Last: it ends the columns' sessions.
@@ -934,7 +1014,7 @@ async function cell(row, c) {
   const path = typeof row.path === "function" ? row.path(c) : row.path;
   const body = typeof row.body === "function" ? await row.body(c) : row.body;
   const r = await new Client(edge).request(row.method, path, body ?? (row.method === "POST" || row.method === "PATCH" ? {} : undefined), {
-    cookie: c.cookie,
+    cookie: c.cookie, headers: row.headers ? row.headers(c) : {},
   });
   let outcome = r.status >= 200 && r.status < 300 ? String(r.status) : `${r.status} ${r.body?.error?.code}`;
   const headerProblems = headerCheck(r.headers);

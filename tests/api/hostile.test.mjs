@@ -12,6 +12,8 @@ let admin;
 let doctor;
 /** A real record (filed by the Shinjuku clinic, at the Shinjuku health center the administrator belongs to). */
 let record;
+/** A pending self-registration routed to that health center. */
+let registration;
 before(async () => {
   edge = await startEdge({ seedDemo: true });
   admin = await firstSignInAs(edge, "admin@shinjuku-hc.demo");
@@ -19,6 +21,14 @@ before(async () => {
   const filed = await doctor.client.post("/api/notifications", { idempotency_key: freshKey(), notification: confirmedCase(), acknowledged_warnings: [] });
   assert.equal(filed.status, 201, JSON.stringify(filed.body));
   record = filed.body.id;
+  // A real self-registration in the administrator's area (its rejection's body checks).
+  const reg = await new Client(edge).post("/api/self-registrations", {
+    client_key: "hostile-registration-key", consent_version: "2022-09-26.1", name: "敵対 太郎", furigana: "テキタイ タロウ",
+    date_of_birth: "1990-01-01", sex: "男", phone: "090-4444-0001", postal_code: "1600022", municipality_code: "131041",
+    address: "東京都新宿区新宿1-1-1", result_kind: "antigen_kit", result_date: "2022-10-01", clinic_name: "",
+  }, { headers: { "cf-connecting-ip": "192.0.2.200" } });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  registration = (await admin.client.get("/api/self-registrations")).body.items[0].id;
 });
 after(async () => {
   await edge?.stop();
@@ -66,6 +76,11 @@ const BODY_ENDPOINTS = [
   "PUT /api/sentinel/reports/2023-05-08",
   "/api/sentinel/sites",
   "/api/sentinel/sites/inst_demo_shinjuku/end",
+  // Self-registration (issue 21): the public page (throttled per address: past 10, 429 is a 4xx too) and the review.
+  "/api/self-registrations",
+  "/api/self-registrations/sr_x/confirm",
+  "/api/self-registrations/sr_x/reject",
+  "/api/self-registrations/{registration}/reject",
 ];
 
 const ODD = [
@@ -112,6 +127,8 @@ function badBodies() {
     ["counts junk", JSON.stringify({ institution_id: 7, counts: { "0": -1, "1-4": 1e308, "5-9": "x", "'; DROP": 1, "10-19": [1], "20-29": { a: 1 } } })],
     ["counts of 10,000 bands", JSON.stringify({ counts: Object.fromEntries(Array.from({ length: 10000 }, (_, i) => [`b${i}`, i])) })],
     ["sentinel junk", JSON.stringify({ institution_id: ["x"], from_week: 20230508, last_week: null })],
+    ["self-registration junk", JSON.stringify({ client_key: 5, consent_version: [], name: {}, date_of_birth: "2024-02-30", sex: "x", phone: "1".repeat(5000), postal_code: "%%%", municipality_code: "' OR 1=1 --", result_kind: "pcr", result_date: "9999-99-99" })],
+    ["self-registration of odd strings", JSON.stringify({ client_key: "k".repeat(20), consent_version: "2022-09-26.1", name: "\u202Eevil", furigana: "\u0000", date_of_birth: "1900-01-01", sex: "女", phone: "090-1234-5678", postal_code: "1600022", municipality_code: "131041", address: "x".repeat(5000), result_kind: "antigen_kit", result_date: "2022-10-01" })],
     ["report numbers out of range", JSON.stringify({ reports: [{ client_id: "abcdefgh", person: "n_x", date: "2024-01-01", slot: "morning", temperature: 1e308, spo2: 300, answers: { face: "maybe" } }] })],
   ];
   for (const s of ODD) {
@@ -123,6 +140,7 @@ function badBodies() {
       criteria: { name: s, furigana: s, smartphone_id: s, hc_own_id: s }, id: { name: s, note: s },
       data: { name: s, note: s, tests: [{ lab: s }] }, comment: s, date: s, status: s, device_id: s,
       smartphone_id: s, kind: s, started_on: s, ends_on: s, household_of: s, note: s,
+      client_key: s, consent_version: s, sex: s, postal_code: s, result_kind: s, result_date: s, clinic_name: s,
     })]);
   }
   return bodies;
@@ -143,7 +161,7 @@ test("malformed, mistyped, oversized and odd bodies get 4xx with a stable code o
     for (const endpoint of BODY_ENDPOINTS) {
       const [method, path] = endpoint.includes(" ") ? endpoint.split(" ") : ["POST", endpoint];
       for (const [label, body] of badBodies()) {
-        const res = await fetch(`${edge.api}${path.replace("{record}", record)}`, {
+        const res = await fetch(`${edge.api}${path.replace("{record}", record).replace("{registration}", registration)}`, {
           method,
           headers: { "content-type": "application/json", origin: edge.api, ...(cookie ? { cookie } : {}) },
           body,
@@ -226,6 +244,15 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["DELETE", "/api/institution/doctors/%00"],
     ["DELETE", `/api/institution/doctors/${"x".repeat(3000)}`],
     ["GET", "/api/institution/doctors/d_demo_shinjuku_1"],
+    ["GET", "/api/self-registrations/%00"],
+    ["GET", `/api/self-registrations/${"x".repeat(3000)}`],
+    ["GET", "/api/self-registrations/'%20OR%201=1"],
+    ["GET", "/api/self-registrations?status=%00"],
+    ["GET", "/api/self-registrations?status=pending'%20OR%201=1"],
+    ["PUT", "/api/self-registrations"],
+    ["DELETE", "/api/self-registrations/sr_x"],
+    ["GET", "/api/self-registrations/sr_x/confirm"],
+    ["POST", "/api/self-registrations/sr_x/explode"],
     ["GET", "/api/cases/%00"],
     ["GET", `/api/cases/${"x".repeat(3000)}`],
     ["GET", "/api/cases/..%2Fsearch"],

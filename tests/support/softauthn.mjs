@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto"
 
 export const DEMO_PASSWORD = "Demo-Hersys-2026";
 
-/** The nine demo users of edge/seed/demo.mjs: alias (the id without `u_demo_`) → id and sign-in id. */
+/** The ten demo users of edge/seed/demo.mjs: alias (the id without `u_demo_`) → id and sign-in id. */
 export const DEMO_USERS = {
   doctor_shinjuku: { id: "u_demo_doctor_shinjuku", login_id: "doctor@shinjuku-clinic.demo", role: "clinic_doctor" },
   staff_shinjuku: { id: "u_demo_staff_shinjuku", login_id: "staff@shinjuku-clinic.demo", role: "clinic_staff" },
@@ -21,6 +21,7 @@ export const DEMO_USERS = {
   hc_staff_setagaya: { id: "u_demo_hc_staff_setagaya", login_id: "staff@setagaya-hc.demo", role: "health_center_staff" },
   hc_admin_setagaya: { id: "u_demo_hc_admin_setagaya", login_id: "admin@setagaya-hc.demo", role: "health_center_admin" },
   pref_tokyo: { id: "u_demo_pref_tokyo", login_id: "pref@tokyo.demo", role: "prefecture_staff" },
+  followup_tokyo: { id: "u_demo_followup_tokyo", login_id: "followup@tokyo.demo", role: "follow_up_center" },
   mhlw: { id: "u_demo_mhlw", login_id: "mhlw@national.demo", role: "national_staff" },
 };
 

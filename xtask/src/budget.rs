@@ -17,15 +17,19 @@ const KB: u64 = 1024;
 /// met yet the budget is the size reached, so that growth fails the test while the gap stays visible here and in the
 /// bench's report.
 pub const BUDGETS: [(Entry, u64, u64); 7] = [
-    (Entry::Observe, 300 * KB, 120 * KB),
+    // Issue 21 put the public self-registration page (`/register`: a full form with the shared field checks, the
+    // postal lookup and its file parser) in this light entry rather than load the staff application on a stranger's
+    // phone: 286 → 320 KB gzip.
+    (Entry::Observe, 325 * KB, 120 * KB),
     (Entry::SignIn, 300 * KB, 300 * KB),
     // Issue 21 added the clinic's 日次報告 (band rows with taps, the encrypted offline outbox, the FAX sheet) and 定点報告
     // to this entry: 463 → 507 KB gzip.
     (Entry::Filing, 512 * KB, 250 * KB),
     (Entry::Records, 490 * KB, 250 * KB),
     (Entry::Drive, 450 * KB, 250 * KB),
-    // Issue 21 added the count dashboards, 日次報告の状況 and 定点の指定 to this entry: 314 → 354 KB gzip.
-    (Entry::Desk, 356 * KB, 250 * KB),
+    // Issue 21 added the count dashboards, 日次報告の状況 and 定点の指定 (314 → 354 KB gzip alone) and the
+    // self-registration review queue (list, detail, confirm, reject; 314 → 337 KB alone) to this entry.
+    (Entry::Desk, 380 * KB, 250 * KB),
     // Issue 20 added the 承認待ち screen (second approver), the step-up before adding a key and the audit chain's
     // problem reports to this entry: 296 → 325 KB gzip (chrono's formatter kept out: it would be 14 KB more).
     (Entry::Admin, 330 * KB, 250 * KB),

@@ -40,6 +40,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("observation_reports", "observation"),
     ("observation_alerts", "observation"),
     ("observe_failures", "throttles"),
+    ("self_registrations", "self_registrations"),
     ("sync_records", "sync"),
     ("device_keys", "sync"),
     ("health_probe", "probe"),

@@ -20,6 +20,7 @@ pub mod me;
 pub mod notifications;
 pub mod observation;
 pub mod observe;
+pub mod self_registrations;
 pub mod sync;
 
 #[wasm_bindgen(module = "/js/bridge.js")]

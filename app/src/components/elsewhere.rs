@@ -125,6 +125,8 @@ stand_ins! {
     Alerts();
     Dashboard();
     Slip(id: String);
+    SelfRegistrations();
     Admin();
     Observe();
+    Register();
 }

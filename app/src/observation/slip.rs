@@ -9,7 +9,7 @@ use super::{grouped_id, period};
 use crate::api::{self, ApiFailure};
 use crate::case::{parse_iso, today_jst};
 use crate::drive::qr::qr_path;
-use crate::session::RequireSignIn;
+use crate::session::{RequireSignIn, SessionCtx};
 use crate::Route;
 
 #[component]
@@ -38,8 +38,20 @@ fn SlipPage(id: String) -> Element {
             }
         }
     });
+    // The follow-up center has no record pages: back to its review queue.
+    let follow_up = use_context::<SessionCtx>()
+        .me()
+        .is_some_and(|m| m.role == shared::auth::Role::FollowUpCenter);
+    let back_to = if follow_up {
+        Route::SelfRegistrations {}
+    } else {
+        Route::RecordTab {
+            id: id.clone(),
+            tab: "observation".into(),
+        }
+    };
     let back = rsx! {
-        Link { class: "button secondary", to: Route::RecordTab { id: id.clone(), tab: "observation".into() },
+        Link { class: "button secondary", to: back_to,
             "data-testid": "slip-back", "‹ 戻る" }
     };
     let (rec, obs) = match data.read().clone() {

@@ -7,6 +7,7 @@
 
 pub mod home;
 pub mod passkey;
+pub mod register;
 pub mod report;
 pub mod send;
 pub mod signin;

@@ -24,6 +24,8 @@ fn Menu() -> Element {
     // The triage queue is the health center's; the dashboard also the prefecture's and the nation's.
     let observes =
         role.is_some_and(|r| matches!(r, Role::HealthCenterStaff | Role::HealthCenterAdmin));
+    // Self-registrations of positives: health-center staff and the follow-up center.
+    let reviews = role.is_some_and(Role::reviews_self_registrations);
     let dashboard = role.is_some_and(|r| {
         matches!(
             r,
@@ -92,7 +94,13 @@ fn Menu() -> Element {
                     }
                 }
             }
-            if !files && !views {
+            if reviews {
+                h2 { class: "section-title", {text::SECTION_SELF_REGISTRATION} }
+                nav { class: "actions",
+                    ActionCard { to: Route::SelfRegistrations {}, title: text::ACTION_SELF_REGISTRATIONS, hint: text::ACTION_SELF_REGISTRATIONS_HINT, primary: !files && !views }
+                }
+            }
+            if !files && !views && !reviews {
                 p { class: "notice", "data-testid": "aggregates-only", {text::AGGREGATES_ONLY} }
             }
         }

@@ -143,7 +143,7 @@ async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
         id: row.id,
         version: row.version,
         // A credential for the patient's phone: only for the health center that manages the record.
-        smartphone_id: access::smartphone_id(r.manage, row.smartphone_id),
+        smartphone_id: access::smartphone_id(r.slip, row.smartphone_id),
         name: row.name,
         furigana: row.furigana,
         sex: row.sex,
@@ -650,7 +650,7 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                 &NewCase {
                     id: &id,
                     smartphone_id: &phone_id,
-                    institution_id: &institution_id,
+                    institution_id: Some(&institution_id),
                     health_center_id: &body.health_center_id,
                     pref_code: pref,
                     columns: &cols,

@@ -6,7 +6,8 @@
 //! public), `admin(…)` for administration, `phone(…)` for the observed person's phone. A handler of a signed-in
 //! route takes that type as its first argument, and the type can only be made from a verified session
 //! ([`crate::caller`]). The public routes are the sign-in steps, invitations, `/api/health`, the phone's sign-in,
-//! the bench routes and the test clock (404 unless enabled); `tests/api/access.test.mjs` checks every other route refuses a stranger.
+//! the bench routes, the test clock (404 unless enabled) and `POST /api/self-registrations` (the public page of
+//! issue 21; throttled per address); `tests/api/access.test.mjs` checks every other route refuses a stranger.
 
 use shared::error::ErrorCode;
 use worker::{Context, Env, Method, Request, Response};
@@ -26,6 +27,7 @@ mod me;
 mod notifications;
 mod observation;
 mod observe_passkey;
+mod self_registrations;
 mod sync;
 mod test_clock;
 
@@ -223,6 +225,24 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["observe", "reports"] => {
             only(&m, Post)?;
             observation::reports(phone(env, &req).await?, req).await
+        }
+        ["self-registrations"] => match m {
+            // Public: the person's page (no account); Origin checked above like every POST.
+            Post => self_registrations::submit(req, env, ctx).await,
+            Get => self_registrations::list(staff(env, &req).await?, req).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["self-registrations", id] => {
+            only(&m, Get)?;
+            self_registrations::get(staff(env, &req).await?, id).await
+        }
+        ["self-registrations", id, "confirm"] => {
+            only(&m, Post)?;
+            self_registrations::confirm(staff(env, &req).await?, id, env, ctx).await
+        }
+        ["self-registrations", id, "reject"] => {
+            only(&m, Post)?;
+            self_registrations::reject(staff(env, &req).await?, req, id).await
         }
         ["observation", "alerts"] => {
             only(&m, Get)?;

@@ -247,7 +247,7 @@ async fn linked(c: &Staff, id: &str) -> ApiResult<Option<LinkedRecord>> {
         return Ok(None);
     };
     Ok(Some(LinkedRecord {
-        smartphone_id: access::smartphone_id(access.manage, row.smartphone_id),
+        smartphone_id: access::smartphone_id(access.slip, row.smartphone_id),
         id: row.id,
         name: row.name,
     }))

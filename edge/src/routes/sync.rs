@@ -201,7 +201,7 @@ fn plan_create(
             &NewCase {
                 id: &case_id,
                 smartphone_id: &phone_id,
-                institution_id: institution,
+                institution_id: Some(institution),
                 health_center_id: &rec.health_center_id,
                 pref_code: pref,
                 columns: &cols,

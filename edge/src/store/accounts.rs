@@ -82,7 +82,7 @@ impl UserRow {
                 health_center_id: s(&self.health_center_id)?,
                 pref_code: s(&self.pref_code)?,
             },
-            Role::PrefectureStaff => Jurisdiction::Prefecture {
+            Role::PrefectureStaff | Role::FollowUpCenter => Jurisdiction::Prefecture {
                 pref_code: s(&self.pref_code)?,
             },
             Role::NationalStaff => Jurisdiction::National,

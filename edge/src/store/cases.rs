@@ -247,7 +247,9 @@ fn insert(
 pub struct NewCase<'a> {
     pub id: &'a str,
     pub smartphone_id: &'a str,
-    pub institution_id: &'a str,
+    /// The clinic that made it; `None` for a record a health center or the follow-up center made (a confirmed
+    /// self-registration).
+    pub institution_id: Option<&'a str>,
     pub health_center_id: &'a str,
     pub pref_code: &'a str,
     pub columns: &'a IdColumns,
@@ -266,7 +268,7 @@ pub fn insert_case(db: &D1Database, c: &NewCase) -> ApiResult<D1PreparedStatemen
     let mut values: Vec<(&'static str, JsValue)> = vec![
         ("id", c.id.into()),
         ("smartphone_id", c.smartphone_id.into()),
-        ("institution_id", c.institution_id.into()),
+        ("institution_id", opt(c.institution_id)),
         ("health_center_id", c.health_center_id.into()),
         ("pref_code", c.pref_code.into()),
     ];
@@ -841,7 +843,7 @@ pub fn filing_statements(
             &NewCase {
                 id,
                 smartphone_id: &phone_id,
-                institution_id,
+                institution_id: Some(institution_id),
                 health_center_id,
                 pref_code,
                 columns: &columns,

@@ -16,6 +16,7 @@
 //! | [`sync`] | `sync_records` and the drive-through device keys |
 //! | [`daily_totals`] | `daily_totals`, `daily_total_versions` (reads notifications, cases, self_registrations) |
 //! | [`sentinel`] | `sentinel_sites`, `sentinel_reports`, `sentinel_report_versions` |
+//! | [`self_registrations`] | `self_registrations` (reads `cases` to find the same person) |
 //!
 //! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
 //! uses neither), so the module graph has no loop.
@@ -37,6 +38,7 @@ pub mod institutions;
 pub mod notifications;
 pub mod observation;
 pub mod probe;
+pub mod self_registrations;
 pub mod sentinel;
 pub mod sync;
 pub mod throttles;

@@ -7,7 +7,7 @@
 //! Keys (the prefix says which throttle; addresses are [`crate::request::address_bucket`]s):
 //! `id:<スマホ入力ID>` and `addr:<address>` (phone sign-in by slip and passkey), `login:<SHA-256 of the typed sign-in
 //! ID>` and `staff_addr:<address>` (staff password sign-in), `challenge:<address>` (option challenges made without
-//! a session), `audit:<address>` (audit rows of anonymous failures), `dup:<user id>` (the duplicate check).
+//! a session), `audit:<address>` (audit rows of anonymous failures), `dup:<user id>` (the duplicate check), `selfreg:<address>` (self-registrations).
 
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
@@ -68,6 +68,11 @@ pub const ANONYMOUS_AUDIT: Limit = Limit {
 pub const DUPLICATES: Limit = Limit {
     max: 30,
     window_ms: MINUTE,
+};
+/// Self-registrations of positives (the public page), per address: 10 attempts an hour, counted first.
+pub const SELF_REGISTRATION: Limit = Limit {
+    max: shared::api::self_registration::PER_ADDRESS_PER_HOUR,
+    window_ms: 60 * MINUTE,
 };
 /// The longest window above: a key idle longer than this counts nothing and may be purged.
 pub const LONGEST_WINDOW_MS: i64 = 60 * MINUTE;

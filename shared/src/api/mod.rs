@@ -9,6 +9,7 @@ pub mod counts;
 pub mod health;
 pub mod notifications;
 pub mod observation;
+pub mod self_registration;
 pub mod sync;
 
 pub use health::{HealthResponse, StoreCheck};

@@ -50,6 +50,27 @@ pub struct Access {
     pub delete: bool,
     /// The filing clinic asked to delete a record a health center has accepted (answered with whom to ask).
     pub delete_is_health_centers: bool,
+    /// Receive the record's スマホ入力ID (print its slip): the managing health center, and the follow-up center for a
+    /// record its own confirmation of a self-registration made ([`Principal::confirmer_access`]).
+    pub slip: bool,
+}
+
+/// Whose self-registrations a principal reviews: a health center's (those routed to it), or a prefecture's (the
+/// follow-up center).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewArea {
+    HealthCenter(String),
+    Prefecture(String),
+}
+
+impl ReviewArea {
+    /// Whether a registration routed to `health_center_id` in `pref_code` is this area's.
+    pub fn covers(&self, health_center_id: &str, pref_code: &str) -> bool {
+        match self {
+            ReviewArea::HealthCenter(h) => h == health_center_id,
+            ReviewArea::Prefecture(p) => p == pref_code,
+        }
+    }
 }
 
 /// Whose records a principal may list and search.
@@ -118,6 +139,38 @@ impl Principal {
             file: own_clinic && !record.filed,
             delete: manage || (own_clinic && !record.accepted),
             delete_is_health_centers: own_clinic && !manage && record.accepted,
+            slip: manage,
+        }
+    }
+
+    /// What the follow-up center may do with a record made (or linked) by its own confirmation of a self-registration
+    /// (`confirmed_by_self`: the confirmation's `decided_by` is this account): read it and print its slip. Nothing
+    /// for anyone else, and nothing for another record: it searches and edits no records.
+    pub fn confirmer_access(&self, confirmed_by_self: bool) -> Access {
+        let follow_up = self.role == Role::FollowUpCenter
+            && matches!(self.jurisdiction, Jurisdiction::Prefecture { .. });
+        if follow_up && confirmed_by_self {
+            Access {
+                read: true,
+                slip: true,
+                ..Access::default()
+            }
+        } else {
+            Access::default()
+        }
+    }
+
+    /// Whose self-registrations this principal reviews: health-center staff and administrators their center's, the
+    /// follow-up center its prefecture's; nobody else (clinics, prefecture staff, national staff).
+    pub fn review_area(&self) -> Option<ReviewArea> {
+        if let Some(h) = self.desk() {
+            return Some(ReviewArea::HealthCenter(h.to_owned()));
+        }
+        match (&self.role, &self.jurisdiction) {
+            (Role::FollowUpCenter, Jurisdiction::Prefecture { pref_code }) => {
+                Some(ReviewArea::Prefecture(pref_code.clone()))
+            }
+            _ => None,
         }
     }
 
@@ -226,6 +279,61 @@ mod tests {
             accepted: false,
             accepted_where_it_is: false,
         }
+    }
+
+    #[test]
+    fn the_follow_up_center_reviews_its_prefecture_and_sees_only_its_confirmations() {
+        let pref = |code: &str| Jurisdiction::Prefecture {
+            pref_code: code.into(),
+        };
+        let fuc = who(Role::FollowUpCenter, pref("13"));
+        // No record of anyone's by the ordinary rule: not a health center, not the prefecture's staff.
+        assert_eq!(fuc.access(&record()), Access::default());
+        assert_eq!(fuc.scope(), None);
+        assert_eq!(fuc.dashboard_area(), None);
+        assert_eq!(fuc.desk(), None);
+        assert!(!fuc.is_admin());
+        assert!(!fuc.can_manage_account(Role::ClinicDoctor, &inst("c", "hc-1", "13")));
+        // Its own confirmation's record: read and slip, nothing more.
+        let own = fuc.confirmer_access(true);
+        assert!(own.read && own.slip && !own.edit && !own.manage && !own.delete && !own.file);
+        assert_eq!(fuc.confirmer_access(false), Access::default());
+        // Nobody else gets anything from the confirmer rule.
+        for p in [
+            who(Role::PrefectureStaff, pref("13")),
+            who(Role::HealthCenterStaff, hc("hc-1", "13")),
+            who(Role::FollowUpCenter, hc("hc-1", "13")),
+        ] {
+            assert_eq!(p.confirmer_access(true), Access::default(), "{p:?}");
+        }
+        // Review areas.
+        assert_eq!(fuc.review_area(), Some(ReviewArea::Prefecture("13".into())));
+        assert!(ReviewArea::Prefecture("13".into()).covers("hc-9", "13"));
+        assert!(!ReviewArea::Prefecture("13".into()).covers("hc-9", "14"));
+        assert_eq!(
+            who(Role::HealthCenterStaff, hc("hc-1", "13")).review_area(),
+            Some(ReviewArea::HealthCenter("hc-1".into()))
+        );
+        assert!(!ReviewArea::HealthCenter("hc-1".into()).covers("hc-2", "13"));
+        for p in [
+            who(Role::PrefectureStaff, pref("13")),
+            who(Role::NationalStaff, Jurisdiction::National),
+            who(Role::ClinicDoctor, inst("c", "hc-1", "13")),
+            who(Role::ClinicStaff, inst("c", "hc-1", "13")),
+        ] {
+            assert_eq!(p.review_area(), None, "{p:?}");
+        }
+        // The managing health center gets the slip by the ordinary rule.
+        assert!(
+            who(Role::HealthCenterStaff, hc("hc-2", "13"))
+                .access(&record())
+                .slip
+        );
+        assert!(
+            !who(Role::HealthCenterStaff, hc("hc-1", "13"))
+                .access(&record())
+                .slip
+        );
     }
 
     #[test]

@@ -4,6 +4,6 @@ pub mod access;
 pub mod password;
 pub mod role;
 
-pub use access::{Access, Principal, RecordArea, Scope};
+pub use access::{Access, Principal, RecordArea, ReviewArea, Scope};
 pub use password::{check_password, PasswordContext, PasswordRule};
 pub use role::{Jurisdiction, Role};

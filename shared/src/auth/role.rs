@@ -17,16 +17,20 @@ pub enum Role {
     PrefectureStaff,
     /// 厚生労働省の職員 (aggregates only)
     NationalStaff,
+    /// 都道府県の健康フォローアップセンター (issue 21): reviews the self-registrations of positives of its prefecture
+    /// and prints the slips of the records its confirmations made; no filing, no search, no other screens.
+    FollowUpCenter,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::ClinicDoctor,
         Role::ClinicStaff,
         Role::HealthCenterStaff,
         Role::HealthCenterAdmin,
         Role::PrefectureStaff,
         Role::NationalStaff,
+        Role::FollowUpCenter,
     ];
 
     pub fn label_ja(self) -> &'static str {
@@ -37,6 +41,7 @@ impl Role {
             Role::HealthCenterAdmin => "保健所（管理者）",
             Role::PrefectureStaff => "都道府県",
             Role::NationalStaff => "厚生労働省",
+            Role::FollowUpCenter => "健康フォローアップセンター",
         }
     }
 
@@ -48,6 +53,7 @@ impl Role {
             Role::HealthCenterAdmin => "health_center_admin",
             Role::PrefectureStaff => "prefecture_staff",
             Role::NationalStaff => "national_staff",
+            Role::FollowUpCenter => "follow_up_center",
         }
     }
 
@@ -60,9 +66,19 @@ impl Role {
         matches!(self, Role::ClinicDoctor | Role::ClinicStaff)
     }
 
-    /// Searching and opening patient records: everyone but national staff (aggregates only, no personal data).
+    /// Searching and opening patient records: everyone but national staff (aggregates only, no personal data) and
+    /// the follow-up center (which sees only the registrations it reviews and the slips of its confirmations).
     pub fn views_records(self) -> bool {
-        self != Role::NationalStaff
+        !matches!(self, Role::NationalStaff | Role::FollowUpCenter)
+    }
+
+    /// Reviewing self-registrations of positives: health-center staff (their center's) and the follow-up center
+    /// (its prefecture's).
+    pub fn reviews_self_registrations(self) -> bool {
+        matches!(
+            self,
+            Role::HealthCenterStaff | Role::HealthCenterAdmin | Role::FollowUpCenter
+        )
     }
 
     /// The kind of area an account of this role belongs to.
@@ -70,7 +86,7 @@ impl Role {
         match self {
             Role::ClinicDoctor | Role::ClinicStaff => AreaKind::Institution,
             Role::HealthCenterStaff | Role::HealthCenterAdmin => AreaKind::HealthCenter,
-            Role::PrefectureStaff => AreaKind::Prefecture,
+            Role::PrefectureStaff | Role::FollowUpCenter => AreaKind::Prefecture,
             Role::NationalStaff => AreaKind::National,
         }
     }
@@ -173,6 +189,8 @@ mod tests {
             .collect();
         assert_eq!(viewers.len(), 5);
         assert!(!Role::NationalStaff.views_records());
+        assert!(!Role::FollowUpCenter.views_records());
+        assert!(!Role::FollowUpCenter.files_notifications());
     }
 
     #[test]
