@@ -31,8 +31,9 @@ pub const BUDGETS: [(Entry, u64, u64); 7] = [
     // self-registration review queue (list, detail, confirm, reject; 314 → 337 KB alone) to this entry.
     (Entry::Desk, 380 * KB, 250 * KB),
     // Issue 20 added the 承認待ち screen (second approver), the step-up before adding a key and the audit chain's
-    // problem reports to this entry: 296 → 325 KB gzip (chrono's formatter kept out: it would be 14 KB more).
-    (Entry::Admin, 330 * KB, 250 * KB),
+    // problem reports to this entry: 296 → 325 KB gzip (chrono's formatter kept out: it would be 14 KB more). Issue 21's
+    // menu entries and the stylesheet's new screens (the CSS is shared by every entry) took it to 331 KB.
+    (Entry::Admin, 340 * KB, 250 * KB),
 ];
 
 pub struct EntrySize {
