@@ -920,7 +920,8 @@ const rows = [
   },
   {
     method: "GET", path: "/api/counts?from=2022-10-01&to=2022-10-01", pathName: "/api/counts",
-    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") ? FORBIDDEN : ok()),
+    // Clinics and the follow-up center have no dashboard (as for /api/dashboard).
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role.startsWith("clinic") || c.user.role === "follow_up_center" ? FORBIDDEN : ok()),
     check: (c, r) => r.body.days.length === 1 && r.body.days[0].daily_totals[0] === (c.hc === SHINJUKU ? 1 : c.hc === SETAGAYA ? 1 : 2)
       && r.body.area === (c.hc ? "health_center" : c.name === "pref_tokyo" ? "prefecture" : "nation"),
   },

@@ -140,8 +140,12 @@ test("the designated clinic reports its week on /sentinel", async () => {
   errors.length = 0; // the first test's offline requests
   await page.goto(`${edge.url}/sentinel`);
   await page.getByTestId("sentinel-page").waitFor();
+  // The default week (last week) is designated too: wait for the chosen week's report before tapping.
+  const loaded = page.waitForResponse((r) => r.url().endsWith("/api/sentinel/reports/2023-05-15"));
   await page.getByTestId("sentinel-week").fill("2023-05-15");
+  await loaded;
   await row(page, "0-9").getByTestId("band-plus").waitFor();
+  await page.waitForTimeout(200);
   await row(page, "0-9").getByTestId("band-plus").click();
   await row(page, "20-29").getByTestId("band-input").fill("3");
   await page.getByTestId("sentinel-save").click();

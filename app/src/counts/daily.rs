@@ -67,15 +67,15 @@ fn DailyPage() -> Element {
         if check_daily_day(&d, regime_today()).is_err() {
             return None;
         }
-        Some(api::counts::daily(&d).await)
-    });
-    // The screen starts from the stored report, else from the notified cases.
-    use_effect(move || {
-        if let Some(Some(Ok(d))) = &*data.read() {
-            let start = d.report.as_ref().map_or(&d.notified, |r| &r.counts);
+        let r = api::counts::daily(&d).await;
+        // The screen starts from the stored report, else from the notified cases, before the rows are drawn (a
+        // tap is never overwritten).
+        if let Ok(v) = &r {
+            let start = v.report.as_ref().map_or(&v.notified, |r| &r.counts);
             typed.set(start.iter().map(u32::to_string).collect());
             server_issues.set(Vec::new());
         }
+        Some(r)
     });
     // The device's key for the outbox: the server's (online; the device keeps it), or "" offline (the kept one).
     let sk1 = sk.clone();

@@ -36,10 +36,9 @@ fn SentinelPage() -> Element {
         if check_sentinel_week(&w, today).is_err() {
             return None;
         }
-        Some(api::counts::sentinel(&w).await)
-    });
-    use_effect(move || {
-        if let Some(Some(Ok(d))) = &*data.read() {
+        let r = api::counts::sentinel(&w).await;
+        // The rows start from the stored report before they are drawn (a tap is never overwritten).
+        if let Ok(d) = &r {
             let start = d
                 .report
                 .as_ref()
@@ -48,6 +47,7 @@ fn SentinelPage() -> Element {
             typed.set(start.iter().map(u32::to_string).collect());
             server_issues.set(Vec::new());
         }
+        Some(r)
     });
     let w = week();
     let parsed = check_sentinel_week(&w, today);
