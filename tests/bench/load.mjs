@@ -3,7 +3,9 @@
 // reporting from their phones. Halfway through, the worker is killed and started again on the same state (a fault);
 // users retry what got no answer with the same idempotency key / client id. Prints the error count (5xx, unexpected
 // 4xx, answers lost), the latency distribution per action, and what was lost or duplicated (filings acknowledged vs
-// stored, reports accepted vs stored). Bounded in count and time; nothing leaves the machine.
+// stored, reports accepted vs stored). Issue 21 adds clinics sending daily totals (each its own day, counts growing,
+// retried with the same body) and people self-registering on the public page (some resends with the same client
+// key): stored vs acknowledged, lost and duplicated. Bounded in count and time; nothing leaves the machine.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +15,7 @@ import { firstSignInAs } from "../support/softauthn.mjs";
 import { confirmedCase, jstToday } from "../support/notification.mjs";
 
 const SECONDS = Number(process.env.LOAD_SECONDS || 60);
-const USERS = { clinic: 40, healthCenter: 30, patient: 30 };
+const USERS = { clinic: 40, healthCenter: 30, patient: 30, dailyTotals: 10, register: 10 };
 const KILL = process.env.LOAD_KILL !== "0";
 const PATIENT_KEYS = ["face", "cough", "dyspnea", "fatigue", "nausea", "diarrhea", "consciousness", "cannot_eat", "no_urine"];
 
@@ -81,7 +83,8 @@ async function call(action, method, p, { cookie, body, headers = {}, accept = [2
 // ---- who -------------------------------------------------------------------------------------------------------------
 const sessions = {};
 for (const id of ["doctor@shinjuku-clinic.demo", "staff@shinjuku-clinic.demo", "doctor@setagaya-clinic.demo",
-  "staff@shinjuku-hc.demo", "admin@shinjuku-hc.demo", "staff@setagaya-hc.demo", "admin@setagaya-hc.demo"]) {
+  "staff@shinjuku-hc.demo", "admin@shinjuku-hc.demo", "staff@setagaya-hc.demo", "admin@setagaya-hc.demo",
+  "followup@tokyo.demo"]) {
   sessions[id] = (await firstSignInAs(edge, id)).client.cookieHeader;
 }
 const clinics = ["doctor@shinjuku-clinic.demo", "staff@shinjuku-clinic.demo", "doctor@setagaya-clinic.demo"];
@@ -178,9 +181,60 @@ async function patientUser(i) {
   }
 }
 
+// Daily totals (issue 21): user i reports for its clinic on its own day of the limited regime (2022-09-26 + i, so no
+// two users share a clinic-day), the 20代 band growing by one each time; the last acknowledged figure must be what is
+// stored, in one row whose version counts the changes.
+const dailyLast = new Map(); // `${institution}/${day}` → { n, changes }
+const DAILY_CLINICS = [["doctor@shinjuku-clinic.demo", "inst_demo_shinjuku"], ["doctor@setagaya-clinic.demo", "inst_demo_setagaya"]];
+const dayOf = (i) => new Date(Date.UTC(2022, 8, 26 + i)).toISOString().slice(0, 10);
+async function dailyTotalsUser(i) {
+  const [who, inst] = DAILY_CLINICS[i % DAILY_CLINICS.length];
+  const day = dayOf(i);
+  for (let n = 1; !stop; n++) {
+    const r = await call("clinic: daily totals", "PUT", `/api/daily-totals/${day}`,
+      { cookie: sessions[who], body: { counts: { "20-29": n, "30-39": 1 } } });
+    if (r?.report) {
+      const prev = dailyLast.get(`${inst}/${day}`) ?? { n: 0, changes: 0 };
+      dailyLast.set(`${inst}/${day}`, { n, changes: prev.changes + (r.changed ? 1 : 0), who, day });
+    }
+    await sleep(300 + Math.random() * 500);
+  }
+}
+
+// Self-registration (issue 21): anonymous people on the public page, each from its own address (the page's per-address
+// limit is not what this measures), one in five resending its last registration (same client key: same receipt).
+const receipts = new Map(); // client key → receipt
+let addressSeq = 0;
+async function registerUser(i) {
+  let last = null;
+  for (let n = 0; !stop; n++) {
+    const resend = last && n % 5 === 0;
+    const body = resend ? last : {
+      client_key: `load-${run}-${i}-${n}-registration`, consent_version: "2022-09-26.1",
+      name: `負荷登録 ${i}-${n}`, furigana: "フカ トウロク", date_of_birth: "1995-04-01", sex: "女",
+      phone: `080-${String(1000 + i).slice(-4)}-${String(n).padStart(4, "0")}`, postal_code: "1600022", municipality_code: "131041",
+      address: "東京都新宿区新宿一丁目1番1号", result_kind: "antigen_kit", result_date: "2022-10-03", clinic_name: "",
+    };
+    addressSeq += 1;
+    const r = await call("public: self-registration", "POST", "/api/self-registrations", {
+      body, accept: [200, 201],
+      headers: { "cf-connecting-ip": `198.19.${Math.floor(addressSeq / 250) % 250}.${(addressSeq % 250) + 1}` },
+    });
+    if (r?.receipt) {
+      if (receipts.has(body.client_key) && receipts.get(body.client_key) !== r.receipt) {
+        stat("public: self-registration").errors.push(`resend of ${body.client_key} answered another receipt`);
+      }
+      receipts.set(body.client_key, r.receipt);
+    }
+    last = body;
+    await sleep(400 + Math.random() * 600);
+  }
+}
+
 // ---- run -------------------------------------------------------------------------------------------------------------
 console.log(`Load on local wrangler dev: ${USERS.clinic} clinic users filing, ${USERS.healthCenter} health-center users, ` +
-  `${Math.min(USERS.patient, phones.length)} patients reporting, ${SECONDS} s, loopback, the same 2 cores` +
+  `${Math.min(USERS.patient, phones.length)} patients reporting, ${USERS.dailyTotals} clinics sending daily totals, ` +
+  `${USERS.register} people self-registering, ${SECONDS} s, loopback, the same 2 cores` +
   (KILL ? "; the worker killed and restarted at half time" : ""));
 const t0 = performance.now();
 const startWall = Date.now();
@@ -188,6 +242,8 @@ const users = [
   ...Array.from({ length: USERS.clinic }, (_, i) => clinicUser(i)),
   ...Array.from({ length: USERS.healthCenter }, (_, i) => healthCenterUser(i)),
   ...Array.from({ length: USERS.patient }, (_, i) => patientUser(i)),
+  ...Array.from({ length: USERS.dailyTotals }, (_, i) => dailyTotalsUser(i)),
+  ...Array.from({ length: USERS.register }, (_, i) => registerUser(i)),
 ];
 let restartMs = null;
 const fault = (async () => {
@@ -228,6 +284,26 @@ for (const [id, ids] of reported) {
   const tab = await call("verify", "GET", `/api/cases/${id}/observation`, { cookie: hcCookie });
   storedReports += tab.reports.filter((r) => r.reported_at >= startWall).length;
 }
+// Daily totals: one row per clinic-day holding the last acknowledged figure; its version counts the changes.
+let dailyLost = 0;
+let dailyDuplicated = 0;
+for (const last of dailyLast.values()) {
+  const r = await call("verify", "GET", `/api/daily-totals/${last.day}`, { cookie: sessions[last.who] });
+  const stored = r?.report;
+  const twenties = 4; // "20-29" in shared::regime::DAILY_BANDS_2022 (0, 1-4, 5-9, 10-19, 20-29, …)
+  if (!stored || stored.counts[twenties] !== last.n) dailyLost++;
+  if (stored && stored.version > last.changes) dailyDuplicated += stored.version - last.changes;
+}
+const versionRows = edge.d1("SELECT COUNT(*) AS n FROM daily_total_versions")[0]?.n ?? 0;
+const rowCount = edge.d1("SELECT COUNT(*) AS n FROM daily_totals")[0]?.n ?? 0;
+// Self-registrations: every acknowledged receipt stored once, no person stored twice.
+const regRows = edge.d1("SELECT receipt, name FROM self_registrations WHERE name LIKE '負荷登録 %'");
+const storedReceipts = new Set(regRows.map((x) => x.receipt));
+const acknowledged = new Set(receipts.values());
+const regLost = [...acknowledged].filter((x) => !storedReceipts.has(x)).length;
+const byName = new Map();
+for (const x of regRows) byName.set(x.name, (byName.get(x.name) ?? 0) + 1);
+const regDuplicated = [...byName.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
 await edge.stop();
 rmSync(state, { recursive: true, force: true });
 
@@ -246,4 +322,6 @@ for (const [action, s] of stats) {
 console.log(`  ${requests} requests in ${elapsed.toFixed(1)} s (${(requests / elapsed).toFixed(0)} req/s); errors: ${errors} (target 0)`);
 if (restartMs !== null) console.log(`  worker killed and back in ${(restartMs / 1000).toFixed(1)} s; requests without an answer meanwhile were sent again`);
 console.log(`  filings: ${filed.size} acknowledged, ${storedFilings} stored, ${Math.max(0, filed.size - storedFilings + duplicateFilings)} lost, ${duplicateFilings} duplicated`);
+console.log(`  daily totals: ${dailyLast.size} clinic-days acknowledged, ${rowCount} rows stored (${versionRows} versions), ${dailyLost} lost, ${dailyDuplicated} duplicated`);
+console.log(`  self-registrations: ${acknowledged.size} acknowledged (${receipts.size} client keys), ${regRows.length} stored, ${regLost} lost, ${regDuplicated} duplicated`);
 console.log(`  reports: ${acceptedReports} accepted, ${storedReports} stored, ${Math.max(0, acceptedReports - storedReports)} lost, ${Math.max(0, storedReports - acceptedReports)} duplicated`);
