@@ -398,3 +398,35 @@ fn the_form_state_follows_the_diagnosis_date_and_keeps_the_groups_aside() {
     follow_regime(&mut state, today, true);
     assert_eq!(get(&state, "version"), &json!("2022-09-26"));
 }
+
+#[test]
+fn the_limited_form_adds_its_reference_item_to_every_item_of_the_full_one() {
+    use shared::notification::reference_fields::{OptionTarget, REFERENCE_ITEMS_20220926};
+    let mut f = fixture::everything_filled();
+    for g in TargetGroup::ALL {
+        f.target_groups.set(g, true);
+    }
+    let v = serde_json::to_value(Notification::R20220926(f)).expect("json");
+    let at = |path: &str| {
+        path.split('.')
+            .try_fold(&v, |v, step| v.get(step))
+            .filter(|m| !m.is_null())
+    };
+    for item in REFERENCE_ITEMS_20220926 {
+        for path in item.paths {
+            assert_eq!(at(path), Some(&json!(true)), "{path}");
+        }
+        for (label, target) in item.options {
+            let OptionTarget::Member(path) = target else {
+                panic!("{label}")
+            };
+            assert!(at(path).is_some(), "{label}");
+            let g = TargetGroup::ALL
+                .into_iter()
+                .find(|g| Field::TargetGroup(*g).path() == *path)
+                .expect("a group");
+            // The printed wording is the label's start (group 2's label adds its parenthesis).
+            assert!(g.label().starts_with(label), "{label} / {}", g.label());
+        }
+    }
+}

@@ -22,7 +22,7 @@ use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
 use crate::notification::input::{fill_address, input_id, AsideNotices, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
-use crate::notification::spec::{fields, section_of, Place, SectionId};
+use crate::notification::spec::{fields, section_of, target_group_fields, Place, SectionId};
 use crate::notification::{blank, findings, parse, regime_of, today};
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -514,6 +514,9 @@ fn Filing(mode: FilingMode) -> Element {
                             if s == SectionId::Tests {
                                 TestButtons {}
                             }
+                            if s == SectionId::Category {
+                                TargetGroups { key: "groups-{gen}", issues: issues.clone() }
+                            }
                         }
                     }
                     if show_all() && !errors.is_empty() {
@@ -583,7 +586,6 @@ fn section_complete(
 #[component]
 fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
     let ctx = use_context::<FormCtx>();
-    let issues_all = issues.clone();
     let own: Vec<IssueView> = match section {
         SectionId::Tests if (ctx.show_all)() => {
             issues.into_iter().filter(|i| i.field == "tests").collect()
@@ -596,9 +598,6 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
     rsx! {
         for i in own {
             p { class: "field-error", role: "alert", "{i.message}" }
-        }
-        if section == SectionId::Category {
-            NotNotifiable { issues: issues_all.clone() }
         }
         if section == SectionId::Symptoms {
             button {
@@ -666,6 +665,30 @@ fn RegimeBanner() -> Element {
             },
             NotificationDuty::EveryCase { .. } => rsx! {},
         }
+    }
+}
+
+/// 届出の対象 under 類型 on the limited form: the groups that can apply as large ticks, then the notice for a case
+/// that fits none.
+#[component]
+fn TargetGroups(issues: Vec<IssueView>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let specs = target_group_fields(&ctx.state.read(), today());
+    rsx! {
+        if !specs.is_empty() {
+            fieldset { class: "choice-group target-groups", id: "f-target-groups", tabindex: "-1", "data-testid": "target-groups",
+                legend { class: "field-label", "届出の対象（該当するものをすべて選択）" }
+                for f in specs {
+                    FieldInput {
+                        key: "{f.path}",
+                        issues: issues.iter().filter(|i| i.field == f.path).cloned().collect::<Vec<_>>(),
+                        doctors: Vec::new(),
+                        spec: f,
+                    }
+                }
+            }
+        }
+        NotNotifiable { issues }
     }
 }
 

@@ -241,6 +241,25 @@ fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
     ));
 }
 
+/// 届出の対象 (the limited form of 2022-09-26, shown under 類型): each group that can apply, as a large tick; none
+/// on the full form.
+pub fn target_group_fields(state: &Value, today: NaiveDate) -> Vec<FieldSpec> {
+    let form = super::read_form(state).unwrap_or_default();
+    let mut out = Vec::new();
+    for g in TargetGroup::ALL {
+        let path = Field::TargetGroup(g).path();
+        if applies(&form, today, &path) {
+            let spec = fs(path, format!("{}{}", g.number(), g.label()), Kind::Check);
+            out.push(if g == TargetGroup::Aged65OrOver {
+                spec.hint("生年月日と診断年月日から自動で選ばれます")
+            } else {
+                spec
+            });
+        }
+    }
+    out
+}
+
 /// The fields of one section as they apply to the current state.
 pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldSpec> {
     let mut out = Vec::new();
@@ -254,18 +273,6 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
                 "診断（検案）した者（死体）の類型",
                 Kind::Choice(Opts::Category),
             ));
-            // 届出の対象 (the limited form of 2022-09-26): each group that can apply, as a large tick.
-            for g in TargetGroup::ALL {
-                let path = Field::TargetGroup(g).path();
-                if ap(&path) {
-                    let spec = fs(path, format!("{}{}", g.number(), g.label()), Kind::Check);
-                    out.push(if g == TargetGroup::Aged65OrOver {
-                        spec.hint("生年月日と診断年月日から自動で選ばれます")
-                    } else {
-                        spec
-                    });
-                }
-            }
         }
         SectionId::Patient => {
             out.push(fs("patient.name", "当該者氏名", Kind::Text));
