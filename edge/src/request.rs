@@ -39,7 +39,8 @@ pub async fn json_body_up_to<T: DeserializeOwned>(req: &mut Request, limit: usiz
 /// read into its type, so a value such as SpO₂ `-1`, `95.5` or `"abc"` is answered `VALIDATION_FAILED` with the
 /// field's path and code (`shared::notification::raw`), not a generic 400 for the whole body.
 pub async fn notification_body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
-    let value: serde_json::Value = json_body(req).await?;
+    // A member named twice is refused (as the model's structs would), not read as its last value.
+    let shared::notification::raw::UniqueMembers(value) = json_body(req).await?;
     if let Some(n) = value.get("notification") {
         let issues = shared::notification::raw::raw_issues(n);
         if !issues.is_empty() {

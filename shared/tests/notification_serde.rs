@@ -69,7 +69,7 @@ const STORED_2021_11_29: &str = r#"{
 fn a_stored_2021_11_29_notification_still_reads_and_validates() {
     let n = Notification::from_json(STORED_2021_11_29).expect("stored notification parses");
     assert_eq!(n, Notification::R20211129(fixture::confirmed_patient()));
-    let Notification::R20211129(form) = &n;
+    let form = n.form();
     let report = validate_20211129(form, fixture::today());
     assert!(
         report.errors.is_empty() && report.warnings.is_empty(),

@@ -110,6 +110,14 @@ function badBodies() {
     ["notification with wrong types", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", patient: { name: 5, date_of_birth: "yesterday" }, tests: "all" } })],
     ["notification with an unknown member", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", extra: true } })],
     ["notification with 1000 tests", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", tests: Array(1000).fill({}) } })],
+    // 届出の対象 of the limited form (2022-09-26): a list, wrong types, an unknown group, a group named twice, groups
+    // on the full form, and the limited form dated outside its regime.
+    ["target groups as a list", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2022-09-26", target_groups: ["aged_65_or_over", "aged_65_or_over"] } })],
+    ["target groups of wrong types", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2022-09-26", target_groups: { aged_65_or_over: "yes", pregnant: 1, needs_admission: null } } })],
+    ["target group unknown", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2022-09-26", target_groups: { aged_70_or_over: true } } })],
+    ["target group named twice", `{"idempotency_key":"${"k".repeat(20)}","notification":{"version":"2022-09-26","target_groups":{"pregnant":true,"pregnant":false}}}`],
+    ["target groups on the full form", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2021-11-29", diagnosis_date: "2022-01-05", target_groups: { needs_admission: true } } })],
+    ["limited form outside its regime", JSON.stringify({ idempotency_key: "k".repeat(20), notification: { version: "2022-09-26", diagnosis_date: "2021-01-05", target_groups: { needs_admission: true } } })],
     ["idempotency key of odd characters", JSON.stringify({ idempotency_key: "../../../etc/passwd\u0000", notification: { version: "2021-11-29" } })],
     ["transfer to nowhere", JSON.stringify({ health_center_id: "' OR 1=1 --", reason: "x".repeat(5000) })],
     ["search junk", JSON.stringify({ criteria: { name: "%", furigana: "\u0000", date_of_birth: "99999-99-99", phone: "1".repeat(5000), status: "zombie" }, cursor: "%%%" })],

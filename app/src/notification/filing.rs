@@ -22,10 +22,11 @@ use crate::case::ConflictNotice;
 use crate::components::alert::ErrorAlert;
 use crate::notification::input::{fill_address, input_id, AsideNotices, FieldInput, FormCtx};
 use crate::notification::sheet::Sheet;
-use crate::notification::spec::{fields, section_of, Place, SectionId};
-use crate::notification::{blank, findings, parse, today};
+use crate::notification::spec::{fields, section_of, target_group_fields, Place, SectionId};
+use crate::notification::{blank, findings, parse, regime_of, today};
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
+use shared::regime::NotificationDuty;
 
 #[component]
 pub fn NewNotification() -> Element {
@@ -268,11 +269,13 @@ fn Filing(mode: FilingMode) -> Element {
     let touched = use_signal(Vec::<String>::new);
     let show_all = use_signal(|| false);
     let aside = use_signal(Vec::new);
+    let pinned_version = mode.is_edit();
     let ctx = use_context_provider(|| FormCtx {
         state,
         touched,
         show_all,
         aside,
+        pinned_version,
     });
     // A record's postal code finds its municipality (the routing's residence), as if typed.
     let from_case = matches!(mode, FilingMode::FromCase { .. });
@@ -489,6 +492,7 @@ fn Filing(mode: FilingMode) -> Element {
                     }
                     // Values set aside when a whole state arrived (a draft kept by an older version).
                     AsideNotices { cause: String::new() }
+                    RegimeBanner {}
                     nav { class: "progress", "aria-label": "入力状況",
                         span { class: "progress-count", "data-testid": "progress", "入力状況 {done_sections}/{order.len()}" }
                         for (s, done) in order.into_iter().zip(complete.iter().copied()) {
@@ -509,6 +513,9 @@ fn Filing(mode: FilingMode) -> Element {
                             }
                             if s == SectionId::Tests {
                                 TestButtons {}
+                            }
+                            if s == SectionId::Category {
+                                TargetGroups { key: "groups-{gen}", issues: issues.clone() }
                             }
                         }
                     }
@@ -631,6 +638,74 @@ fn SectionExtras(section: SectionId, issues: Vec<IssueView>) -> Element {
                     }
                 },
                 "未選択の有無をすべて「無」にする"
+            }
+        }
+    }
+}
+
+/// Which form the diagnosis date asks for (`shared::regime`): the limited form of 2022-09-26 names its four groups;
+/// from 2023-05-08 the notification is voluntary (任意).
+#[component]
+fn RegimeBanner() -> Element {
+    let ctx = use_context::<FormCtx>();
+    let regime = regime_of(&ctx.state.read(), today());
+    rsx! {
+        match regime.notification {
+            NotificationDuty::FourGroups { .. } => rsx! {
+                div { class: "notice regime", role: "status", "data-testid": "regime-limited",
+                    p { "診断年月日が2022年9月26日〜2023年5月7日のため、届出の対象を限定した発生届（2022年9月26日以降の様式）です。" }
+                    p { class: "field-hint", "届出の対象（65歳以上・入院を要する・重症化リスクがあり治療薬または酸素投与が必要・妊婦）を「類型」の下で選んでください。死体の検案は対象を選ばずに届け出ます。" }
+                }
+            },
+            NotificationDuty::Voluntary { .. } => rsx! {
+                div { class: "notice regime", role: "status", "data-testid": "regime-voluntary",
+                    p { "届出は任意です（2023年5月8日以降、5類感染症）。" }
+                    p { class: "field-hint", "健康観察などのために届け出る場合は、従来の様式で入力できます。" }
+                }
+            },
+            NotificationDuty::EveryCase { .. } => rsx! {},
+        }
+    }
+}
+
+/// 届出の対象 under 類型 on the limited form: the groups that can apply as large ticks, then the notice for a case
+/// that fits none.
+#[component]
+fn TargetGroups(issues: Vec<IssueView>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let specs = target_group_fields(&ctx.state.read(), today());
+    rsx! {
+        if !specs.is_empty() {
+            fieldset { class: "choice-group target-groups", id: "f-target-groups", tabindex: "-1", "data-testid": "target-groups",
+                legend { class: "field-label", "届出の対象（該当するものをすべて選択）" }
+                for f in specs {
+                    FieldInput {
+                        key: "{f.path}",
+                        issues: issues.iter().filter(|i| i.field == f.path).cloned().collect::<Vec<_>>(),
+                        doctors: Vec::new(),
+                        spec: f,
+                    }
+                }
+            }
+        }
+        NotNotifiable { issues }
+    }
+}
+
+/// A case of the limited regime that fits no group: not filed, counted in the clinic's daily totals (`/daily`).
+/// Shown once the birth date is known (or after 確認), next to the groups.
+#[component]
+fn NotNotifiable(issues: Vec<IssueView>) -> Element {
+    let ctx = use_context::<FormCtx>();
+    let st = ctx.state.read();
+    let known = !get_str(&st, "patient.date_of_birth").is_empty() || (ctx.show_all)();
+    drop(st);
+    let out = known && issues.iter().any(|i| i.code == "not_notifiable");
+    rsx! {
+        if out {
+            div { class: "notice not-notifiable", role: "alert", "data-testid": "not-notifiable",
+                p { "この方は発生届の対象外です（2022年9月26日以降）。日次報告で人数を報告してください" }
+                a { class: "button secondary", href: "/daily", "data-testid": "to-daily", "日次報告へ" }
             }
         }
     }

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use serde_json::Value;
 use shared::api::notifications::Doctor;
-use shared::notification::conditional::{restore_applicable, set_aside, SetAside};
+use shared::notification::conditional::{follow_regime, restore_applicable, set_aside, SetAside};
 use shared::notification::dates::parse_typed;
 use shared::notification::json_path::{get, get_bool, get_str, set};
 use shared::notification::postal::{named_in, PostalCode, PostalMunicipality};
@@ -43,6 +43,8 @@ pub struct FormCtx {
     pub show_all: Signal<bool>,
     /// Values set aside from fields that no longer apply.
     pub aside: Signal<Vec<Aside>>,
+    /// The form revision stays as loaded (an edit of a filed notification); else it follows the diagnosis date.
+    pub pinned_version: bool,
 }
 
 impl FormCtx {
@@ -68,6 +70,8 @@ impl FormCtx {
                 .filter(|a| still.iter().any(|s| s.path == a.item.path))
                 .collect();
         }
+        // The revision follows the diagnosis date as it is typed (group (1) from the age with it).
+        follow_regime(&mut state, today, self.pinned_version);
         if let Some(form) = super::read_form(&state) {
             for item in set_aside(&mut state, &form, today) {
                 left.retain(|a: &Aside| a.item.path != item.path);
@@ -124,7 +128,10 @@ pub fn FieldInput(spec: FieldSpec, issues: Vec<IssueView>, doctors: Vec<Doctor>)
         div { class: "{class}", "data-path": "{path}",
             "data-kind": match spec.kind { Kind::Date => "date", Kind::Number => "number", _ => "" },
             match spec.kind {
-                Kind::Check => rsx! { CheckInput { id: id.clone(), path: path.clone(), label: spec.label.clone() } },
+                Kind::Check => rsx! {
+                    CheckInput { id: id.clone(), path: path.clone(), label: spec.label.clone() }
+                    if !spec.hint.is_empty() { span { class: "field-hint", "{spec.hint}" } }
+                },
                 Kind::Choice(_) | Kind::Multi(_) => rsx! {
                     fieldset { class: "choice-group",
                         legend { class: "field-label", "{spec.label}" }
@@ -220,9 +227,11 @@ pub fn AsideNotices(cause: String) -> Element {
 fn CheckInput(id: String, path: String, label: String) -> Element {
     let ctx = use_context::<FormCtx>();
     let checked = get_bool(&ctx.state.read(), &path);
+    // 届出の対象 (1) follows the age (`follow_regime`): shown, not toggled.
+    let auto = path == "target_groups.aged_65_or_over";
     rsx! {
         label { class: "check",
-            input { id: "{id}", r#type: "checkbox", checked,
+            input { id: "{id}", r#type: "checkbox", checked, disabled: auto,
                 onchange: move |e| ctx.update(&path, Value::Bool(e.checked())),
             }
             span { "{label}" }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use shared::notification::json_path::get;
 use shared::notification::raw::{raw_issues, without_unreadable};
 use shared::notification::validate::{IssueSeverity, IssueView};
-use shared::notification::{validate, Form20211129, Notification};
+use shared::notification::{validate, Form20211129, FormVersion, Notification};
 
 /// Today in Japan on the device's clock: the same day the edge checks with (`shared::time::today_jst`) and the
 /// record tabs, drive-through and phone use, whatever time zone the device is set to. (A device set to UTC disagreed
@@ -27,6 +27,12 @@ pub fn today() -> NaiveDate {
 pub fn blank(today: NaiveDate) -> Value {
     let mut v = serde_json::to_value(Notification::new_current()).unwrap_or(Value::Null);
     let t = Value::String(today.to_string());
+    // The revision of today's regime (the form follows the diagnosis date as it changes).
+    shared::notification::json_path::set(
+        &mut v,
+        "version",
+        Value::String(FormVersion::for_date(today).as_str().to_owned()),
+    );
     shared::notification::json_path::set(&mut v, "report_date", t.clone());
     shared::notification::json_path::set(&mut v, "diagnosis_date", t.clone());
     shared::notification::json_path::set(
@@ -75,9 +81,7 @@ pub fn parse(state: &Value) -> Option<Notification> {
 
 /// The state read into the model (for the conditions of [`shared::notification::conditional`]).
 pub fn read_form(state: &Value) -> Option<Form20211129> {
-    parse(state).map(|n| match n {
-        Notification::R20211129(f) => f,
-    })
+    parse(state).map(Notification::into_form)
 }
 
 /// `shared`'s findings for the current state: values that are not numbers or dates first, then the rules.
@@ -95,4 +99,18 @@ pub fn findings(state: &Value, today: NaiveDate) -> Vec<IssueView> {
             message: "入力内容を読み取れませんでした。画面を開き直してください。".into(),
         }],
     }
+}
+
+/// The regime (`shared::regime`) of the state's own date: the diagnosis date, else the report date, else today.
+pub fn regime_of(state: &Value, today: NaiveDate) -> &'static shared::regime::Regime {
+    let date = |p: &str| {
+        get(state, p)
+            .as_str()
+            .and_then(|s| s.parse::<NaiveDate>().ok())
+    };
+    shared::regime::for_date(
+        date("diagnosis_date")
+            .or(date("report_date"))
+            .unwrap_or(today),
+    )
 }

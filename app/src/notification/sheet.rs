@@ -4,9 +4,10 @@
 use chrono::{Datelike, NaiveDate};
 use dioxus::prelude::*;
 use shared::notification::dates::{age_on, Wareki};
+use shared::notification::model::TargetGroup;
 use shared::notification::model::{Address, Form20211129};
 use shared::notification::options::{VaccinationStatus, YesNo};
-use shared::notification::{FormVersion, Notification};
+use shared::notification::Notification;
 
 /// 「2024/01/31」 (written out by hand: chrono's formatter is a large part of a wasm bundle).
 pub fn ymd(d: NaiveDate) -> String {
@@ -279,9 +280,27 @@ pub fn Sheet(
     number: Option<String>,
     health_center: Option<String>,
 ) -> Element {
-    let Notification::R20211129(f) = &notification;
-    let title = FormVersion::R20211129.title();
-    let rows = rows(f);
+    let f = notification.form();
+    let version = notification.version();
+    let title = version.title();
+    let mut rows = rows(f);
+    // The limited form's 届出の対象, after item 1: every group printed, the ticked ones marked ☑.
+    if version.has_target_groups() {
+        let groups = TargetGroup::ALL
+            .iter()
+            .map(|g| {
+                let mark = if f.target_groups.get(*g) {
+                    "☑"
+                } else {
+                    "☐"
+                };
+                format!("{mark}{}{}", g.number(), g.label())
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let at = rows.iter().position(|r| r.0 == "1").map_or(0, |i| i + 1);
+        rows.insert(at, ("", "届出の対象", groups));
+    }
     rsx! {
         article { class: "form-sheet", "data-testid": "form-sheet",
             header { class: "sheet-head",

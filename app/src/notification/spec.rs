@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 use shared::notification::conditional::applies;
-use shared::notification::model::{MAX_TESTS, VACCINE_DOSES};
+use shared::notification::model::{TargetGroup, MAX_TESTS, VACCINE_DOSES};
 use shared::notification::options::{
     CaseCategory, Certainty, DiagnosticMethod, RiskFactor, Severity, Sex, Specimen, Symptom,
     TestResult, VaccinationStatus, YesNo,
 };
+use shared::notification::Field;
 
 use shared::notification::json_path::get;
 
@@ -205,7 +206,7 @@ impl SectionId {
 pub fn section_of(path: &str) -> SectionId {
     let head = path.split(['.', '[']).next().unwrap_or_default();
     match head {
-        "category" => SectionId::Category,
+        "category" | "target_groups" => SectionId::Category,
         "patient" | "guardian" => SectionId::Patient,
         "symptoms" => SectionId::Symptoms,
         "tests" => SectionId::Tests,
@@ -240,6 +241,25 @@ fn address(out: &mut Vec<FieldSpec>, place: Place, label: &str) {
     ));
 }
 
+/// 届出の対象 (the limited form of 2022-09-26, shown under 類型): each group that can apply, as a large tick; none
+/// on the full form.
+pub fn target_group_fields(state: &Value, today: NaiveDate) -> Vec<FieldSpec> {
+    let form = super::read_form(state).unwrap_or_default();
+    let mut out = Vec::new();
+    for g in TargetGroup::ALL {
+        let path = Field::TargetGroup(g).path();
+        if applies(&form, today, &path) {
+            let spec = fs(path, format!("{}{}", g.number(), g.label()), Kind::Check);
+            out.push(if g == TargetGroup::Aged65OrOver {
+                spec.hint("生年月日と診断年月日から自動で選ばれます")
+            } else {
+                spec
+            });
+        }
+    }
+    out
+}
+
 /// The fields of one section as they apply to the current state.
 pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldSpec> {
     let mut out = Vec::new();
@@ -247,11 +267,13 @@ pub fn fields(section: SectionId, state: &Value, today: NaiveDate) -> Vec<FieldS
     let form = super::read_form(state).unwrap_or_default();
     let ap = |path: &str| applies(&form, today, path);
     match section {
-        SectionId::Category => out.push(fs(
-            "category",
-            "診断（検案）した者（死体）の類型",
-            Kind::Choice(Opts::Category),
-        )),
+        SectionId::Category => {
+            out.push(fs(
+                "category",
+                "診断（検案）した者（死体）の類型",
+                Kind::Choice(Opts::Category),
+            ));
+        }
         SectionId::Patient => {
             out.push(fs("patient.name", "当該者氏名", Kind::Text));
             out.push(

@@ -19,7 +19,7 @@ use shared::case::tabs::{self, Tab};
 use shared::error::ErrorCode;
 use shared::kana::normalize_furigana;
 use shared::notification::validate::IssueSeverity;
-use shared::notification::{validate, Notification};
+use shared::notification::{validate, Notification, ValidationError};
 use worker::{Context, Env, Request, Response};
 
 use crate::access::{self, Visible};
@@ -297,10 +297,22 @@ pub async fn edit_notification(
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let mut notification = body.notification;
-    let Notification::R20211129(form) = &mut notification;
+    let form = notification.form_mut();
     form.patient.furigana = normalize_furigana(&form.patient.furigana);
     let now = now_ms();
     let mut report = validate(&notification, today_jst(now));
+    // A filed notification keeps its form revision (the regime of its date when filed): an edit is checked under
+    // that revision's rules and cannot move it to another.
+    let previous = notifications::notification_body(&c.db, id).await?;
+    let stored = previous
+        .as_deref()
+        .and_then(|b| Notification::from_json(b).ok())
+        .map(|n| n.version());
+    if let Some(stored) = stored.filter(|v| *v != notification.version()) {
+        report
+            .errors
+            .push(ValidationError::FormVersionChanged { stored });
+    }
     report
         .errors
         .extend(crate::postal::notification_mismatches(env, &notification).await);
@@ -325,7 +337,6 @@ pub async fn edit_notification(
     if body.version != row.version {
         return Err(conflict(&c, id, body.version, "notification_edit").await);
     }
-    let previous = notifications::notification_body(&c.db, id).await?;
     let mut all = parse_tabs(&row.tabs);
     let id_tab = id_from_notification(all.get("id"), &notification);
     all.insert("id".into(), id_tab.clone());

@@ -55,7 +55,7 @@ struct Routing {
 }
 
 fn route(inst: &InstitutionRow, n: &Notification) -> Routing {
-    let Notification::R20211129(form) = n;
+    let form = n.form();
     let residence = MunicipalityCode::parse(&form.patient.address.municipality_code)
         .ok()
         .and_then(|code| municipality::health_center_for(&code))
@@ -114,7 +114,7 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         ));
     }
     let mut notification = body.notification;
-    let Notification::R20211129(form) = &mut notification;
+    let form = notification.form_mut();
     form.patient.furigana = normalize_furigana(&form.patient.furigana);
     let mut acknowledged = body.acknowledged_warnings;
     acknowledged.sort();
@@ -495,7 +495,7 @@ mod tests {
 
     fn living_in(municipality_code: &str) -> Notification {
         let mut n = Notification::new_current();
-        let Notification::R20211129(f) = &mut n;
+        let f = n.form_mut();
         f.patient.address.municipality_code = municipality_code.into();
         n
     }

@@ -116,7 +116,7 @@ impl IdColumns {
 
 /// The ID管理 fields a notification fills (the rest of the tab is kept).
 pub fn id_from_notification(existing: Option<&Value>, n: &Notification) -> Value {
-    let Notification::R20211129(form) = n;
+    let form = n.form();
     let p = &form.patient;
     let mut id = existing
         .and_then(Value::as_object)
@@ -148,7 +148,7 @@ pub fn id_from_notification(existing: Option<&Value>, n: &Notification) -> Value
 
 /// The list's 居所: the municipality of the current location (or of the address).
 pub fn residence_of(n: &Notification) -> String {
-    let Notification::R20211129(form) = n;
+    let form = n.form();
     let p = &form.patient;
     let code = if p.current_location_same_as_address || p.current_location.is_empty() {
         &p.address.municipality_code
@@ -164,7 +164,7 @@ pub fn residence_of(n: &Notification) -> String {
 
 /// The status a filing records: 死亡 for a body, otherwise 検査結果報告.
 pub fn status_on_filing(n: &Notification) -> CaseStatus {
-    let Notification::R20211129(form) = n;
+    let form = n.form();
     if form.category.is_some_and(|c| c.is_body()) {
         CaseStatus::Died
     } else {
@@ -181,7 +181,7 @@ pub struct FiledColumns {
 }
 
 pub fn filed_columns(n: &Notification) -> FiledColumns {
-    let Notification::R20211129(form) = n;
+    let form = n.form();
     FiledColumns {
         category: form
             .category
@@ -788,7 +788,7 @@ pub fn filing_statements(
     user: &str,
     now: i64,
 ) -> ApiResult<Vec<D1PreparedStatement>> {
-    let Notification::R20211129(form) = notification;
+    let form = notification.form();
     let status = status_on_filing(notification);
     let date = form
         .diagnosis_date

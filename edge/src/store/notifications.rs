@@ -39,7 +39,7 @@ pub fn notification_update(
     notification: &Notification,
     filed: &cases::FiledColumns,
 ) -> ApiResult<D1PreparedStatement> {
-    let Notification::R20211129(form) = notification;
+    let form = notification.form();
     let phone = [
         &form.patient.address.phone,
         &form.patient.current_location.phone,
@@ -224,7 +224,7 @@ fn filing_statements(
     db: &D1Database,
     filing: &Filing,
 ) -> ApiResult<(Vec<D1PreparedStatement>, usize)> {
-    let Notification::R20211129(form) = filing.notification;
+    let form = filing.notification.form();
     let phone_digits = [
         &form.patient.address.phone,
         &form.patient.current_location.phone,

@@ -14,12 +14,14 @@ use serde_json::Value;
 
 use super::dates::is_minor;
 use super::json_path::{get, set};
+use super::model::TargetGroup;
 use super::model::{
     AbroadArea, DiagnosticTest, DomesticArea, Form20211129, MAX_TESTS, VACCINE_DOSES,
 };
 use super::options::{CaseCategory, Sex, Specimen, VaccinationStatus, YesNo};
 use super::raw::date_fields;
-use super::version::Notification;
+use super::validate::{pregnancy_group_applies, years_at_diagnosis, PREGNANCY_AGES};
+use super::version::{FormVersion, Notification};
 use super::Field;
 
 /// A group of fields shown only under one condition.
@@ -48,6 +50,45 @@ pub fn minor(form: &Form20211129, today: NaiveDate) -> bool {
     };
     let on = form.diagnosis_date.or(form.report_date).unwrap_or(today);
     is_minor(birth, on).unwrap_or(false)
+}
+
+/// Whether the notification is on the limited form (2022-09-26): the regime of its diagnosis date (or report date,
+/// or today) asks for it.
+pub fn limited_form(form: &Form20211129, today: NaiveDate) -> bool {
+    let on = form.diagnosis_date.or(form.report_date).unwrap_or(today);
+    FormVersion::for_date(on).has_target_groups()
+}
+
+/// Keeps the form's state (its JSON as the browser's form holds it) on the revision its own date asks for, as the
+/// doctor types: `"version"` follows the regime of the diagnosis date (else the report date, else today) unless
+/// `keep_version` (an edit of a filed notification stays on its revision), and on the limited form group (1)
+/// 65歳以上 is ticked exactly when the age on the diagnosis date is 65 or more. Every other member is kept; the
+/// groups of a form that leaves the limited regime are then set aside by [`set_aside`] (and come back with
+/// [`restore_applicable`] when the date moves back).
+pub fn follow_regime(state: &mut Value, today: NaiveDate, keep_version: bool) {
+    fn date(state: &Value, path: &str) -> Option<NaiveDate> {
+        get(state, path)
+            .as_str()
+            .and_then(|s| s.parse::<NaiveDate>().ok())
+    }
+    let on = date(state, "diagnosis_date").or(date(state, "report_date"));
+    if !keep_version {
+        let version = FormVersion::for_date(on.unwrap_or(today));
+        if get(state, "version").as_str() != Some(version.as_str()) {
+            set(state, "version", Value::String(version.as_str().to_owned()));
+        }
+    }
+    let limited = get(state, "version").as_str() == Some(FormVersion::R20220926.as_str());
+    if limited {
+        let years = date(state, "patient.date_of_birth")
+            .zip(on)
+            .and_then(|(birth, on)| super::dates::age_on(birth, on));
+        let over = years.is_some_and(|a| a.years >= 65);
+        let path = "target_groups.aged_65_or_over";
+        if get(state, path).as_bool().unwrap_or(false) != over {
+            set(state, path, Value::Bool(over));
+        }
+    }
 }
 
 /// Every conditional group of the form, with whether it applies now.
@@ -97,6 +138,33 @@ pub fn conditions(form: &Form20211129, today: NaiveDate) -> Vec<Condition> {
             "妊娠の有無は、性別が男の場合は届け出ません。",
         ),
     ];
+    // 届出の対象: only where the notification's date falls in the limited regime (the app files such a case on the
+    // 2022-09-26 form); 65歳以上 only for a patient 65 or older; 妊婦 only where it can apply.
+    let limited = limited_form(form, today);
+    let outside = "届出の対象は、診断年月日が2022年9月26日〜2023年5月7日（届出対象を限定した様式）の場合のみ届け出ます。";
+    for g in TargetGroup::ALL {
+        let path = format!("target_groups.{}", g.key());
+        let (applies, reason) = match g {
+            _ if !limited => (false, outside.to_owned()),
+            TargetGroup::Aged65OrOver => (
+                years_at_diagnosis(form).is_some_and(|y| y >= 65),
+                "「65歳以上の者」は、生年月日と診断年月日から求めた年齢が65歳以上の場合のみ選べます。".to_owned(),
+            ),
+            TargetGroup::Pregnant => (
+                pregnancy_group_applies(form),
+                format!(
+                    "「妊婦」は、性別が男でなく、診断時の年齢が{}〜{}歳の場合のみ選べます。",
+                    PREGNANCY_AGES.0, PREGNANCY_AGES.1
+                ),
+            ),
+            _ => (true, String::new()),
+        };
+        out.push(Condition {
+            paths: vec![path],
+            applies,
+            reason,
+        });
+    }
     for (i, t) in form.tests.iter().enumerate().take(MAX_TESTS) {
         out.push(Condition {
             paths: vec![format!("tests[{i}].specimen_other")],
@@ -181,7 +249,12 @@ fn blank_json() -> Value {
         },
         ..Default::default()
     };
-    serde_json::to_value(Notification::R20211129(form)).unwrap_or(Value::Null)
+    let mut v = serde_json::to_value(Notification::R20211129(form)).unwrap_or(Value::Null);
+    // Left out of the JSON while empty; its blank members are `false`.
+    if let Ok(groups) = serde_json::to_value(super::model::TargetGroups::default()) {
+        set(&mut v, "target_groups", groups);
+    }
+    v
 }
 
 /// The value a field holds when nothing was entered: its blank default (`null` for a date).
@@ -297,9 +370,9 @@ mod tests {
     }
 
     fn read(v: &Value) -> Form20211129 {
-        match serde_json::from_value::<Notification>(v.clone()).unwrap() {
-            Notification::R20211129(f) => f,
-        }
+        serde_json::from_value::<Notification>(v.clone())
+            .unwrap()
+            .into_form()
     }
 
     const ONLY_CODES: [&str; 10] = [

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::model::TargetGroup;
+
 /// Whose address: 7 当該者住所, 8 当該者所在地, 10 保護者住所.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Place {
@@ -60,6 +62,10 @@ pub enum Field {
     FacilityAddress,
     FacilityPhone,
     Category,
+    /// 届出の対象 as a whole (form of 2022-09-26).
+    TargetGroups,
+    /// One group's tick.
+    TargetGroup(TargetGroup),
     PatientName,
     Furigana,
     Sex,
@@ -113,6 +119,8 @@ impl Field {
             Field::FacilityAddress => "reporter.facility_address",
             Field::FacilityPhone => "reporter.facility_phone",
             Field::Category => "category",
+            Field::TargetGroups => "target_groups",
+            Field::TargetGroup(g) => return format!("target_groups.{}", g.key()),
             Field::PatientName => "patient.name",
             Field::Furigana => "patient.furigana",
             Field::Sex => "patient.sex",
@@ -210,6 +218,8 @@ impl Field {
             Field::FacilityAddress => "病院・診療所の所在地",
             Field::FacilityPhone => "病院・診療所の電話番号",
             Field::Category => "診断（検案）した者（死体）の類型",
+            Field::TargetGroups => "届出の対象",
+            Field::TargetGroup(g) => return format!("届出の対象「{}」", g.label()),
             Field::PatientName => "当該者氏名",
             Field::Furigana => "フリガナ",
             Field::Sex => "性別",
@@ -308,6 +318,7 @@ impl Field {
             FacilityAddress,
             FacilityPhone,
             Category,
+            TargetGroups,
             PatientName,
             Furigana,
             Sex,
@@ -345,6 +356,7 @@ impl Field {
             AdmissionNeeded,
             Telemedicine,
         ];
+        all.extend(super::model::TargetGroup::ALL.map(Field::TargetGroup));
         for place in [Place::Patient, Place::CurrentLocation, Place::Guardian] {
             for part in [
                 AddressPart::PostalCode,

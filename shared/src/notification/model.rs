@@ -26,6 +26,10 @@ pub struct Form20211129 {
     pub reporter: Reporter,
     /// 1 診断（検案）した者（死体）の類型.
     pub category: Option<CaseCategory>,
+    /// 届出の対象 (only on the form of 2022-09-26; left out of the JSON while nothing is ticked, so a 2021-11-29
+    /// notification's JSON has no such member).
+    #[serde(skip_serializing_if = "TargetGroups::is_empty")]
+    pub target_groups: TargetGroups,
     /// 2–8.
     pub patient: Patient,
     /// 9–10 (minors only).
@@ -50,6 +54,119 @@ pub struct Form20211129 {
     pub vaccination: [VaccineDose; VACCINE_DOSES],
     /// 19 その他 … 医師が必要と認める事項.
     pub other: OtherMatters,
+}
+
+/// One of the four groups of the limited notification (届出の対象, from 2022-09-26; group 3 has two options).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TargetGroup {
+    /// (1) 65歳以上の者.
+    Aged65OrOver,
+    /// (2) 入院を要する者 (including a doctor's judgement that admission may become necessary because of an
+    /// underlying disease).
+    NeedsAdmission,
+    /// (3) 重症化リスクがあり、かつ、新型コロナ治療薬の投与が必要な者.
+    RiskNeedsTreatmentDrug,
+    /// (3) 重症化リスクがあり、かつ、新型コロナ罹患により新たに酸素投与が必要な者.
+    RiskNeedsNewOxygen,
+    /// (4) 妊婦.
+    Pregnant,
+}
+
+impl TargetGroup {
+    pub const ALL: [TargetGroup; 5] = [
+        TargetGroup::Aged65OrOver,
+        TargetGroup::NeedsAdmission,
+        TargetGroup::RiskNeedsTreatmentDrug,
+        TargetGroup::RiskNeedsNewOxygen,
+        TargetGroup::Pregnant,
+    ];
+
+    /// The member's name in JSON (under `target_groups`).
+    pub fn key(self) -> &'static str {
+        match self {
+            TargetGroup::Aged65OrOver => "aged_65_or_over",
+            TargetGroup::NeedsAdmission => "needs_admission",
+            TargetGroup::RiskNeedsTreatmentDrug => "risk_needs_treatment_drug",
+            TargetGroup::RiskNeedsNewOxygen => "risk_needs_new_oxygen",
+            TargetGroup::Pregnant => "pregnant",
+        }
+    }
+
+    /// The group's number as printed (（１）…（４）).
+    pub fn number(self) -> &'static str {
+        match self {
+            TargetGroup::Aged65OrOver => "（１）",
+            TargetGroup::NeedsAdmission => "（２）",
+            TargetGroup::RiskNeedsTreatmentDrug | TargetGroup::RiskNeedsNewOxygen => "（３）",
+            TargetGroup::Pregnant => "（４）",
+        }
+    }
+
+    /// The printed wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetGroup::Aged65OrOver => "65歳以上の者",
+            TargetGroup::NeedsAdmission => {
+                "入院を要する者（基礎疾患等により入院を要する可能性があると医師が判断する者を含む）"
+            }
+            TargetGroup::RiskNeedsTreatmentDrug => {
+                "重症化リスクがあり、かつ、新型コロナ治療薬の投与が必要な者"
+            }
+            TargetGroup::RiskNeedsNewOxygen => {
+                "重症化リスクがあり、かつ、新型コロナ罹患により新たに酸素投与が必要な者"
+            }
+            TargetGroup::Pregnant => "妊婦",
+        }
+    }
+}
+
+/// 届出の対象 on the form of 2022-09-26: one tick per group (at least one unless a body was examined). Members
+/// rather than a list so that each has a path (the form's set-aside works per field) and a repeated or unknown
+/// group is refused by the parser.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TargetGroups {
+    pub aged_65_or_over: bool,
+    pub needs_admission: bool,
+    pub risk_needs_treatment_drug: bool,
+    pub risk_needs_new_oxygen: bool,
+    pub pregnant: bool,
+}
+
+impl TargetGroups {
+    pub fn get(&self, g: TargetGroup) -> bool {
+        match g {
+            TargetGroup::Aged65OrOver => self.aged_65_or_over,
+            TargetGroup::NeedsAdmission => self.needs_admission,
+            TargetGroup::RiskNeedsTreatmentDrug => self.risk_needs_treatment_drug,
+            TargetGroup::RiskNeedsNewOxygen => self.risk_needs_new_oxygen,
+            TargetGroup::Pregnant => self.pregnant,
+        }
+    }
+
+    pub fn set(&mut self, g: TargetGroup, on: bool) {
+        match g {
+            TargetGroup::Aged65OrOver => self.aged_65_or_over = on,
+            TargetGroup::NeedsAdmission => self.needs_admission = on,
+            TargetGroup::RiskNeedsTreatmentDrug => self.risk_needs_treatment_drug = on,
+            TargetGroup::RiskNeedsNewOxygen => self.risk_needs_new_oxygen = on,
+            TargetGroup::Pregnant => self.pregnant = on,
+        }
+    }
+
+    /// The ticked groups, in the form's order.
+    pub fn ticked(&self) -> Vec<TargetGroup> {
+        TargetGroup::ALL
+            .into_iter()
+            .filter(|g| self.get(*g))
+            .collect()
+    }
+
+    /// Nothing ticked (serde's `skip_serializing_if` takes a reference).
+    #[allow(clippy::trivially_copy_pass_by_ref)]
+    pub fn is_empty(&self) -> bool {
+        self.ticked().is_empty()
+    }
 }
 
 /// 届出者: the physician and where they work (※ or their own address and phone when not at a clinic).

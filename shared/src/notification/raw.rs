@@ -154,3 +154,98 @@ mod tests {
         assert!(raw_issues(&n).is_empty());
     }
 }
+
+/// A JSON value read with every object's member names unique. `serde_json::Value` keeps the last of a repeated
+/// member silently, while the model's structs refuse it; the edge reads a notification's body through a value first
+/// (for [`raw_issues`]), so it reads it through this to refuse `{"target_groups": {"pregnant": true, "pregnant":
+/// false}}` as the model would, instead of filing whichever came last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UniqueMembers(pub Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(UniqueMembers)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value whose objects name each member once")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueMembers(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom("duplicate member"));
+            }
+            let UniqueMembers(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod unique_tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_member_is_refused_at_any_depth() {
+        let ok: UniqueMembers =
+            serde_json::from_str(r#"{"a":[{"b":1,"c":-2.5}],"d":{"e":null,"f":"x","g":true}}"#)
+                .expect("reads");
+        assert_eq!(ok.0["a"][0]["c"], serde_json::json!(-2.5));
+        for bad in [
+            r#"{"a":1,"a":1}"#,
+            r#"{"n":{"target_groups":{"pregnant":true,"pregnant":false}}}"#,
+            r#"[{"x":{"y":1,"y":2}}]"#,
+        ] {
+            assert!(serde_json::from_str::<UniqueMembers>(bad).is_err(), "{bad}");
+        }
+    }
+}

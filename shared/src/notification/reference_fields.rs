@@ -331,3 +331,30 @@ pub const SPECIMENS_BY_METHOD: &[(&str, &[&str])] = &[
         &["鼻腔拭い液", "鼻咽頭拭い液", "唾液"],
     ),
 ];
+
+/// What the limited form of 2022-09-26 adds to [`REFERENCE_ITEMS`] (every item of which it keeps): 届出の対象, the
+/// four groups of the MHLW 事務連絡 of 2022-09-12 (group 3 in its two options), each a member of `target_groups`.
+pub const REFERENCE_ITEMS_20220926: &[ReferenceItem] = &[ReferenceItem {
+    number: "届出の対象",
+    label: "届出の対象",
+    paths: &[
+        "target_groups.aged_65_or_over",
+        "target_groups.needs_admission",
+        "target_groups.risk_needs_treatment_drug",
+        "target_groups.risk_needs_new_oxygen",
+        "target_groups.pregnant",
+    ],
+    options: &[
+        ("65歳以上の者", Member("target_groups.aged_65_or_over")),
+        ("入院を要する者", Member("target_groups.needs_admission")),
+        (
+            "重症化リスクがあり、かつ、新型コロナ治療薬の投与が必要な者",
+            Member("target_groups.risk_needs_treatment_drug"),
+        ),
+        (
+            "重症化リスクがあり、かつ、新型コロナ罹患により新たに酸素投与が必要な者",
+            Member("target_groups.risk_needs_new_oxygen"),
+        ),
+        ("妊婦", Member("target_groups.pregnant")),
+    ],
+}];

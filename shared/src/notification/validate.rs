@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::{age_of_majority, age_on, is_minor};
 use super::field::{AbroadPart, AddressPart, DomesticPart, DosePart, Field, Place, TestPart};
-use super::model::{Address, AgeAtDiagnosis, Form20211129, MAX_TESTS};
+use super::model::{Address, AgeAtDiagnosis, Form20211129, TargetGroup, MAX_TESTS};
 use super::municipality::{is_prefecture, MunicipalityCode, MunicipalityCodeError};
 use super::options::{
     CaseCategory, DiagnosticMethod, Severity, Sex, Specimen, TestResult, VaccinationStatus, YesNo,
 };
 use super::phone::{PhoneError, PhoneNumber};
 use super::postal::{PostalCode, PostalMunicipality};
-use super::version::Notification;
+use super::version::{FormVersion, Notification};
 use crate::kana::is_katakana_text;
 
 /// Longest names (doctor, patient, guardian, facility) in characters.
@@ -178,6 +178,30 @@ pub enum ValidationError {
     TextForbiddenCharacter {
         field: Field,
     },
+    /// The form revision is not the one of the regime of the notification's own date (diagnosis date, else report
+    /// date): `field` is that date.
+    FormVersionNotForDate {
+        field: Field,
+        version: FormVersion,
+        expected: FormVersion,
+    },
+    /// An edit of a filed notification on another revision than the one it was filed on (the edge's check).
+    FormVersionChanged {
+        stored: FormVersion,
+    },
+    /// 届出の対象 ticked on a form that has no such item (2021-11-29).
+    TargetGroupsOnlyOnLimitedForm,
+    /// The limited form (2022-09-26) with no group ticked and no body examined: the case is not notified
+    /// individually but counted in the clinic's daily totals.
+    NotNotifiable,
+    /// Group (1) ticked while the age on the diagnosis date is under 65 (or unknown).
+    TargetGroupAgeUnder65,
+    /// Group (1) not ticked although the patient is 65 or older on the diagnosis date.
+    TargetGroupAged65Unticked {
+        years: u32,
+    },
+    /// Group (4) for a male patient or outside the ages it applies to.
+    TargetGroupPregnantNotApplicable,
 }
 
 /// Something the manual alerts the user to, without preventing filing.
@@ -254,6 +278,15 @@ impl ValidationError {
             ValidationError::TravelWithoutAbroadArea { .. } => "travel_without_abroad_area",
             ValidationError::TextTooLong { .. } => "text_too_long",
             ValidationError::TextForbiddenCharacter { .. } => "text_forbidden_character",
+            ValidationError::FormVersionNotForDate { .. } => "form_version_not_for_date",
+            ValidationError::FormVersionChanged { .. } => "form_version_changed",
+            ValidationError::TargetGroupsOnlyOnLimitedForm => "target_groups_only_on_limited_form",
+            ValidationError::NotNotifiable => "not_notifiable",
+            ValidationError::TargetGroupAgeUnder65 => "target_group_age_under_65",
+            ValidationError::TargetGroupAged65Unticked { .. } => "target_group_aged_65_unticked",
+            ValidationError::TargetGroupPregnantNotApplicable => {
+                "target_group_pregnant_not_applicable"
+            }
         }
     }
 
@@ -276,7 +309,19 @@ impl ValidationError {
             | ValidationError::CertaintyWithoutEntries { field }
             | ValidationError::TravelWithoutAbroadArea { field }
             | ValidationError::TextTooLong { field, .. }
-            | ValidationError::TextForbiddenCharacter { field } => *field,
+            | ValidationError::TextForbiddenCharacter { field }
+            | ValidationError::FormVersionNotForDate { field, .. } => *field,
+            ValidationError::FormVersionChanged { .. } => Field::DiagnosisDate,
+            ValidationError::TargetGroupsOnlyOnLimitedForm | ValidationError::NotNotifiable => {
+                Field::TargetGroups
+            }
+            ValidationError::TargetGroupAgeUnder65
+            | ValidationError::TargetGroupAged65Unticked { .. } => {
+                Field::TargetGroup(TargetGroup::Aged65OrOver)
+            }
+            ValidationError::TargetGroupPregnantNotApplicable => {
+                Field::TargetGroup(TargetGroup::Pregnant)
+            }
             ValidationError::OnsetDateOnlyForConfirmedPatient => Field::OnsetDate,
             ValidationError::DeathDateOnlyForBodies => Field::DeathDate,
             ValidationError::SuspectedPatientNotNeedingAdmission => Field::AdmissionNeeded,
@@ -446,6 +491,34 @@ impl ValidationError {
             ValidationError::TextForbiddenCharacter { .. } => {
                 format!("{label}に使用できない文字（制御文字など）が含まれています。")
             }
+            ValidationError::FormVersionNotForDate { expected, .. } => match expected {
+                FormVersion::R20220926 => format!(
+                    "{label}が2022年9月26日〜2023年5月7日のため、届出の対象を限定した発生届（2022年9月26日以降の様式）で届け出てください。"
+                ),
+                FormVersion::R20211129 => format!(
+                    "{label}が2022年9月26日〜2023年5月7日ではないため、2021年11月29日の様式（全項目）で届け出てください。"
+                ),
+            },
+            ValidationError::FormVersionChanged { stored } => format!(
+                "届出済みの発生届の様式（{}）は変更できません。{label}を届出時の様式の期間内にしてください。",
+                stored.as_str()
+            ),
+            ValidationError::TargetGroupsOnlyOnLimitedForm => {
+                "届出の対象は、2022年9月26日以降の様式（診断年月日が2022年9月26日〜2023年5月7日）の場合のみ選べます。".to_owned()
+            }
+            ValidationError::NotNotifiable => {
+                "届出の対象（65歳以上・入院を要する・重症化リスクがあり治療薬または酸素投与が必要・妊婦）のいずれにも当たらないため、この方は発生届の対象外です（2022年9月26日以降）。日次報告で人数を報告してください。".to_owned()
+            }
+            ValidationError::TargetGroupAgeUnder65 => {
+                "「65歳以上の者」は、生年月日と診断年月日から求めた年齢が65歳以上の場合のみ選べます。".to_owned()
+            }
+            ValidationError::TargetGroupAged65Unticked { years } => format!(
+                "診断時の年齢が{years}歳のため、届出の対象「65歳以上の者」を選んでください。"
+            ),
+            ValidationError::TargetGroupPregnantNotApplicable => format!(
+                "「妊婦」は、性別が男でなく、診断時の年齢が{}〜{}歳の場合のみ選べます。",
+                PREGNANCY_AGES.0, PREGNANCY_AGES.1
+            ),
         }
     }
 }
@@ -548,15 +621,82 @@ impl Report {
 /// Validates a notification of any revision. `today` is the date at the place of filing (JST), passed in: nothing
 /// here reads a clock.
 pub fn validate(notification: &Notification, today: NaiveDate) -> Report {
-    match notification {
-        Notification::R20211129(form) => validate_20211129(form, today),
+    validate_form(notification.version(), notification.form(), today)
+}
+
+/// The rules of `version` over a body: every item's rules (shared by both revisions), then the revision's own:
+/// the revision must be the one of the regime of the notification's date, and the limited form's groups.
+pub fn validate_form(version: FormVersion, form: &Form20211129, today: NaiveDate) -> Report {
+    let mut report = validate_20211129(form, today);
+    regime_rules(version, form, &mut report.errors);
+    report
+}
+
+/// The regime's rules ([`crate::regime`]): which revision the notification's own date asks for, and on the
+/// limited form, 届出の対象.
+fn regime_rules(version: FormVersion, form: &Form20211129, errors: &mut Vec<ValidationError>) {
+    let dated = form
+        .diagnosis_date
+        .map(|d| (Field::DiagnosisDate, d))
+        .or(form.report_date.map(|d| (Field::ReportDate, d)));
+    if let Some((field, day)) = dated {
+        let expected = FormVersion::for_date(day);
+        if expected != version {
+            errors.push(ValidationError::FormVersionNotForDate {
+                field,
+                version,
+                expected,
+            });
+        }
     }
+    let groups = &form.target_groups;
+    if !version.has_target_groups() {
+        if !groups.is_empty() {
+            errors.push(ValidationError::TargetGroupsOnlyOnLimitedForm);
+        }
+        return;
+    }
+    let years = years_at_diagnosis(form);
+    let body = form.category.is_some_and(CaseCategory::is_body);
+    if groups.aged_65_or_over && years.is_none_or(|y| y < 65) {
+        errors.push(ValidationError::TargetGroupAgeUnder65);
+    }
+    if groups.pregnant && !pregnancy_group_applies(form) {
+        errors.push(ValidationError::TargetGroupPregnantNotApplicable);
+    }
+    match years {
+        Some(y) if y >= 65 && !groups.aged_65_or_over && !body => {
+            errors.push(ValidationError::TargetGroupAged65Unticked { years: y });
+        }
+        _ if groups.is_empty() && !body => errors.push(ValidationError::NotNotifiable),
+        _ => {}
+    }
+}
+
+/// Ages (whole years on the diagnosis date) at which group (4) 妊婦 applies: the form shows it, and the edge
+/// accepts it, only for a patient who is not male and whose age is in this range (or unknown). The range is wide
+/// on purpose (Japan's vital statistics record births to mothers under 15 and over 50): it hides the choice where
+/// it cannot be meant, never refuses a real pregnancy.
+pub const PREGNANCY_AGES: (u32, u32) = (10, 60);
+
+/// The age in whole years on the diagnosis date (report date if none), from the birth date.
+pub fn years_at_diagnosis(form: &Form20211129) -> Option<u32> {
+    let birth = form.patient.date_of_birth?;
+    let on = form.diagnosis_date.or(form.report_date)?;
+    age_on(birth, on).map(|a| a.years)
+}
+
+/// Whether group (4) 妊婦 may be chosen: not a male patient, and an age in [`PREGNANCY_AGES`] (or not yet known).
+pub fn pregnancy_group_applies(form: &Form20211129) -> bool {
+    form.patient.sex != Some(Sex::Male)
+        && years_at_diagnosis(form)
+            .is_none_or(|y| (PREGNANCY_AGES.0..=PREGNANCY_AGES.1).contains(&y))
 }
 
 /// The addresses of a notification that carry a postal code: where the edge checks the municipality code against
 /// the postal data ([`postal_mismatches`]).
 pub fn postal_addresses(notification: &Notification) -> Vec<(Place, &Address, PostalCode)> {
-    let Notification::R20211129(f) = notification;
+    let f = notification.form();
     let mut places = vec![(Place::Patient, &f.patient.address)];
     if !f.patient.current_location_same_as_address {
         places.push((Place::CurrentLocation, &f.patient.current_location));
@@ -600,7 +740,7 @@ pub fn postal_mismatches(
     out
 }
 
-/// The rules of the 2021-11-29 form.
+/// The rules of the 2021-11-29 form's items (both revisions have them; [`validate_form`] adds the revision's own).
 pub fn validate_20211129(form: &Form20211129, today: NaiveDate) -> Report {
     let mut v = Validator {
         form,
