@@ -23,8 +23,8 @@ pub const BUDGETS: [(Entry, u64, u64); 7] = [
     (Entry::Observe, 325 * KB, 120 * KB),
     (Entry::SignIn, 300 * KB, 300 * KB),
     // Issue 21 added the clinic's 日次報告 (band rows with taps, the encrypted offline outbox, the FAX sheet) and 定点報告
-    // to this entry: 463 → 507 KB gzip.
-    (Entry::Filing, 512 * KB, 250 * KB),
+    // (463 → 507 KB gzip alone) and the limited form of 2022-09-26 (its groups, rules by regime: +8 KB alone): 514 KB.
+    (Entry::Filing, 520 * KB, 250 * KB),
     (Entry::Records, 490 * KB, 250 * KB),
     (Entry::Drive, 450 * KB, 250 * KB),
     // Issue 21 added the count dashboards, 日次報告の状況 and 定点の指定 (314 → 354 KB gzip alone) and the

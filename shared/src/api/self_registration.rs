@@ -208,7 +208,7 @@ pub fn check(r: &SelfRegistration, today: NaiveDate) -> Vec<IssueView> {
         out.push(issue(
             "consent_version",
             "consent_required",
-            "同意事項を確認し、「同意する」にチェックしてください。",
+            "同意事項を確認し、「上記に同意して登録します」にチェックしてください。",
         ));
     }
     let name = r.name.trim();
