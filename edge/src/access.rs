@@ -72,14 +72,19 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
     Ok(Visible { row, access })
 }
 
-/// A record for the follow-up center: only one its own confirmation of a self-registration made or linked
+/// A record for the follow-up center: only one its own confirmation of a self-registration made (not linked), in its
+/// prefecture
 /// ([`shared::auth::Principal::confirmer_access`]: read and slip), live; anything else 403 (audited).
 async fn confirmers_record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
     let Some(row) = cases::row(&c.db, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
-    let mine = self_registrations::confirmed_by(&c.db, id, &c.principal.user_id).await?;
+    let pref = match &c.principal.jurisdiction {
+        shared::auth::Jurisdiction::Prefecture { pref_code } => pref_code.as_str(),
+        _ => "",
+    };
+    let mine = self_registrations::confirmed_by(&c.db, id, &c.principal.user_id, pref).await?;
     let access = c.principal.confirmer_access(mine);
     if !access.read || row.deleted_at.is_some() {
         refused(c, action, &row).await?;

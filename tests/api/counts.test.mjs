@@ -159,7 +159,14 @@ test("the health center sees which clinics reported, with totals; the prefecture
 test("the count dashboard: notified + daily totals + confirmed antigen-kit self-registrations, no double counting", async () => {
   // Self-registrations (another engineer's table): a confirmed antigen kit counts; a clinic's diagnosis (in its
   // daily total) and a pending one do not.
-  const reg = (n, kind, status, dob, hc) => rows(`INSERT INTO self_registrations (id, receipt, client_key, dedupe_key, pref_code, health_center_id, municipality_code, name, furigana, date_of_birth, sex, phone, postal_code, address, result_kind, result_date, timeline_version, consent_version, registered_at, status) VALUES ('sr_${n}', 'R${n}', 'ck_${n}', 'dk_${n}', '13', '${hc}', '131041', 'x', 'x', '${dob}', 'female', '', '', '', '${kind}', '${DAY}', '2023-05-08', 'v1', 0, '${status}')`);
+  // A confirmed one names the record its confirmation made (the count reads live records only).
+  const reg = (n, kind, status, dob, hc) => {
+    const caseId = status === "confirmed" ? `'c_sr_${n}'` : "NULL";
+    if (status === "confirmed") {
+      rows(`INSERT INTO cases (id, smartphone_id, health_center_id, pref_code, name, name_key, date_of_birth, filed_at, created_at, created_by_user_id, updated_at, updated_by_user_id) VALUES ('c_sr_${n}', '90000000${n}0', '${hc}', '13', 'x', 'x', '${dob}', 0, 0, 'u_demo_pref_tokyo', 0, 'u_demo_pref_tokyo')`);
+    }
+    rows(`INSERT INTO self_registrations (id, receipt, client_key, dedupe_key, pref_code, health_center_id, municipality_code, name, furigana, date_of_birth, sex, phone, postal_code, address, result_kind, result_date, timeline_version, consent_version, registered_at, status, case_id) VALUES ('sr_${n}', 'R${n}', 'ck_${n}', 'dk_${n}', '13', '${hc}', '131041', 'x', 'x', '${dob}', 'female', '', '', '', '${kind}', '${DAY}', '2023-05-08', 'v1', 0, '${status}', ${caseId})`);
+  };
   reg(1, "antigen_kit", "confirmed", "2010-05-05", "HC13104"); // 12 → 10代
   reg(2, "clinic_diagnosis", "confirmed", "2010-05-05", "HC13104");
   reg(3, "antigen_kit", "pending", "2010-05-05", "HC13104");
@@ -188,6 +195,14 @@ test("the count dashboard: notified + daily totals + confirmed antigen-kit self-
     assert.equal(x.total, 9, alias);
     assert.deepEqual(x.sum, vec({ "10-19": 1, "20-29": 3, "30-39": 3, "70-79": 1, "80-89": 1 }), alias);
   }
+  // A case notified after the clinic sent its total (the total is now below it in 70代): the dashboard counts what
+  // the total misses, per band, as notified — the total never hides a notified case (review finding).
+  await fileOn("doctor_shinjuku", DAY, "1950-06-01", 5);
+  const late = (await as("hc_staff_shinjuku", "GET", q)).body.days.find((x) => x.day === DAY);
+  assert.deepEqual(late.notified, band("70-79", 1));
+  assert.deepEqual(late.daily_totals, vec({ "20-29": 2, "30-39": 3, "70-79": 1 }));
+  assert.equal(late.total, 8);
+  rows("DELETE FROM notifications WHERE id = 'n_counts_5' OR patient_name = '日次 5号'");
   refused(await as("doctor_shinjuku", "GET", q), 403, "FORBIDDEN", null, "a clinic");
   refused(await as("pref_tokyo", "GET", "/api/counts?from=2022-01-01&to=2022-12-31"), 422, "VALIDATION_FAILED", "from", "too long");
   refused(await as("pref_tokyo", "GET", "/api/counts?from=2022-10-05&to=2022-10-01"), 422, "VALIDATION_FAILED", "from", "reversed");
@@ -289,6 +304,12 @@ test("sentinel: designation by the health center, weekly reports by designated c
   assert.deepEqual(hc.body.weeks.map((x) => [x.week, x.sites, x.reported, x.total]), [["2023-05-08", 1, 0, 0], ["2023-05-15", 1, 1, 6], ["2023-05-22", 1, 0, 0], ["2023-05-29", 1, 1, 1]]);
   const nation = await as("mhlw", "GET", q);
   assert.equal(nation.body.weeks.find((x) => x.week === "2023-05-15").per_site_x100, 400);
+  // A new designation may not overlap an ended one (each week's report would be counted twice): from 2023-05-15,
+  // inside the ended one, refused; from 2023-05-22, after it, made.
+  refused(await designate("hc_staff_setagaya", "inst_demo_setagaya", "2023-05-15"), 409, "CONFLICT", "institution_id", "overlapping an ended designation");
+  assert.equal((await designate("hc_staff_setagaya", "inst_demo_setagaya", "2023-05-22")).status, 201);
+  const again = Object.fromEntries((await as("pref_tokyo", "GET", q)).body.weeks.map((x) => [x.week, x]));
+  assert.deepEqual([again["2023-05-15"].sites, again["2023-05-15"].total], [2, 8], "the week of the ended designation counted once");
 });
 
 test("the audit log holds every count read and write, by id only", async () => {

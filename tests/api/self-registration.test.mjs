@@ -321,8 +321,49 @@ test("a live record of the same person (a clinic registered them) is linked, not
   assert.equal(conf.body.linked, true);
   assert.equal(conf.body.case_id, made.body.id);
   assert.equal(edge.d1("SELECT COUNT(*) AS n FROM cases")[0].n, before);
+  // A link opens nothing of a record the confirmation did not make (review finding: a registration typed with a
+  // stranger's furigana, birth date and phone would otherwise open their record): no スマホ入力ID, no access, and the
+  // record's observation is its own health center's to start.
+  assert.equal(conf.body.smartphone_id, "");
+  assert.equal((await who.fuc.client.get(`/api/cases/${made.body.id}`)).status, 403);
+  assert.equal((await who.fuc.client.get(`/api/cases/${made.body.id}/observation`)).status, 403);
+  assert.equal(edge.d1(`SELECT COUNT(*) AS n FROM observations WHERE case_id = '${made.body.id}'`)[0].n, 0);
+  // The record's own health center linking another registration of that person starts it and gets the ID.
+  await submit(registration({ name: "既存 六子", furigana: "きそん むつこ", date_of_birth: "1985-06-06", phone: "09066660006", result_date: "2022-10-01", result_kind: "clinic_diagnosis", clinic_name: "新宿みなみクリニック" }));
+  const second = (await who.hcSj.client.get("/api/self-registrations")).body.items.find((i) => i.name === "既存 六子" && i.status === "pending");
+  const own = await who.hcSj.client.post(`/api/self-registrations/${second.id}/confirm`, {});
+  assert.equal(own.status, 200, JSON.stringify(own.body));
+  assert.equal(own.body.linked, true);
+  assert.match(own.body.smartphone_id, /^\d{10}$/);
   const obs = await who.hcSj.client.get(`/api/cases/${made.body.id}/observation`);
   assert.equal(obs.body.observation.kind, "patient");
+});
+
+test("the dashboard counts a confirmed antigen-kit registrant once, and not at all when the record has a notification", async () => {
+  const day = "2022-09-30";
+  const counted = async () => {
+    const r = await who.hcSj.client.get(`/api/counts?from=${day}&to=${day}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.days[0].self_registered.reduce((a, b) => a + b, 0);
+  };
+  assert.equal(await counted(), 0);
+  // One person, two registrations (the second a day later: a corrected date): one record, counted once.
+  const person = { name: "計数 九子", furigana: "ケイスウ ココ", date_of_birth: "1990-09-09", phone: "090-9999-0909" };
+  await submit(registration({ ...person, result_date: day }));
+  await submit(registration({ ...person, result_date: "2022-10-01" }));
+  const mine = (await who.hcSj.client.get("/api/self-registrations")).body.items.filter((i) => i.name === person.name);
+  assert.equal(mine.length, 2);
+  for (const item of mine) assert.equal((await who.hcSj.client.post(`/api/self-registrations/${item.id}/confirm`, {})).status, 200);
+  assert.equal(edge.d1("SELECT COUNT(DISTINCT case_id) AS n FROM self_registrations WHERE name = '計数 九子'")[0].n, 1);
+  assert.equal(await counted(), 1, "counted once, on the earliest result date");
+  const later = await who.hcSj.client.get("/api/counts?from=2022-10-01&to=2022-10-01");
+  const before = later.body.days[0].self_registered.reduce((a, b) => a + b, 0);
+  // Once the record has a notification, the person is counted as notified, never again as self-registered.
+  const caseId = edge.d1("SELECT case_id FROM self_registrations WHERE name = '計数 九子' LIMIT 1")[0].case_id;
+  edge.d1(`INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES ('${caseId}', '2022-09-26', '{}', 'confirmed_patient', 'x', 'x', '1990-09-09', '', 'inst_demo_shinjuku', 'u_demo_doctor_shinjuku', ${NOW}, '13', 'HC13104', 'test')`);
+  assert.equal(await counted(), 0);
+  const after = await who.hcSj.client.get("/api/counts?from=2022-10-01&to=2022-10-01");
+  assert.equal(after.body.days[0].self_registered.reduce((a, b) => a + b, 0), before);
 });
 
 test("reject needs a reason; decided once", async () => {

@@ -7,7 +7,7 @@
 //! `shared::api::counts`' (the app runs the same as the person types). Every read and write is audited; a refusal
 //! stores nothing.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -518,7 +518,7 @@ fn add(into: &mut [u32], from: &[u32]) {
 }
 
 /// `GET /api/counts?from=&to=`: by day and band, for the caller's dashboard area — notified cases of clinic-days
-/// without a daily total, daily totals, confirmed antigen-kit self-registrations, their sum — and the sentinel weeks.
+/// without a daily total (or beyond it, per band), daily totals, confirmed antigen-kit self-registrations, their sum — and the sentinel weeks.
 pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
     let Some(area) = c.principal.dashboard_area() else {
         c.log(c.event("counts_read", "forbidden")).await?;
@@ -543,9 +543,14 @@ pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
     let notified = daily::notified_in(&c.db, &area, &f, &t).await?;
     let totals = daily::totals_in(&c.db, &area, &f, &t).await?;
     let selfreg = daily::self_registered_in(&c.db, &area, &f, &t).await?;
-    let reported: HashSet<(String, String)> = totals
+    // A clinic-day's reported total by band (it includes the cases the clinic notified that day).
+    let reported: HashMap<(String, String), Vec<u32>> = totals
         .iter()
-        .map(|r| (r.institution_id.clone(), r.day.clone()))
+        .filter(|r| r.bands_id == DAILY_BANDS_2022.id)
+        .map(|r| {
+            let counts: Vec<u32> = serde_json::from_str(&r.counts).unwrap_or_default();
+            ((r.institution_id.clone(), r.day.clone()), counts)
+        })
         .collect();
     let mut days: BTreeMap<String, CountDay> = BTreeMap::new();
     let mut d = from;
@@ -563,21 +568,32 @@ pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
         );
         d += Duration::days(1);
     }
-    for r in notified
-        .iter()
-        .filter(|r| !reported.contains(&(r.institution_id.clone(), r.day.clone())))
-    {
-        if let Some(day) = days.get_mut(&r.day) {
-            add(
-                &mut day.notified,
-                &by_band(std::slice::from_ref(r), &DAILY_BANDS_2022, day_of),
-            );
+    // Notified cases per clinic-day. Where the clinic reported the day, only what its total misses in a band counts
+    // (a case notified, or restored, after the total was sent): the total never hides a notified case.
+    let mut notified_by: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
+    for r in &notified {
+        let bands = by_band(std::slice::from_ref(r), &DAILY_BANDS_2022, day_of);
+        let slot = notified_by
+            .entry((r.institution_id.clone(), r.day.clone()))
+            .or_insert_with(|| vec![0; n]);
+        add(slot, &bands);
+    }
+    for (key, counts) in &notified_by {
+        let missed: Vec<u32> = match reported.get(key) {
+            Some(total) => counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c.saturating_sub(total.get(i).copied().unwrap_or(0)))
+                .collect(),
+            None => counts.clone(),
+        };
+        if let Some(day) = days.get_mut(&key.1) {
+            add(&mut day.notified, &missed);
         }
     }
-    for r in totals.iter().filter(|r| r.bands_id == DAILY_BANDS_2022.id) {
-        let counts: Vec<u32> = serde_json::from_str(&r.counts).unwrap_or_default();
-        if let Some(day) = days.get_mut(&r.day) {
-            add(&mut day.daily_totals, &counts);
+    for ((_, d), counts) in &reported {
+        if let Some(day) = days.get_mut(d) {
+            add(&mut day.daily_totals, counts);
         }
     }
     for r in &selfreg {

@@ -423,7 +423,10 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
             .is_some_and(|o| o.stopped_at.is_none()),
         None => false,
     };
-    if !running {
+    // A linked record's observation is its own health center's to start: a reviewer elsewhere (the follow-up center,
+    // or another center's staff) does not write to a record they do not manage.
+    let manages = c.principal.desk() == Some(record_hc.as_str());
+    if !running && (!linked || manages) {
         statements.extend(observation::start(
             &c.db,
             &observation::Start {
@@ -474,9 +477,9 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
     Ok(Response::from_json(&Confirmed {
         case_id,
         linked,
-        // The confirming reviewer may have it: HC staff of the record's center or the follow-up center (its own
-        // confirmation); HC staff of another center linking to a record elsewhere get it only if they manage it.
-        smartphone_id: if linked && c.principal.desk().is_some_and(|d| d != record_hc) {
+        // The confirming reviewer may have it: HC staff of the record's center, or the follow-up center for a record
+        // its confirmation made; a link to an existing record gives it only to staff who manage that record.
+        smartphone_id: if linked && !manages {
             String::new()
         } else {
             smartphone_id

@@ -240,7 +240,9 @@ pub async fn totals_in(
 
 /// The area's confirmed self-registrations of an antigen-kit result from `from` to `to` (by the residence's health
 /// center), per result date and birth date. A clinic's diagnosis is in that clinic's daily total, so it is not
-/// counted here.
+/// counted here. Each person once: one per live record a confirmation made or linked (its earliest result date), and
+/// none whose record has a notification (a notification's id is its record's: that person is counted as notified,
+/// or in the clinic's total).
 pub async fn self_registered_in(
     db: &D1Database,
     area: &DashboardArea,
@@ -249,9 +251,12 @@ pub async fn self_registered_in(
 ) -> ApiResult<Vec<ByBirth>> {
     let (filter, param) = area_filter(area, "s");
     let sql = format!(
-        "SELECT s.result_date AS day, s.date_of_birth, COUNT(*) AS n FROM self_registrations s \
-         WHERE {filter} AND s.status = 'confirmed' AND s.result_kind = 'antigen_kit' \
-         AND s.result_date BETWEEN ?2 AND ?3 GROUP BY s.result_date, s.date_of_birth"
+        "SELECT day, date_of_birth, COUNT(*) AS n FROM (\
+         SELECT s.case_id, MIN(s.result_date) AS day, MIN(s.date_of_birth) AS date_of_birth \
+         FROM self_registrations s JOIN cases c ON c.id = s.case_id \
+         WHERE {filter} AND s.status = 'confirmed' AND s.result_kind = 'antigen_kit' AND c.deleted_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = s.case_id) GROUP BY s.case_id) \
+         WHERE day BETWEEN ?2 AND ?3 GROUP BY day, date_of_birth"
     );
     Ok(db
         .prepare(&sql)

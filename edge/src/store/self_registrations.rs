@@ -231,9 +231,16 @@ pub fn decided_guard(
         .bind(&[id.into(), user.into(), f(now), case_id.into()])?)
 }
 
-/// Whether `user` confirmed a registration that made or linked the record `case_id` (the follow-up center's right
-/// to that record's slip).
-pub async fn confirmed_by(db: &D1Database, case_id: &str, user: &str) -> ApiResult<bool> {
+/// Whether `user` confirmed a registration that made the record `case_id` — made it, not linked it: the record was
+/// created by that account — and the record is live in prefecture `pref` (the follow-up center's right to that
+/// record's slip). Linking a registration to a record someone else made (a clinic's notified patient, say) gives
+/// nothing: otherwise a registration typed with a stranger's furigana, birth date and phone would open their record.
+pub async fn confirmed_by(
+    db: &D1Database,
+    case_id: &str,
+    user: &str,
+    pref: &str,
+) -> ApiResult<bool> {
     #[derive(Deserialize)]
     struct One {
         #[allow(dead_code)]
@@ -241,10 +248,11 @@ pub async fn confirmed_by(db: &D1Database, case_id: &str, user: &str) -> ApiResu
     }
     let row: Option<One> = db
         .prepare(
-            "SELECT 1 AS one FROM self_registrations WHERE case_id = ?1 AND decided_by = ?2 \
-             AND status = 'confirmed' LIMIT 1",
+            "SELECT 1 AS one FROM self_registrations s JOIN cases c ON c.id = s.case_id \
+             WHERE s.case_id = ?1 AND s.decided_by = ?2 AND s.status = 'confirmed' \
+             AND c.created_by_user_id = ?2 AND c.deleted_at IS NULL AND c.pref_code = ?3 LIMIT 1",
         )
-        .bind(&[case_id.into(), user.into()])?
+        .bind(&[case_id.into(), user.into(), pref.into()])?
         .first(None)
         .await?;
     Ok(row.is_some())

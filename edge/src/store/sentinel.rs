@@ -42,7 +42,8 @@ pub async fn sites(db: &D1Database, area: &DashboardArea) -> ApiResult<Vec<SiteR
     Ok(db.prepare(&sql).bind(&[param])?.all().await?.results()?)
 }
 
-/// Designates a clinic from a week; false when it is designated already (an open designation).
+/// Designates a clinic from a week; false when it is designated already (an open designation) or an ended
+/// designation still covers that week (designations of one clinic never overlap, so a week's report is counted once).
 #[allow(clippy::too_many_arguments)]
 pub async fn designate(
     db: &D1Database,
@@ -57,7 +58,8 @@ pub async fn designate(
     let r = db
         .prepare(
             "INSERT OR IGNORE INTO sentinel_sites (id, institution_id, health_center_id, pref_code, from_week, \
-             designated_at, designated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             designated_at, designated_by) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS \
+             (SELECT 1 FROM sentinel_sites WHERE institution_id = ?2 AND last_week IS NOT NULL AND last_week >= ?5)",
         )
         .bind(&[
             id.into(),
