@@ -284,16 +284,20 @@ for (const [id, ids] of reported) {
   const tab = await call("verify", "GET", `/api/cases/${id}/observation`, { cookie: hcCookie });
   storedReports += tab.reports.filter((r) => r.reported_at >= startWall).length;
 }
-// Daily totals: one row per clinic-day holding the last acknowledged figure; its version counts the changes.
+// Daily totals: one row per clinic-day holding the last acknowledged figure. Every PUT of a user sends new counts,
+// so a duplicate would be a version repeating the one before it (one PUT applied twice) or a second row; a PUT applied
+// whose answer was lost in the restart is resent with the same body and answered "unchanged" — one version, as meant.
 let dailyLost = 0;
-let dailyDuplicated = 0;
 for (const last of dailyLast.values()) {
   const r = await call("verify", "GET", `/api/daily-totals/${last.day}`, { cookie: sessions[last.who] });
   const stored = r?.report;
   const twenties = 4; // "20-29" in shared::regime::DAILY_BANDS_2022 (0, 1-4, 5-9, 10-19, 20-29, …)
   if (!stored || stored.counts[twenties] !== last.n) dailyLost++;
-  if (stored && stored.version > last.changes) dailyDuplicated += stored.version - last.changes;
 }
+const repeatedVersions = edge.d1(
+  "SELECT COUNT(*) AS n FROM daily_total_versions a JOIN daily_total_versions b ON b.institution_id = a.institution_id " +
+    "AND b.day = a.day AND b.version = a.version + 1 AND b.counts = a.counts",
+)[0]?.n ?? 0;
 const versionRows = edge.d1("SELECT COUNT(*) AS n FROM daily_total_versions")[0]?.n ?? 0;
 const rowCount = edge.d1("SELECT COUNT(*) AS n FROM daily_totals")[0]?.n ?? 0;
 // Self-registrations: every acknowledged receipt stored once, no person stored twice.
@@ -322,6 +326,6 @@ for (const [action, s] of stats) {
 console.log(`  ${requests} requests in ${elapsed.toFixed(1)} s (${(requests / elapsed).toFixed(0)} req/s); errors: ${errors} (target 0)`);
 if (restartMs !== null) console.log(`  worker killed and back in ${(restartMs / 1000).toFixed(1)} s; requests without an answer meanwhile were sent again`);
 console.log(`  filings: ${filed.size} acknowledged, ${storedFilings} stored, ${Math.max(0, filed.size - storedFilings + duplicateFilings)} lost, ${duplicateFilings} duplicated`);
-console.log(`  daily totals: ${dailyLast.size} clinic-days acknowledged, ${rowCount} rows stored (${versionRows} versions), ${dailyLost} lost, ${dailyDuplicated} duplicated`);
+console.log(`  daily totals: ${dailyLast.size} clinic-days acknowledged, ${rowCount} rows stored (${versionRows} versions), ${dailyLost} lost, ${repeatedVersions + Math.max(0, rowCount - dailyLast.size)} duplicated`);
 console.log(`  self-registrations: ${acknowledged.size} acknowledged (${receipts.size} client keys), ${regRows.length} stored, ${regLost} lost, ${regDuplicated} duplicated`);
 console.log(`  reports: ${acceptedReports} accepted, ${storedReports} stored, ${Math.max(0, acceptedReports - storedReports)} lost, ${Math.max(0, storedReports - acceptedReports)} duplicated`);
