@@ -139,6 +139,7 @@ pub fn outcome_label(outcome: &str) -> String {
         "invalid_or_expired" => "無効または期限切れ",
         "conflict" => "同時に更新されました",
         "chain_broken" => "改ざんを検出",
+        "unreadable" => "読み取れない届出があり中断",
         _ => "キーの検証",
     };
     format!("{}（{reason}）", OutcomeKind::of(outcome).label())
@@ -184,6 +185,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("notification_duplicates", "重複届出の確認"),
     ("case_search", "登録情報の検索"),
     ("case_read", "登録情報の閲覧"),
+    ("fhir_read", "発生届のFHIR出力"),
     ("case_create", "届出前の登録"),
     ("case_edit", "登録情報の編集"),
     ("case_status", "措置判定の記録"),
@@ -222,6 +224,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("self_registration_read", "自己登録の閲覧"),
     ("self_registration_confirm", "自己登録の確認・登録"),
     ("self_registration_reject", "自己登録の却下"),
+    ("export_preview", "エクスポートの件数確認"),
+    ("export", "エクスポート（条件と件数）"),
+    ("export_rows", "エクスポートした記録（ページごと）"),
+    ("export_done", "エクスポートの完了"),
 ];
 
 /// The Japanese label of an action code (an unknown code is shown as it is).

@@ -17,7 +17,7 @@ pub enum Entry {
     SignIn,
     /// The notification form: new, edit, pre-filled from a record, and the record before notification.
     Filing,
-    /// Records: the list, the search, a record and its tabs, deleted records.
+    /// Records: the list, the search, a record and its tabs, deleted records, exports.
     Records,
     /// The drive-through site (works offline on a tablet).
     Drive,
@@ -98,6 +98,7 @@ pub const RULES: &[(&str, Entry)] = &[
     ("/records/**", Entry::Records),
     ("/search", Entry::Records),
     ("/deleted", Entry::Records),
+    ("/exports", Entry::Records),
     ("/admin", Entry::Admin),
     ("/account", Entry::Admin),
 ];
@@ -146,6 +147,7 @@ mod tests {
             ("/records/c-1/slip", Entry::Desk),
             ("/search", Entry::Records),
             ("/deleted", Entry::Records),
+            ("/exports", Entry::Records),
             ("/alerts", Entry::Desk),
             ("/dashboard", Entry::Desk),
             ("/daily", Entry::Filing),

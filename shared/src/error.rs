@@ -50,11 +50,15 @@ pub enum ErrorCode {
     NotSentinelSite,
     /// A rejection without its reason (the field `reason`).
     ReasonRequired,
+    /// Too many export downloads by this account in the hour (issue 22).
+    ExportRateLimited,
+    /// A stored notification an export reached does not read (issue 22): the export stops, naming the record.
+    ExportRecordUnreadable,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 44] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -97,6 +101,8 @@ impl ErrorCode {
         ErrorCode::OtherInstitution,
         ErrorCode::NotSentinelSite,
         ErrorCode::ReasonRequired,
+        ErrorCode::ExportRateLimited,
+        ErrorCode::ExportRecordUnreadable,
     ];
 
     /// HTTP status the edge answers with.
@@ -144,6 +150,8 @@ impl ErrorCode {
             ErrorCode::OtherInstitution => 403,
             ErrorCode::NotSentinelSite => 403,
             ErrorCode::ReasonRequired => 422,
+            ErrorCode::ExportRateLimited => 429,
+            ErrorCode::ExportRecordUnreadable => 500,
         }
     }
 
@@ -222,6 +230,8 @@ impl ErrorCode {
             ErrorCode::OtherInstitution => "ほかの医療機関の分は報告できません（医療機関: institution_id）。自院の分だけを報告してください。",
             ErrorCode::NotSentinelSite => "この医療機関はその週の定点医療機関に指定されていません。保健所に確認してください。",
             ErrorCode::ReasonRequired => "却下の理由（reason）を入力してください。",
+            ErrorCode::ExportRateLimited => "1時間あたりのエクスポートの回数の上限に達しました（個人情報を含むファイルは1時間に20回まで）。しばらくしてから再度お試しください。",
+            ErrorCode::ExportRecordUnreadable => "保存されている届出の一部を読み取れないため、エクスポートを中止しました（届出は省略せずに中止します）。システム管理者に連絡してください。",
         }
     }
 
@@ -270,6 +280,8 @@ impl ErrorCode {
             ErrorCode::OtherInstitution => "OTHER_INSTITUTION",
             ErrorCode::NotSentinelSite => "NOT_SENTINEL_SITE",
             ErrorCode::ReasonRequired => "REASON_REQUIRED",
+            ErrorCode::ExportRateLimited => "EXPORT_RATE_LIMITED",
+            ErrorCode::ExportRecordUnreadable => "EXPORT_RECORD_UNREADABLE",
         }
     }
 }

@@ -10,10 +10,13 @@ pub mod config;
 pub mod drive;
 pub mod entry;
 pub mod error;
+#[cfg(feature = "export")]
+pub mod export;
 pub mod kana;
 pub mod notification;
 pub mod observation;
 pub mod regime;
+pub mod tally;
 pub mod time;
 pub mod typed;
 
