@@ -1,6 +1,11 @@
 //! `POST /api/bench/insert`: the ceiling the filing benchmark compares with — one INSERT of a notification row as
 //! filing writes it, and nothing else (no session, validation, routing, outbox or audit). It exists only when the
 //! worker runs with the variable `BENCH_ROUTES = "1"` (set by `tests/bench/filing.mjs`); otherwise it is 404.
+//!
+//! Under the same switch, for the export benchmark and tests (issue 22): `GET /api/bench/memory` (the wasm heap's
+//! size in bytes), `POST /api/bench/select-all` (the caller's export rows of `{from, to}` read at once with one
+//! `.all()`: the plain read the streamed download is compared with) and `POST /api/bench/export-plan` (SQLite's plan
+//! of the caller's export page and count).
 
 use serde_json::{json, Value};
 use shared::api::cases::SearchRequest;
@@ -59,4 +64,50 @@ pub async fn explain(c: Staff, mut req: Request) -> ApiResult<Response> {
         }));
     }
     Ok(Response::from_json(&json!({ "queries": queries }))?)
+}
+
+/// `GET /api/bench/memory`: the worker's wasm linear memory, in bytes (it only grows).
+pub fn memory(env: &Env) -> ApiResult<Response> {
+    enabled(env)?;
+    #[cfg(target_arch = "wasm32")]
+    let bytes = core::arch::wasm32::memory_size(0) * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    let bytes = 0usize;
+    Ok(Response::from_json(&json!({ "wasm_bytes": bytes }))?)
+}
+
+#[derive(serde::Deserialize)]
+struct Span {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+}
+
+/// `POST /api/bench/select-all`: the caller's export rows of the span, all at once; answers how many and the ms.
+pub async fn select_all(c: Staff, mut req: Request) -> ApiResult<Response> {
+    let span: Span = json_body(&mut req).await?;
+    let scope = c
+        .principal
+        .scope()
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
+    let (from, to) = store::exports::span_ms(span.from, span.to);
+    let started = now_ms();
+    let rows = store::exports::all_at_once(&c.db, &scope, from, to).await?;
+    let bytes: usize = rows.iter().map(|r| r.body.len()).sum();
+    Ok(Response::from_json(&json!({
+        "count": rows.len(),
+        "body_bytes": bytes,
+        "ms": now_ms() - started,
+    }))?)
+}
+
+/// `POST /api/bench/export-plan`: SQLite's plan of the caller's export page and count.
+pub async fn export_plan(c: Staff) -> ApiResult<Response> {
+    let scope = c
+        .principal
+        .scope()
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
+    let (page, count) = store::exports::explain(&c.db, &scope).await?;
+    Ok(Response::from_json(
+        &json!({ "page": page, "count": count }),
+    )?)
 }

@@ -34,7 +34,7 @@ use crate::store::cases::{
     self as store, filed_columns, id_columns, id_from_notification, parse_tabs, CaseRow, Change,
     NewCase, NewStatus, VersionEntry, VersionedWrite,
 };
-use crate::store::{institutions, notifications};
+use crate::store::{exports, institutions, notifications};
 use shared::auth::Access;
 use shared::time::today_jst;
 
@@ -167,6 +167,40 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
     let rec = record(&c, row, access).await?;
     c.log(c.event("case_read", "ok").target(id)).await?;
     Ok(Response::from_json(&rec)?)
+}
+
+/// `GET /api/cases/{id}/fhir`: the record's notification as a FHIR R4 document Bundle (`application/fhir+json`).
+/// Whoever may read the record (its clinic, health centers, prefecture staff), except the follow-up center (it reads
+/// only to print slips) and national staff (aggregates only); 404 for a record without a notification. Audited
+/// (`fhir_read`, the record's id).
+pub async fn fhir(c: Staff, id: &str) -> ApiResult<Response> {
+    const ACTION: &str = "fhir_read";
+    if !c.principal.role.views_records() {
+        c.log(c.event(ACTION, "forbidden").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::Forbidden));
+    }
+    access::live_record(&c, id, ACTION).await?;
+    let Some(row) = exports::row(&c.db, id).await? else {
+        c.log(c.event(ACTION, "not_found").target(id)).await?;
+        return Err(ApiError::new(ErrorCode::NotFound));
+    };
+    let Some(n) = row.notification() else {
+        // Stored JSON that no longer reads is reported, never answered as an empty document.
+        c.log(c.event(ACTION, "unreadable").target(id)).await?;
+        return Err(ApiError::with_reason(
+            ErrorCode::Internal,
+            "notification",
+            "stored notification does not read",
+        ));
+    };
+    let number = row.number();
+    let doc = shared::export::fhir::document(&row.record(&n, &number));
+    c.log(c.event(ACTION, "ok").target(id)).await?;
+    let mut resp = Response::ok(doc.to_string())?;
+    let headers = resp.headers_mut();
+    headers.set("content-type", "application/fhir+json; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(resp)
 }
 
 /// The audit entry of a versioned write: the record, in the caller's health center's area.

@@ -7,7 +7,7 @@
 //! `shared::api::counts`' (the app runs the same as the person types). Every read and write is audited; a refusal
 //! stores nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -539,82 +539,24 @@ pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
         ));
     }
     let (f, t) = (from.to_string(), to.to_string());
-    let n = DAILY_BANDS_2022.len();
-    let notified = daily::notified_in(&c.db, &area, &f, &t).await?;
-    let totals = daily::totals_in(&c.db, &area, &f, &t).await?;
-    let selfreg = daily::self_registered_in(&c.db, &area, &f, &t).await?;
-    // A clinic-day's reported total by band (it includes the cases the clinic notified that day).
-    let reported: HashMap<(String, String), Vec<u32>> = totals
-        .iter()
-        .filter(|r| r.bands_id == DAILY_BANDS_2022.id)
-        .map(|r| {
-            let counts: Vec<u32> = serde_json::from_str(&r.counts).unwrap_or_default();
-            ((r.institution_id.clone(), r.day.clone()), counts)
-        })
-        .collect();
-    let mut days: BTreeMap<String, CountDay> = BTreeMap::new();
+    let (notified, totals, selfreg) = daily::parts_in(&c.db, &area, &f, &t).await?;
+    let mut sums = shared::tally::sum_by(&notified, &totals, &selfreg, |_| ());
+    let mut days = Vec::new();
     let mut d = from;
     while d <= to {
-        days.insert(
-            d.to_string(),
-            CountDay {
-                day: d.to_string(),
-                notified: vec![0; n],
-                daily_totals: vec![0; n],
-                self_registered: vec![0; n],
-                sum: vec![0; n],
-                total: 0,
-            },
-        );
+        let key = (d.to_string(), ());
+        let mut day = sums.remove(&key).unwrap_or_else(|| CountDay {
+            day: d.to_string(),
+            notified: vec![0; DAILY_BANDS_2022.len()],
+            daily_totals: vec![0; DAILY_BANDS_2022.len()],
+            self_registered: vec![0; DAILY_BANDS_2022.len()],
+            sum: vec![0; DAILY_BANDS_2022.len()],
+            total: 0,
+        });
+        day.day = d.to_string();
+        days.push(day);
         d += Duration::days(1);
     }
-    // Notified cases per clinic-day. Where the clinic reported the day, only what its total misses in a band counts
-    // (a case notified, or restored, after the total was sent): the total never hides a notified case.
-    let mut notified_by: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
-    for r in &notified {
-        let bands = by_band(std::slice::from_ref(r), &DAILY_BANDS_2022, day_of);
-        let slot = notified_by
-            .entry((r.institution_id.clone(), r.day.clone()))
-            .or_insert_with(|| vec![0; n]);
-        add(slot, &bands);
-    }
-    for (key, counts) in &notified_by {
-        let missed: Vec<u32> = match reported.get(key) {
-            Some(total) => counts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| c.saturating_sub(total.get(i).copied().unwrap_or(0)))
-                .collect(),
-            None => counts.clone(),
-        };
-        if let Some(day) = days.get_mut(&key.1) {
-            add(&mut day.notified, &missed);
-        }
-    }
-    for ((_, d), counts) in &reported {
-        if let Some(day) = days.get_mut(d) {
-            add(&mut day.daily_totals, counts);
-        }
-    }
-    for r in &selfreg {
-        if let Some(day) = days.get_mut(&r.day) {
-            add(
-                &mut day.self_registered,
-                &by_band(std::slice::from_ref(r), &DAILY_BANDS_2022, day_of),
-            );
-        }
-    }
-    let days: Vec<CountDay> = days
-        .into_values()
-        .map(|mut d| {
-            let mut sum = d.notified.clone();
-            add(&mut sum, &d.daily_totals);
-            add(&mut sum, &d.self_registered);
-            d.total = sum.iter().sum();
-            d.sum = sum;
-            d
-        })
-        .collect();
     let weeks = sentinel_weeks(&c, &area, from, to).await?;
     let area_name = match &area {
         DashboardArea::HealthCenter(h) => institutions::health_center(&c.db, h)

@@ -21,6 +21,7 @@ mod auth;
 mod bench;
 mod cases;
 mod counts;
+mod exports;
 mod health;
 mod institution;
 mod me;
@@ -60,6 +61,20 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Post)?;
             bench::enabled(env)?;
             bench::explain(staff(env, &req).await?, req).await
+        }
+        ["bench", "memory"] => {
+            only(&m, Get)?;
+            bench::memory(env)
+        }
+        ["bench", "select-all"] => {
+            only(&m, Post)?;
+            bench::enabled(env)?;
+            bench::select_all(staff(env, &req).await?, req).await
+        }
+        ["bench", "export-plan"] => {
+            only(&m, Post)?;
+            bench::enabled(env)?;
+            bench::export_plan(staff(env, &req).await?).await
         }
         ["test", "clock"] => {
             only(&m, Put)?;
@@ -281,6 +296,10 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Get)?;
             cases::get(staff(env, &req).await?, id).await
         }
+        ["cases", id, "fhir"] => {
+            only(&m, Get)?;
+            cases::fhir(staff(env, &req).await?, id).await
+        }
         ["cases", id, "tabs", tab] => {
             only(&m, Put)?;
             cases::update_tab(staff(env, &req).await?, req, env, ctx, id, tab).await
@@ -331,6 +350,14 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["counts"] => {
             only(&m, Get)?;
             counts::dashboard(staff(env, &req).await?, req).await
+        }
+        ["exports", "preview"] => {
+            only(&m, Post)?;
+            exports::preview(staff(env, &req).await?, req).await
+        }
+        ["exports", "download"] => {
+            only(&m, Post)?;
+            exports::download(staff(env, &req).await?, req).await
         }
         ["health-centers"] => {
             only(&m, Get)?;

@@ -119,6 +119,12 @@ impl Event {
         self
     }
 
+    /// A detail given as JSON members (an export's criteria, its page of ids, what it wrote).
+    pub fn with_detail(mut self, detail: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.detail = Some(serde_json::Value::Object(detail).to_string());
+        self
+    }
+
     /// The ids of the records (or accounts, or entries) a search or list returned: how many, and the first
     /// [`shared::audit::MAX_LOGGED_IDS`] of them.
     pub fn returned<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {

@@ -3,9 +3,12 @@
 //! list of who reported, and the dashboard's parts (notified cases, daily totals, confirmed self-registrations —
 //! `self_registrations` is read, never written, here).
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 use shared::api::counts::StoredCounts;
 use shared::auth::access::DashboardArea;
+use shared::export::open_data::PrefDay;
+use shared::tally::{sum_by, Counted, Reported};
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
@@ -116,6 +119,9 @@ pub async fn get(db: &D1Database, institution_id: &str, day: &str) -> ApiResult<
 pub struct ByBirth {
     #[serde(default)]
     pub institution_id: String,
+    /// The filing clinic's prefecture (a notified case) or the self-registration's (the dashboard's reads only).
+    #[serde(default)]
+    pub pref_code: String,
     pub day: String,
     pub date_of_birth: String,
     pub n: i64,
@@ -196,8 +202,8 @@ pub async fn notified_in(
 ) -> ApiResult<Vec<ByBirth>> {
     let (filter, param) = area_filter(area, "i");
     let sql = format!(
-        "SELECT n.institution_id, {NOTIFIED_DAY} AS day, n.date_of_birth, COUNT(*) AS n FROM notifications n \
-         JOIN institutions i ON i.id = n.institution_id \
+        "SELECT n.institution_id, i.pref_code, {NOTIFIED_DAY} AS day, n.date_of_birth, COUNT(*) AS n \
+         FROM notifications n JOIN institutions i ON i.id = n.institution_id \
          WHERE {filter} AND {NOTIFIED_DAY} BETWEEN ?2 AND ?3 AND {LIVE} \
          GROUP BY n.institution_id, day, n.date_of_birth"
     );
@@ -213,6 +219,7 @@ pub async fn notified_in(
 #[derive(Deserialize)]
 pub struct TotalRow {
     pub institution_id: String,
+    pub pref_code: String,
     pub day: String,
     pub bands_id: String,
     pub counts: String,
@@ -227,7 +234,7 @@ pub async fn totals_in(
 ) -> ApiResult<Vec<TotalRow>> {
     let (filter, param) = area_filter(area, "t");
     let sql = format!(
-        "SELECT t.institution_id, t.day, t.bands_id, t.counts FROM daily_totals t \
+        "SELECT t.institution_id, t.pref_code, t.day, t.bands_id, t.counts FROM daily_totals t \
          WHERE {filter} AND t.day BETWEEN ?2 AND ?3"
     );
     Ok(db
@@ -239,7 +246,8 @@ pub async fn totals_in(
 }
 
 /// The area's confirmed self-registrations of an antigen-kit result from `from` to `to` (by the residence's health
-/// center), per result date and birth date. A clinic's diagnosis is in that clinic's daily total, so it is not
+/// center), per prefecture (the registration's; the lowest code if one person registered in two), result date and
+/// birth date. A clinic's diagnosis is in that clinic's daily total, so it is not
 /// counted here. Each person once: one per live record a confirmation made or linked (its earliest result date), and
 /// none whose record has a notification (a notification's id is its record's: that person is counted as notified,
 /// or in the clinic's total).
@@ -251,12 +259,13 @@ pub async fn self_registered_in(
 ) -> ApiResult<Vec<ByBirth>> {
     let (filter, param) = area_filter(area, "s");
     let sql = format!(
-        "SELECT day, date_of_birth, COUNT(*) AS n FROM (\
-         SELECT s.case_id, MIN(s.result_date) AS day, MIN(s.date_of_birth) AS date_of_birth \
+        "SELECT pref_code, day, date_of_birth, COUNT(*) AS n FROM (\
+         SELECT s.case_id, MIN(s.pref_code) AS pref_code, MIN(s.result_date) AS day, \
+         MIN(s.date_of_birth) AS date_of_birth \
          FROM self_registrations s JOIN cases c ON c.id = s.case_id \
          WHERE {filter} AND s.status = 'confirmed' AND s.result_kind = 'antigen_kit' AND c.deleted_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = s.case_id) GROUP BY s.case_id) \
-         WHERE day BETWEEN ?2 AND ?3 GROUP BY day, date_of_birth"
+         WHERE day BETWEEN ?2 AND ?3 GROUP BY pref_code, day, date_of_birth"
     );
     Ok(db
         .prepare(&sql)
@@ -264,4 +273,64 @@ pub async fn self_registered_in(
         .all()
         .await?
         .results()?)
+}
+
+/// The dashboard's three parts for an area from `from` to `to` (`YYYY-MM-DD`), as `shared::tally` sums them.
+pub async fn parts_in(
+    db: &D1Database,
+    area: &DashboardArea,
+    from: &str,
+    to: &str,
+) -> ApiResult<(Vec<Counted>, Vec<Reported>, Vec<Counted>)> {
+    fn counted(r: ByBirth) -> Counted {
+        Counted {
+            institution_id: r.institution_id,
+            pref_code: r.pref_code,
+            day: r.day,
+            date_of_birth: r.date_of_birth,
+            n: u32::try_from(r.n).unwrap_or(0),
+        }
+    }
+    let notified = notified_in(db, area, from, to).await?;
+    let totals = totals_in(db, area, from, to).await?;
+    let selfreg = self_registered_in(db, area, from, to).await?;
+    Ok((
+        notified.into_iter().map(counted).collect(),
+        totals
+            .into_iter()
+            .map(|t| Reported {
+                counts: serde_json::from_str(&t.counts).unwrap_or_default(),
+                institution_id: t.institution_id,
+                pref_code: t.pref_code,
+                day: t.day,
+                bands_id: t.bands_id,
+            })
+            .collect(),
+        selfreg.into_iter().map(counted).collect(),
+    ))
+}
+
+/// New cases by day and prefecture from `from` to `to` (the dashboard's sums for the area, keyed by prefecture), by
+/// band of `DAILY_BANDS_2022`: the open-data counts. Only (day, prefecture) pairs with something are returned; the
+/// open-data writer fills the rest with zeros.
+pub async fn pref_days(
+    db: &D1Database,
+    area: &DashboardArea,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<PrefDay>> {
+    let (notified, totals, selfreg) =
+        parts_in(db, area, &from.to_string(), &to.to_string()).await?;
+    Ok(sum_by(&notified, &totals, &selfreg, str::to_owned)
+        .into_iter()
+        .filter_map(|((day, pref_code), d)| {
+            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?;
+            (from..=to).contains(&day).then(|| PrefDay {
+                day,
+                pref_code,
+                total: u64::from(d.total),
+                bands: d.sum.iter().map(|n| u64::from(*n)).collect(),
+            })
+        })
+        .collect())
 }

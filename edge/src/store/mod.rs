@@ -17,6 +17,7 @@
 //! | [`daily_totals`] | `daily_totals`, `daily_total_versions` (reads notifications, cases, self_registrations) |
 //! | [`sentinel`] | `sentinel_sites`, `sentinel_reports`, `sentinel_report_versions` |
 //! | [`self_registrations`] | `self_registrations` (reads `cases` to find the same person) |
+//! | [`exports`] | none: reads `cases`, `notifications`, `institutions`, `health_centers` for the exports |
 //!
 //! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
 //! uses neither), so the module graph has no loop.
@@ -34,6 +35,7 @@ pub mod case_search;
 pub mod cases;
 pub mod credentials;
 pub mod daily_totals;
+pub mod exports;
 pub mod institutions;
 pub mod notifications;
 pub mod observation;

@@ -7,7 +7,8 @@
 //! Keys (the prefix says which throttle; addresses are [`crate::request::address_bucket`]s):
 //! `id:<スマホ入力ID>` and `addr:<address>` (phone sign-in by slip and passkey), `login:<SHA-256 of the typed sign-in
 //! ID>` and `staff_addr:<address>` (staff password sign-in), `challenge:<address>` (option challenges made without
-//! a session), `audit:<address>` (audit rows of anonymous failures), `dup:<user id>` (the duplicate check), `selfreg:<address>` (self-registrations).
+//! a session), `audit:<address>` (audit rows of anonymous failures), `dup:<user id>` (the duplicate check), `selfreg:<address>` (self-registrations),
+//! `export:<user id>` (downloads of personal data), `export_open:<user id>` (open-data downloads).
 
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
@@ -74,6 +75,16 @@ pub const SELF_REGISTRATION: Limit = Limit {
     max: shared::api::self_registration::PER_ADDRESS_PER_HOUR,
     window_ms: 60 * MINUTE,
 };
+/// Downloads of personal data (FHIR, CSV), per account: 20 an hour, counted once the request is valid and allowed.
+pub const EXPORT_PERSONAL: Limit = Limit {
+    max: 20,
+    window_ms: 60 * MINUTE,
+};
+/// Downloads of open-data counts (no personal data), per account: 120 an hour.
+pub const EXPORT_OPEN_DATA: Limit = Limit {
+    max: 120,
+    window_ms: 60 * MINUTE,
+};
 /// The longest window above: a key idle longer than this counts nothing and may be purged.
 pub const LONGEST_WINDOW_MS: i64 = 60 * MINUTE;
 
@@ -114,6 +125,19 @@ struct Count {
 pub async fn hit(db: &D1Database, key: &str, limit: Limit, now: i64) -> ApiResult<i64> {
     let row: Option<Count> = hit_statement(db, key, limit, now)?.first(None).await?;
     Ok(row.map_or(1, |r| r.count))
+}
+
+/// The attempts counted against `key` in its current window (0 once the window ran out), without counting one.
+pub async fn current(db: &D1Database, key: &str, limit: Limit, now: i64) -> ApiResult<i64> {
+    let row: Option<Count> = db
+        .prepare(
+            "SELECT CASE WHEN ?2 - window_start >= ?3 THEN 0 ELSE count END AS count \
+             FROM observe_failures WHERE key = ?1",
+        )
+        .bind(&[key.into(), f(now), f(limit.window_ms)])?
+        .first(None)
+        .await?;
+    Ok(row.map_or(0, |r| r.count))
 }
 
 /// Gives one attempt back (a success that was counted before it was checked).
