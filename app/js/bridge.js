@@ -291,3 +291,92 @@ export function rememberUser(id) {
 export function lastUser() {
   return localStorage.getItem("hersys.last_user") || "";
 }
+
+// A download from the API (exports, a record's FHIR document), read as a stream so that the page can show progress
+// and check that every row arrived before anything is saved. `mode` says how rows are counted: "csv" (records end at
+// a newline outside double quotes, after one header line; in CP932 neither `"` nor a newline byte can be part of a
+// double-byte character, so counting bytes works in both encodings) or "ndjson" (one record per line). The file is
+// kept only in this page's memory (a Blob) and handed to the browser's download with a temporary object URL, revoked
+// right after; nothing is written to IndexedDB, localStorage or the caches (the service worker never touches /api).
+// The file is saved as the answer's `Content-Disposition` names it, else as `fileName`; `ownName` makes `fileName`
+// win (a record's FHIR document is saved under its notification number, which the page knows).
+// `onProgress(rows, bytes, expected)` is called at most every 100 ms and once at the end. Answers
+// [status, errorText, expected, rows, bytes, complete, fileName]; expected is -1 without an `x-export-count` header.
+export async function apiDownload(method, path, body, mode, fileName, ownName, onProgress) {
+  const init = { method, credentials: "same-origin", cache: "no-store", headers: {} };
+  if (body !== undefined && body !== null) {
+    init.headers["content-type"] = "application/json";
+    init.body = body;
+  }
+  const res = await fetch(path, init);
+  if (!res.ok) return [res.status, await res.text(), -1, 0, 0, false, ""];
+  const header = res.headers.get("x-export-count");
+  const expected = header !== null && /^\d+$/.test(header) ? Number(header) : -1;
+  const name = (!ownName && dispositionName(res.headers.get("content-disposition"))) || fileName;
+  const type = (res.headers.get("content-type") || "application/octet-stream").split(";")[0];
+  const chunks = [];
+  let bytes = 0, lines = 0, quoted = false, last = 10, complete = true, shown = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.length;
+      for (let i = 0; i < value.length; i++) {
+        const b = value[i];
+        if (b === 34 && mode === "csv") quoted = !quoted;
+        else if (b === 10 && !quoted) lines++;
+      }
+      last = value[value.length - 1];
+      const now = Date.now();
+      if (now - shown > 100) {
+        shown = now;
+        onProgress(rowsOf(mode, lines, last), bytes, expected);
+      }
+    }
+  } catch {
+    complete = false; // the connection dropped mid-file
+  }
+  const rows = rowsOf(mode, lines, last);
+  onProgress(rows, bytes, expected);
+  // A file without every row (or ending inside a quoted cell) is not saved: the page says what arrived.
+  if (quoted || (expected >= 0 && rows !== expected)) complete = false;
+  if (complete) saveBlob(new Blob(chunks, { type }), name);
+  chunks.length = 0;
+  return [res.status, "", expected, rows, bytes, complete, name];
+}
+
+// Rows of the data received so far: lines (a last line without its newline counts), less the CSV's header line.
+function rowsOf(mode, lines, last) {
+  const records = lines + (last === 10 ? 0 : 1);
+  return mode === "csv" ? Math.max(0, records - 1) : records;
+}
+
+// The file name of `Content-Disposition: attachment; filename*=UTF-8''…` (else `filename="…"`), or "".
+function dispositionName(value) {
+  if (!value) return "";
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(value);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(value);
+  return plain ? plain[1].trim() : "";
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.rel = "noopener";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The click has handed the Blob to the download; the URL (and so the Blob) is let go soon after.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

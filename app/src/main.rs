@@ -10,6 +10,7 @@ mod case;
 mod components;
 mod counts;
 mod drive;
+mod exports;
 mod net;
 mod notification;
 mod observation;
@@ -48,7 +49,9 @@ use case::{
     search::Search,
 };
 #[cfg(not(any(feature = "all-areas", feature = "entry-records")))]
-use components::elsewhere::{Deleted, Record, RecordTab, Records, Search};
+use components::elsewhere::{Deleted, Exports, Record, RecordTab, Records, Search};
+#[cfg(any(feature = "all-areas", feature = "entry-records"))]
+use exports::page::Exports;
 #[cfg(any(feature = "all-areas", feature = "entry-records"))]
 use notification::records::Records;
 
@@ -149,6 +152,8 @@ pub enum Route {
         SelfRegistrations {},
         #[route("/deleted")]
         Deleted {},
+        #[route("/exports")]
+        Exports {},
         #[route("/signin")]
         SignIn {},
         #[route("/invite")]

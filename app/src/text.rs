@@ -67,3 +67,27 @@ pub const SECTION_SELF_REGISTRATION: &str = "陽性者の自己登録";
 pub const ACTION_SELF_REGISTRATIONS: &str = "自己登録の確認";
 pub const ACTION_SELF_REGISTRATIONS_HINT: &str =
     "本人が登録した陽性者を確認し、記録と健康観察を登録するか、理由を添えて却下します。";
+
+pub const SECTION_EXPORTS: &str = "データの書き出し";
+pub const ACTION_EXPORTS: &str = "データの書き出し";
+pub const ACTION_EXPORTS_HINT_CLINIC: &str =
+    "自院が届け出た発生届を、電子カルテ等に取り込めるFHIR形式で保存します。";
+pub const ACTION_EXPORTS_HINT_HC: &str =
+    "管理する記録をCSV（Excel）またはFHIR形式で、件数を確認してから保存します。";
+pub const ACTION_EXPORTS_HINT_PREF: &str =
+    "都道府県の記録のCSV・FHIRと、公表用のオープンデータ（日別の陽性者数）を保存します。";
+pub const ACTION_EXPORTS_HINT_NATIONAL: &str =
+    "都道府県別・日別の新規陽性者数を、厚生労働省オープンデータの形式で保存します（個人情報なし）。";
+
+/// A count with thousands separators: 「1,234」 (search results, exports).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -57,3 +57,16 @@ pub async fn delete(id: &str, body: &DeleteRequest) -> ApiResult<()> {
 pub async fn restore(id: &str) -> ApiResult<CaseRecord> {
     post(&format!("/api/cases/{id}/restore"), &serde_json::json!({})).await
 }
+
+/// `GET /api/cases/{id}/fhir`: the record's notification as a FHIR R4 document Bundle, saved as `file_name`.
+pub async fn save_fhir(id: &str, file_name: &str) -> ApiResult<super::Downloaded> {
+    super::download::<()>(
+        "GET",
+        &format!("/api/cases/{id}/fhir"),
+        None,
+        super::Rows::Lines,
+        super::SaveAs::Own(file_name),
+        |_| {},
+    )
+    .await
+}

@@ -15,6 +15,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod counts;
+pub mod exports;
 pub mod institution;
 pub mod me;
 pub mod notifications;
@@ -27,6 +28,16 @@ pub mod sync;
 extern "C" {
     #[wasm_bindgen(catch, js_name = apiFetch)]
     async fn api_fetch(method: &str, path: &str, body: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = apiDownload)]
+    async fn api_download(
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        mode: &str,
+        file_name: &str,
+        own_name: bool,
+        on_progress: &js_sys::Function,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = webauthnCreate)]
     async fn webauthn_create(options_json: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = webauthnGet)]
@@ -154,7 +165,12 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
     if (200..300).contains(&status) {
         return Ok((status, text));
     }
-    Err(match serde_json::from_str::<ErrorBody>(&text) {
+    Err(failure(status, &text))
+}
+
+/// The failure a non-2xx answer's body describes.
+fn failure(status: u16, text: &str) -> ApiFailure {
+    match serde_json::from_str::<ErrorBody>(text) {
         Ok(b) => ApiFailure::Api {
             status,
             code: Some(b.error.code),
@@ -173,7 +189,7 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<(u16,
             issues: Vec::new(),
             conflict: None,
         },
-    })
+    }
 }
 
 fn parse<T: DeserializeOwned>(text: &str) -> ApiResult<T> {
@@ -220,6 +236,99 @@ async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResu
 async fn send<B: Serialize>(method: &str, path: &str, body: Option<&B>) -> ApiResult<()> {
     let json = body.map(|b| serde_json::to_string(b).unwrap_or_default());
     call(method, path, json).await.map(|_| ())
+}
+
+/// Progress of a streamed download: rows and bytes received so far, and the rows announced (`x-export-count`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub expected: Option<u64>,
+}
+
+/// What a streamed download received. `complete` is false when the stream was cut off or held fewer (or more) rows
+/// than announced: then nothing was saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Downloaded {
+    pub progress: Progress,
+    pub complete: bool,
+    pub file_name: String,
+}
+
+/// How a download's rows are counted (`apiDownload` in bridge.js).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// A header line, then one row per record (newlines inside quoted cells are not row ends).
+    Csv,
+    /// One record per line.
+    Lines,
+}
+
+/// The name a download is saved under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SaveAs<'a> {
+    /// The answer's `Content-Disposition`, else this.
+    Answer(&'a str),
+    /// This, whatever the answer says.
+    Own(&'a str),
+}
+
+/// Fetches a file from the API as a stream, reporting progress, and saves it (a Blob in memory, handed to the
+/// browser's download) only when every announced row arrived.
+async fn download<B: Serialize>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+    rows: Rows,
+    save_as: SaveAs<'_>,
+    mut on_progress: impl FnMut(Progress) + 'static,
+) -> ApiResult<Downloaded> {
+    let json = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let progress = |rows: f64, bytes: f64, expected: f64| Progress {
+        rows: rows as u64,
+        bytes: bytes as u64,
+        expected: (expected >= 0.0).then_some(expected as u64),
+    };
+    // Called from JavaScript, outside Dioxus: it carries the runtime so that the page's signals can be written.
+    let runtime = dioxus::dioxus_core::Runtime::current();
+    let callback = Closure::<dyn FnMut(f64, f64, f64)>::new(move |r, b, e| {
+        let _guard = dioxus::dioxus_core::RuntimeGuard::new(runtime.clone());
+        on_progress(progress(r, b, e))
+    });
+    let mode = match rows {
+        Rows::Csv => "csv",
+        Rows::Lines => "ndjson",
+    };
+    let (file_name, own) = match save_as {
+        SaveAs::Answer(n) => (n, false),
+        SaveAs::Own(n) => (n, true),
+    };
+    let out = api_download(
+        method,
+        path,
+        json,
+        mode,
+        file_name,
+        own,
+        callback.as_ref().unchecked_ref(),
+    )
+    .await;
+    drop(callback);
+    crate::net::report(out.is_ok());
+    let arr = js_sys::Array::from(&out.map_err(|_| ApiFailure::Network)?);
+    let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
+    if !(200..300).contains(&status) {
+        return Err(failure(status, &arr.get(1).as_string().unwrap_or_default()));
+    }
+    Ok(Downloaded {
+        progress: progress(
+            arr.get(3).as_f64().unwrap_or(0.0),
+            arr.get(4).as_f64().unwrap_or(0.0),
+            arr.get(2).as_f64().unwrap_or(-1.0),
+        ),
+        complete: arr.get(5).as_bool().unwrap_or(false),
+        file_name: arr.get(6).as_string().unwrap_or_default(),
+    })
 }
 
 /// Runs `navigator.credentials.create`; the error is the DOMException name, in Japanese.

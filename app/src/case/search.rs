@@ -199,14 +199,7 @@ async fn run(
 }
 
 fn count_text(count: u32, capped: bool) -> String {
-    let digits = count.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let out = crate::text::grouped(u64::from(count));
     if capped {
         format!("{out}件以上")
     } else {

@@ -116,6 +116,7 @@ stand_ins! {
     RecordTab(id: String, tab: String);
     Search();
     Deleted();
+    Exports();
     Drive();
     Daily();
     Sentinel();

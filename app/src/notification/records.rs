@@ -102,6 +102,8 @@ pub fn NotificationView(id: String) -> Element {
         let id = rid.clone();
         async move { api::notifications::read(&id).await }
     });
+    // The FHIR download's outcome: (saved, message).
+    let fhir_message = use_context_provider(|| Signal::new(None::<(bool, String)>));
     rsx! {
         match record.read().clone() {
             None => rsx! { p { class: "loading", "読み込み中…" } },
@@ -129,6 +131,10 @@ pub fn NotificationView(id: String) -> Element {
                         }
                         div { class: "form-actions",
                             button { r#type: "button", class: "button secondary", "data-testid": "print", onclick: move |_| api::print_page(), "印刷する" }
+                            SaveFhir { id: r.id.clone(), number: r.number.clone() }
+                        }
+                        if let Some(m) = fhir_message() {
+                            p { class: if m.0 { "notice" } else { "alert" }, role: if m.0 { "status" } else { "alert" }, "data-testid": "fhir-message", "{m.1}" }
                         }
                     }
                     Sheet { notification: r.notification.clone(), number: Some(r.number.clone()), health_center: Some(r.health_center_name.clone()) }
@@ -162,6 +168,39 @@ pub fn NotificationView(id: String) -> Element {
                     }
                 }
             },
+        }
+    }
+}
+
+/// 「FHIR形式で保存」: the record's notification as a FHIR R4 document Bundle, saved as `<届出番号>.fhir.json` (kept in
+/// memory only until the browser's download has it). The edge decides who may read it and audits the read.
+#[component]
+fn SaveFhir(id: String, number: String) -> Element {
+    let mut message = use_context::<Signal<Option<(bool, String)>>>();
+    let mut busy = use_signal(|| false);
+    let save = move |_| {
+        if busy() {
+            return;
+        }
+        busy.set(true);
+        message.set(None);
+        let (id, name) = (id.clone(), format!("{number}.fhir.json"));
+        spawn(async move {
+            message.set(Some(match api::cases::save_fhir(&id, &name).await {
+                Ok(d) if d.complete => (true, format!("「{}」を保存しました。", d.file_name)),
+                Ok(_) => (
+                    false,
+                    "ダウンロードが途中で切れたため、保存していません。もう一度お試しください。"
+                        .to_owned(),
+                ),
+                Err(e) => (false, e.message()),
+            }));
+            busy.set(false);
+        });
+    };
+    rsx! {
+        button { r#type: "button", class: "button secondary", "data-testid": "save-fhir", disabled: busy(), onclick: save,
+            if busy() { "保存しています…" } else { "FHIR形式で保存" }
         }
     }
 }

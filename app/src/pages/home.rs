@@ -35,6 +35,14 @@ fn Menu() -> Element {
                 | Role::NationalStaff
         )
     });
+    // Exports: clinics their own filings' FHIR, health centers and prefectures their records, the nation open data.
+    let exports_hint = role.and_then(|r| match r {
+        Role::ClinicDoctor | Role::ClinicStaff => Some(text::ACTION_EXPORTS_HINT_CLINIC),
+        Role::HealthCenterStaff | Role::HealthCenterAdmin => Some(text::ACTION_EXPORTS_HINT_HC),
+        Role::PrefectureStaff => Some(text::ACTION_EXPORTS_HINT_PREF),
+        Role::NationalStaff => Some(text::ACTION_EXPORTS_HINT_NATIONAL),
+        Role::FollowUpCenter => None,
+    });
     rsx! {
         section { class: "page home",
             h1 { {text::HOME_HEADING} }
@@ -98,6 +106,12 @@ fn Menu() -> Element {
                 h2 { class: "section-title", {text::SECTION_SELF_REGISTRATION} }
                 nav { class: "actions",
                     ActionCard { to: Route::SelfRegistrations {}, title: text::ACTION_SELF_REGISTRATIONS, hint: text::ACTION_SELF_REGISTRATIONS_HINT, primary: !files && !views }
+                }
+            }
+            if let Some(hint) = exports_hint {
+                h2 { class: "section-title", {text::SECTION_EXPORTS} }
+                nav { class: "actions",
+                    ActionCard { to: Route::Exports {}, title: text::ACTION_EXPORTS, hint, primary: false }
                 }
             }
             if !files && !views && !reviews {
