@@ -626,6 +626,28 @@ const rows = [
     method: "GET", path: "/api/cases/n_no_such_record", pathName: "/api/cases/{id}", label: "unknown id",
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : err(404, "NOT_FOUND")),
   },
+  // ---- FHIR documents (issue 22): whoever reads the record, except national staff and the follow-up center ----
+  {
+    method: "GET", path: () => `/api/cases/${targets.notification}/fhir`, pathName: "/api/cases/{id}/fhir", label: "filed in Shinjuku",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_shinjuku", "staff_shinjuku", "hc_staff_shinjuku", "hc_admin_shinjuku", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.resourceType === "Bundle" && r.body.type === "document"
+      && r.headers.get("content-type").startsWith("application/fhir+json"),
+  },
+  {
+    method: "GET", path: () => `/api/cases/${targets.notificationSetagaya}/fhir`, pathName: "/api/cases/{id}/fhir", label: "filed in Setagaya",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["doctor_setagaya", "hc_staff_setagaya", "hc_admin_setagaya", "pref_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/cases/n_no_such_record/fhir", pathName: "/api/cases/{id}/fhir", label: "unknown id",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED
+      : ["national_staff", "follow_up_center"].includes(c.user.role) ? FORBIDDEN : err(404, "NOT_FOUND")),
+  },
+  {
+    method: "POST", path: () => `/api/cases/${targets.notification}/fhir`, pathName: "/api/cases/{id}/fhir", label: "read only",
+    expect: everyone(err(405, "METHOD_NOT_ALLOWED")),
+  },
   {
     method: "PUT", path: () => `/api/cases/${targets.notification}/tabs/basic`, pathName: "/api/cases/{id}/tabs/{tab}",
     label: "Shinjuku's, from a stale version", body: { version: 0, data: { insurer: "行列" } },
@@ -988,6 +1010,32 @@ const rows = [
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : [...HC_SJ, "pref_tokyo", "followup_tokyo"].includes(c.name) ? ok() : FORBIDDEN),
     check: (c, r) => r.body.observation?.kind === "patient" && r.body.can_manage === HC_SJ.includes(c.name),
   },
+  // Exports (issue 22): FHIR for clinics (own filings), health centers and the prefecture; CSV for health centers and
+  // the prefecture; open data for the prefecture and the nation. Everyone else FORBIDDEN (audited).
+  ...["fhir", "csv", "open_data"].flatMap((kind) => {
+    const allowed = {
+      fhir: (c) => c.user.role.startsWith("clinic") || c.user.role.startsWith("health_center") || c.name === "pref_tokyo",
+      csv: (c) => c.user.role.startsWith("health_center") || c.name === "pref_tokyo",
+      open_data: (c) => c.name === "pref_tokyo" || c.name === "mhlw",
+    }[kind];
+    const expect = (c) => (c.kind !== "user" ? UNAUTHENTICATED : allowed(c) ? ok() : FORBIDDEN);
+    const body = { kind, from: "2022-10-01", to: "2022-10-01" };
+    return [
+      {
+        method: "POST", path: "/api/exports/preview", label: kind, body, expect,
+        check: (c, r) => r.body.kind === kind && typeof r.body.count === "number" && r.body.scope.length > 0,
+      },
+      {
+        method: "POST", path: "/api/exports/download", label: kind, body, expect,
+        check: (c, r) => /^\d+$/.test(r.headers.get("x-export-count") ?? "") && /^exp_/.test(r.headers.get("x-export-id") ?? "")
+          && /^attachment; filename="/.test(r.headers.get("content-disposition") ?? ""),
+      },
+    ];
+  }),
+  { method: "GET", path: "/api/exports/download", label: "criteria never in a URL", expect: everyone(err(405, "METHOD_NOT_ALLOWED")) },
+  { method: "GET", path: "/api/bench/memory", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
+  { method: "POST", path: "/api/bench/select-all", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
+  { method: "POST", path: "/api/bench/export-plan", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/explain", label: "disabled outside tests and benchmarks", expect: everyone(err(404, "NOT_FOUND")) },
   { method: "POST", path: "/api/bench/insert", label: "disabled outside the benchmark", expect: everyone(err(404, "NOT_FOUND")) },
   // Last: it ends the columns' sessions.

@@ -81,6 +81,9 @@ const BODY_ENDPOINTS = [
   "/api/self-registrations/sr_x/confirm",
   "/api/self-registrations/sr_x/reject",
   "/api/self-registrations/{registration}/reject",
+  // Exports (issue 22).
+  "/api/exports/preview",
+  "/api/exports/download",
 ];
 
 const ODD = [
@@ -270,6 +273,15 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["DELETE", "/api/cases/n_x"],
     ["GET", "/api/cases/deleted?hc=%00"],
     ["GET", "/api/cases/%00/observation"],
+    ["GET", "/api/cases/%00/fhir"],
+    ["GET", `/api/cases/${"x".repeat(3000)}/fhir`],
+    ["GET", "/api/cases/'%20OR%201=1/fhir"],
+    ["GET", "/api/cases/..%2Fsearch/fhir"],
+    ["GET", "/api/cases/%E2%80%AE/fhir"],
+    ["GET", "/api/cases/n_x/fhir?format=xml"],
+    ["GET", "/api/cases/n_x/fhir/extra"],
+    ["POST", "/api/cases/n_x/fhir"],
+    ["DELETE", "/api/cases/n_x/fhir"],
     ["POST", "/api/cases/'%20OR%201=1/observation/stop"],
     ["POST", "/api/observation/alerts/'%20OR%201=1/handle"],
     ["POST", `/api/observation/alerts/${"x".repeat(3000)}/handle`],
@@ -302,6 +314,53 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     }
     await expectClientError(res, `${method} ${path}`);
   }
+});
+
+test("exports: every parameter (kind, from, to, encoding, dates, layout, extra members, types, spans, future days) refused naming its field, never a 5xx", async () => {
+  const good = { kind: "csv", from: "2022-10-01", to: "2022-10-31", encoding: "cp932", dates: "wareki", layout: "daily" };
+  const future = new Date(Date.now() + 9 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
+  const cases = [
+    ...[undefined, "", "CSV", "xml", 1, null, [], {}, "fhir ", "open-data", "' OR 1=1 --"].map((v) => [{ ...good, kind: v }, "kind"]),
+    ...[undefined, "", "2022-1-01", "2022-02-30", "20221001", "2022/10/01", "+2022-10-01", "0000-00-00", "99999-01-01", 20221001, null, ["2022-10-01"], "2022-10-01T00:00"].flatMap((v) => [
+      [{ ...good, from: v }, "from"], [{ ...good, to: v }, "to"]]),
+    ...["", "utf8", "UTF8_BOM", "shift_jis", 1, null, {}].map((v) => [{ ...good, encoding: v }, "encoding"]),
+    ...["", "jp", "ISO", 0, null, true].map((v) => [{ ...good, dates: v }, "dates"]),
+    ...["", "weekly", "AGE_BANDS", 2, null, []].map((v) => [{ ...good, layout: v }, "layout"]),
+    [{ ...good, extra: 1 }, "extra"],
+    [{ ...good, __proto__: { x: 1 }, constructor: "x" }, "constructor"],
+    [{ ...good, from: "2022-11-01", to: "2022-10-01" }, "from"],
+    [{ ...good, from: "2020-01-01", to: "2022-10-01" }, "from"],
+    [{ ...good, from: "0001-01-01", to: "2022-10-01" }, "from"],
+    [{ ...good, from: "2022-10-01", to: future }, "to"],
+    [{ ...good, from: future, to: "9999-12-31" }, "to"],
+  ];
+  let checks = 0;
+  for (const path of ["/api/exports/preview", "/api/exports/download"]) {
+    for (const [body, field] of cases) {
+      const res = await fetch(`${edge.api}${path}`, {
+        method: "POST", headers: { "content-type": "application/json", origin: edge.api, cookie: admin.cookie }, body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      assert.equal(res.status, 422, `${path} ${JSON.stringify(body)}: ${text.slice(0, 300)}`);
+      const e = JSON.parse(text).error;
+      assert.equal(e.code, "VALIDATION_FAILED");
+      assert.ok(e.issues.some((i) => i.field === field && /[\u3040-\u30ff\u4e00-\u9fff]/.test(i.message)), `${path} ${JSON.stringify(body)} names ${field}: ${text.slice(0, 300)}`);
+      checks++;
+    }
+    // Huge bodies: 413 before anything is read; a valid body with a huge extra member is refused too.
+    for (const body of [JSON.stringify({ ...good, extra: "x".repeat(70 * 1024) }), `{"kind":"csv","from":"2022-10-01","to":"2022-10-31",${'"a":1,'.repeat(20000)}"b":1}`]) {
+      const res = await fetch(`${edge.api}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: edge.api, cookie: admin.cookie }, body });
+      assert.ok([413, 422].includes(res.status), `${path} huge: ${res.status}`);
+      await expectClientError(res, `${path} huge`);
+      checks++;
+    }
+  }
+  // Options of another kind are ignored (documented), the request itself is valid.
+  const r = await fetch(`${edge.api}/api/exports/preview`, {
+    method: "POST", headers: { "content-type": "application/json", origin: edge.api, cookie: admin.cookie }, body: JSON.stringify({ ...good, kind: "fhir" }),
+  });
+  assert.equal(r.status, 200, await r.text());
+  console.log(`hostile export parameters: ${checks} requests, each refused naming its field`);
 });
 
 test("after all that the worker still answers and the audit chain is intact", async () => {

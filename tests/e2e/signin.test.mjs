@@ -212,8 +212,9 @@ test("each role sees only the actions it may take, and is told so on a page it m
   await addVirtualAuthenticator(national.page);
   await firstSignIn(national.page, edge.url, "mhlw@national.demo");
   await national.page.getByTestId("aggregates-only").waitFor();
-  // Aggregates only: the dashboards are the only cards (the epidemic curve, and counts by age band of issue 21).
-  assert.deepEqual(await national.page.locator(".action-title").allTextContents(), ["ダッシュボード", "発生数（年代別）"]);
+  // Aggregates only: the dashboards are the only cards (the epidemic curve, and counts by age band of issue 21), and
+  // the open-data export (issue 22).
+  assert.deepEqual(await national.page.locator(".action-title").allTextContents(), ["ダッシュボード", "発生数（年代別）", "データの書き出し"]);
   await national.page.goto(`${edge.url}/records`);
   await national.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();
   await national.page.goto(`${edge.url}/search`);
@@ -226,7 +227,7 @@ test("each role sees only the actions it may take, and is told so on a page it m
   const titles = await hc.page.locator(".action-title").allTextContents();
   assert.deepEqual(titles, [
     "閲覧・編集する", "受信した発生届", "健康観察アラート", "ダッシュボード",
-    "発生数（年代別）", "日次報告の状況", "定点医療機関の指定", "自己登録の確認",
+    "発生数（年代別）", "日次報告の状況", "定点医療機関の指定", "自己登録の確認", "データの書き出し",
   ]);
   await hc.page.goto(`${edge.url}/notifications/new`);
   await hc.page.getByRole("alert").getByText("この操作を行う権限がありません。").waitFor();

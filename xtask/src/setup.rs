@@ -15,6 +15,7 @@ pub fn all() -> Result {
     worker_build()?;
     npm_packages()?;
     browser()?;
+    fhir_validator()?;
     Ok(())
 }
 
@@ -85,6 +86,76 @@ fn npm_packages() -> Result {
     cmd::run(c)
 }
 
+/// The venv of the independent FHIR validator (tests/fhir/validate.py).
+pub fn fhir_venv() -> std::path::PathBuf {
+    root().join("target/fhir-venv")
+}
+
+/// Its interpreter (the API test passes it to the validator as `FHIR_PYTHON`).
+pub fn fhir_python() -> std::path::PathBuf {
+    fhir_venv().join("bin/python")
+}
+
+/// The pinned `fhir.resources` (R4B models) in a venv: created when missing or when its packages differ from
+/// tests/fhir/requirements.txt (a stamp file beside it holds the requirements it was made from).
+fn fhir_validator() -> Result {
+    let requirements = root().join("tests/fhir/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let stamp = fhir_venv().join("requirements.installed");
+    let python = fhir_python();
+    if python.exists()
+        && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted)
+        && probe(
+            python.to_str().unwrap_or_default(),
+            &["-c", "import fhir.resources.R4B.bundle"],
+        )
+        .is_some()
+    {
+        return Ok(());
+    }
+    // Debian's python3 needs python3-venv for `-m venv` (ensurepip); install it only when the venv cannot be made.
+    let make = || {
+        let mut c = cmd::new("python3");
+        c.args(["-m", "venv", "--clear"]).arg(fhir_venv());
+        cmd::run(c)
+    };
+    if make().is_err() {
+        apt_install(&["python3-venv"])?;
+        make()?;
+    }
+    let mut c = cmd::new(python.to_str().unwrap_or_default());
+    c.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--requirement",
+    ])
+    .arg(&requirements);
+    cmd::run(c)?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(())
+}
+
+/// `apt-get update` and `apt-get install -y` (through sudo when not root).
+fn apt_install(packages: &[&str]) -> Result {
+    let sudo = probe("id", &["-u"]).is_some_and(|uid| uid != "0");
+    let apt = |args: &[&str]| {
+        let mut c = cmd::new(if sudo { "sudo" } else { "apt-get" });
+        if sudo {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    cmd::run(apt(&["update"]))?;
+    let mut install = vec!["install", "-y"];
+    install.extend(packages);
+    cmd::run(apt(&install))
+}
+
 fn browser() -> Result {
     let status = probe(
         "dpkg-query",
@@ -100,19 +171,7 @@ fn browser() -> Result {
     if status.lines().filter(|l| l.ends_with(" installed")).count() == APT_PACKAGES.len() {
         return Ok(());
     }
-    let sudo = probe("id", &["-u"]).is_some_and(|uid| uid != "0");
-    let apt = |args: &[&str]| {
-        let mut c = cmd::new(if sudo { "sudo" } else { "apt-get" });
-        if sudo {
-            c.arg("apt-get");
-        }
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        c
-    };
-    cmd::run(apt(&["update"]))?;
-    let mut install = vec!["install", "-y"];
-    install.extend(APT_PACKAGES);
-    cmd::run(apt(&install))
+    apt_install(&APT_PACKAGES)
 }
 
 /// True when `a` exists and was modified no earlier than `b` (or `b` is missing).

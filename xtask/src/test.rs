@@ -69,7 +69,8 @@ pub fn run() -> Result {
         "tests/api/*.test.mjs",
         "tests/e2e/*.test.mjs",
     ])
-    .env("SCREENSHOT_DIR", &shots);
+    .env("SCREENSHOT_DIR", &shots)
+    .env("FHIR_PYTHON", setup::fhir_python());
     cmd::run(c)?;
     println!("screenshots: {}", shots.display());
     println!("all tests passed in {:.1} s", start.elapsed().as_secs_f64());
@@ -115,6 +116,12 @@ pub fn bench() -> Result {
         (
             "Search over 1,000,000 records beside raw SQLite",
             "tests/bench/search.mjs",
+        ),
+        // 100,000 filed records exported as CSV and FHIR NDJSON (streamed) beside one SELECT of them all: rows/s and
+        // the worker's peak memory.
+        (
+            "Export of 100,000 records, streamed, beside a plain SELECT",
+            "tests/bench/export.mjs",
         ),
     ] {
         let mut c = cmd::new("node");
