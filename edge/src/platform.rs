@@ -71,6 +71,7 @@ pub fn config() -> Rc<Config> {
             allowed_origins: vec!["http://localhost:8787".into()],
             bench_routes: false,
             test_clock: false,
+            shards: shared::shard::ShardMap::single(),
         })
     })
 }

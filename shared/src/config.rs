@@ -10,8 +10,11 @@
 //! | `ALLOWED_ORIGINS` | comma-separated origins our pages are served from; state-changing requests must carry one |
 //! | `BENCH_ROUTES`    | `"1"` enables `/api/bench/*`; refused in production and for any RP but localhost        |
 //! | `TEST_CLOCK`      | `"1"` lets the tests move the clock; refused outside `test` and for any RP but localhost   |
+//! | `SHARDS`          | which D1 binding holds each prefecture's records (`13=SHARD_TOKYO,*=SHARD_REST`; absent = `*=DB`, one database; [`crate::shard`]) |
 
 use std::fmt;
+
+use crate::shard::ShardMap;
 
 /// Where the worker runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub bench_routes: bool,
     pub test_clock: bool,
+    /// Prefecture → shard (absent: every record in the core database).
+    pub shards: ShardMap,
 }
 
 /// Why a configuration cannot run: one message naming the variable, for the deployer.
@@ -173,12 +178,17 @@ pub fn load(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             "TEST_CLOCK is set for a relying party that is not localhost: it lets a request move the clock",
         ));
     }
+    let shards = match get("SHARDS") {
+        None => ShardMap::single(),
+        Some(v) => ShardMap::parse(&v).map_err(|e| err(e.0))?,
+    };
     Ok(Config {
         environment,
         rp_id,
         allowed_origins: origins,
         bench_routes,
         test_clock,
+        shards,
     })
 }
 

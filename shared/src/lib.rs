@@ -16,6 +16,7 @@ pub mod kana;
 pub mod notification;
 pub mod observation;
 pub mod regime;
+pub mod shard;
 pub mod tally;
 pub mod time;
 pub mod typed;
