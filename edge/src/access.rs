@@ -10,12 +10,15 @@ use shared::error::ErrorCode;
 use crate::caller::Staff;
 use crate::error::{ApiError, ApiResult};
 use crate::store::cases::{self, CaseRow};
+use crate::store::shards::Shard;
 use crate::store::{notifications, self_registrations};
 
-/// A record this caller may see, with what they may do with it.
+/// A record this caller may see, with what they may do with it, and the shard that holds it (every statement on the
+/// record and what hangs off it goes there).
 pub struct Visible {
     pub row: CaseRow,
     pub access: Access,
+    pub shard: Shard,
 }
 
 impl Visible {
@@ -55,11 +58,11 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
         c.log(c.event(action, "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
-    let Some(row) = cases::row(&c.db, id).await? else {
+    let Some((shard, row)) = find(c, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
-    let area = area(&c.db, &row).await?;
+    let area = area(&shard.db, &row).await?;
     let access = c.principal.access(&area);
     if !access.read {
         refused(c, action, &row).await?;
@@ -69,14 +72,22 @@ pub async fn record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visi
         c.log(c.event(action, "deleted").target(id)).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     }
-    Ok(Visible { row, access })
+    Ok(Visible { row, access, shard })
+}
+
+/// The record `id` and the shard that holds it (its routing entry), if any.
+pub async fn find(c: &Staff, id: &str) -> ApiResult<Option<(Shard, CaseRow)>> {
+    let Some(shard) = c.stores.of_case(id).await? else {
+        return Ok(None);
+    };
+    Ok(cases::row(&shard.db, id).await?.map(|row| (shard, row)))
 }
 
 /// A record for the follow-up center: only one its own confirmation of a self-registration made (not linked), in its
 /// prefecture
 /// ([`shared::auth::Principal::confirmer_access`]: read and slip), live; anything else 403 (audited).
 async fn confirmers_record(c: &Staff, id: &str, action: &'static str) -> ApiResult<Visible> {
-    let Some(row) = cases::row(&c.db, id).await? else {
+    let Some((shard, row)) = find(c, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
@@ -84,13 +95,13 @@ async fn confirmers_record(c: &Staff, id: &str, action: &'static str) -> ApiResu
         shared::auth::Jurisdiction::Prefecture { pref_code } => pref_code.as_str(),
         _ => "",
     };
-    let mine = self_registrations::confirmed_by(&c.db, id, &c.principal.user_id, pref).await?;
+    let mine = self_registrations::confirmed_by(&shard.db, id, &c.principal.user_id, pref).await?;
     let access = c.principal.confirmer_access(mine);
     if !access.read || row.deleted_at.is_some() {
         refused(c, action, &row).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
-    Ok(Visible { row, access })
+    Ok(Visible { row, access, shard })
 }
 
 /// The スマホ入力ID as this viewer may have it: with the birth date it signs the patient's phone in, so only those
@@ -148,7 +159,7 @@ pub async fn record_to_file(
     id: &str,
     institution_id: &str,
 ) -> ApiResult<(Option<CaseStatus>, Map<String, Value>)> {
-    let Some(row) = cases::row(&c.db, id).await? else {
+    let Some((_, row)) = find(c, id).await? else {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
             "case_id",

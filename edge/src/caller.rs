@@ -12,13 +12,16 @@ use crate::request::{address_bucket, client_address};
 use crate::session;
 use crate::store::accounts::UserRow;
 use crate::store::audit::{self, Event};
+use crate::store::shards::{Refs, Shard, Stores};
 use crate::store::{db, observation, throttles};
 
-/// A signed-in member of staff (clinic, health center, prefecture, nation), with their store.
+/// A signed-in member of staff (clinic, health center, prefecture, nation), with the databases: `core` for
+/// accounts and the audit chain, `stores` for the shards of records.
 pub struct Staff {
     pub principal: Principal,
     pub user: UserRow,
-    pub db: D1Database,
+    pub core: D1Database,
+    pub stores: Stores,
     address: String,
 }
 
@@ -28,7 +31,8 @@ pub async fn staff(env: &Env, req: &Request) -> ApiResult<Staff> {
     Ok(Staff {
         user: s.user,
         principal: s.principal,
-        db: db(env)?,
+        core: db(env)?,
+        stores: Stores::new(env)?,
         address: client_address(req),
     })
 }
@@ -41,12 +45,35 @@ impl Staff {
 
     /// Appends an audit entry now (outside a batch).
     pub async fn log(&self, event: Event) -> ApiResult<()> {
-        audit::append(&self.db, event, now_ms()).await
+        audit::append(&self.core, event, now_ms()).await
     }
 
     /// Appends several audit entries now, in one batch (all or none), then seals them.
     pub async fn log_all(&self, events: &[Event]) -> ApiResult<()> {
-        audit::append_all(&self.db, events, now_ms()).await
+        audit::append_all(&self.core, events, now_ms()).await
+    }
+
+    /// The shards a search or list of this caller's records reads: its prefecture's for health-center and
+    /// prefecture roles (their records are their prefecture's), every one for a clinic (it files wherever its
+    /// patients live) and anyone else.
+    pub fn search_shards(&self) -> ApiResult<Vec<Shard>> {
+        use shared::auth::Scope;
+        match self.principal.scope() {
+            Some(Scope::HealthCenter(_)) | Some(Scope::Prefecture(_)) => {
+                self.stores.for_area(self.principal.jurisdiction.pref_code())
+            }
+            _ => self.stores.all(),
+        }
+    }
+
+    /// The shard of a record about to be written by this caller, with the caller's account, institution and health
+    /// center (and `refs`) copied there first.
+    pub async fn writing(&self, shard: &Shard, refs: Refs) -> ApiResult<()> {
+        let refs = refs
+            .user(&self.principal.user_id)
+            .institution(self.principal.jurisdiction.institution_id())
+            .health_center(self.principal.jurisdiction.health_center_id().unwrap_or(""));
+        self.stores.ensure(shard, refs).await
     }
 
     /// The institution and its health center of a clinic user who may file; everyone else is refused.
@@ -67,7 +94,8 @@ impl Staff {
 /// A health-center administrator (accounts, institutions and the audit log of their area), with their area.
 pub struct Admin {
     pub principal: Principal,
-    pub db: D1Database,
+    pub core: D1Database,
+    pub stores: Stores,
     pub health_center_id: String,
     pub pref_code: String,
     address: String,
@@ -89,7 +117,8 @@ pub async fn admin(env: &Env, req: &Request) -> ApiResult<Admin> {
     }
     Ok(Admin {
         principal: s.principal,
-        db: s.db,
+        core: s.core,
+        stores: s.stores,
         health_center_id,
         pref_code,
         address: s.address,
@@ -102,7 +131,7 @@ impl Admin {
     }
 
     pub async fn log(&self, event: Event) -> ApiResult<()> {
-        audit::append(&self.db, event, now_ms()).await
+        audit::append(&self.core, event, now_ms()).await
     }
 }
 
@@ -111,16 +140,24 @@ impl Admin {
 pub struct Phone {
     /// The record id of the observation the phone signed in for.
     pub holder: String,
+    /// The shard that holds the holder's record (and its household's).
     pub db: D1Database,
+    pub core: D1Database,
     address: String,
 }
 
 /// The phone session of this request, or `UNAUTHENTICATED`.
 pub async fn phone(env: &Env, req: &Request) -> ApiResult<Phone> {
     let holder = session::require_phone(env, req, now_ms()).await?;
+    let stores = Stores::new(env)?;
+    // A record no shard holds any more (deleted for good) signs the phone out.
+    let Some(shard) = stores.of_case(&holder).await? else {
+        return Err(ApiError::new(ErrorCode::Unauthenticated));
+    };
     Ok(Phone {
         holder,
-        db: db(env)?,
+        db: shard.db,
+        core: stores.core,
         address: client_address(req),
     })
 }
@@ -163,7 +200,7 @@ pub fn person_event(action: &'static str, outcome: &'static str, address: &str) 
 /// requests) or prefecture staff (their prefecture's).
 pub struct Approver {
     pub principal: Principal,
-    pub db: D1Database,
+    pub core: D1Database,
     pub pref_code: String,
     /// `Some` for an administrator: only this health center's requests.
     pub health_center_id: Option<String>,
@@ -189,7 +226,7 @@ pub async fn approver(env: &Env, req: &Request) -> ApiResult<Approver> {
     };
     Ok(Approver {
         principal: s.principal,
-        db: s.db,
+        core: s.core,
         pref_code,
         health_center_id,
         address: s.address,
@@ -217,7 +254,7 @@ impl Approver {
     }
 
     pub async fn log(&self, event: Event) -> ApiResult<()> {
-        audit::append(&self.db, event, now_ms()).await
+        audit::append(&self.core, event, now_ms()).await
     }
 
     /// Whether this approver's area holds the health center `health_center_id` of prefecture `pref_code`.

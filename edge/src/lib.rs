@@ -57,10 +57,14 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
     store::audit::use_key_of(&env);
     mail::deliver_due(&env).await;
-    if let Ok(db) = env.d1(bindings::DB) {
-        if let Err(e) = store::observation::sweep(&db, None, now_ms()).await {
-            worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
+    if let Ok(stores) = store::shards::Stores::new(&env) {
+        for shard in stores.all().unwrap_or_default() {
+            if let Err(e) = store::observation::sweep(&shard.db, None, now_ms()).await {
+                worker::console_error!("observation sweep: {}", e.detail.unwrap_or_default());
+            }
         }
+    }
+    if let Ok(db) = env.d1(bindings::DB) {
         let now = now_ms();
         if let Err(e) = store::credentials::purge_challenges(&db, now, PURGE_MAX_ROWS).await {
             worker::console_error!("challenge purge: {}", e.detail.unwrap_or_default());
@@ -68,7 +72,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         if let Err(e) = store::throttles::purge(&db, now, PURGE_MAX_ROWS).await {
             worker::console_error!("throttle purge: {}", e.detail.unwrap_or_default());
         }
-        if let Err(e) = store::audit::seal(&db).await {
+        if let Err(e) = store::audit::settle(&env).await {
             worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
         }
         match store::audit::advance_anchor(&env, &db).await {

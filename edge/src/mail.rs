@@ -13,7 +13,7 @@ use worker::{D1Database, Env};
 use crate::error::ApiResult;
 use crate::platform::{bindings, now_ms};
 use crate::store::audit;
-use crate::store::db;
+use crate::store::shards::Stores;
 use crate::store::notifications::{self as outbox, DueNotice, NoticeFailure};
 use shared::api::admin::ChainAnchor;
 
@@ -53,16 +53,19 @@ pub async fn deliver_due(env: &Env) {
 }
 
 async fn deliver(env: &Env) -> ApiResult<()> {
-    let db = db(env)?;
-    let now = now_ms();
-    let due = outbox::due_notices(&db, now).await?;
-    for row in due {
-        if !outbox::claim_notice(&db, &row.id, now, now + LEASE_MS).await? {
-            continue;
+    // Each shard holds the notices of its records.
+    for shard in Stores::new(env)?.all()? {
+        let db = shard.db;
+        let now = now_ms();
+        let due = outbox::due_notices(&db, now).await?;
+        for row in due {
+            if !outbox::claim_notice(&db, &row.id, now, now + LEASE_MS).await? {
+                continue;
+            }
+            let number = outbox::number(row.seq);
+            let outcome = send(env, &row, &number).await;
+            record(&db, &row, outcome, now_ms()).await?;
         }
-        let number = outbox::number(row.seq);
-        let outcome = send(env, &row, &number).await;
-        record(&db, &row, outcome, now_ms()).await?;
     }
     Ok(())
 }

@@ -24,6 +24,8 @@ use worker::{Context, Env, Request, Response};
 
 use crate::access::{self, Visible};
 use crate::caller::Staff;
+use crate::store::shards::{each, Refs, Shard};
+use worker::D1Database;
 use crate::crypto::{random_bytes, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
@@ -69,19 +71,34 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let body: SearchRequest = json_body(&mut req).await?;
     let (page, count) = case_search::for_principal(&c.principal, &body)?;
     let manages = c.principal.desk().is_some();
-    let page_stmt = case_search::statement(&c.db, &page)?;
-    let count_stmt = case_search::statement(&c.db, &count)?;
-    // One round trip for both reads; the audit entry names the records returned, so it follows them.
-    let results = c.db.batch(vec![page_stmt, count_stmt]).await?;
-    let mut rows: Vec<SummaryRow> = results
-        .first()
-        .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no page result"))?
-        .results()?;
-    let n = results
-        .get(1)
-        .and_then(|r| r.results::<CountRow>().ok())
-        .and_then(|v| v.first().map(|n| n.n))
-        .unwrap_or(0);
+    // The shards the caller's records can be in (its prefecture's, or every one for a clinic); one round trip for
+    // both reads in each, all at once; the audit entry names the records returned, so it follows them.
+    let shards = c.search_shards()?;
+    let per_shard = each(&shards, |shard| {
+        let (page, count) = (&page, &count);
+        async move {
+            let results = shard
+                .db
+                .batch(vec![
+                    case_search::statement(&shard.db, page)?,
+                    case_search::statement(&shard.db, count)?,
+                ])
+                .await?;
+            let rows: Vec<SummaryRow> = results
+                .first()
+                .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "no page result"))?
+                .results()?;
+            let n = results
+                .get(1)
+                .and_then(|r| r.results::<CountRow>().ok())
+                .and_then(|v| v.first().map(|n| n.n))
+                .unwrap_or(0);
+            Ok((rows, n))
+        }
+    })
+    .await?;
+    let n: u32 = per_shard.iter().map(|(_, n)| *n).sum();
+    let mut rows = case_search::merge(per_shard.into_iter().map(|(r, _)| r).collect(), body.sort);
     let next_cursor = if rows.len() > PAGE_SIZE as usize {
         rows.truncate(PAGE_SIZE as usize);
         rows.last()
@@ -93,7 +110,7 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let event = c
         .event("case_search", "ok")
         .returned(rows.iter().map(|r| r.id.clone()));
-    audit::append_unsealed(&c.db, &event, now_ms()).await?;
+    audit::append_unsealed(&c.core, &event, now_ms()).await?;
     seal_later(env, ctx);
     Ok(Response::from_json(&SearchResult {
         items: rows.into_iter().map(|r| summary(r, manages)).collect(),
@@ -103,8 +120,8 @@ pub async fn search(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     })?)
 }
 
-async fn status_entries(c: &Staff, id: &str) -> ApiResult<Vec<StatusEntry>> {
-    let rows = store::status_rows(&c.db, id).await?;
+async fn status_entries(db: &D1Database, id: &str) -> ApiResult<Vec<StatusEntry>> {
+    let rows = store::status_rows(db, id).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -127,11 +144,11 @@ async fn status_entries(c: &Staff, id: &str) -> ApiResult<Vec<StatusEntry>> {
         .collect())
 }
 
-async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
+async fn record(db: &D1Database, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
     let deleted = row.deleted_at.is_some();
     Ok(CaseRecord {
-        status_entries: status_entries(c, &row.id).await?,
-        history: store::changes_since(&c.db, &row.id, 0).await?,
+        status_entries: status_entries(db, &row.id).await?,
+        history: store::changes_since(db, &row.id, 0).await?,
         can_edit: r.edit && !deleted,
         can_change_status: r.manage && !deleted,
         can_delete: r.delete && !deleted,
@@ -163,8 +180,8 @@ async fn record(c: &Staff, row: CaseRow, r: Access) -> ApiResult<CaseRecord> {
 
 /// `GET /api/cases/{id}`.
 pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
-    let Visible { row, access, .. } = access::record(&c, id, "case_read").await?;
-    let rec = record(&c, row, access).await?;
+    let Visible { row, access, shard } = access::record(&c, id, "case_read").await?;
+    let rec = record(&shard.db, row, access).await?;
     c.log(c.event("case_read", "ok").target(id)).await?;
     Ok(Response::from_json(&rec)?)
 }
@@ -179,8 +196,8 @@ pub async fn fhir(c: Staff, id: &str) -> ApiResult<Response> {
         c.log(c.event(ACTION, "forbidden").target(id)).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
-    access::live_record(&c, id, ACTION).await?;
-    let Some(row) = exports::row(&c.db, id).await? else {
+    let shard = access::live_record(&c, id, ACTION).await?.shard;
+    let Some(row) = exports::row(&shard.db, id).await? else {
         c.log(c.event(ACTION, "not_found").target(id)).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
@@ -211,21 +228,22 @@ fn write_event(c: &Staff, action: &'static str, id: &str) -> audit::Event {
 
 /// Runs a versioned write (see [`store::versioned_write`]) and seals its audit entry after the answer; answers
 /// whether it took effect.
-async fn write(env: &Env, ctx: &Context, c: &Staff, w: VersionedWrite<'_>) -> ApiResult<bool> {
-    let took = store::versioned_write(&c.db, w).await?;
+async fn write(env: &Env, ctx: &Context, c: &Staff, shard: &Shard, w: VersionedWrite<'_>) -> ApiResult<bool> {
+    c.writing(shard, Refs::default()).await?;
+    let took = store::versioned_write(&shard.db, w).await?;
     seal_later(env, ctx);
     Ok(took)
 }
 
-async fn conflict(c: &Staff, id: &str, version: i64, action: &'static str) -> ApiError {
+async fn conflict(c: &Staff, db: &D1Database, id: &str, version: i64, action: &'static str) -> ApiError {
     let _ = c.log(c.event(action, "conflict").target(id)).await;
-    match store::row(&c.db, id).await {
+    match store::row(db, id).await {
         Ok(Some(row)) if row.deleted_at.is_some() => ApiError::new(ErrorCode::NotFound),
         Ok(Some(row)) => ApiError::conflict(EditConflict {
             version: row.version,
             updated_at: row.updated_at,
             updated_by_name: row.updated_by_name,
-            changes: store::changes_since(&c.db, id, version)
+            changes: store::changes_since(db, id, version)
                 .await
                 .unwrap_or_default(),
         }),
@@ -233,11 +251,11 @@ async fn conflict(c: &Staff, id: &str, version: i64, action: &'static str) -> Ap
     }
 }
 
-async fn answer(c: &Staff, id: &str, access: Access) -> ApiResult<Response> {
-    let row = store::row(&c.db, id)
+async fn answer(db: &D1Database, id: &str, access: Access) -> ApiResult<Response> {
+    let row = store::row(db, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    Ok(Response::from_json(&record(c, row, access).await?)?)
+    Ok(Response::from_json(&record(db, row, access).await?)?)
 }
 
 /// `PUT /api/cases/{id}/tabs/{tab}`.
@@ -253,7 +271,7 @@ pub async fn update_tab(
         return Err(ApiError::new(ErrorCode::NotFound));
     };
     let body: TabUpdate = json_body(&mut req).await?;
-    let Visible { row, access, .. } = access::record(&c, id, "case_edit").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "case_edit").await?;
     if !access.edit {
         c.log(c.event("case_edit", "forbidden").target(id)).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
@@ -262,13 +280,13 @@ pub async fn update_tab(
     let data = tabs::clean(tab, &body.data, today_jst(now))
         .map_err(|issues| ApiError::with_issues(ErrorCode::ValidationFailed, issues))?;
     if body.version != row.version {
-        return Err(conflict(&c, id, body.version, "case_edit").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "case_edit").await);
     }
     let mut all = parse_tabs(&row.tabs);
     let previous = all.get(tab.as_str()).cloned().unwrap_or(Value::Null);
     let changed = tabs::changed_labels(tab, &previous, &data);
     if changed.is_empty() {
-        return answer(&c, id, access).await;
+        return answer(&shard.db, id, access).await;
     }
     all.insert(tab.as_str().into(), data.clone());
     let what = format!("{}: {}", tab.label(), changed.join("、"));
@@ -302,17 +320,17 @@ pub async fn update_tab(
             let done = w.written();
             let status = CaseStatus::SpecimenCollected.as_str();
             w.then.push(store::status_entry(
-                &c.db,
+                &shard.db,
                 &NewStatus::plain(id, status, date, now, user),
                 Some(&done),
             )?);
-            w.then.push(store::start_status(&c.db, &done, status)?);
+            w.then.push(store::start_status(&shard.db, &done, status)?);
         }
     }
-    if !write(env, ctx, &c, w).await? {
-        return Err(conflict(&c, id, body.version, "case_edit").await);
+    if !write(env, ctx, &c, &shard, w).await? {
+        return Err(conflict(&c, &shard.db, id, body.version, "case_edit").await);
     }
-    answer(&c, id, access).await
+    answer(&shard.db, id, access).await
 }
 
 /// `PUT /api/cases/{id}/notification`: edit the filed notification, re-validated like a filing.
@@ -324,7 +342,7 @@ pub async fn edit_notification(
     id: &str,
 ) -> ApiResult<Response> {
     let body: NotificationEdit = crate::request::notification_body(&mut req).await?;
-    let Visible { row, access, .. } = access::record(&c, id, "notification_edit").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "notification_edit").await?;
     if !access.edit || row.filed == 0 {
         c.log(c.event("notification_edit", "forbidden").target(id))
             .await?;
@@ -337,7 +355,7 @@ pub async fn edit_notification(
     let mut report = validate(&notification, today_jst(now));
     // A filed notification keeps its form revision (the regime of its date when filed): an edit is checked under
     // that revision's rules and cannot move it to another.
-    let previous = notifications::notification_body(&c.db, id).await?;
+    let previous = notifications::notification_body(&shard.db, id).await?;
     let stored = previous
         .as_deref()
         .and_then(|b| Notification::from_json(b).ok())
@@ -369,7 +387,7 @@ pub async fn edit_notification(
         ));
     }
     if body.version != row.version {
-        return Err(conflict(&c, id, body.version, "notification_edit").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "notification_edit").await);
     }
     let mut all = parse_tabs(&row.tabs);
     let id_tab = id_from_notification(all.get("id"), &notification);
@@ -395,15 +413,15 @@ pub async fn edit_notification(
     };
     let done = w.written();
     w.then.push(notifications::notification_update(
-        &c.db,
+        &shard.db,
         &done,
         &notification,
         &filed,
     )?);
-    if !write(env, ctx, &c, w).await? {
-        return Err(conflict(&c, id, body.version, "notification_edit").await);
+    if !write(env, ctx, &c, &shard, w).await? {
+        return Err(conflict(&c, &shard.db, id, body.version, "notification_edit").await);
     }
-    answer(&c, id, access).await
+    answer(&shard.db, id, access).await
 }
 
 fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
@@ -412,10 +430,10 @@ fn date_ok(s: &str, today: chrono::NaiveDate) -> bool {
 }
 
 /// The record, if the caller is staff of its health center (who record the status); otherwise refused and audited.
-async fn status_writable(c: &Staff, id: &str) -> ApiResult<(CaseRow, Access)> {
-    let Visible { row, access, .. } = access::record(c, id, "case_status").await?;
+async fn status_writable(c: &Staff, id: &str) -> ApiResult<(CaseRow, Access, Shard)> {
+    let Visible { row, access, shard } = access::record(c, id, "case_status").await?;
     access::require(c, access.manage, "case_status", &row).await?;
-    Ok((row, access))
+    Ok((row, access, shard))
 }
 
 /// `POST /api/cases/{id}/status`: health-center staff record the next state (transitions from `shared`).
@@ -427,7 +445,7 @@ pub async fn change_status(
     id: &str,
 ) -> ApiResult<Response> {
     let body: StatusChange = json_body(&mut req).await?;
-    let (row, access) = status_writable(&c, id).await?;
+    let (row, access, shard) = status_writable(&c, id).await?;
     let now = now_ms();
     if !date_ok(&body.date, today_jst(now)) {
         return Err(ApiError::with_reason(
@@ -442,7 +460,7 @@ pub async fn change_status(
         text_field(&body.comment, 200, "comment")?
     };
     if body.version != row.version {
-        return Err(conflict(&c, id, body.version, "case_status").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "case_status").await);
     }
     let current = row.status.as_deref().and_then(CaseStatus::parse);
     if !CaseStatus::may_follow(current, body.status) {
@@ -475,7 +493,7 @@ pub async fn change_status(
     };
     let done = w.written();
     w.then.push(store::status_entry(
-        &c.db,
+        &shard.db,
         &NewStatus {
             case_id: id,
             status: body.status.as_str(),
@@ -488,10 +506,10 @@ pub async fn change_status(
         },
         Some(&done),
     )?);
-    if !write(env, ctx, &c, w).await? {
-        return Err(conflict(&c, id, body.version, "case_status").await);
+    if !write(env, ctx, &c, &shard, w).await? {
+        return Err(conflict(&c, &shard.db, id, body.version, "case_status").await);
     }
-    answer(&c, id, access).await
+    answer(&shard.db, id, access).await
 }
 
 /// `POST /api/cases/{id}/status/withdraw`: withdraw the latest entry (a mistake); the one before becomes current.
@@ -503,11 +521,11 @@ pub async fn withdraw_status(
     id: &str,
 ) -> ApiResult<Response> {
     let body: StatusWithdraw = json_body(&mut req).await?;
-    let (row, access) = status_writable(&c, id).await?;
+    let (row, access, shard) = status_writable(&c, id).await?;
     if body.version != row.version {
-        return Err(conflict(&c, id, body.version, "case_status").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "case_status").await);
     }
-    let entries: Vec<StatusEntry> = status_entries(&c, id)
+    let entries: Vec<StatusEntry> = status_entries(&shard.db, id)
         .await?
         .into_iter()
         .filter(|e| !e.withdrawn)
@@ -536,11 +554,11 @@ pub async fn withdraw_status(
     };
     let done = w.written();
     w.then
-        .push(store::withdraw_status_entry(&c.db, &done, last.seq)?);
-    if !write(env, ctx, &c, w).await? {
-        return Err(conflict(&c, id, body.version, "case_status").await);
+        .push(store::withdraw_status_entry(&shard.db, &done, last.seq)?);
+    if !write(env, ctx, &c, &shard, w).await? {
+        return Err(conflict(&c, &shard.db, id, body.version, "case_status").await);
     }
-    answer(&c, id, access).await
+    answer(&shard.db, id, access).await
 }
 
 /// `POST /api/cases/{id}/delete`: removes the record from lists (recoverable by an administrator).
@@ -552,7 +570,7 @@ pub async fn delete(
     id: &str,
 ) -> ApiResult<Response> {
     let body: DeleteRequest = json_body(&mut req).await?;
-    let Visible { row, access, .. } = access::record(&c, id, "case_delete").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "case_delete").await?;
     if access.delete_is_health_centers && row.deleted_at.is_none() {
         c.log(
             c.event("case_delete", "managed_by_health_center")
@@ -567,13 +585,14 @@ pub async fn delete(
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     if body.version != row.version {
-        return Err(conflict(&c, id, body.version, "case_delete").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "case_delete").await);
     }
     let now = now_ms();
     let took = write(
         env,
         ctx,
         &c,
+        &shard,
         VersionedWrite {
             id,
             version: body.version,
@@ -589,14 +608,14 @@ pub async fn delete(
     )
     .await?;
     if !took {
-        return Err(conflict(&c, id, body.version, "case_delete").await);
+        return Err(conflict(&c, &shard.db, id, body.version, "case_delete").await);
     }
     Ok(Response::empty()?.with_status(204))
 }
 
 /// `POST /api/cases/{id}/restore`: a health-center administrator brings a deleted record back.
 pub async fn restore(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let Visible { row, access, .. } = access::record(&c, id, "case_restore").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "case_restore").await?;
     if !access.admin {
         c.log(c.event("case_restore", "forbidden").target(id))
             .await?;
@@ -613,12 +632,13 @@ pub async fn restore(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<
     let user = c.principal.user_id.as_str();
     let mut event = c.event("case_restore", "ok").target(id);
     event.health_center_id = Some(row.health_center_id.clone());
-    let took = store::restore(&c.db, id, row.version, user, now, &event).await?;
+    c.writing(&shard, Refs::default()).await?;
+    let took = store::restore(&shard.db, id, row.version, user, now, &event).await?;
     seal_later(env, ctx);
     if !took {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    answer(&c, id, access).await
+    answer(&shard.db, id, access).await
 }
 
 /// `GET /api/cases/deleted`: the deleted records of the administrator's health center.
@@ -632,7 +652,10 @@ pub async fn deleted(c: Staff) -> ApiResult<Response> {
         c.log(c.event("case_deleted_list", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    let rows: Vec<DeletedRow> = case_search::statement(&c.db, &case_search::deleted(&hc))?
+    let shard = c
+        .stores
+        .for_pref(c.principal.jurisdiction.pref_code().unwrap_or_default())?;
+    let rows: Vec<DeletedRow> = case_search::statement(&shard.db, &case_search::deleted(&hc))?
         .all()
         .await?
         .results()?;
@@ -671,7 +694,7 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         .map_err(|issues| ApiError::with_issues(ErrorCode::ValidationFailed, issues))?;
     // The health center in charge: one of the clinic's prefecture.
     let pref = c.principal.jurisdiction.pref_code().unwrap_or_default();
-    let hc_pref = institutions::health_center_pref(&c.db, &body.health_center_id).await?;
+    let hc_pref = institutions::health_center_pref(&c.core, &body.health_center_id).await?;
     if hc_pref.as_deref().is_none_or(|p| p != pref) {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
@@ -689,10 +712,14 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         let phone_id = smartphone_id(random_bytes::<8>()?);
         let mut event = c.event("case_create", "ok").target(id.as_str());
         event.health_center_id = Some(body.health_center_id.clone());
+        let (shard, seq) = c.stores.route_new(&id, pref, now).await?;
+        c.writing(&shard, Refs::default().health_center(&body.health_center_id))
+            .await?;
         let statements = vec![
             store::insert_case(
-                &c.db,
+                &shard.db,
                 &NewCase {
+                    seq,
                     id: &id,
                     smartphone_id: &phone_id,
                     institution_id: Some(&institution_id),
@@ -708,7 +735,7 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                 },
             )?,
             store::version_entry(
-                &c.db,
+                &shard.db,
                 &VersionEntry {
                     case_id: &id,
                     part: "create",
@@ -719,9 +746,9 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                 },
                 store::Base::New,
             )?,
-            audit::batch_entry(&c.db, &event, now)?,
+            audit::batch_entry(&shard.db, &event, now)?,
         ];
-        match c.db.batch(statements).await {
+        match shard.db.batch(statements).await {
             Ok(_) => {
                 seal_later(env, ctx);
                 // The スマホ入力ID is a credential for the patient's phone: only the managing health center sees it.
@@ -733,7 +760,8 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
                 return Ok(Response::from_json(&created)?.with_status(201));
             }
             Err(e) => {
-                let existing = store::created_with_key(&c.db, &user, &body.idempotency_key).await?;
+                c.stores.drop_route(&id).await;
+                let existing = store::created_with_key(&shard.db, &user, &body.idempotency_key).await?;
                 if let Some(id) = existing {
                     return Ok(Response::from_json(&Created {
                         id,

@@ -80,6 +80,14 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Put)?;
             test_clock::set(req, env).await
         }
+        ["test", "settle"] => {
+            only(&m, Post)?;
+            test_clock::settle(env).await
+        }
+        ["test", "move"] => {
+            only(&m, Post)?;
+            test_clock::move_record(req, env).await
+        }
         ["health"] => {
             only(&m, Get)?;
             health::get(env).await

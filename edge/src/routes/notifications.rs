@@ -23,6 +23,8 @@ use worker::{Context, D1Database, Env, Request, Response};
 
 use crate::access;
 use crate::caller::Staff;
+use crate::store::moves;
+use crate::store::shards::{each, Refs, Shard};
 use crate::crypto::{sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
@@ -181,7 +183,20 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
 
     let mut event = c.event("notification_file", "ok").target(id.as_str());
     event.health_center_id = Some(routing.health_center_id.clone());
+    // The record's shard (its prefecture's; a record completed keeps its own) and its number across shards; the
+    // health centers it names are known to the core first (a residence's from the reference table becomes a
+    // transfer target) and copied into the shard.
+    let (shard, seq) = c.stores.route_new(&id, &inst.pref_code, now).await?;
+    let mut refs = Refs::default().health_center(&routing.health_center_id);
+    if let Some((hc_id, name, pref)) = &routing.residence {
+        institutions::ensure_health_center(&c.core, hc_id, name, pref)?
+            .run()
+            .await?;
+        refs = refs.health_center(hc_id);
+    }
+    c.writing(&shard, refs).await?;
     let filing = store::Filing {
+        seq,
         id: &id,
         notification: &notification,
         existing: existing.as_ref(),
@@ -204,7 +219,11 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         now,
         event: &event,
     };
-    match store::file(&c.db, &filing).await? {
+    let filed = store::file(&shard.db, &filing).await;
+    if !matches!(filed, Ok(Filed::New { .. })) && body.case_id.is_none() {
+        c.stores.drop_route(&id).await;
+    }
+    match filed? {
         Filed::New { seq } => {
             seal_later(env, ctx);
             let result = FileResult {
@@ -222,16 +241,21 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
             Ok(Response::from_json(&result)?.with_status(201))
         }
         // A concurrent submit with the same key won: answer with its result.
-        Filed::Repeat(existing) => replay(&c, existing, &request_hash).await,
+        Filed::Repeat(existing) => replay(&c, &shard.db, existing, &request_hash).await,
     }
 }
 
-async fn replay(c: &Staff, existing: SubmitKey, request_hash: &str) -> ApiResult<Response> {
+async fn replay(
+    c: &Staff,
+    db: &D1Database,
+    existing: SubmitKey,
+    request_hash: &str,
+) -> ApiResult<Response> {
     if existing.request_hash != request_hash {
         c.log(c.event("notification_file", "key_reused")).await?;
         return Err(ApiError::new(ErrorCode::IdempotencyKeyReused));
     }
-    let result = filed_result(&c.db, &existing.notification_id, true).await?;
+    let result = filed_result(db, &existing.notification_id, true).await?;
     c.log(
         c.event("notification_file", "replayed")
             .target(existing.notification_id.as_str()),
@@ -274,7 +298,19 @@ pub async fn list(c: Staff) -> ApiResult<Response> {
         }
         _ => return Err(ApiError::new(ErrorCode::Forbidden)),
     };
-    let rows = store::list(&c.db, of).await?;
+    let health_center = matches!(of, ListOf::HealthCenter(_));
+    let shards = c.search_shards()?;
+    let pages = each(&shards, |shard| store::list(&shard.db, of.clone())).await?;
+    // One list from every shard's, in the list's own order (a health center's inbox: unread first), at most 100.
+    let mut rows: Vec<SummaryRow> = pages.into_iter().flatten().collect();
+    rows.sort_by(|a, b| {
+        let unread_first = |r: &SummaryRow| health_center && r.received_at.is_some();
+        (unread_first(a), std::cmp::Reverse(a.filed_at), std::cmp::Reverse(a.seq))
+            .cmp(&(unread_first(b), std::cmp::Reverse(b.filed_at), std::cmp::Reverse(b.seq)))
+    });
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert(r.id.clone()));
+    rows.truncate(100);
     let items: Vec<_> = rows.into_iter().map(summary).collect();
     let unread = items.iter().filter(|i| i.received_at.is_none()).count() as u32;
     c.log(
@@ -291,19 +327,19 @@ async fn visible_record(
     c: &Staff,
     id: &str,
     action: &'static str,
-) -> ApiResult<(RecordRow, Access)> {
+) -> ApiResult<(RecordRow, Access, Shard)> {
     let v = access::live_record(c, id, action).await?;
-    let Some(row) = store::record(&c.db, id).await? else {
+    let Some(row) = store::record(&v.shard.db, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
-    Ok((row, v.access))
+    Ok((row, v.access, v.shard))
 }
 
 /// `GET /api/notifications/{id}`. Opened by staff of its current health center for the first time, it is marked
 /// received (受理), which the clinic then sees.
 pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
-    let (mut row, access) = visible_record(&c, id, "notification_read").await?;
+    let (mut row, access, shard) = visible_record(&c, id, "notification_read").await?;
     let at_current = access.manage;
     if at_current && row.received_at.is_none() {
         let now = now_ms();
@@ -316,10 +352,11 @@ pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Resp
             now,
             event: &event,
         };
-        if store::mark_received(&c.db, &receipt).await? {
+        c.writing(&shard, Refs::default()).await?;
+        if store::mark_received(&shard.db, &receipt).await? {
             seal_later(env, ctx);
         }
-        row = store::record(&c.db, id)
+        row = store::record(&shard.db, id)
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     }
@@ -329,10 +366,10 @@ pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Resp
             format!("stored body: {}", json_error(&e)),
         )
     })?;
-    let history = store::history(&c.db, id).await?;
+    let history = store::history(&shard.db, id).await?;
     let record = NotificationRecord {
         number: number(row.seq),
-        delivery: store::delivery(&c.db, id).await?,
+        delivery: store::delivery(&shard.db, id).await?,
         can_transfer: at_current,
         id: row.id,
         notification,
@@ -362,14 +399,14 @@ pub async fn transfer(
     id: &str,
 ) -> ApiResult<Response> {
     let body: TransferRequest = json_body(&mut req).await?;
-    let (row, access) = visible_record(&c, id, "notification_transfer").await?;
+    let (row, access, shard) = visible_record(&c, id, "notification_transfer").await?;
     if !access.manage {
         c.log(c.event("notification_transfer", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let reason = text_field(&body.reason, 200, "reason")?;
-    let target = institutions::health_center(&c.db, &body.health_center_id).await?;
+    let target = institutions::health_center(&c.core, &body.health_center_id).await?;
     let Some(target) = target.filter(|t| t.id != row.health_center_id) else {
         return Err(ApiError::with_reason(
             ErrorCode::ValidationFailed,
@@ -380,7 +417,7 @@ pub async fn transfer(
     // Where a record may go: a health center of the current one's prefecture (those the transfer screen lists), or
     // the health center of the patient's residence as routing noted it (which may lie in another prefecture). Any
     // other center in the country is refused: a record does not leave its prefecture on a mistyped id.
-    let target_pref = institutions::health_center_pref(&c.db, &target.id).await?;
+    let target_pref = institutions::health_center_pref(&c.core, &target.id).await?;
     let same_pref = target_pref.as_deref() == c.principal.jurisdiction.pref_code();
     let residence = row.residence_health_center_id.as_deref() == Some(target.id.as_str());
     if !same_pref && !residence {
@@ -399,8 +436,11 @@ pub async fn transfer(
     let link = format!("{}/records", own_origin(&req)?);
     let mut event = c.event("notification_transfer", "ok").target(id);
     event.health_center_id = Some(row.health_center_id.clone());
+    // The transfer is written in the record's shard (with everything that hangs off the record); a record that now
+    // belongs to another prefecture's shard is then moved there (resumable: see `store::moves`).
+    c.writing(&shard, Refs::default().health_center(&target.id)).await?;
     let moved = store::transfer(
-        &c.db,
+        &shard.db,
         &store::Transfer {
             id,
             from_health_center_id: &row.health_center_id,
@@ -415,6 +455,10 @@ pub async fn transfer(
     .await?;
     seal_later(env, ctx);
     if moved {
+        let to = c.stores.map().for_pref(target_pref.as_deref().unwrap_or_default()).clone();
+        if to != shard.id {
+            moves::move_record(&c.stores, id, &shard.id, &to, &moves::Hooks::none()).await?;
+        }
         Ok(Response::empty()?.with_status(204))
     } else {
         c.log(c.event("notification_transfer", "conflict").target(id))
@@ -435,7 +479,7 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
     };
     let limit = throttles::DUPLICATES;
     let key = format!("dup:{}", c.principal.user_id);
-    if limit.exceeded(throttles::hit(&c.db, &key, limit, now_ms()).await?) {
+    if limit.exceeded(throttles::hit(&c.core, &key, limit, now_ms()).await?) {
         c.log(c.event("notification_duplicates", "throttled"))
             .await?;
         return Err(ApiError::new(ErrorCode::TooManyAttempts));
@@ -448,16 +492,21 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
     let phone = PhoneNumber::parse(&q.phone)
         .map(|p| p.digits().to_owned())
         .unwrap_or_default();
-    let rows = store::duplicates(
-        &c.db,
-        &store::Lookalike {
-            date_of_birth: &dob,
-            furigana_key: &key,
-            phone_digits: &phone,
-            institution_id: &institution_id,
-        },
-    )
-    .await?;
+    let lookalike = store::Lookalike {
+        date_of_birth: &dob,
+        furigana_key: &key,
+        phone_digits: &phone,
+        institution_id: &institution_id,
+    };
+    // A clinic's filings may be in any shard (it files where its patients' health centers are).
+    let shards = c.stores.all()?;
+    let mut rows: Vec<_> = each(&shards, |shard| store::duplicates(&shard.db, &lookalike))
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    rows.sort_by(|a, b| b.filed_at.cmp(&a.filed_at));
+    rows.truncate(20);
     let event = c
         .event("notification_duplicates", "ok")
         .returned(rows.iter().map(|r| r.id.clone()));

@@ -50,3 +50,46 @@ pub async fn set(mut req: Request, env: &Env) -> ApiResult<Response> {
         now_ms: now_ms(),
     })?)
 }
+
+/// `POST /api/test/settle` (test edge only): forwards the shards' audit entries to the core's chain and seals it, so
+/// a test can read `audit_log` in the core right after an action (the worker otherwise does it after its answer).
+pub async fn settle(env: &Env) -> ApiResult<Response> {
+    if !config().test_clock {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    crate::store::audit::settle(env).await?;
+    Ok(Response::empty()?.with_status(204))
+}
+
+#[derive(Deserialize)]
+struct MoveRequest {
+    case_id: String,
+    to: String,
+    /// Stop after this step (1 copied, 2 switched, 3 deleted), as if the worker died there.
+    stop_after: Option<u8>,
+}
+
+/// `POST /api/test/move` (test edge only): moves a record to a shard, optionally stopping after a step, for the
+/// kill-at-every-step test of `store::moves`.
+pub async fn move_record(mut req: Request, env: &Env) -> ApiResult<Response> {
+    if !config().test_clock {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    let body: MoveRequest = json_body(&mut req).await?;
+    let stores = crate::store::shards::Stores::new(env)?;
+    let Some(from) = stores.of_case(&body.case_id).await? else {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    };
+    let to = shared::shard::ShardId(body.to);
+    crate::store::moves::move_record(
+        &stores,
+        &body.case_id,
+        &from.id,
+        &to,
+        &crate::store::moves::Hooks {
+            stop_after: body.stop_after,
+        },
+    )
+    .await?;
+    Ok(Response::empty()?.with_status(204))
+}

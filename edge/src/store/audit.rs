@@ -22,6 +22,7 @@ use wasm_bindgen::JsValue;
 use worker::{Context, D1Database, D1PreparedStatement, Env};
 
 use super::f;
+use super::shards::{each, Shard, Stores};
 use crate::crypto::{hmac_sha256_hex, sha256_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::{bindings, now_ms};
@@ -662,10 +663,16 @@ pub const AUDIT_PAGE: usize = 100;
 /// actor and an account target when they are accounts of the area, an institution of the area, and for a record
 /// the health center has or had, its 届出番号 (a record elsewhere stays an id).
 pub async fn audit_page(
-    db: &D1Database,
+    stores: &Stores,
     health_center_id: &str,
     q: &AuditQuery,
 ) -> ApiResult<Vec<AuditEntryView>> {
+    // What the shards wrote is read from the core's log: forward it first, so the page is up to date.
+    let shards = stores.all()?;
+    for shard in &shards {
+        forward(&stores.core, shard).await?;
+    }
+    let db = &stores.core;
     #[derive(Deserialize)]
     struct Row {
         seq: i64,
@@ -677,8 +684,6 @@ pub async fn audit_page(
         action: String,
         target: Option<String>,
         target_name: Option<String>,
-        record: i64,
-        number: Option<String>,
         outcome: String,
         client_address: String,
         detail: Option<String>,
@@ -731,8 +736,7 @@ pub async fn audit_page(
         .prepare(format!(
             "SELECT a.seq, a.at, a.actor_user_id, a.actor_role, u.display_name AS actor_name, \
              CASE WHEN u.id IS NULL THEN COALESCE(oi.name, oh.name) END AS actor_area, a.action, a.target, \
-             COALESCE(tu.display_name, ti.name) AS target_name, c.id IS NOT NULL AS record, \
-             CASE WHEN n.seq IS NULL THEN NULL ELSE printf('%08d', n.seq) END AS number, \
+             COALESCE(tu.display_name, ti.name) AS target_name, \
              a.outcome, a.client_address, a.detail \
              FROM audit_log a INDEXED BY audit_by_health_center \
              LEFT JOIN users u ON u.id = a.actor_user_id AND u.health_center_id = ?1 \
@@ -741,21 +745,25 @@ pub async fn audit_page(
              LEFT JOIN health_centers oh ON oh.id = o.health_center_id \
              LEFT JOIN users tu ON tu.id = a.target AND tu.health_center_id = ?1 \
              LEFT JOIN institutions ti ON ti.id = a.target AND ti.health_center_id = ?1 \
-             LEFT JOIN cases c ON c.id = a.target AND (c.health_center_id = ?1 OR EXISTS \
-               (SELECT 1 FROM notification_events e WHERE e.notification_id = c.id AND e.health_center_id = ?1)) \
-             LEFT JOIN notifications n ON n.id = c.id \
              WHERE a.health_center_id = ?1 AND a.seq < ?2{filters} ORDER BY a.seq DESC LIMIT ?3"
         ))
         .bind(&binds)?
         .all()
         .await?
         .results()?;
+    // Which targets are records this health center has or had, and their numbers: asked of every shard.
+    let mut targets: Vec<String> = rows.iter().filter_map(|r| r.target.clone()).collect();
+    targets.sort();
+    targets.dedup();
+    let found = each(&shards, |shard| records_of_area(shard, health_center_id, &targets)).await?;
+    let records: std::collections::HashMap<String, Option<String>> = found.into_iter().flatten().collect();
     Ok(rows
         .into_iter()
         .map(|r| {
-            let is_record = r.record != 0;
-            let target_label = if is_record {
-                Some(match r.number {
+            let record = r.target.as_ref().and_then(|t| records.get(t));
+            let is_record = record.is_some();
+            let target_label = if let Some(number) = record {
+                Some(match number.clone() {
                     // The number people quote, as `store::notifications::number` makes it (this module may not
                     // import that one, which imports this).
                     Some(number) => format!("届出番号 {number}"),
@@ -788,6 +796,39 @@ pub async fn audit_page(
         .collect())
 }
 
+/// Of `ids`, the records in `shard` that the health center has or had, with their 届出番号 (`None` before filing).
+async fn records_of_area(
+    shard: &Shard,
+    health_center_id: &str,
+    ids: &[String],
+) -> ApiResult<Vec<(String, Option<String>)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        number: Option<String>,
+    }
+    let mut out = Vec::new();
+    for chunk in ids.chunks(90) {
+        let mut binds: Vec<JsValue> = vec![health_center_id.into()];
+        binds.extend(chunk.iter().map(|s| JsValue::from_str(s)));
+        let list = (2..=binds.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let rows: Vec<Row> = shard
+            .db
+            .prepare(format!(
+                "SELECT c.id, CASE WHEN n.seq IS NULL THEN NULL ELSE printf('%08d', n.seq) END AS number \
+                 FROM cases c LEFT JOIN notifications n ON n.id = c.id WHERE c.id IN ({list}) \
+                 AND (c.health_center_id = ?1 OR EXISTS \
+                 (SELECT 1 FROM notification_events e WHERE e.notification_id = c.id AND e.health_center_id = ?1))"
+            ))
+            .bind(&binds)?
+            .all()
+            .await?
+            .results()?;
+        out.extend(rows.into_iter().map(|r| (r.id, r.number)));
+    }
+    Ok(out)
+}
+
 /// Seals the audit entries a batch wrote, after the response (a failure is logged; the next seal catches up), and
 /// moves the anchor in KV up to the new head.
 /// While one seal runs in this isolate, others are skipped: under load one pass seals many entries, and what it
@@ -805,15 +846,95 @@ pub fn seal_later(env: &Env, ctx: &Context) {
     LAST.store(now, Ordering::Release);
     let env = env.clone();
     ctx.wait_until(async move {
-        if let Ok(db) = super::db(&env) {
-            if let Err(e) = seal(&db).await {
-                worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
-            } else if let Err(e) = advance_anchor(&env, &db).await {
-                worker::console_error!("audit anchor: {}", e.detail.unwrap_or_default());
-            }
+        if let Err(e) = settle(&env).await {
+            worker::console_error!("audit seal: {}", e.detail.unwrap_or_default());
         }
         SEALING.store(false, Ordering::Release);
     });
+}
+
+/// Forwards every shard's new entries to the core, seals the core's chain and moves the anchor: what the cron, the
+/// audit page and [`seal_later`] run.
+pub async fn settle(env: &Env) -> ApiResult<()> {
+    let stores = Stores::new(env)?;
+    for shard in stores.all()? {
+        forward(&stores.core, &shard).await?;
+    }
+    seal(&stores.core).await?;
+    advance_anchor(env, &stores.core).await?;
+    Ok(())
+}
+
+/// Copies the entries a shard wrote (with the record writes they describe) into the core's log, where they are
+/// sealed into the one chain; each copy names its origin (`SHARD:seq`, unique), so a forward repeated after a crash
+/// adds nothing twice. The shard's rows stay, marked forwarded.
+pub async fn forward(core: &D1Database, shard: &Shard) -> ApiResult<usize> {
+    if shard.is_core() {
+        return Ok(0);
+    }
+    #[derive(Deserialize)]
+    struct Pending {
+        seq: i64,
+        at: i64,
+        actor_user_id: Option<String>,
+        actor_role: Option<String>,
+        action: String,
+        target: Option<String>,
+        outcome: String,
+        client_address: String,
+        health_center_id: Option<String>,
+        pref_code: Option<String>,
+        detail: Option<String>,
+    }
+    let mut total = 0;
+    for _ in 0..64 {
+        let pending: Vec<Pending> = shard
+            .db
+            .prepare(
+                "SELECT seq, at, actor_user_id, actor_role, action, target, outcome, client_address, \
+                 health_center_id, pref_code, detail FROM audit_log INDEXED BY audit_unforwarded \
+                 WHERE forwarded_at IS NULL ORDER BY seq LIMIT 100",
+            )
+            .all()
+            .await?
+            .results()?;
+        let Some(last) = pending.last().map(|p| p.seq) else {
+            return Ok(total);
+        };
+        let mut copies = Vec::with_capacity(pending.len());
+        for p in &pending {
+            copies.push(
+                core.prepare(
+                    "INSERT OR IGNORE INTO audit_log (seq, at, actor_user_id, actor_role, action, target, outcome, \
+                     client_address, health_center_id, pref_code, detail, origin, prev_hash, hash) \
+                     SELECT COALESCE(MAX(seq), 0) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '', '' \
+                     FROM audit_log",
+                )
+                .bind(&[
+                    f(p.at),
+                    opt(&p.actor_user_id),
+                    opt(&p.actor_role),
+                    p.action.as_str().into(),
+                    opt(&p.target),
+                    p.outcome.as_str().into(),
+                    p.client_address.as_str().into(),
+                    opt(&p.health_center_id),
+                    opt(&p.pref_code),
+                    opt(&p.detail),
+                    format!("{}:{}", shard.id, p.seq).into(),
+                ])?,
+            );
+        }
+        core.batch(copies).await?;
+        shard
+            .db
+            .prepare("UPDATE audit_log SET forwarded_at = ?2 WHERE seq <= ?1 AND forwarded_at IS NULL")
+            .bind(&[f(last), f(now_ms())])?
+            .run()
+            .await?;
+        total += pending.len();
+    }
+    Ok(total)
 }
 
 #[cfg(test)]

@@ -443,6 +443,20 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
     Ok((page, count))
 }
 
+/// One page from the pages of several shards, in the search's order (`seq` is a record's number across shards, so
+/// the keyset cursor holds across them); a record seen twice (in both shards during a move) is kept once.
+pub fn merge(pages: Vec<Vec<SummaryRow>>, sort: SortKey) -> Vec<SummaryRow> {
+    let mut rows: Vec<SummaryRow> = pages.into_iter().flatten().collect();
+    match sort {
+        SortKey::FiledDesc => rows.sort_by(|a, b| (b.filed_at, b.seq).cmp(&(a.filed_at, a.seq))),
+        SortKey::FiledAsc => rows.sort_by(|a, b| (a.filed_at, a.seq).cmp(&(b.filed_at, b.seq))),
+        SortKey::Name => rows.sort_by(|a, b| (&a.furigana_key, a.seq).cmp(&(&b.furigana_key, b.seq))),
+    }
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert(r.id.clone()));
+    rows
+}
+
 /// The search's statements (page, capped count) for a principal: `FORBIDDEN` for one with no records to search,
 /// `VALIDATION_FAILED` naming the criterion that cannot be searched. Also used by the bench-only EXPLAIN route.
 pub fn for_principal(

@@ -245,6 +245,8 @@ fn insert(
 /// A new patient record: registered before a notification (`filed: None`), created by a filing (`filed: Some`), or
 /// by a drive-through sync (`status: Some("specimen_collected")`).
 pub struct NewCase<'a> {
+    /// The record's number across shards (its routing entry's), `None` where the database numbers it (one database).
+    pub seq: Option<i64>,
     pub id: &'a str,
     pub smartphone_id: &'a str,
     /// The clinic that made it; `None` for a record a health center or the follow-up center made (a confirmed
@@ -287,6 +289,9 @@ pub fn insert_case(db: &D1Database, c: &NewCase) -> ApiResult<D1PreparedStatemen
         ("updated_by_user_id", c.user.into()),
         ("tabs", c.tabs.into()),
     ]);
+    if let Some(seq) = c.seq {
+        values.push(("seq", f(seq)));
+    }
     insert(db, "cases", values)
 }
 
@@ -787,6 +792,7 @@ pub fn filing_statements(
     pref_code: &str,
     user: &str,
     now: i64,
+    seq: Option<i64>,
 ) -> ApiResult<Vec<D1PreparedStatement>> {
     let form = notification.form();
     let status = status_on_filing(notification);
@@ -841,6 +847,7 @@ pub fn filing_statements(
         statements.push(insert_case(
             db,
             &NewCase {
+                seq,
                 id,
                 smartphone_id: &phone_id,
                 institution_id: Some(institution_id),

@@ -18,6 +18,8 @@
 //! | [`sentinel`] | `sentinel_sites`, `sentinel_reports`, `sentinel_report_versions` |
 //! | [`self_registrations`] | `self_registrations` (reads `cases` to find the same person) |
 //! | [`exports`] | none: reads `cases`, `notifications`, `institutions`, `health_centers` for the exports |
+//! | [`moves`] | `record_moves` (core); a record's rows copied between shards and deleted from the source |
+//! | [`shards`] | `case_routes` (core), the copies of core rows in the shards; which database a statement goes to |
 //!
 //! Modules depend only downwards in that table's reverse order (notifications may use cases and observation; cases
 //! uses neither), so the module graph has no loop.
@@ -37,15 +39,18 @@ pub mod credentials;
 pub mod daily_totals;
 pub mod exports;
 pub mod institutions;
+pub mod moves;
 pub mod notifications;
 pub mod observation;
 pub mod probe;
 pub mod self_registrations;
+pub mod shards;
 pub mod sentinel;
 pub mod sync;
 pub mod throttles;
 
-/// The D1 database of the records.
+/// The core D1 database (accounts, institutions, health centers, routing, the audit chain). Records are in the
+/// shards ([`shards::Stores`]).
 pub fn db(env: &Env) -> ApiResult<D1Database> {
     Ok(env.d1(bindings::DB)?)
 }

@@ -9,6 +9,7 @@ use shared::error::ErrorCode;
 use shared::kana::search_key;
 use shared::notification::phone::PhoneNumber;
 use shared::notification::Notification;
+use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::crypto::token;
@@ -200,6 +201,8 @@ pub struct Residence<'a> {
 pub struct Filing<'a> {
     /// The notification's id (a new `n_…`, or the id of the record it completes).
     pub id: &'a str,
+    /// Its number across shards (the routing entry's `seq`); `None`: the database numbers it (one database).
+    pub seq: Option<i64>,
     pub notification: &'a Notification,
     /// The pre-notification record it completes: its status and tabs ([`crate::access::record_to_file`]).
     pub existing: Option<&'a (Option<CaseStatus>, Map<String, Value>)>,
@@ -259,8 +262,8 @@ fn filing_statements(
         db.prepare(
             "INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, \
              date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, \
-             health_center_id, routing_reason, residence_health_center_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq",
+             health_center_id, routing_reason, residence_health_center_id, seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) RETURNING seq",
         )
         .bind(&[
             filing.id.into(),
@@ -278,6 +281,7 @@ fn filing_statements(
             filing.health_center_id.into(),
             filing.routing_reason.into(),
             opt(filing.residence.as_ref().map(|r| r.health_center_id)),
+            filing.seq.map_or(JsValue::NULL, f),
         ])?,
     );
     statements.push(
@@ -323,6 +327,7 @@ fn filing_statements(
         filing.pref_code,
         filing.user_id,
         now,
+        filing.seq,
     )?);
     statements.push(audit::batch_entry(db, filing.event, now)?);
     Ok((statements, insert_at))
@@ -402,6 +407,7 @@ pub async fn filed(db: &D1Database, id: &str) -> ApiResult<Option<FiledRow>> {
 // ---------------------------------------------------------------------------------------------------------------
 
 /// Whose notifications a list shows.
+#[derive(Clone, Copy)]
 pub enum ListOf<'a> {
     /// A clinic's filings, newest first.
     Institution(&'a str),
