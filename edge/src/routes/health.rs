@@ -34,9 +34,22 @@ async fn timed(check: impl std::future::Future<Output = Result<(), String>>) -> 
     }
 }
 
+/// The core and every shard `SHARDS` names: a shard that is not bound, or does not answer, fails the check (named).
 async fn check_d1(env: &Env) -> Result<(), String> {
     let db = env.d1(bindings::DB).map_err(|e| format!("binding: {e}"))?;
-    probe::read(&db).await.map(|_| ())
+    probe::read(&db).await.map(|_| ())?;
+    for shard in crate::platform::config().shards.all() {
+        if shard.as_str() == bindings::DB {
+            continue;
+        }
+        let db = env
+            .d1(shard.as_str())
+            .map_err(|e| format!("shard {shard}: binding: {e}"))?;
+        probe::read(&db)
+            .await
+            .map_err(|e| format!("shard {shard}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// A read of a key nobody writes: the round trip to KV is real, and an absent value is the expected answer.
