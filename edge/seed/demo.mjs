@@ -153,16 +153,17 @@ export async function seedSql({ records = false, shards } = {}) {
   return Object.fromEntries(Object.entries(sql).map(([db, parts]) => [db, parts.join("\n") + "\n"]));
 }
 
-/** Seeds the local databases through wrangler, all at once (see `seedSql`). */
+/** Seeds the local databases through wrangler, one after the other (see `seedSql`; wrangler instances on one state
+ * folder at once collide on its SQLite files). */
 export async function seed({ root, persistTo, env = process.env, records = false, shards } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "hersys-seed-"));
   try {
     const sql = await seedSql({ records, shards });
-    await Promise.all(Object.entries(sql).map(([binding, text]) => {
+    for (const [binding, text] of Object.entries(sql)) {
       const file = path.join(dir, `${binding}.sql`);
       writeFileSync(file, text);
-      return execute({ root, binding, file, persistTo, env });
-    }));
+      await execute({ root, binding, file, persistTo, env });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,9 +35,10 @@ function run(args, env) {
   });
 }
 
-/** Applies the migrations to every database of `state`, all at once. */
+/** Applies the migrations to every database of `state`, one after the other (wrangler instances applying to one state
+ * folder at once collide on its SQLite files: SQLITE_BUSY). */
 export async function migrateAll(state, env = WRANGLER_ENV()) {
-  await Promise.all(DATABASES.map((db) => run(["d1", "migrations", "apply", db, "--local", "--persist-to", state], env)));
+  for (const db of DATABASES) await run(["d1", "migrations", "apply", db, "--local", "--persist-to", state], env);
 }
 
 /** A state folder with every database migrated, made once per set of migrations (see the header). */

@@ -109,7 +109,7 @@ fn random_hex(bytes: usize) -> Result<String> {
 }
 
 /// Applies `edge/migrations` to every local D1 database `wrangler.toml` binds (the core `DB` and each shard; issue
-/// 23), all at once, in the default state folder or `persist_to`. Wrangler's tables of every migration are held
+/// 23), one after the other, in the default state folder or `persist_to`. Wrangler's tables of every migration are held
 /// back: one line per database says how many were applied (its whole output is shown if it fails).
 pub fn migrate(persist_to: Option<&str>) -> Result {
     let toml = std::fs::read_to_string(root().join("wrangler.toml"))
@@ -118,28 +118,16 @@ pub fn migrate(persist_to: Option<&str>) -> Result {
     if bindings.is_empty() {
         return Err("wrangler.toml binds no D1 database".into());
     }
-    std::thread::scope(|s| {
-        let runs: Vec<_> = bindings
-            .iter()
-            .map(|db| {
-                s.spawn(move || {
-                    let mut c = cmd::new("wrangler");
-                    c.args(["d1", "migrations", "apply", db, "--local"])
-                        .env("CI", "true");
-                    if let Some(dir) = persist_to {
-                        c.args(["--persist-to", dir]);
-                    }
-                    cmd::run_quiet(c, |out| format!("{db}: {}", migrations_summary(out)))
-                })
-            })
-            .collect();
-        runs.into_iter()
-            .map(|r| {
-                r.join()
-                    .unwrap_or_else(|_| Err("a migration thread panicked".into()))
-            })
-            .collect::<Result<Vec<()>>>()
-    })?;
+    // One after the other: wrangler instances applying to one state folder at once collide on its SQLite files.
+    for db in &bindings {
+        let mut c = cmd::new("wrangler");
+        c.args(["d1", "migrations", "apply", db, "--local"])
+            .env("CI", "true");
+        if let Some(dir) = persist_to {
+            c.args(["--persist-to", dir]);
+        }
+        cmd::run_quiet(c, |out| format!("{db}: {}", migrations_summary(out)))?;
+    }
     Ok(())
 }
 
