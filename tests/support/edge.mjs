@@ -68,6 +68,19 @@ async function migratedTemplate(env) {
 /** Answers `POST /api/test/settle` synchronously (for `d1`, which is synchronous): the shards' audit entries are
  * forwarded to the core's chain. A worker without the route (404) or without its audit key (503) has nothing to
  * forward. */
+function sqlSync(url, db, sql) {
+  const script = `fetch(${JSON.stringify(`${url}/api/test/sql`)}, { method: "POST", headers: { origin: ${JSON.stringify(url)}, "content-type": "application/json" }, body: ${JSON.stringify(JSON.stringify({ db, sql }))} })
+    .then(async (r) => { const t = await r.text(); if (!r.ok) { console.error(r.status, t); process.exit(1); } process.stdout.write(t); })
+    .catch((e) => { console.error(String(e)); process.exit(1); });`;
+  let out;
+  try {
+    out = execFileSync(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 }).toString();
+  } catch (e) {
+    throw new Error(`d1 ${db}: ${e.stderr?.toString() ?? e.message}\n${sql.slice(0, 500)}`);
+  }
+  return JSON.parse(out).results ?? [];
+}
+
 function settleSync(url) {
   const script = `fetch(${JSON.stringify(`${url}/api/test/settle`)}, { method: "POST", headers: { origin: ${JSON.stringify(url)} } })
     .then(async (r) => { if (!r.ok && r.status !== 404 && r.status !== 503) { console.error(r.status, await r.text()); process.exit(1); } })
@@ -176,6 +189,9 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
     d1(sql, { db = CORE, settle = true } = {}) {
       if (!DATABASES.includes(db)) throw new Error(`d1: ${db} is not a database of wrangler.toml (${DATABASES.join(", ")})`);
       if (settle && db === CORE && /^\s*(SELECT|WITH)\b/i.test(sql) && /\baudit_log\b/i.test(sql)) settleSync(url);
+      // While the worker runs, through the worker itself (POST /api/test/sql): a second wrangler process writing the
+      // same SQLite files collides with the worker's own writes (SQLITE_BUSY kills workerd).
+      if (!exited) return sqlSync(url, db, sql);
       const out = execFileSync(WRANGLER, ["d1", "execute", db, "--local", "--persist-to", state, "--json", "--command", sql], {
         cwd: ROOT,
         env,

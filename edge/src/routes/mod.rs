@@ -80,6 +80,10 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
             only(&m, Put)?;
             test_clock::set(req, env).await
         }
+        ["test", "sql"] => {
+            only(&m, Post)?;
+            test_clock::sql(req, env).await
+        }
         ["test", "settle"] => {
             only(&m, Post)?;
             test_clock::settle(env).await

@@ -93,3 +93,73 @@ pub async fn move_record(mut req: Request, env: &Env) -> ApiResult<Response> {
     .await?;
     Ok(Response::empty()?.with_status(204))
 }
+
+#[derive(Deserialize)]
+struct SqlRequest {
+    db: String,
+    sql: String,
+}
+
+/// Whether `sql` holds more than one statement (a `;` outside quotes with more after it).
+fn several_statements(sql: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = sql.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ';') => {
+                if !sql[i + 1..].trim().is_empty() {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `POST /api/test/sql` `{db, sql}` (test edge only): runs SQL on one of the worker's own databases and answers its
+/// rows (`{results}`). The tests' direct reads and writes go through the running worker instead of a second
+/// wrangler process on the same SQLite files, which collides with the worker's own writes (SQLITE_BUSY).
+pub async fn sql(mut req: Request, env: &Env) -> ApiResult<Response> {
+    if !config().test_clock {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    let body: SqlRequest = json_body(&mut req).await?;
+    let known =
+        body.db == bindings::DB || config().shards.all().iter().any(|s| s.as_str() == body.db);
+    if !known {
+        return Err(ApiError::with_reason(
+            ErrorCode::ValidationFailed,
+            "db",
+            "not a database of this worker",
+        ));
+    }
+    let db = env.d1(&body.db)?;
+    let results: Vec<serde_json::Value> = if several_statements(&body.sql) {
+        db.exec(&body.sql)
+            .await
+            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
+        Vec::new()
+    } else {
+        db.prepare(&body.sql).all().await?.results()?
+    };
+    Ok(Response::from_json(
+        &serde_json::json!({ "results": results }),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn statements_are_counted_outside_quotes() {
+        assert!(!super::several_statements("SELECT 1"));
+        assert!(!super::several_statements("SELECT 1;"));
+        assert!(!super::several_statements("INSERT INTO t VALUES ('a;b')"));
+        assert!(super::several_statements(
+            "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)"
+        ));
+    }
+}
