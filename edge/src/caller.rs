@@ -59,9 +59,9 @@ impl Staff {
     pub fn search_shards(&self) -> ApiResult<Vec<Shard>> {
         use shared::auth::Scope;
         match self.principal.scope() {
-            Some(Scope::HealthCenter(_)) | Some(Scope::Prefecture(_)) => {
-                self.stores.for_area(self.principal.jurisdiction.pref_code())
-            }
+            Some(Scope::HealthCenter(_)) | Some(Scope::Prefecture(_)) => self
+                .stores
+                .for_area(self.principal.jurisdiction.pref_code()),
             _ => self.stores.all(),
         }
     }

@@ -13,8 +13,8 @@ use worker::{D1Database, Env};
 use crate::error::ApiResult;
 use crate::platform::{bindings, now_ms};
 use crate::store::audit;
-use crate::store::shards::Stores;
 use crate::store::notifications::{self as outbox, DueNotice, NoticeFailure};
+use crate::store::shards::Stores;
 use shared::api::admin::ChainAnchor;
 
 /// After this many failed attempts a row is given up (`failed`); the notification is in the inbox regardless.

@@ -52,7 +52,7 @@ fn summary(row: SummaryRow, now: i64) -> ApiResult<AccountSummary> {
 }
 
 pub async fn list_accounts(a: Admin) -> ApiResult<Response> {
-    let rows = accounts::summaries_in(&a.db, &a.health_center_id).await?;
+    let rows = accounts::summaries_in(&a.core, &a.health_center_id).await?;
     let now = now_ms();
     let accounts = rows
         .into_iter()
@@ -116,7 +116,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
                 .institution_id
                 .as_deref()
                 .ok_or_else(|| invalid("institution_id"))?;
-            let inst = institutions::area(&a.db, id)
+            let inst = institutions::area(&a.core, id)
                 .await?
                 .ok_or_else(|| invalid("institution_id"))?;
             Jurisdiction::Institution {
@@ -136,7 +136,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     }
     // A new administrator waits for a second approver; the invitation then goes to their own address.
     if body.role == Role::HealthCenterAdmin {
-        if accounts::by_login_id(&a.db, login_id).await?.is_some() {
+        if accounts::by_login_id(&a.core, login_id).await?.is_some() {
             return Err(ApiError::with_reason(
                 ErrorCode::Conflict,
                 "login_id",
@@ -161,7 +161,7 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
     let hash = crypto::hash_password(&stored_password).await?;
     let now = now_ms();
     insert_account(
-        &a.db,
+        &a.core,
         &NewUser {
             id: &id,
             login_id,
@@ -174,11 +174,11 @@ pub async fn create_account(a: Admin, mut req: Request) -> ApiResult<Response> {
         },
     )
     .await?;
-    let mut issued = issued(account_summary(&a.db, &id).await?);
+    let mut issued = issued(account_summary(&a.core, &id).await?);
     match body.delivery {
         Delivery::InitialPassword => issued.initial_password = Some(password),
         Delivery::Invitation => {
-            let (path, expires) = new_invitation(&a.db, &id).await?;
+            let (path, expires) = new_invitation(&a.core, &id).await?;
             issued.invitation_path = Some(path);
             issued.invitation_expires_at = Some(expires);
         }
@@ -260,7 +260,7 @@ pub async fn account_action(
     action: &str,
 ) -> ApiResult<Response> {
     let action = AccountAction::parse(action).ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    let target = accounts::by_id(&a.db, id)
+    let target = accounts::by_id(&a.core, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     // Administrators do not act on their own account: locking, resetting or deactivating it would end their own
@@ -291,7 +291,7 @@ pub async fn account_action(
     if target.role()? == Role::HealthCenterAdmin {
         return new_request(&a, action.into(), Some(&target), "{}").await;
     }
-    let (issued, action_name, outcome) = execute(&a.db, req, env, &target, action).await?;
+    let (issued, action_name, outcome) = execute(&a.core, req, env, &target, action).await?;
     a.log(a.event(action_name, outcome).target(id)).await?;
     if outcome != "ok" {
         return Err(ApiError::new(ErrorCode::MailFailed));
@@ -386,7 +386,7 @@ async fn new_request(
     );
     let now = now_ms();
     accounts::insert_request(
-        &a.db,
+        &a.core,
         &NewRequest {
             id: &id,
             action: action.as_str(),
@@ -402,7 +402,7 @@ async fn new_request(
     .await?;
     a.log(a.event("account_request", "pending").target(id.clone()))
         .await?;
-    let row = accounts::request(&a.db, &id)
+    let row = accounts::request(&a.core, &id)
         .await?
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "request just stored"))?;
     let view = request_view(row, &a.principal.user_id, false)?;
@@ -440,9 +440,13 @@ fn request_view(row: RequestRow, viewer: &str, deciding: bool) -> ApiResult<Acco
 /// `GET /api/admin/requests`: the open requests an approver may see (their health center's, or their
 /// prefecture's), newest first.
 pub async fn list_requests(a: Approver) -> ApiResult<Response> {
-    let rows =
-        accounts::open_requests(&a.db, &a.pref_code, a.health_center_id.as_deref(), now_ms())
-            .await?;
+    let rows = accounts::open_requests(
+        &a.core,
+        &a.pref_code,
+        a.health_center_id.as_deref(),
+        now_ms(),
+    )
+    .await?;
     let requests = rows
         .into_iter()
         .map(|r| request_view(r, &a.principal.user_id, true))
@@ -470,7 +474,7 @@ pub async fn decide_request(
     } else {
         "account_request_reject"
     };
-    let row = accounts::request(&a.db, id)
+    let row = accounts::request(&a.core, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let hc = row.health_center_id.clone();
@@ -492,7 +496,7 @@ pub async fn decide_request(
     let status = if approve { "approved" } else { "rejected" };
     if row.status != "pending"
         || row.expires_at <= now
-        || !accounts::decide_request(&a.db, id, status, me, now).await?
+        || !accounts::decide_request(&a.core, id, status, me, now).await?
     {
         a.log(a.event_in(audit_action, "closed", &hc).target(id))
             .await?;
@@ -503,7 +507,7 @@ pub async fn decide_request(
         match carry_out(&a, req, env, &row).await {
             Ok(summary) => account = summary,
             Err(e) => {
-                accounts::reopen_request(&a.db, id).await?;
+                accounts::reopen_request(&a.core, id).await?;
                 a.log(a.event_in(audit_action, "failure", &hc).target(id))
                     .await?;
                 return Err(e);
@@ -512,7 +516,7 @@ pub async fn decide_request(
     }
     a.log(a.event_in(audit_action, "ok", &hc).target(id))
         .await?;
-    let row = accounts::request(&a.db, id)
+    let row = accounts::request(&a.core, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     Ok(Response::from_json(&DecidedRequest {
@@ -548,7 +552,7 @@ async fn carry_out(
         let now = now_ms();
         let hash = crypto::hash_password(&token()?).await?;
         insert_account(
-            &a.db,
+            &a.core,
             &NewUser {
                 id: &id,
                 login_id: &p.login_id,
@@ -566,20 +570,20 @@ async fn carry_out(
         // The invitation goes to the new administrator's own address; no one else sees it.
         let t = token()?;
         let expires = now + INVITATION_MS;
-        accounts::insert_invitation(&a.db, &sha256_hex(t.as_bytes()), &id, expires).await?;
+        accounts::insert_invitation(&a.core, &sha256_hex(t.as_bytes()), &id, expires).await?;
         let link = format!("{}/invite#{t}", own_origin(req)?);
         let (subject, text) = mail::compose_invitation(&p.display_name, &link, expires);
         if let Err(e) = mail::send_message(env, &p.email, &subject, &text).await {
             worker::console_log!("invitation for {id} not sent: {e}");
             return Err(ApiError::new(ErrorCode::MailFailed));
         }
-        return Ok(Some(account_summary(&a.db, &id).await?));
+        return Ok(Some(account_summary(&a.core, &id).await?));
     }
     let target_id = row
         .target_user_id
         .as_deref()
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "request without target"))?;
-    let target = accounts::by_id(&a.db, target_id)
+    let target = accounts::by_id(&a.core, target_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     // Still an administrator of the request's health center.
@@ -596,7 +600,7 @@ async fn carry_out(
     if action == AccountAction::Reset && target.email.trim().is_empty() {
         return Err(ApiError::new(ErrorCode::EmailRequired));
     }
-    let (issued, action_name, outcome) = execute(&a.db, req, env, &target, action).await?;
+    let (issued, action_name, outcome) = execute(&a.core, req, env, &target, action).await?;
     a.log(a.event_in(action_name, outcome, hc).target(target_id))
         .await?;
     if outcome != "ok" {
@@ -606,7 +610,7 @@ async fn carry_out(
 }
 
 pub async fn list_institutions(a: Admin) -> ApiResult<Response> {
-    let institutions = institutions::in_area(&a.db, &a.health_center_id).await?;
+    let institutions = institutions::in_area(&a.core, &a.health_center_id).await?;
     Ok(Response::from_json(&InstitutionList { institutions })?)
 }
 
@@ -627,7 +631,7 @@ pub async fn create_institution(a: Admin, mut req: Request) -> ApiResult<Respons
             .unwrap_or_default()
     );
     institutions::insert(
-        &a.db,
+        &a.core,
         &NewInstitution {
             id: &id,
             name,
@@ -691,7 +695,7 @@ pub async fn audit_search(a: Admin, mut req: Request) -> ApiResult<Response> {
 
 async fn audit_answer(a: &Admin, q: &AuditQuery) -> ApiResult<Response> {
     // Only the columns administrators see; the chain columns stay on the server.
-    let entries = audit::audit_page(&a.db, &a.health_center_id, q).await?;
+    let entries = audit::audit_page(&a.stores, &a.health_center_id, q).await?;
     let next_before = if entries.len() == audit::AUDIT_PAGE {
         entries.last().map(|e| e.seq)
     } else {
@@ -713,13 +717,13 @@ async fn audit_answer(a: &Admin, q: &AuditQuery) -> ApiResult<Response> {
 /// moves up to the new head (it never moves past a problem at its own entry).
 pub async fn audit_verify(a: Admin, env: &Env) -> ApiResult<Response> {
     let anchor = audit::read_anchor(env).await?;
-    let report = audit::verify_chain(&a.db, anchor).await?;
+    let report = audit::verify_chain(&a.core, anchor).await?;
     a.log(a.event(
         "audit_verify",
         if report.valid { "ok" } else { "chain_broken" },
     ))
     .await?;
-    if let Err(e) = audit::advance_anchor(env, &a.db).await {
+    if let Err(e) = audit::advance_anchor(env, &a.core).await {
         worker::console_error!("audit anchor: {}", e.detail.unwrap_or_default());
     }
     Ok(Response::from_json(&report)?)

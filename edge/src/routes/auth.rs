@@ -525,8 +525,8 @@ pub async fn passkey(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// `POST /api/me/step-up/options`: request options naming the account's keys, or none (the password, for an
 /// account with no key).
 pub async fn step_up_options(c: Staff, req: Request) -> ApiResult<Response> {
-    let options_json = if credentials::count(&c.db, &c.user.id).await? > 0 {
-        Some(request_options(&req, &c.db, Some(&c.user)).await?)
+    let options_json = if credentials::count(&c.core, &c.user.id).await? > 0 {
+        Some(request_options(&req, &c.core, Some(&c.user)).await?)
     } else {
         None
     };
@@ -539,13 +539,13 @@ pub async fn step_up_options(c: Staff, req: Request) -> ApiResult<Response> {
 pub async fn step_up(c: Staff, mut req: Request, env: &Env) -> ApiResult<Response> {
     let body: StepUpRequest = json_body(&mut req).await?;
     let user = &c.user;
-    let has_key = credentials::count(&c.db, &user.id).await? > 0;
+    let has_key = credentials::count(&c.core, &user.id).await? > 0;
     match (body.credential_json, body.password) {
         (Some(json), None) if has_key => {
             let credential: AuthenticationResponseJson = webauthn::parse(&json)?;
-            if let Err(e) = verify_assertion(&req, &c.db, &credential, Some(user)).await {
+            if let Err(e) = verify_assertion(&req, &c.core, &credential, Some(user)).await {
                 if e.code == ErrorCode::WebauthnFailed {
-                    let _ = account_failure(&c.db, &req, user, "step_up").await?;
+                    let _ = account_failure(&c.core, &req, user, "step_up").await?;
                 }
                 return Err(e);
             }
@@ -554,7 +554,7 @@ pub async fn step_up(c: Staff, mut req: Request, env: &Env) -> ApiResult<Respons
             if password.len() > 256
                 || !crypto::verify_password(&password, &user.password_hash).await?
             {
-                return Err(account_failure(&c.db, &req, user, "step_up").await?);
+                return Err(account_failure(&c.core, &req, user, "step_up").await?);
             }
         }
         _ => {
@@ -571,7 +571,7 @@ pub async fn step_up(c: Staff, mut req: Request, env: &Env) -> ApiResult<Respons
     }
     let now = now_ms();
     session::record_step_up(env, &req, now).await?;
-    log(&c.db, user_event("step_up", "ok", &req, user)).await?;
+    log(&c.core, user_event("step_up", "ok", &req, user)).await?;
     Ok(Response::from_json(&StepUpDone {
         valid_until: now + session::STEP_UP_SECS * 1000,
     })?)

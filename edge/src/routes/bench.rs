@@ -35,8 +35,20 @@ pub async fn insert(mut req: Request, env: &Env) -> ApiResult<Response> {
         .text()
         .await
         .map_err(|_| ApiError::new(ErrorCode::BadRequest))?;
-    let db = store::db(env)?;
-    bench::insert_notification(&db, &format!("b_{}", token()?), &body, now_ms()).await?;
+    // The raw insert's baseline goes where a filing of a Tokyo clinic would: the shard of 東京都, routed.
+    let stores = store::shards::Stores::new(env)?;
+    let id = format!("b_{}", token()?);
+    let now = now_ms();
+    let (shard, _) = stores.route_new(&id, "13", now).await?;
+    stores
+        .ensure(
+            &shard,
+            store::shards::Refs::default()
+                .user("u_demo_doctor_shinjuku")
+                .health_center("HC13104"),
+        )
+        .await?;
+    bench::insert_notification(&shard.db, &id, &body, now).await?;
     Ok(Response::empty()?.with_status(201))
 }
 
@@ -46,9 +58,14 @@ pub async fn insert(mut req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn explain(c: Staff, mut req: Request) -> ApiResult<Response> {
     let body: SearchRequest = json_body(&mut req).await?;
     let (page, count) = case_search::for_principal(&c.principal, &body)?;
+    let shard = c
+        .search_shards()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
     let mut queries = Vec::new();
     for q in [page, count] {
-        let plan = bench::explain(&c.db, &q).await?;
+        let plan = bench::explain(&shard.db, &q).await?;
         let json_binds: Vec<Value> = q
             .binds
             .iter()
@@ -91,7 +108,10 @@ pub async fn select_all(c: Staff, mut req: Request) -> ApiResult<Response> {
         .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
     let (from, to) = store::exports::span_ms(span.from, span.to);
     let started = now_ms();
-    let rows = store::exports::all_at_once(&c.db, &scope, from, to).await?;
+    let mut rows = Vec::new();
+    for shard in c.search_shards()? {
+        rows.extend(store::exports::all_at_once(&shard.db, &scope, from, to).await?);
+    }
     let bytes: usize = rows.iter().map(|r| r.body.len()).sum();
     Ok(Response::from_json(&json!({
         "count": rows.len(),
@@ -106,7 +126,12 @@ pub async fn export_plan(c: Staff) -> ApiResult<Response> {
         .principal
         .scope()
         .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
-    let (page, count) = store::exports::explain(&c.db, &scope).await?;
+    let shard = c
+        .search_shards()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden))?;
+    let (page, count) = store::exports::explain(&shard.db, &scope).await?;
     Ok(Response::from_json(
         &json!({ "page": page, "count": count }),
     )?)

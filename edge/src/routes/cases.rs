@@ -24,8 +24,6 @@ use worker::{Context, Env, Request, Response};
 
 use crate::access::{self, Visible};
 use crate::caller::Staff;
-use crate::store::shards::{each, Refs, Shard};
-use worker::D1Database;
 use crate::crypto::{random_bytes, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
@@ -36,9 +34,11 @@ use crate::store::cases::{
     self as store, filed_columns, id_columns, id_from_notification, parse_tabs, CaseRow, Change,
     NewCase, NewStatus, VersionEntry, VersionedWrite,
 };
+use crate::store::shards::{each, Refs, Shard};
 use crate::store::{exports, institutions, notifications};
 use shared::auth::Access;
 use shared::time::today_jst;
+use worker::D1Database;
 
 fn category_of(s: Option<&str>) -> Option<shared::notification::options::CaseCategory> {
     s.and_then(|c| serde_json::from_value(Value::String(c.to_owned())).ok())
@@ -228,14 +228,26 @@ fn write_event(c: &Staff, action: &'static str, id: &str) -> audit::Event {
 
 /// Runs a versioned write (see [`store::versioned_write`]) and seals its audit entry after the answer; answers
 /// whether it took effect.
-async fn write(env: &Env, ctx: &Context, c: &Staff, shard: &Shard, w: VersionedWrite<'_>) -> ApiResult<bool> {
+async fn write(
+    env: &Env,
+    ctx: &Context,
+    c: &Staff,
+    shard: &Shard,
+    w: VersionedWrite<'_>,
+) -> ApiResult<bool> {
     c.writing(shard, Refs::default()).await?;
     let took = store::versioned_write(&shard.db, w).await?;
     seal_later(env, ctx);
     Ok(took)
 }
 
-async fn conflict(c: &Staff, db: &D1Database, id: &str, version: i64, action: &'static str) -> ApiError {
+async fn conflict(
+    c: &Staff,
+    db: &D1Database,
+    id: &str,
+    version: i64,
+    action: &'static str,
+) -> ApiError {
     let _ = c.log(c.event(action, "conflict").target(id)).await;
     match store::row(db, id).await {
         Ok(Some(row)) if row.deleted_at.is_some() => ApiError::new(ErrorCode::NotFound),
@@ -713,8 +725,11 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         let mut event = c.event("case_create", "ok").target(id.as_str());
         event.health_center_id = Some(body.health_center_id.clone());
         let (shard, seq) = c.stores.route_new(&id, pref, now).await?;
-        c.writing(&shard, Refs::default().health_center(&body.health_center_id))
-            .await?;
+        c.writing(
+            &shard,
+            Refs::default().health_center(&body.health_center_id),
+        )
+        .await?;
         let statements = vec![
             store::insert_case(
                 &shard.db,
@@ -761,7 +776,8 @@ pub async fn create(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
             }
             Err(e) => {
                 c.stores.drop_route(&id).await;
-                let existing = store::created_with_key(&shard.db, &user, &body.idempotency_key).await?;
+                let existing =
+                    store::created_with_key(&shard.db, &user, &body.idempotency_key).await?;
                 if let Some(id) = existing {
                     return Ok(Response::from_json(&Created {
                         id,

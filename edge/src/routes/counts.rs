@@ -104,7 +104,7 @@ fn day_of(r: &ByBirth) -> Option<NaiveDate> {
 }
 
 async fn notified_floor(c: &Staff, institution_id: &str, day: &str) -> ApiResult<Vec<u32>> {
-    let rows = daily::notified_on(&c.db, institution_id, day).await?;
+    let rows = daily::notified_on(&c.stores, institution_id, day).await?;
     Ok(by_band(&rows, &DAILY_BANDS_2022, day_of))
 }
 
@@ -118,12 +118,12 @@ pub async fn daily_get(c: Staff, day: &str) -> ApiResult<Response> {
     let day = d.to_string();
     let deadline = regime::daily_deadline(d);
     let notified = notified_floor(&c, &inst, &day).await?;
-    let report = daily::get(&c.db, &inst, &day).await?.map(|r| r.view());
-    let institution_name = institutions::header(&c.db, &inst)
+    let report = daily::get(&c.core, &inst, &day).await?.map(|r| r.view());
+    let institution_name = institutions::header(&c.core, &inst)
         .await?
         .map(|h| h.name)
         .unwrap_or_default();
-    let health_center_name = institutions::health_center(&c.db, &hc)
+    let health_center_name = institutions::health_center(&c.core, &hc)
         .await?
         .map(|h| h.name)
         .unwrap_or_default();
@@ -179,7 +179,7 @@ pub async fn daily_put(c: Staff, mut req: Request, day: &str) -> ApiResult<Respo
     };
     let late = is_late(regime::daily_deadline(d), now);
     let changed = daily::put(
-        &c.db,
+        &c.core,
         &daily::Put {
             institution_id: &inst,
             day: &day,
@@ -193,7 +193,7 @@ pub async fn daily_put(c: Staff, mut req: Request, day: &str) -> ApiResult<Respo
         },
     )
     .await?;
-    let report = daily::get(&c.db, &inst, &day)
+    let report = daily::get(&c.core, &inst, &day)
         .await?
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Internal, "daily total missing after put"))?
         .view();
@@ -222,7 +222,7 @@ pub async fn daily_status(c: Staff, day: &str) -> ApiResult<Response> {
     };
     let d = check_daily_day(day, today_jst(now_ms())).map_err(refused)?;
     let day = d.to_string();
-    let rows = daily::status(&c.db, &area, &day).await?;
+    let rows = daily::status(&c.stores, &area, &day).await?;
     let clinics: Vec<ClinicDayStatus> = rows
         .into_iter()
         .map(|r| ClinicDayStatus {
@@ -266,7 +266,7 @@ pub async fn sites(c: Staff) -> ApiResult<Response> {
         c.log(c.event("sentinel_sites_read", "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    let sites: Vec<SentinelSite> = sentinel::sites(&c.db, &area)
+    let sites: Vec<SentinelSite> = sentinel::sites(&c.core, &area)
         .await?
         .into_iter()
         .map(|s| SentinelSite {
@@ -291,7 +291,7 @@ async fn own_clinic(
         c.log(c.event(action, "forbidden")).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    match institutions::area(&c.db, institution_id).await? {
+    match institutions::area(&c.core, institution_id).await? {
         Some(a) if a.health_center_id == hc => Ok((hc, a.pref_code)),
         _ => {
             c.log(c.event(action, "forbidden")).await?;
@@ -324,7 +324,7 @@ pub async fn designate(c: Staff, mut req: Request) -> ApiResult<Response> {
     let from_week = designation_week(&body.from_week, "from_week")?;
     let id = format!("ss_{}", b64url(&random_bytes::<12>()?));
     let made = sentinel::designate(
-        &c.db,
+        &c.core,
         &id,
         &body.institution_id,
         &hc,
@@ -367,7 +367,7 @@ pub async fn end(c: Staff, mut req: Request, institution_id: &str) -> ApiResult<
     own_clinic(&c, "sentinel_end", institution_id).await?;
     let last_week = designation_week(&body.last_week, "last_week")?;
     if !sentinel::end(
-        &c.db,
+        &c.core,
         institution_id,
         &last_week,
         &c.principal.user_id,
@@ -395,9 +395,11 @@ pub async fn week_get(c: Staff, week: &str) -> ApiResult<Response> {
     let w = check_sentinel_week(week, today_jst(now)).map_err(refused)?;
     let week = w.to_string();
     let deadline = regime::sentinel_deadline(w);
-    let designated = sentinel::designated_for(&c.db, &inst, &week).await?;
-    let report = sentinel::get(&c.db, &inst, &week).await?.map(|r| r.view());
-    let institution_name = institutions::header(&c.db, &inst)
+    let designated = sentinel::designated_for(&c.core, &inst, &week).await?;
+    let report = sentinel::get(&c.core, &inst, &week)
+        .await?
+        .map(|r| r.view());
+    let institution_name = institutions::header(&c.core, &inst)
         .await?
         .map(|h| h.name)
         .unwrap_or_default();
@@ -438,7 +440,7 @@ pub async fn week_put(c: Staff, mut req: Request, week: &str) -> ApiResult<Respo
         }
     };
     let week = w.to_string();
-    if !sentinel::designated_for(&c.db, &inst, &week).await? {
+    if !sentinel::designated_for(&c.core, &inst, &week).await? {
         c.log(
             c.event("sentinel_report_put", "forbidden")
                 .target(format!("{inst}/{week}")),
@@ -462,7 +464,7 @@ pub async fn week_put(c: Staff, mut req: Request, week: &str) -> ApiResult<Respo
         }
     };
     let changed = sentinel::put(
-        &c.db,
+        &c.core,
         &sentinel::Put {
             institution_id: &inst,
             week: &week,
@@ -476,7 +478,7 @@ pub async fn week_put(c: Staff, mut req: Request, week: &str) -> ApiResult<Respo
         },
     )
     .await?;
-    let report = sentinel::get(&c.db, &inst, &week)
+    let report = sentinel::get(&c.core, &inst, &week)
         .await?
         .ok_or_else(|| {
             ApiError::with_detail(ErrorCode::Internal, "sentinel report missing after put")
@@ -539,7 +541,7 @@ pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
         ));
     }
     let (f, t) = (from.to_string(), to.to_string());
-    let (notified, totals, selfreg) = daily::parts_in(&c.db, &area, &f, &t).await?;
+    let (notified, totals, selfreg) = daily::parts_in(&c.stores, &area, &f, &t).await?;
     let mut sums = shared::tally::sum_by(&notified, &totals, &selfreg, |_| ());
     let mut days = Vec::new();
     let mut d = from;
@@ -559,7 +561,7 @@ pub async fn dashboard(c: Staff, req: Request) -> ApiResult<Response> {
     }
     let weeks = sentinel_weeks(&c, &area, from, to).await?;
     let area_name = match &area {
-        DashboardArea::HealthCenter(h) => institutions::health_center(&c.db, h)
+        DashboardArea::HealthCenter(h) => institutions::health_center(&c.core, h)
             .await?
             .map_or_else(String::new, |h| h.name),
         DashboardArea::Prefecture(p) => p
@@ -610,8 +612,9 @@ async fn sentinel_weeks(
     if first > last {
         return Ok(Vec::new());
     }
-    let spans = sentinel::spans_in(&c.db, area).await?;
-    let reports = sentinel::reports_in(&c.db, area, &first.to_string(), &last.to_string()).await?;
+    let spans = sentinel::spans_in(&c.core, area).await?;
+    let reports =
+        sentinel::reports_in(&c.core, area, &first.to_string(), &last.to_string()).await?;
     let mut by_week: HashMap<String, Vec<Vec<u32>>> = HashMap::new();
     for r in reports {
         by_week

@@ -51,6 +51,7 @@ use crate::platform::now_ms;
 use crate::request::json_body;
 use crate::store::audit::{self, Event};
 use crate::store::exports::span_ms;
+use crate::store::shards::{each, Shard};
 use crate::store::throttles::{self, Limit};
 use crate::store::{daily_totals, exports, institutions};
 
@@ -319,11 +320,14 @@ fn pinned_span(q: &ExportRequest, start: i64) -> (i64, i64) {
     (from, to.min(start + 1))
 }
 
-async fn count_of(db: &D1Database, q: &ExportRequest, t: &Target, start: i64) -> ApiResult<u64> {
+async fn count_of(shards: &[Shard], q: &ExportRequest, t: &Target, start: i64) -> ApiResult<u64> {
     Ok(match t {
         Target::Records(scope) => {
             let (from, to) = pinned_span(q, start);
-            exports::count(db, scope, from, to).await?
+            each(shards, |shard| exports::count(&shard.db, scope, from, to))
+                .await?
+                .into_iter()
+                .sum()
         }
         Target::Counts(area) => {
             let (prefs, all) = prefectures(area);
@@ -335,13 +339,13 @@ async fn count_of(db: &D1Database, q: &ExportRequest, t: &Target, start: i64) ->
 /// `POST /api/exports/preview`.
 pub async fn preview(c: Staff, mut req: Request) -> ApiResult<Response> {
     let (q, t) = read(&c, &mut req, "export_preview").await?;
-    let count = count_of(&c.db, &q, &t, now_ms()).await?;
+    let count = count_of(&c.search_shards()?, &q, &t, now_ms()).await?;
     let remaining = match q.kind {
         ExportKind::OpenData => None,
         kind => {
             let (limit, prefix) = limit_of(kind);
             let key = format!("{prefix}:{}", c.principal.user_id);
-            let used = throttles::current(&c.db, &key, limit, now_ms()).await?;
+            let used = throttles::current(&c.core, &key, limit, now_ms()).await?;
             Some(u32::try_from((limit.max - used).max(0)).unwrap_or(0))
         }
     };
@@ -351,7 +355,7 @@ pub async fn preview(c: Staff, mut req: Request) -> ApiResult<Response> {
         .await?;
     Ok(Response::from_json(&ExportPreview {
         kind: q.kind,
-        scope: scope_label(&c.db, &t).await?,
+        scope: scope_label(&c.core, &t).await?,
         from: q.from,
         to: q.to,
         count,
@@ -386,14 +390,15 @@ pub async fn download(c: Staff, mut req: Request) -> ApiResult<Response> {
     let (q, t) = read(&c, &mut req, "export").await?;
     let (limit, prefix) = limit_of(q.kind);
     let key = format!("{prefix}:{}", c.principal.user_id);
-    if limit.exceeded(throttles::hit(&c.db, &key, limit, now_ms()).await?) {
+    if limit.exceeded(throttles::hit(&c.core, &key, limit, now_ms()).await?) {
         c.log(c.event("export", "throttled").with_detail(criteria(&q)))
             .await?;
         return Err(ApiError::new(ErrorCode::ExportRateLimited));
     }
     let export_id = format!("exp_{}", token()?);
     let start = now_ms();
-    let count = count_of(&c.db, &q, &t, start).await?;
+    let shards = c.search_shards()?;
+    let count = count_of(&shards, &q, &t, start).await?;
     let mut detail = criteria(&q);
     detail.insert("count".into(), count.into());
     detail.insert("export".into(), export_id.clone().into());
@@ -407,7 +412,7 @@ pub async fn download(c: Staff, mut req: Request) -> ApiResult<Response> {
     match t {
         Target::Counts(area) => {
             let (prefs, all) = prefectures(&area);
-            let rows = daily_totals::pref_days(&c.db, &area, q.from, q.to).await?;
+            let rows = daily_totals::pref_days(&c.stores, &area, q.from, q.to).await?;
             let body = open_data::csv(&rows, &prefs, q.from, q.to, all, q.layout);
             let mut done = Map::new();
             done.insert("export".into(), export_id.clone().into());
@@ -429,7 +434,9 @@ pub async fn download(c: Staff, mut req: Request) -> ApiResult<Response> {
             let event = c.event("export_rows", "ok").target(export_id.clone());
             // The stream owns the caller's database handle (a download outlives this function).
             let pages = Pages {
-                db: c.db,
+                core: c.core,
+                shards,
+                shard: 0,
                 event,
                 scope,
                 from_ms,
@@ -483,7 +490,11 @@ enum Body {
 
 /// A download in progress: the next page after `after`, until a page comes back short.
 struct Pages {
-    db: D1Database,
+    /// The audit chain's database.
+    core: D1Database,
+    /// The shards the scope's records are in, read one after the other (`shard`: the one being read).
+    shards: Vec<Shard>,
+    shard: usize,
     /// The `export_rows` entry of this caller and export (cloned per page).
     event: Event,
     scope: Scope,
@@ -547,7 +558,7 @@ impl Pages {
             Stop::Unreadable(_) => "unreadable",
             Stop::Store(_) => "failed",
         };
-        if let Err(err) = audit::append(&self.db, e, now_ms()).await {
+        if let Err(err) = audit::append(&self.core, e, now_ms()).await {
             worker::console_error!("export audit: {}", err.detail.unwrap_or_default());
         }
     }
@@ -562,7 +573,7 @@ impl Pages {
             }
         }
         let rows = exports::page(
-            &self.db,
+            &self.shards[self.shard].db,
             &self.scope,
             self.from_ms,
             self.to_ms,
@@ -601,10 +612,15 @@ impl Pages {
             d.insert("export".into(), self.export_id.clone().into());
             d.insert("page".into(), self.page.into());
             let e = self.event.clone().with_detail(d);
-            audit::append(&self.db, e, now_ms()).await?;
+            audit::append(&self.core, e, now_ms()).await?;
             self.written += rows.len() as u64;
         }
-        if (fetched as i64) < PAGE_ROWS || self.written >= self.count {
+        let shard_done = (fetched as i64) < PAGE_ROWS;
+        if shard_done && self.shard + 1 < self.shards.len() && self.written < self.count {
+            // The next shard, from its beginning.
+            self.shard += 1;
+            self.after = None;
+        } else if shard_done || self.written >= self.count {
             self.done = true;
             let mut d = Map::new();
             d.insert("export".into(), self.export_id.clone().into());
@@ -615,7 +631,7 @@ impl Pages {
             }
             let mut e = self.event.clone().with_detail(d);
             e.action = "export_done";
-            audit::append(&self.db, e, now_ms()).await?;
+            audit::append(&self.core, e, now_ms()).await?;
         }
         Ok(out)
     }

@@ -18,17 +18,17 @@ pub async fn health_centers(c: Staff) -> ApiResult<Response> {
     let Some(pref) = c.principal.jurisdiction.pref_code() else {
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
-    let health_centers = institutions::health_centers_in(&c.db, pref).await?;
+    let health_centers = institutions::health_centers_in(&c.core, pref).await?;
     Ok(Response::from_json(&HealthCenterList { health_centers })?)
 }
 
 /// `GET /api/institution`: the form's header (届出者) from the clinic's account and its doctor list.
 pub async fn profile(c: Staff) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
-    let inst = institutions::header(&c.db, institution_id)
+    let inst = institutions::header(&c.core, institution_id)
         .await?
         .ok_or_else(|| ApiError::with_detail(ErrorCode::Forbidden, "institution missing"))?;
-    let doctors = institutions::doctors(&c.db, institution_id).await?;
+    let doctors = institutions::doctors(&c.core, institution_id).await?;
     let profile = InstitutionProfile {
         name: inst.name,
         address: inst.address,
@@ -47,7 +47,7 @@ pub async fn add_doctor(c: Staff, mut req: Request) -> ApiResult<Response> {
     let body: AddDoctorRequest = json_body(&mut req).await?;
     let name = text_field(&body.name, 60, "name")?;
     let id = format!("d_{}", b64url(&random_bytes::<12>()?));
-    institutions::add_doctor(&c.db, &id, &institution_id, &name, now_ms()).await?;
+    institutions::add_doctor(&c.core, &id, &institution_id, &name, now_ms()).await?;
     c.log(c.event("doctor_add", "ok").target(id.as_str()))
         .await?;
     Ok(Response::from_json(&Doctor { id, name })?.with_status(201))
@@ -56,7 +56,7 @@ pub async fn add_doctor(c: Staff, mut req: Request) -> ApiResult<Response> {
 /// `DELETE /api/institution/doctors/{id}` (kept for the records that name the doctor; hidden from the list).
 pub async fn remove_doctor(c: Staff, id: &str) -> ApiResult<Response> {
     let (institution_id, _) = c.filing_institution()?;
-    if !institutions::remove_doctor(&c.db, id, institution_id, now_ms()).await? {
+    if !institutions::remove_doctor(&c.core, id, institution_id, now_ms()).await? {
         return Err(ApiError::new(ErrorCode::NotFound));
     }
     c.log(c.event("doctor_remove", "ok").target(id)).await?;

@@ -29,7 +29,7 @@ fn chrono_like(ms: i64) -> String {
 }
 
 pub async fn credentials(s: Staff) -> ApiResult<Response> {
-    let credentials = credentials::list(&s.db, &s.user.id)
+    let credentials = credentials::list(&s.core, &s.user.id)
         .await?
         .into_iter()
         .map(|r| CredentialSummary {
@@ -45,11 +45,11 @@ pub async fn credentials(s: Staff) -> ApiResult<Response> {
 pub async fn rename_credential(s: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
     let body: RenameCredentialRequest = json_body(&mut req).await?;
     let name = text_field(&body.name, 60, "name")?;
-    if !credentials::rename(&s.db, &s.user.id, id, &name).await? {
+    if !credentials::rename(&s.core, &s.user.id, id, &name).await? {
         return Err(ApiError::new(ErrorCode::NotFound));
     }
     audit::append(
-        &s.db,
+        &s.core,
         Event::new("credential_rename", "ok", &client_address(&req))
             .by(&s.principal)
             .target(id),
@@ -60,19 +60,19 @@ pub async fn rename_credential(s: Staff, mut req: Request, id: &str) -> ApiResul
 }
 
 pub async fn delete_credential(s: Staff, req: Request, id: &str) -> ApiResult<Response> {
-    let removed = credentials::remove_unless_last(&s.db, &s.user.id, id).await?;
+    let removed = credentials::remove_unless_last(&s.core, &s.user.id, id).await?;
     let event = Event::new("credential_remove", "ok", &client_address(&req))
         .by(&s.principal)
         .target(id);
     if !removed {
         // Nothing was deleted: either the key is not this user's (or does not exist), or it is their last one.
-        let code = if credentials::owns(&s.db, &s.user.id, id).await? {
+        let code = if credentials::owns(&s.core, &s.user.id, id).await? {
             ErrorCode::LastCredential
         } else {
             ErrorCode::NotFound
         };
         audit::append(
-            &s.db,
+            &s.core,
             Event {
                 outcome: "refused",
                 ..event
@@ -82,14 +82,14 @@ pub async fn delete_credential(s: Staff, req: Request, id: &str) -> ApiResult<Re
         .await?;
         return Err(ApiError::new(code));
     }
-    audit::append(&s.db, event, now_ms()).await?;
+    audit::append(&s.core, event, now_ms()).await?;
     Ok(Response::empty()?.with_status(204))
 }
 
 /// `GET /api/me/draft-key`: created on first use; only its holder's session reads it.
 pub async fn draft_key(s: Staff) -> ApiResult<Response> {
     let fresh = b64url(&random_bytes::<32>()?);
-    let key = accounts::draft_key(&s.db, &s.principal.user_id, &fresh)
+    let key = accounts::draft_key(&s.core, &s.principal.user_id, &fresh)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
     Ok(Response::from_json(&DraftKey { key })?)

@@ -23,14 +23,14 @@ use worker::{Context, D1Database, Env, Request, Response};
 
 use crate::access;
 use crate::caller::Staff;
-use crate::store::moves;
-use crate::store::shards::{each, Refs, Shard};
 use crate::crypto::{sha256_hex, token};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{json_body, json_error, own_origin, text_field};
 use crate::store::audit::seal_later;
+use crate::store::moves;
 use crate::store::notifications::{self as store, Filed, ListOf, RecordRow, SubmitKey, SummaryRow};
+use crate::store::shards::{each, Refs, Shard};
 use crate::store::{institutions, throttles};
 use shared::time::today_jst;
 
@@ -305,8 +305,16 @@ pub async fn list(c: Staff) -> ApiResult<Response> {
     let mut rows: Vec<SummaryRow> = pages.into_iter().flatten().collect();
     rows.sort_by(|a, b| {
         let unread_first = |r: &SummaryRow| health_center && r.received_at.is_some();
-        (unread_first(a), std::cmp::Reverse(a.filed_at), std::cmp::Reverse(a.seq))
-            .cmp(&(unread_first(b), std::cmp::Reverse(b.filed_at), std::cmp::Reverse(b.seq)))
+        (
+            unread_first(a),
+            std::cmp::Reverse(a.filed_at),
+            std::cmp::Reverse(a.seq),
+        )
+            .cmp(&(
+                unread_first(b),
+                std::cmp::Reverse(b.filed_at),
+                std::cmp::Reverse(b.seq),
+            ))
     });
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.id.clone()));

@@ -40,6 +40,7 @@ use crate::platform::now_ms;
 use crate::request::{address_bucket, client_address, json_body, json_body_up_to};
 use crate::session;
 use crate::store::observation::{self as store, AlertRow, NewReport, Raised};
+use crate::store::shards::{each, Refs, Stores};
 use crate::store::{audit, cases, changes, db, institutions, throttles};
 use shared::time::today_jst;
 
@@ -75,14 +76,23 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
-    let holder = if smartphone_id_ok(&sid) {
-        store::holder_by_smartphone_id(&db, &sid, now).await?
+    // The スマホ入力ID is looked for in every shard (the phone does not say its prefecture).
+    let stores = Stores::new(env)?;
+    let shards = stores.all()?;
+    let found = if smartphone_id_ok(&sid) {
+        each(&shards, |shard| {
+            store::holder_by_smartphone_id(&shard.db, &sid, now)
+        })
+        .await?
     } else {
-        None
+        Vec::new()
     };
     let dob = body.date_of_birth.trim();
-    let holder = holder.filter(|h| !h.date_of_birth.is_empty() && h.date_of_birth == dob);
-    let Some(holder) = holder else {
+    let holder = shards.iter().zip(found).find_map(|(shard, h)| {
+        h.filter(|h| !h.date_of_birth.is_empty() && h.date_of_birth == dob)
+            .map(|h| (shard, h))
+    });
+    let Some((shard, holder)) = holder else {
         let event = person_event("observe_sign_in", "failure", &address);
         log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveSignInFailed));
@@ -93,7 +103,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
     sign_phone_in(
         env,
         &req,
-        &db,
+        &shard.db,
         &holder.case_id,
         &holder.health_center_id,
         "observe_sign_in",
@@ -256,13 +266,13 @@ async fn linked(c: &Staff, id: &str) -> ApiResult<Option<LinkedRecord>> {
 /// A live record and what this caller may do with it, if they may see it (no audit: a link, not a request for
 /// the record).
 async fn visible(c: &Staff, id: &str) -> ApiResult<Option<(cases::CaseRow, shared::auth::Access)>> {
-    let Some(row) = cases::row(&c.db, id).await? else {
+    let Some((shard, row)) = access::find(c, id).await? else {
         return Ok(None);
     };
     if row.deleted_at.is_some() {
         return Ok(None);
     }
-    let area = access::area(&c.db, &row).await?;
+    let area = access::area(&shard.db, &row).await?;
     let access = c.principal.access(&area);
     Ok(access.read.then_some((row, access)))
 }
@@ -293,8 +303,8 @@ fn queue_view(r: AlertRow, desk: &str) -> Option<AlertView> {
 }
 
 pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
-    let Visible { row, access, .. } = access::record(&c, id, "observation_read").await?;
-    let observation = match store::of_case(&c.db, id).await? {
+    let Visible { row, access, shard } = access::record(&c, id, "observation_read").await?;
+    let observation = match store::of_case(&shard.db, id).await? {
         None => None,
         Some(o) => {
             let household_of = match &o.household_of {
@@ -302,7 +312,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
                 None => None,
             };
             let mut members = Vec::new();
-            for m in store::household_members(&c.db, id).await? {
+            for m in store::household_members(&shard.db, id).await? {
                 if let Some(l) = linked(&c, &m).await? {
                     members.push(l);
                 }
@@ -317,7 +327,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
             })
         }
     };
-    let reports = store::reports_of(&c.db, id)
+    let reports = store::reports_of(&shard.db, id)
         .await?
         .into_iter()
         .filter_map(|r| {
@@ -334,7 +344,7 @@ pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
             })
         })
         .collect();
-    let alerts = store::alerts_of(&c.db, id).await?;
+    let alerts = store::alerts_of(&shard.db, id).await?;
     c.log(c.event("observation_read", "ok").target(id)).await?;
     Ok(Response::from_json(&ObservationView {
         observation,
@@ -363,7 +373,7 @@ fn invalid(field: &str, message: &str) -> ApiError {
 /// observation (and its unhandled alerts) then belongs to the record's current health center: restarting it after
 /// a transfer moves it to the caller's desk.
 pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
-    let Visible { row, access, .. } = access::record(&c, id, "observation_start").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "observation_start").await?;
     if !access.manage || row.deleted_at.is_some() {
         c.log(c.event("observation_start", "forbidden").target(id))
             .await?;
@@ -409,7 +419,8 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
                 "このスマホ入力IDの記録が当保健所にありません",
             )
         };
-        let h = store::household_candidate(&c.db, household, &row.health_center_id)
+        // A household is one shard's: the member reporting for this record is looked for beside it.
+        let h = store::household_candidate(&shard.db, household, &row.health_center_id)
             .await?
             .ok_or_else(unknown)?;
         // A record the caller may not see is answered like an unknown one.
@@ -431,8 +442,10 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
         Some(h.id)
     };
     let (started_on, ends_on) = (start.to_string(), end.to_string());
+    c.writing(&shard, Refs::default().health_center(&row.health_center_id))
+        .await?;
     let mut statements = store::start(
-        &c.db,
+        &shard.db,
         &store::Start {
             case_id: id,
             health_center_id: &row.health_center_id,
@@ -445,28 +458,35 @@ pub async fn start(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> 
         now,
     )?;
     statements.push(audit::batch_entry(
-        &c.db,
+        &shard.db,
         &c.event("observation_start", "ok").target(id),
         now,
     )?);
-    c.db.batch(statements).await?;
+    shard.db.batch(statements).await?;
     get(c, id).await
 }
 
 /// `POST /api/cases/{id}/observation/stop`: ends the observation (the slip stops working, no missed check-ins).
 pub async fn stop(c: Staff, id: &str) -> ApiResult<Response> {
-    let Visible { row, access, .. } = access::record(&c, id, "observation_stop").await?;
+    let Visible { row, access, shard } = access::record(&c, id, "observation_stop").await?;
     if !access.manage || row.deleted_at.is_some() {
         c.log(c.event("observation_stop", "forbidden").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
     let now = now_ms();
-    c.db.batch(vec![
-        store::stop(&c.db, id, &c.user.id, now)?,
-        audit::batch_entry(&c.db, &c.event("observation_stop", "ok").target(id), now)?,
-    ])
-    .await?;
+    c.writing(&shard, Refs::default()).await?;
+    shard
+        .db
+        .batch(vec![
+            store::stop(&shard.db, id, &c.user.id, now)?,
+            audit::batch_entry(
+                &shard.db,
+                &c.event("observation_stop", "ok").target(id),
+                now,
+            )?,
+        ])
+        .await?;
     get(c, id).await
 }
 
@@ -486,9 +506,13 @@ pub async fn queue(c: Staff, req: Request) -> ApiResult<Response> {
     let q: QueueQuery = req.query().unwrap_or(QueueQuery { all: None });
     let all = q.all.as_deref() == Some("1");
     let now = now_ms();
-    store::sweep(&c.db, Some(&hc), now).await?;
-    let rows = store::queue(&c.db, &hc, all).await?;
-    let waiting = store::waiting(&c.db, &hc).await?;
+    // A health center's alerts are in its prefecture's shard (a record moved elsewhere takes its alerts along).
+    let shard = c
+        .stores
+        .for_pref(c.principal.jurisdiction.pref_code().unwrap_or_default())?;
+    store::sweep(&shard.db, Some(&hc), now).await?;
+    let rows = store::queue(&shard.db, &hc, all).await?;
+    let waiting = store::waiting(&shard.db, &hc).await?;
     let alerts: Vec<AlertView> = rows
         .into_iter()
         .filter_map(|r| queue_view(r, &hc))
@@ -515,7 +539,10 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
     if note.is_empty() || note.chars().count() > NOTE_MAX_CHARS {
         return Err(invalid("note", "対応内容を1〜500文字で入力してください"));
     }
-    let Some(a) = store::alert_state(&c.db, id).await? else {
+    let shard = c
+        .stores
+        .for_pref(c.principal.jurisdiction.pref_code().unwrap_or_default())?;
+    let Some(a) = store::alert_state(&shard.db, id).await? else {
         c.log(c.event("alert_handle", "not_found").target(id))
             .await?;
         return Err(ApiError::new(ErrorCode::NotFound));
@@ -529,16 +556,18 @@ pub async fn handle_alert(c: Staff, mut req: Request, id: &str) -> ApiResult<Res
         return Err(ApiError::new(ErrorCode::Conflict));
     }
     let now = now_ms();
-    let results =
-        c.db.batch(vec![
-            store::handle(&c.db, id, &c.user.id, note, now)?,
-            audit::batch_entry(&c.db, &c.event("alert_handle", "ok").target(id), now)?,
+    c.writing(&shard, Refs::default()).await?;
+    let results = shard
+        .db
+        .batch(vec![
+            store::handle(&shard.db, id, &c.user.id, note, now)?,
+            audit::batch_entry(&shard.db, &c.event("alert_handle", "ok").target(id), now)?,
         ])
         .await?;
     if results.first().map_or(0, changes) == 0 {
         return Err(ApiError::new(ErrorCode::Conflict));
     }
-    let view = store::alert(&c.db, id)
+    let view = store::alert(&shard.db, id)
         .await?
         .and_then(|r| queue_view(r, &hc))
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
@@ -551,15 +580,24 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
         return Err(ApiError::new(ErrorCode::Forbidden));
     };
     let now = now_ms();
+    // The area's shards: its prefecture's, or all for the nation.
+    let shards = c.stores.for_area(match &area {
+        DashboardArea::Nation => None,
+        _ => c.principal.jurisdiction.pref_code(),
+    })?;
     let area_name = match &area {
         DashboardArea::HealthCenter(h) => {
-            store::sweep(&c.db, Some(h), now).await?;
-            institutions::health_center(&c.db, h)
+            for shard in &shards {
+                store::sweep(&shard.db, Some(h), now).await?;
+            }
+            institutions::health_center(&c.core, h)
                 .await?
                 .map_or_else(String::new, |h| h.name)
         }
         DashboardArea::Prefecture(p) => {
-            store::sweep(&c.db, None, now).await?;
+            for shard in &shards {
+                store::sweep(&shard.db, None, now).await?;
+            }
             p.parse::<u8>()
                 .ok()
                 .and_then(shared::notification::municipality::prefecture_name)
@@ -567,7 +605,7 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
                 .to_owned()
         }
         DashboardArea::Nation => {
-            store::sweep(&c.db, None, now).await?;
+            each(&shards, |shard| store::sweep(&shard.db, None, now)).await?;
             "全国".to_owned()
         }
     };
@@ -575,9 +613,40 @@ pub async fn dashboard(c: Staff) -> ApiResult<Response> {
     let from = today - chrono::Duration::days(CURVE_DAYS as i64 - 1);
     // Filing time bounds the scan; 確定日 places the case on the curve.
     let from_ms = now - (CURVE_DAYS as i64 + 31) * 86_400_000;
-    let records = cases::figures(&c.db, &area, from_ms).await?;
-    let figures = store::dashboard(&c.db, &area, &today.to_string()).await?;
-    let counts: HashMap<String, i64> = records.days.into_iter().collect();
+    let today_s = today.to_string();
+    let per_shard = each(&shards, |shard| {
+        let (area, today_s) = (&area, &today_s);
+        async move {
+            Ok((
+                cases::figures(&shard.db, area, from_ms).await?,
+                store::dashboard(&shard.db, area, today_s).await?,
+            ))
+        }
+    })
+    .await?;
+    // The shards' figures added up (each shard counts only its own records).
+    let mut records = cases::Figures {
+        days: Vec::new(),
+        statuses: Vec::new(),
+    };
+    let mut figures = store::Figures {
+        observing: 0,
+        overdue: 0,
+        waiting: 0,
+        urgent: 0,
+    };
+    for (r, f) in per_shard {
+        records.days.extend(r.days);
+        records.statuses.extend(r.statuses);
+        figures.observing += f.observing;
+        figures.overdue += f.overdue;
+        figures.waiting += f.waiting;
+        figures.urgent += f.urgent;
+    }
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    for (d, n) in records.days {
+        *counts.entry(d).or_default() += n;
+    }
     let curve = (0..CURVE_DAYS as i64)
         .map(|i| {
             let d = (from + chrono::Duration::days(i)).to_string();

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
 use crate::request::{address_bucket, client_address, json_body};
 use crate::store::credentials::{self, Holder};
+use crate::store::shards::{each, Shard, Stores};
 use crate::store::{audit, cases, db, observation, throttles};
 use crate::webauthn::{self, Ceremony, Creation, Mark, Purpose};
 
@@ -35,7 +36,7 @@ pub async fn options(p: Phone, req: Request) -> ApiResult<Response> {
         .collect();
     let label = format!("健康観察 ID末尾{tail}");
     let challenge =
-        webauthn::new_challenge(&p.db, Mark::PhoneRegister(holder), Purpose::Register).await?;
+        webauthn::new_challenge(&p.core, Mark::PhoneRegister(holder), Purpose::Register).await?;
     // It will stand in for the slip and the birth date: a discoverable key, and the phone verifies its user.
     webauthn::creation_options(
         &req,
@@ -57,9 +58,10 @@ pub async fn register(p: Phone, mut req: Request) -> ApiResult<Response> {
     let credential: RegistrationResponseJson = webauthn::parse(&body.credential_json)?;
     let db = &p.db;
     let now = now_ms();
+    // Challenges are the core's; the phone's keys live beside its record, in the shard.
     let ceremony = Ceremony::open(
         &req,
-        db,
+        &p.core,
         &credential.response.client_data_json,
         Mark::PhoneRegister(holder),
         Purpose::Register,
@@ -122,10 +124,18 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
         log_anonymous(&db, &req, event, now).await?;
         return Err(ApiError::new(ErrorCode::ObserveTooManyAttempts));
     }
-    match verify(&req, &db, &credential, now).await {
-        Ok((case_id, hc)) => {
+    match verify(&req, &db, &Stores::new(env)?, &credential, now).await {
+        Ok((case_id, hc, shard)) => {
             throttles::refund(&db, &addr_key).await?;
-            sign_phone_in(env, &req, &db, &case_id, &hc, "observe_passkey_sign_in").await
+            sign_phone_in(
+                env,
+                &req,
+                &shard.db,
+                &case_id,
+                &hc,
+                "observe_passkey_sign_in",
+            )
+            .await
         }
         Err(e) => {
             let event = person_event("observe_passkey_sign_in", "failure", &address);
@@ -138,17 +148,27 @@ pub async fn sign_in(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// The record and health center a valid assertion signs in to.
 async fn verify(
     req: &Request,
-    db: &D1Database,
+    core: &D1Database,
+    stores: &Stores,
     credential: &AuthenticationResponseJson,
     now: i64,
-) -> ApiResult<(String, String)> {
+) -> ApiResult<(String, String, Shard)> {
     let id = webauthn::credential_id(credential)?;
-    let key = credentials::key(db, Holder::Phone, &id)
-        .await?
+    // The key is in the shard of its record: looked for in each.
+    let shards = stores.all()?;
+    let found = each(&shards, |shard| {
+        credentials::key(&shard.db, Holder::Phone, &id)
+    })
+    .await?;
+    let (shard, key) = shards
+        .into_iter()
+        .zip(found)
+        .find_map(|(s, k)| k.map(|k| (s, k)))
         .ok_or_else(|| webauthn::unknown_credential(Holder::Phone))?;
+    let db = &shard.db;
     let ceremony = Ceremony::open(
         req,
-        db,
+        core,
         &credential.response.client_data_json,
         Mark::PhoneSignIn,
         Purpose::Authenticate,
@@ -164,5 +184,5 @@ async fn verify(
     let hc = observation::active_holder(db, &key.owner, now)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::ObserveSignInFailed))?;
-    Ok((key.owner, hc))
+    Ok((key.owner, hc, shard))
 }

@@ -41,6 +41,7 @@ use crate::request::{address_bucket, client_address, json_body};
 use crate::store::audit::{self, seal_later, Event};
 use crate::store::cases::{self, id_columns, NewCase, VersionEntry};
 use crate::store::self_registrations::{self as store, NewRegistration, Row};
+use crate::store::shards::{Refs, Shard, Stores};
 use crate::store::{db, institutions, observation, throttles};
 
 /// An audit event of the anonymous page (no user; the role names who it was).
@@ -120,6 +121,14 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
         ));
     };
     let dedupe = dedupe_key(&body);
+    // Kept in the shard of the residence's prefecture, beside the records its confirmation will make or find.
+    let stores = Stores::new(env)?;
+    let shard = stores.for_pref(&pref)?;
+    stores
+        .ensure(&shard, Refs::default().health_center(hc.id))
+        .await?;
+    let core = db;
+    let db = &shard.db;
     for _ in 0..3 {
         let id = format!("sr_{}", token()?);
         let number = receipt()?;
@@ -128,7 +137,7 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
         event.pref_code = Some(pref.clone());
         let statements = vec![
             store::insert(
-                &db,
+                db,
                 &NewRegistration {
                     id: &id,
                     receipt: &number,
@@ -141,7 +150,7 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
                 },
             )?,
             audit::batch_entry_if(
-                &db,
+                db,
                 &event,
                 now,
                 store::INSERTED_GUARD,
@@ -155,14 +164,14 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
                     return Ok(Response::from_json(&Receipt { receipt: number })?.with_status(201));
                 }
                 // Nothing stored: a resend of this page's registration, or the same person again.
-                let (found, outcome) = match store::by_client_key(&db, &body.client_key).await? {
+                let (found, outcome) = match store::by_client_key(db, &body.client_key).await? {
                     Some(s) => (Some(s), "replayed"),
-                    None => (store::live_by_person(&db, &dedupe).await?, "duplicate"),
+                    None => (store::live_by_person(db, &dedupe).await?, "duplicate"),
                 };
                 if let Some(s) = found {
                     let ev = registrant_event("self_registration_submit", outcome, &address)
                         .in_area(&s.id, &s.health_center_id);
-                    log_anonymous(&db, &req, ev, now).await?;
+                    log_anonymous(&core, &req, ev, now).await?;
                     return Ok(Response::from_json(&Receipt { receipt: s.receipt })?);
                 }
                 // Decided (rejected) between the insert and the look-up: try again.
@@ -191,9 +200,16 @@ async fn review_area(c: &Staff, action: &'static str) -> ApiResult<ReviewArea> {
 }
 
 /// A registration of the caller's area: 404 unknown, 403 another area's (both audited).
-async fn of_area(c: &Staff, id: &str, action: &'static str) -> ApiResult<Row> {
+/// The shard of the caller's review area (a review area lies in one prefecture).
+fn area_shard(c: &Staff) -> ApiResult<Shard> {
+    c.stores
+        .for_pref(c.principal.jurisdiction.pref_code().unwrap_or_default())
+}
+
+async fn of_area(c: &Staff, id: &str, action: &'static str) -> ApiResult<(Row, Shard)> {
     let area = review_area(c, action).await?;
-    let Some(row) = store::get(&c.db, id).await? else {
+    let shard = area_shard(c)?;
+    let Some(row) = store::get(&shard.db, id).await? else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
@@ -201,7 +217,7 @@ async fn of_area(c: &Staff, id: &str, action: &'static str) -> ApiResult<Row> {
         c.log(c.event(action, "forbidden").target(id)).await?;
         return Err(ApiError::new(ErrorCode::Forbidden));
     }
-    Ok(row)
+    Ok((row, shard))
 }
 
 fn summary(r: &Row) -> RegistrationSummary {
@@ -238,7 +254,7 @@ pub async fn list(c: Staff, req: Request) -> ApiResult<Response> {
             ));
         }
     }
-    let rows = store::list(&c.db, &area, status.as_deref()).await?;
+    let rows = store::list(&area_shard(&c)?.db, &area, status.as_deref()).await?;
     let items: Vec<RegistrationSummary> = rows.iter().map(summary).collect();
     c.log(
         c.event("self_registration_list", "ok")
@@ -250,9 +266,9 @@ pub async fn list(c: Staff, req: Request) -> ApiResult<Response> {
 
 /// `GET /api/self-registrations/{id}`.
 pub async fn get(c: Staff, id: &str) -> ApiResult<Response> {
-    let row = of_area(&c, id, "self_registration_read").await?;
+    let (row, shard) = of_area(&c, id, "self_registration_read").await?;
     let existing_case =
-        row.status == "pending" && store::same_person_case(&c.db, &row).await?.is_some();
+        row.status == "pending" && store::same_person_case(&shard.db, &row).await?.is_some();
     c.log(c.event("self_registration_read", "ok").target(id))
         .await?;
     Ok(Response::from_json(&detail(row, existing_case))?)
@@ -284,7 +300,7 @@ async fn closed(c: &Staff, action: &'static str, id: &str) -> ApiResult<Response
 
 /// `POST /api/self-registrations/{id}/reject` with `{reason}` (required): decided once.
 pub async fn reject(c: Staff, mut req: Request, id: &str) -> ApiResult<Response> {
-    let row = of_area(&c, id, "self_registration_reject").await?;
+    let (row, shard) = of_area(&c, id, "self_registration_reject").await?;
     let body: Reject = json_body(&mut req).await?;
     let reason = body.reason.trim();
     let bad_char = |ch: char| ch.is_control() && ch != '\n';
@@ -302,12 +318,13 @@ pub async fn reject(c: Staff, mut req: Request, id: &str) -> ApiResult<Response>
     let mut event = c.event("self_registration_reject", "ok").target(id);
     event.health_center_id = Some(row.health_center_id.clone());
     event.pref_code = Some(row.pref_code.clone());
-    let results = c
+    c.writing(&shard, Refs::default()).await?;
+    let results = shard
         .db
         .batch(vec![
-            store::decide(&c.db, id, "rejected", &c.user.id, now, reason, None)?,
+            store::decide(&shard.db, id, "rejected", &c.user.id, now, reason, None)?,
             audit::batch_entry_if(
-                &c.db,
+                &shard.db,
                 &event,
                 now,
                 "EXISTS (SELECT 1 FROM self_registrations WHERE id = ?10 AND status = 'rejected' AND decided_at = ?11 AND decided_by = ?12)",
@@ -318,7 +335,7 @@ pub async fn reject(c: Staff, mut req: Request, id: &str) -> ApiResult<Response>
     if results.first().map(crate::store::changes) != Some(1) {
         return closed(&c, "self_registration_reject", id).await;
     }
-    let row = store::get(&c.db, id)
+    let row = store::get(&shard.db, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     Ok(Response::from_json(&detail(row, false))?)
@@ -327,19 +344,28 @@ pub async fn reject(c: Staff, mut req: Request, id: &str) -> ApiResult<Response>
 /// `POST /api/self-registrations/{id}/confirm`: the patient record (found or made) with its health observation;
 /// answers what the slip needs. Decided once.
 pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let row = of_area(&c, id, "self_registration_confirm").await?;
+    let (row, shard) = of_area(&c, id, "self_registration_confirm").await?;
+    let db = &shard.db;
     if row.status != "pending" {
         return closed(&c, "self_registration_confirm", id).await;
     }
     let now = now_ms();
     let today = today_jst(now);
     let user = c.user.id.clone();
-    let existing = store::same_person_case(&c.db, &row).await?;
+    let existing = store::same_person_case(db, &row).await?;
     let linked = existing.is_some();
     let case_id = match &existing {
         Some(e) => e.clone(),
         None => format!("n_{}", token()?),
     };
+    // A new record is routed to the registration's prefecture (this shard) and numbered across shards.
+    let seq = if linked {
+        None
+    } else {
+        c.stores.route_new(&case_id, &row.pref_code, now).await?.1
+    };
+    c.writing(&shard, Refs::default().health_center(&row.health_center_id))
+        .await?;
     // Observation: from the confirmation day to the tenth day after the result (at least today).
     let result_day =
         chrono::NaiveDate::parse_from_str(&row.result_date, "%Y-%m-%d").unwrap_or(today);
@@ -370,8 +396,9 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
         let tabs_json = Value::Object(tabs).to_string();
         let phone_id = shared::case::smartphone_id(random_bytes::<8>()?);
         statements.push(cases::insert_case(
-            &c.db,
+            db,
             &NewCase {
+                seq,
                 id: &case_id,
                 smartphone_id: &phone_id,
                 institution_id: None,
@@ -387,7 +414,7 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
             },
         )?);
         statements.push(cases::version_entry(
-            &c.db,
+            db,
             &VersionEntry {
                 case_id: &case_id,
                 part: "create",
@@ -400,7 +427,7 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
         )?);
     }
     statements.push(store::decide(
-        &c.db,
+        db,
         id,
         "confirmed",
         &user,
@@ -408,17 +435,17 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
         "",
         Some(&case_id),
     )?);
-    statements.push(store::decided_guard(&c.db, id, &user, now, &case_id)?);
+    statements.push(store::decided_guard(db, id, &user, now, &case_id)?);
     // The observation belongs to the record's health center (a linked record may be elsewhere in the prefecture).
     let record_hc = match &existing {
-        Some(e) => cases::row(&c.db, e)
+        Some(e) => cases::row(db, e)
             .await?
             .map(|r| r.health_center_id)
             .unwrap_or_else(|| row.health_center_id.clone()),
         None => row.health_center_id.clone(),
     };
     let running = match &existing {
-        Some(e) => observation::of_case(&c.db, e)
+        Some(e) => observation::of_case(db, e)
             .await?
             .is_some_and(|o| o.stopped_at.is_none()),
         None => false,
@@ -428,7 +455,7 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
     let manages = c.principal.desk() == Some(record_hc.as_str());
     if !running && (!linked || manages) {
         statements.extend(observation::start(
-            &c.db,
+            db,
             &observation::Start {
                 case_id: &case_id,
                 health_center_id: &record_hc,
@@ -451,13 +478,16 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
     event.pref_code = Some(row.pref_code.clone());
     let mut made = c.event("case_create", "ok").in_area(&case_id, &record_hc);
     made.pref_code = Some(row.pref_code.clone());
-    statements.push(audit::batch_entry(&c.db, &event, now)?);
+    statements.push(audit::batch_entry(db, &event, now)?);
     if !linked {
-        statements.push(audit::batch_entry(&c.db, &made, now)?);
+        statements.push(audit::batch_entry(db, &made, now)?);
     }
-    if let Err(e) = c.db.batch(statements).await {
+    if let Err(e) = db.batch(statements).await {
+        if !linked {
+            c.stores.drop_route(&case_id).await;
+        }
         // The guard failed (decided meanwhile) or the store did: which one, the row says.
-        if store::get(&c.db, id)
+        if store::get(db, id)
             .await?
             .is_some_and(|r| r.status != "pending")
         {
@@ -466,8 +496,8 @@ pub async fn confirm(c: Staff, id: &str, env: &Env, ctx: &Context) -> ApiResult<
         return Err(e.into());
     }
     seal_later(env, ctx);
-    let rec = cases::row(&c.db, &case_id).await?;
-    let obs = observation::of_case(&c.db, &case_id).await?;
+    let rec = cases::row(db, &case_id).await?;
+    let obs = observation::of_case(db, &case_id).await?;
     let (smartphone_id, hc_name) = rec
         .map(|r| (r.smartphone_id, r.health_center_name))
         .unwrap_or_default();

@@ -20,7 +20,7 @@ use shared::case::tabs::{self, Tab};
 use shared::drive::{self, DecodeError};
 use shared::error::ErrorCode;
 use shared::notification::validate::{IssueSeverity, IssueView};
-use worker::{Context, D1PreparedStatement, Env, Request, Response};
+use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response};
 
 use crate::caller::Staff;
 use crate::crypto::{b64url, random_bytes};
@@ -32,6 +32,7 @@ use crate::store::cases::{
     self as cases, id_columns, parse_tabs, Base, Change, NewCase, NewStatus, VersionEntry,
     VersionedWrite,
 };
+use crate::store::shards::{each, Refs, Shard};
 use crate::store::sync::{self as store, Existing, Specimen};
 use crate::store::{changes, institutions};
 use shared::time::today_jst;
@@ -57,8 +58,15 @@ fn issue(field: &str, message: &str) -> IssueView {
     }
 }
 
-async fn existing(c: &Staff, ids: &[&str]) -> ApiResult<Vec<Existing>> {
-    store::existing(&c.db, ids).await
+/// The rows already synced of these client ids, each with the index (in `shards`) of the shard that holds it: a
+/// record stays where its health center is, which a transfer may have changed.
+async fn existing(shards: &[Shard], ids: &[&str]) -> ApiResult<Vec<(usize, Existing)>> {
+    Ok(each(shards, |shard| store::existing(&shard.db, ids))
+        .await?
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, rows)| rows.into_iter().map(move |r| (i, r)))
+        .collect())
 }
 
 /// What the sync row keeps of a device's record.
@@ -176,7 +184,7 @@ struct Plan {
     answer: Outcome,
 }
 
-fn plan_create(
+async fn plan_create(
     c: &Staff,
     ready: &Ready,
     institution: &str,
@@ -185,6 +193,9 @@ fn plan_create(
 ) -> ApiResult<Plan> {
     let rec = &ready.rec;
     let case_id = format!("n_{}", crate::crypto::token()?);
+    // Routed to the clinic's prefecture's shard (the one the caller batches into), numbered across shards.
+    let (shard, seq) = c.stores.route_new(&case_id, pref, now).await?;
+    let db = &shard.db;
     let phone_id = smartphone_id(random_bytes::<8>()?);
     let cols = id_columns(&ready.id_tab);
     let user = c.principal.user_id.as_str();
@@ -197,8 +208,9 @@ fn plan_create(
     let status = CaseStatus::SpecimenCollected.as_str();
     let statements = vec![
         cases::insert_case(
-            &c.db,
+            db,
             &NewCase {
+                seq,
                 id: &case_id,
                 smartphone_id: &phone_id,
                 institution_id: Some(institution),
@@ -214,7 +226,7 @@ fn plan_create(
             },
         )?,
         cases::version_entry(
-            &c.db,
+            db,
             &VersionEntry {
                 case_id: &case_id,
                 part: "create",
@@ -226,12 +238,12 @@ fn plan_create(
             Base::New,
         )?,
         cases::status_entry(
-            &c.db,
+            db,
             &NewStatus::plain(&case_id, status, &date, now, user),
             None,
         )?,
-        store::insert_record(&c.db, &specimen(rec), institution, user, &case_id, now)?,
-        audit::batch_entry(&c.db, &event, now)?,
+        store::insert_record(db, &specimen(rec), institution, user, &case_id, now)?,
+        audit::batch_entry(db, &event, now)?,
     ];
     Ok(Plan {
         index: 0,
@@ -250,6 +262,7 @@ fn plan_create(
 /// What the server answers for a record it has seen, or the plan of the change to apply.
 fn plan_existing(
     c: &Staff,
+    db: &D1Database,
     ready: &Ready,
     ex: &Existing,
     institution: &str,
@@ -364,12 +377,12 @@ fn plan_existing(
     };
     let done = w.written();
     w.then.push(store::update_record(
-        &c.db,
+        db,
         &done,
         &specimen(rec),
         index as i64,
     )?);
-    let statements = cases::versioned_statements(&c.db, w)?;
+    let statements = cases::versioned_statements(db, w)?;
     Ok(Ok(Plan {
         index: 0,
         statements,
@@ -398,6 +411,8 @@ fn find_entry(tests: &[Value], code: &str, stored: i64) -> Option<usize> {
 /// One record on its own: read, plan, write; a lost race is re-read and answered from what won.
 async fn apply_one(
     c: &Staff,
+    shards: &[Shard],
+    home: usize,
     ready: &Ready,
     institution: &str,
     pref: &str,
@@ -405,15 +420,21 @@ async fn apply_one(
 ) -> ApiResult<RecordResult> {
     let rec = &ready.rec;
     for _ in 0..3 {
-        let ex = existing(c, &[rec.client_id.as_str()]).await?;
-        let plan = match ex.first() {
-            Some(ex) => match plan_existing(c, ready, ex, institution, now)? {
-                Ok(plan) => plan,
+        let ex = existing(shards, &[rec.client_id.as_str()]).await?;
+        let (at, plan) = match ex.first() {
+            Some((at, ex)) => match plan_existing(c, &shards[*at].db, ready, ex, institution, now)?
+            {
+                Ok(plan) => (*at, plan),
                 Err(answer) => return Ok(answer),
             },
-            None => plan_create(c, ready, institution, pref, now)?,
+            None => (home, plan_create(c, ready, institution, pref, now).await?),
         };
-        match c.db.batch(plan.statements).await {
+        c.writing(
+            &shards[at],
+            Refs::default().health_center(&rec.health_center_id),
+        )
+        .await?;
+        match shards[at].db.batch(plan.statements).await {
             Ok(results) if results.get(plan.decisive).map(changes) == Some(1) => {
                 return Ok(RecordResult {
                     client_id: rec.client_id.clone(),
@@ -461,7 +482,7 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         .pref_code()
         .unwrap_or_default()
         .to_owned();
-    let hcs: Vec<String> = institutions::health_centers_in(&c.db, &pref)
+    let hcs: Vec<String> = institutions::health_centers_in(&c.core, &pref)
         .await?
         .into_iter()
         .map(|h| h.id)
@@ -492,18 +513,29 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         .iter()
         .map(|(_, r)| r.rec.client_id.as_str())
         .collect();
-    let known = existing(&c, &ids).await?;
+    // The clinic's prefecture's shard takes new records (and is batched); a record found in another shard (moved
+    // there by a transfer) is written there, on its own below.
+    let shards = c.stores.all()?;
+    let home_id = c.stores.map().for_pref(&pref).clone();
+    let home = shards.iter().position(|s| s.id == home_id).unwrap_or(0);
+    let mut refs = Refs::default();
+    for (_, r) in &ready {
+        refs = refs.health_center(&r.rec.health_center_id);
+    }
+    c.writing(&shards[home], refs).await?;
+    let known = existing(&shards, &ids).await?;
     let mut plans: Vec<Plan> = Vec::new();
     for (i, r) in &ready {
-        let plan = match known.iter().find(|e| e.client_id == r.rec.client_id) {
-            Some(ex) => match plan_existing(&c, r, ex, &institution, now)? {
+        let plan = match known.iter().find(|(_, e)| e.client_id == r.rec.client_id) {
+            Some((at, _)) if *at != home => continue,
+            Some((_, ex)) => match plan_existing(&c, &shards[home].db, r, ex, &institution, now)? {
                 Ok(p) => p,
                 Err(answer) => {
                     results[*i] = Some(answer);
                     continue;
                 }
             },
-            None => plan_create(&c, r, &institution, &pref, now)?,
+            None => plan_create(&c, r, &institution, &pref, now).await?,
         };
         plans.push(Plan { index: *i, ..plan });
     }
@@ -516,7 +548,7 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
             statements.extend(p.statements);
             answers.push(p.answer);
         }
-        let outcome = c.db.batch(statements).await;
+        let outcome = shards[home].db.batch(statements).await;
         match outcome {
             Ok(res) => {
                 for ((index, at), answer) in decisive.into_iter().zip(answers) {
@@ -536,7 +568,8 @@ pub async fn sync(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
         }
         for (i, r) in &ready {
             if results[*i].is_none() {
-                results[*i] = Some(apply_one(&c, r, &institution, &pref, now).await?);
+                results[*i] =
+                    Some(apply_one(&c, &shards, home, r, &institution, &pref, now).await?);
             }
         }
     }
@@ -585,7 +618,7 @@ pub async fn device_key(c: Staff, mut req: Request) -> ApiResult<Response> {
     let now = now_ms();
     let user = c.principal.user_id.as_str();
     let fresh = b64url(&random_bytes::<32>()?);
-    let key = store::release_device_key(&c.db, user, &body.device_id, &fresh, now)
+    let key = store::release_device_key(&c.core, user, &body.device_id, &fresh, now)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
     c.log(

@@ -755,8 +755,12 @@ pub async fn audit_page(
     let mut targets: Vec<String> = rows.iter().filter_map(|r| r.target.clone()).collect();
     targets.sort();
     targets.dedup();
-    let found = each(&shards, |shard| records_of_area(shard, health_center_id, &targets)).await?;
-    let records: std::collections::HashMap<String, Option<String>> = found.into_iter().flatten().collect();
+    let found = each(&shards, |shard| {
+        records_of_area(shard, health_center_id, &targets)
+    })
+    .await?;
+    let records: std::collections::HashMap<String, Option<String>> =
+        found.into_iter().flatten().collect();
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -811,7 +815,10 @@ async fn records_of_area(
     for chunk in ids.chunks(90) {
         let mut binds: Vec<JsValue> = vec![health_center_id.into()];
         binds.extend(chunk.iter().map(|s| JsValue::from_str(s)));
-        let list = (2..=binds.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let list = (2..=binds.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let rows: Vec<Row> = shard
             .db
             .prepare(format!(
@@ -928,7 +935,9 @@ pub async fn forward(core: &D1Database, shard: &Shard) -> ApiResult<usize> {
         core.batch(copies).await?;
         shard
             .db
-            .prepare("UPDATE audit_log SET forwarded_at = ?2 WHERE seq <= ?1 AND forwarded_at IS NULL")
+            .prepare(
+                "UPDATE audit_log SET forwarded_at = ?2 WHERE seq <= ?1 AND forwarded_at IS NULL",
+            )
             .bind(&[f(last), f(now_ms())])?
             .run()
             .await?;

@@ -450,7 +450,9 @@ pub fn merge(pages: Vec<Vec<SummaryRow>>, sort: SortKey) -> Vec<SummaryRow> {
     match sort {
         SortKey::FiledDesc => rows.sort_by(|a, b| (b.filed_at, b.seq).cmp(&(a.filed_at, a.seq))),
         SortKey::FiledAsc => rows.sort_by(|a, b| (a.filed_at, a.seq).cmp(&(b.filed_at, b.seq))),
-        SortKey::Name => rows.sort_by(|a, b| (&a.furigana_key, a.seq).cmp(&(&b.furigana_key, b.seq))),
+        SortKey::Name => {
+            rows.sort_by(|a, b| (&a.furigana_key, a.seq).cmp(&(&b.furigana_key, b.seq)))
+        }
     }
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.id.clone()));

@@ -12,6 +12,7 @@ use shared::tally::{sum_by, Counted, Reported};
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
+use super::shards::{each, Stores};
 use super::{changes, f};
 use crate::error::ApiResult;
 
@@ -127,9 +128,10 @@ pub struct ByBirth {
     pub n: i64,
 }
 
-/// The clinic's notifications (records not deleted) whose diagnosis date (else report date) is `day`.
+/// The clinic's notifications (records not deleted) whose diagnosis date (else report date) is `day`, from every
+/// shard (a clinic's records are where their health centers are).
 pub async fn notified_on(
-    db: &D1Database,
+    stores: &Stores,
     institution_id: &str,
     day: &str,
 ) -> ApiResult<Vec<ByBirth>> {
@@ -137,12 +139,21 @@ pub async fn notified_on(
         "SELECT n.institution_id, {NOTIFIED_DAY} AS day, n.date_of_birth, COUNT(*) AS n FROM notifications n \
          WHERE n.institution_id = ?1 AND {NOTIFIED_DAY} = ?2 AND {LIVE} GROUP BY n.date_of_birth"
     );
-    Ok(db
-        .prepare(&sql)
-        .bind(&[institution_id.into(), day.into()])?
-        .all()
-        .await?
-        .results()?)
+    let shards = stores.all()?;
+    let rows = each(&shards, |shard| {
+        let sql = &sql;
+        async move {
+            Ok(shard
+                .db
+                .prepare(sql)
+                .bind(&[institution_id.into(), day.into()])?
+                .all()
+                .await?
+                .results::<ByBirth>()?)
+        }
+    })
+    .await?;
+    Ok(rows.into_iter().flatten().collect())
 }
 
 /// `i.` (institutions) filtered to an area: the SQL and its one parameter.
@@ -173,24 +184,57 @@ pub struct StatusRow {
     pub late: Option<i64>,
 }
 
-/// Every clinic of the area with the day's report (if any) and its notified cases of the day.
-pub async fn status(db: &D1Database, area: &DashboardArea, day: &str) -> ApiResult<Vec<StatusRow>> {
+/// Every clinic of the area with the day's report (if any) and its notified cases of the day: the clinics and their
+/// reports from the core, the notified counts from every shard.
+pub async fn status(stores: &Stores, area: &DashboardArea, day: &str) -> ApiResult<Vec<StatusRow>> {
     let (filter, param) = area_filter(area, "i");
     let sql = format!(
         "SELECT i.id AS institution_id, i.name AS institution_name, i.health_center_id, \
-         h.name AS health_center_name, \
-         (SELECT COUNT(*) FROM notifications n WHERE n.institution_id = i.id AND {NOTIFIED_DAY} = ?2 AND {LIVE}) \
-         AS notified, t.bands_id, t.counts, t.total, t.version, t.submitted_at, t.updated_at, t.late \
+         h.name AS health_center_name, 0 AS notified, \
+         t.bands_id, t.counts, t.total, t.version, t.submitted_at, t.updated_at, t.late \
          FROM institutions i JOIN health_centers h ON h.id = i.health_center_id \
          LEFT JOIN daily_totals t ON t.institution_id = i.id AND t.day = ?2 \
          WHERE {filter} ORDER BY i.health_center_id, i.name"
     );
-    Ok(db
+    let mut rows: Vec<StatusRow> = stores
+        .core
         .prepare(&sql)
-        .bind(&[param, day.into()])?
+        .bind(&[param.clone(), day.into()])?
         .all()
         .await?
-        .results()?)
+        .results()?;
+    #[derive(Deserialize)]
+    struct Notified {
+        institution_id: String,
+        n: i64,
+    }
+    let counted = format!(
+        "SELECT n.institution_id, COUNT(*) AS n FROM notifications n JOIN institutions i ON i.id = n.institution_id \
+         WHERE {filter} AND {NOTIFIED_DAY} = ?2 AND {LIVE} GROUP BY n.institution_id"
+    );
+    let shards = stores.all()?;
+    let per_shard = each(&shards, |shard| {
+        let (counted, param) = (&counted, param.clone());
+        async move {
+            Ok(shard
+                .db
+                .prepare(counted)
+                .bind(&[param, day.into()])?
+                .all()
+                .await?
+                .results::<Notified>()?)
+        }
+    })
+    .await?;
+    for n in per_shard.into_iter().flatten() {
+        if let Some(r) = rows
+            .iter_mut()
+            .find(|r| r.institution_id == n.institution_id)
+        {
+            r.notified += n.n;
+        }
+    }
+    Ok(rows)
 }
 
 /// The area's notified cases from `from` to `to` (by the filing clinic's area), per clinic, day and birth date.
@@ -275,9 +319,11 @@ pub async fn self_registered_in(
         .results()?)
 }
 
-/// The dashboard's three parts for an area from `from` to `to` (`YYYY-MM-DD`), as `shared::tally` sums them.
+/// The dashboard's three parts for an area from `from` to `to` (`YYYY-MM-DD`), as `shared::tally` sums them: the
+/// notified cases and self-registrations from every shard at once (a clinic's records may be in any shard after a
+/// transfer), the clinics' daily totals from the core.
 pub async fn parts_in(
-    db: &D1Database,
+    stores: &Stores,
     area: &DashboardArea,
     from: &str,
     to: &str,
@@ -291,9 +337,17 @@ pub async fn parts_in(
             n: u32::try_from(r.n).unwrap_or(0),
         }
     }
-    let notified = notified_in(db, area, from, to).await?;
-    let totals = totals_in(db, area, from, to).await?;
-    let selfreg = self_registered_in(db, area, from, to).await?;
+    let shards = stores.all()?;
+    let (notified, selfreg, totals) = futures_util::future::try_join3(
+        each(&shards, |shard| notified_in(&shard.db, area, from, to)),
+        each(&shards, |shard| {
+            self_registered_in(&shard.db, area, from, to)
+        }),
+        totals_in(&stores.core, area, from, to),
+    )
+    .await?;
+    let notified: Vec<ByBirth> = notified.into_iter().flatten().collect();
+    let selfreg: Vec<ByBirth> = selfreg.into_iter().flatten().collect();
     Ok((
         notified.into_iter().map(counted).collect(),
         totals
@@ -314,13 +368,13 @@ pub async fn parts_in(
 /// band of `DAILY_BANDS_2022`: the open-data counts. Only (day, prefecture) pairs with something are returned; the
 /// open-data writer fills the rest with zeros.
 pub async fn pref_days(
-    db: &D1Database,
+    stores: &Stores,
     area: &DashboardArea,
     from: NaiveDate,
     to: NaiveDate,
 ) -> ApiResult<Vec<PrefDay>> {
     let (notified, totals, selfreg) =
-        parts_in(db, area, &from.to_string(), &to.to_string()).await?;
+        parts_in(stores, area, &from.to_string(), &to.to_string()).await?;
     Ok(sum_by(&notified, &totals, &selfreg, str::to_owned)
         .into_iter()
         .filter_map(|((day, pref_code), d)| {

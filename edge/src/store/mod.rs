@@ -44,8 +44,8 @@ pub mod notifications;
 pub mod observation;
 pub mod probe;
 pub mod self_registrations;
-pub mod shards;
 pub mod sentinel;
+pub mod shards;
 pub mod sync;
 pub mod throttles;
 

@@ -155,7 +155,12 @@ impl Stores {
     /// Registers a new record in the shard of `pref_code` (idempotent: a repeated call answers the first one's
     /// entry) and answers the shard and the record's number across shards (`None` in the one-database setup, where
     /// the database numbers its rows itself).
-    pub async fn route_new(&self, case_id: &str, pref_code: &str, now: i64) -> ApiResult<(Shard, Option<i64>)> {
+    pub async fn route_new(
+        &self,
+        case_id: &str,
+        pref_code: &str,
+        now: i64,
+    ) -> ApiResult<(Shard, Option<i64>)> {
         if self.single() {
             return Ok((self.shard(&ShardId(CORE.to_owned()))?, None));
         }
@@ -175,7 +180,9 @@ impl Stores {
             .bind(&[case_id.into(), shard.as_str().into(), pref_code.into(), f(now)])?
             .first(None)
             .await?;
-        let r = r.ok_or_else(|| crate::error::ApiError::with_detail(shared::error::ErrorCode::Internal, "no route"))?;
+        let r = r.ok_or_else(|| {
+            crate::error::ApiError::with_detail(shared::error::ErrorCode::Internal, "no route")
+        })?;
         Ok((self.shard(&ShardId(r.shard))?, Some(r.seq)))
     }
 
@@ -311,10 +318,16 @@ impl Stores {
 }
 
 /// The columns of an account a shard's copy holds (no secret, no counters).
-const USER_COLUMNS: &str = "id, login_id, display_name, role, institution_id, health_center_id, pref_code, \
+const USER_COLUMNS: &str =
+    "id, login_id, display_name, role, institution_id, health_center_id, pref_code, \
                             status, created_at, updated_at";
 
-async fn rows(db: &D1Database, columns: &str, table: &str, ids: &[String]) -> ApiResult<Vec<Map<String, Value>>> {
+async fn rows(
+    db: &D1Database,
+    columns: &str,
+    table: &str,
+    ids: &[String],
+) -> ApiResult<Vec<Map<String, Value>>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -342,7 +355,11 @@ fn js(v: &Value) -> JsValue {
 }
 
 /// `INSERT … ON CONFLICT(id) DO UPDATE` of a row read from the core (its column names are the core's).
-fn upsert(db: &D1Database, table: &str, row: &Map<String, Value>) -> ApiResult<D1PreparedStatement> {
+fn upsert(
+    db: &D1Database,
+    table: &str,
+    row: &Map<String, Value>,
+) -> ApiResult<D1PreparedStatement> {
     let cols: Vec<&String> = row.keys().collect();
     let params: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let set = cols
@@ -355,7 +372,10 @@ fn upsert(db: &D1Database, table: &str, row: &Map<String, Value>) -> ApiResult<D
     Ok(db
         .prepare(format!(
             "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {set}",
-            cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+            cols.iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             params.join(", ")
         ))
         .bind(&binds)?)
