@@ -1,22 +1,29 @@
-// Demo data for `cargo xtask dev` and the tests: one prefecture (東京都), two health centers, a clinic in each, and a
-// user of every role with a known demo password. Demo only: never part of a deployed configuration.
+// Demo data for `cargo xtask dev` and the tests: 東京都 with two health centers, a clinic in each and a user of every
+// role, and 神奈川県 with one health center, a clinic and its users (so that the nation's views span two prefectures
+// and two shards), all with a known demo password. Demo only: never part of a deployed configuration.
 //
-//   node edge/seed/demo.mjs [--persist-to DIR]   seed the local D1 (idempotent)
+// The directory goes into the core database (`DB`); every shard gets a copy of the health centers, institutions
+// and users (without password hashes, as the worker's own copies: edge/src/store/shards.rs) that its records refer
+// to. Records (records.mjs) go into the shard of their prefecture, each with its routing entry in the core.
+//
+//   node edge/seed/demo.mjs [--persist-to DIR]   seed the local databases (idempotent)
 //   node edge/seed/demo.mjs --print              print the demo sign-ins
 //
 // Health-center ids and names come from the project's reference data (health_centers.csv, derived from the
 // SurveillanceForEI/EI1 crosswalk; see its README for provenance and caveats).
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CORE, recordDatabases, shardFor, shardMap, shardsVar } from "./databases.mjs";
 
 export const DEMO_PASSWORD = "Demo-Hersys-2026";
 
 export const HEALTH_CENTERS = [
   { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13104.her-sys.example" },
   { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13112.her-sys.example" },
+  { id: "HC14101", name: "横浜市保健所", pref_code: "14", prefecture: "神奈川県", email: "notice@hc14101.her-sys.example" },
 ];
 
 export const INSTITUTIONS = [
@@ -24,6 +31,8 @@ export const INSTITUTIONS = [
     address: "東京都新宿区西新宿二丁目8番1号", phone: "03-0000-0001" },
   { id: "inst_demo_setagaya", name: "世田谷きたクリニック", health_center_id: "HC13112", pref_code: "13",
     address: "東京都世田谷区世田谷四丁目21番27号", phone: "03-0000-0002" },
+  { id: "inst_demo_yokohama", name: "横浜みなとクリニック", health_center_id: "HC14101", pref_code: "14",
+    address: "神奈川県横浜市中区港町一丁目1番地", phone: "045-000-0003" },
 ];
 
 export const USERS = [
@@ -37,6 +46,11 @@ export const USERS = [
   { id: "u_demo_pref_tokyo", login_id: "pref@tokyo.demo", display_name: "東京 七海", role: "prefecture_staff", institution_id: null, health_center_id: null, pref_code: "13" },
   { id: "u_demo_followup_tokyo", login_id: "followup@tokyo.demo", display_name: "支援 九重", role: "follow_up_center", institution_id: null, health_center_id: null, pref_code: "13" },
   { id: "u_demo_mhlw", login_id: "mhlw@national.demo", display_name: "厚労 八郎", role: "national_staff", institution_id: null, health_center_id: null, pref_code: null },
+  // 神奈川県 (its records live in the shard SHARD_KANAGAWA).
+  { id: "u_demo_doctor_yokohama", login_id: "doctor@yokohama-clinic.demo", display_name: "横浜 十和", role: "clinic_doctor", institution_id: "inst_demo_yokohama", health_center_id: "HC14101", pref_code: "14" },
+  { id: "u_demo_hc_staff_yokohama", login_id: "staff@yokohama-hc.demo", display_name: "保健 港", role: "health_center_staff", institution_id: null, health_center_id: "HC14101", pref_code: "14" },
+  { id: "u_demo_hc_admin_yokohama", login_id: "admin@yokohama-hc.demo", display_name: "管理 湊", role: "health_center_admin", institution_id: null, health_center_id: "HC14101", pref_code: "14" },
+  { id: "u_demo_pref_kanagawa", login_id: "pref@kanagawa.demo", display_name: "神奈川 汐里", role: "prefecture_staff", institution_id: null, health_center_id: null, pref_code: "14" },
 ];
 
 // Each clinic's doctor list (医師の氏名 is picked from it on the form).
@@ -44,6 +58,7 @@ export const DOCTORS = [
   { id: "d_demo_shinjuku_1", institution_id: "inst_demo_shinjuku", name: "新宿 一郎" },
   { id: "d_demo_shinjuku_2", institution_id: "inst_demo_shinjuku", name: "西 新太" },
   { id: "d_demo_setagaya_1", institution_id: "inst_demo_setagaya", name: "世田谷 次郎" },
+  { id: "d_demo_yokohama_1", institution_id: "inst_demo_yokohama", name: "横浜 十和" },
 ];
 
 /** Every account has an address (a reset's one-time link goes there): `<login part>.<domain part>@her-sys.example`
@@ -64,7 +79,8 @@ export function hashPassword(password, iterations = 100_000) {
 
 const q = (v) => (v === null || v === undefined ? "NULL" : `'${String(v).replaceAll("'", "''")}'`);
 
-export function demoSql() {
+/** The directory as SQL. `copy`: a shard's copy (no doctors, accounts without their password hash). */
+export function demoSql({ copy = false } = {}) {
   const now = Date.now();
   const lines = [];
   for (const h of HEALTH_CENTERS) {
@@ -75,11 +91,11 @@ export function demoSql() {
   for (const i of INSTITUTIONS) {
     lines.push(`INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) VALUES (${q(i.id)}, ${q(i.name)}, ${q(i.health_center_id)}, ${q(i.pref_code)}, ${q(i.address)}, ${q(i.phone)}, ${now});`);
   }
-  for (const d of DOCTORS) {
+  for (const d of copy ? [] : DOCTORS) {
     lines.push(`INSERT OR IGNORE INTO doctors (id, institution_id, name, created_at) VALUES (${q(d.id)}, ${q(d.institution_id)}, ${q(d.name)}, ${now});`);
   }
   for (const u of USERS) {
-    lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, ${q(demoEmail(u))}, ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);
+    lines.push(`INSERT OR IGNORE INTO users (id, login_id, display_name, email, role, institution_id, health_center_id, pref_code, password_hash, must_change_password, created_at, updated_at) VALUES (${q(u.id)}, ${q(u.login_id)}, ${q(u.display_name)}, ${q(demoEmail(u))}, ${q(u.role)}, ${q(u.institution_id)}, ${q(u.health_center_id)}, ${q(u.pref_code)}, ${q(copy ? "" : hashPassword(DEMO_PASSWORD))}, 0, ${now}, ${now});`);
     // A local store seeded before every account had an address gets the demo address too.
     lines.push(`UPDATE users SET email = ${q(demoEmail(u))} WHERE id = ${q(u.id)} AND email = '';`);
   }
@@ -94,7 +110,11 @@ const ROLE_LABELS = {
 
 export function printSignIns() {
   console.log(`  demo sign-ins (password for all: ${DEMO_PASSWORD}; the first sign-in registers a passkey or security key):`);
-  for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${ROLE_LABELS[u.role]}`);
+  const prefecture = (code) => HEALTH_CENTERS.find((h) => h.pref_code === code)?.prefecture ?? "全国";
+  for (const u of USERS) console.log(`    ${u.login_id.padEnd(30)} ${prefecture(u.pref_code)} ${ROLE_LABELS[u.role]}`);
+  const map = shardMap();
+  console.log(`  (accounts live in the core ${CORE}; 東京都's records in the shard ${shardFor("13", map)}, 神奈川県's in ${shardFor("14", map)}:`);
+  console.log("   the national dashboard and mhlw@national.demo's search read both)");
   console.log("  e-mail addresses (reset links and key-added notices go there): admin@shinjuku-hc.demo → admin.shinjuku-hc@her-sys.example");
 }
 
@@ -106,17 +126,43 @@ export async function printPhone() {
   console.log("    (a patient and the household member who reports through the same phone)");
 }
 
-/** Seeds the local D1 through wrangler (the same store `wrangler dev` uses). */
-export async function seed({ root, persistTo, env = process.env, records = false }) {
+/** Runs a SQL file on one local database through wrangler (the store `wrangler dev` uses). */
+function execute({ root, binding, file, persistTo, env }) {
+  const args = ["d1", "execute", binding, "--local", "--file", file];
+  if (persistTo) args.push("--persist-to", persistTo);
+  return new Promise((resolve, reject) => {
+    execFile(path.join(root, "node_modules/.bin/wrangler"), args, { cwd: root, env: { ...env, CI: "true" }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => (err ? reject(new Error(`seeding ${binding}: ${err.message}\n${stdout}${stderr}`)) : resolve()));
+  });
+}
+
+/** The SQL each database gets: the directory in the core, its copy in every shard, and with `records` the demo
+ * records in the shard of their prefecture and their routing entries in the core. `shards`: the `SHARDS` value
+ * (default: wrangler.toml's). */
+export async function seedSql({ records = false, shards } = {}) {
+  const map = shardMap(shards ?? shardsVar());
+  const sql = { [CORE]: [demoSql()] };
+  for (const db of recordDatabases(map)) sql[db] ??= [demoSql({ copy: true })];
+  if (records) {
+    const { recordsSql } = await import("./records.mjs");
+    const r = recordsSql();
+    sql[CORE].push(...r.routes.map(({ seq, id, pref, at }) =>
+      `INSERT OR IGNORE INTO case_routes (seq, case_id, shard, pref_code, created_at, updated_at) VALUES (${seq}, ${q(id)}, ${q(shardFor(pref, map))}, ${q(pref)}, ${at}, ${at});`));
+    for (const [pref, lines] of Object.entries(r.byPref)) sql[shardFor(pref, map)].push(...lines);
+  }
+  return Object.fromEntries(Object.entries(sql).map(([db, parts]) => [db, parts.join("\n") + "\n"]));
+}
+
+/** Seeds the local databases through wrangler, all at once (see `seedSql`). */
+export async function seed({ root, persistTo, env = process.env, records = false, shards } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "hersys-seed-"));
   try {
-    const file = path.join(dir, "demo.sql");
-    let sql = demoSql();
-    if (records) sql += `\n${(await import("./records.mjs")).recordsSql()}`;
-    writeFileSync(file, sql);
-    const args = ["d1", "execute", "DB", "--local", "--file", file];
-    if (persistTo) args.push("--persist-to", persistTo);
-    execFileSync(path.join(root, "node_modules/.bin/wrangler"), args, { cwd: root, env: { ...env, CI: "true" }, stdio: "pipe" });
+    const sql = await seedSql({ records, shards });
+    await Promise.all(Object.entries(sql).map(([binding, text]) => {
+      const file = path.join(dir, `${binding}.sql`);
+      writeFileSync(file, text);
+      return execute({ root, binding, file, persistTo, env });
+    }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -132,6 +178,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     // The dev command also gets demo patient records (tests make their own).
     await seed({ root: path.resolve(import.meta.dirname, "../.."), persistTo: i >= 0 ? args[i + 1] : undefined, records: true });
     const { DEMO_RECORD_COUNT } = await import("./records.mjs");
-    console.log(`seeded demo data: ${HEALTH_CENTERS.length} health centers, ${INSTITUTIONS.length} institutions, ${USERS.length} users, ${DEMO_RECORD_COUNT} patient records`);
+    const prefs = new Set(HEALTH_CENTERS.map((h) => h.prefecture)).size;
+    console.log(`seeded demo data: ${prefs} prefectures, ${HEALTH_CENTERS.length} health centers, ${INSTITUTIONS.length} institutions, ${USERS.length} users (core ${CORE}, copies in ${recordDatabases(shardMap()).join(", ")}), ${DEMO_RECORD_COUNT} patient records`);
   }
 }

@@ -1,7 +1,9 @@
 // Demo patient records for `cargo xtask dev` (not for tests, which make their own): notifications filed by the
-// two demo clinics over the last weeks, each with its patient record, status record and history, a few with tabs
+// three demo clinics (two in 東京都, one in 神奈川県) over the last weeks, each with its patient record, status record and history, a few with tabs
 // filled, and two persons registered before a notification (manual 4.5). Ids are fixed and every INSERT is
-// OR IGNORE, so seeding twice changes nothing. Names are invented.
+// OR IGNORE, so seeding twice changes nothing. Names are invented. Each record carries its number across shards
+// (`seq` of its case and notification, equal to its routing entry's in the core: edge/migrations/0700_shards.sql);
+// `recordsSql` answers the statements by prefecture (demo.mjs sends them to the prefecture's shard) and the routes.
 
 const FAMILY = [["佐藤", "サトウ"], ["鈴木", "スズキ"], ["高橋", "タカハシ"], ["田中", "タナカ"], ["伊藤", "イトウ"],
   ["渡辺", "ワタナベ"], ["山本", "ヤマモト"], ["中村", "ナカムラ"], ["小林", "コバヤシ"], ["加藤", "カトウ"],
@@ -32,20 +34,33 @@ function smartphoneId(n) {
   return `${body}${(10 - (sum % 10)) % 10}`;
 }
 
-const MUNICIPALITY = { HC13104: ["131041", "新宿区", "1600023", "東京都新宿区西新宿二丁目8番1号"], HC13112: ["131121", "世田谷区", "1540017", "東京都世田谷区世田谷四丁目21番27号"] };
+const MUNICIPALITY = {
+  HC13104: ["131041", "新宿区", "1600023", "東京都新宿区西新宿二丁目8番1号"],
+  HC13112: ["131121", "世田谷区", "1540017", "東京都世田谷区世田谷四丁目21番27号"],
+  HC14101: ["141046", "横浜市中区", "2310017", "神奈川県横浜市中区港町一丁目1番地"],
+};
 
+/** `{ byPref: { "13": [statements], "14": […] }, routes: [{ seq, id, pref, at }] }`. */
 export function recordsSql(now = Date.now()) {
-  const lines = [];
+  const byPref = {};
+  const routes = [];
+  let lines;
+  const record = (seq, id, pref, at) => {
+    routes.push({ seq, id, pref, at });
+    lines = byPref[pref] ??= [];
+  };
   const day = 86_400_000;
   const jst = (ms) => new Date(ms + 9 * 3600_000).toISOString().slice(0, 10);
   const clinics = [
-    { inst: "inst_demo_shinjuku", hc: "HC13104", user: "u_demo_doctor_shinjuku", hcUser: "u_demo_hc_staff_shinjuku", doctor: "新宿 一郎", facility: "新宿みなみクリニック", address: "東京都新宿区西新宿二丁目8番1号", phone: "03-0000-0001", count: 30 },
-    { inst: "inst_demo_setagaya", hc: "HC13112", user: "u_demo_doctor_setagaya", hcUser: "u_demo_hc_staff_setagaya", doctor: "世田谷 次郎", facility: "世田谷さくら医院", address: "東京都世田谷区世田谷四丁目21番27号", phone: "03-0000-0002", count: 10 },
+    { inst: "inst_demo_shinjuku", hc: "HC13104", user: "u_demo_doctor_shinjuku", hcUser: "u_demo_hc_staff_shinjuku", doctor: "新宿 一郎", facility: "新宿みなみクリニック", address: "東京都新宿区西新宿二丁目8番1号", phone: "03-0000-0001", count: 30, pref: "13", hospital: "都立新宿病院" },
+    { inst: "inst_demo_setagaya", hc: "HC13112", user: "u_demo_doctor_setagaya", hcUser: "u_demo_hc_staff_setagaya", doctor: "世田谷 次郎", facility: "世田谷さくら医院", address: "東京都世田谷区世田谷四丁目21番27号", phone: "03-0000-0002", count: 10, pref: "13", hospital: "都立新宿病院" },
+    { inst: "inst_demo_yokohama", hc: "HC14101", user: "u_demo_doctor_yokohama", hcUser: "u_demo_hc_staff_yokohama", doctor: "横浜 十和", facility: "横浜みなとクリニック", address: "神奈川県横浜市中区港町一丁目1番地", phone: "045-000-0003", count: YOKOHAMA_COUNT, pref: "14", hospital: "横浜市立みなと赤十字病院" },
   ];
   let k = 0;
   for (const c of clinics) {
     for (let i = 0; i < c.count; i++, k++) {
       const id = `n_demo_${String(k + 1).padStart(3, "0")}`;
+      const seq = k + 1;
       const [fam, famKana] = FAMILY[k % FAMILY.length];
       const [giv, givKana, sex] = GIVEN[(k * 3) % GIVEN.length];
       const name = `${fam} ${giv}`;
@@ -77,14 +92,15 @@ export function recordsSql(now = Date.now()) {
       const tabs = { id: idTab };
       if (k % 3 === 0) tabs.basic = { insurer: "全国健康保険協会", smoking: "無", household: ["高齢者"] };
       if (status === "admitted" || status === "became_severe" || status === "discharged") {
-        tabs.medical = { admission_date: diag, hospital: "都立新宿病院", xray: "有", xray_findings: "両側すりガラス影" };
+        tabs.medical = { admission_date: diag, hospital: c.hospital, xray: "有", xray_findings: "両側すりガラス影" };
       }
       const reason = `診断した医療機関（${c.facility}）の所在地を管轄する保健所へ届出（感染症法第12条）。`;
       const received = i % 4 === 0 ? null : filedAt + 3600_000;
-      lines.push(`INSERT OR IGNORE INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason, received_at, received_by_user_id) VALUES (${q(id)}, '2021-11-29', ${q(JSON.stringify(body))}, ${q(body.category)}, ${q(name)}, ${q(famKana + givKana)}, ${q(dob)}, ${q(phone.replaceAll("-", ""))}, ${q(c.inst)}, ${q(c.user)}, ${filedAt}, '13', ${q(c.hc)}, ${q(reason)}, ${q(received)}, ${q(received ? c.hcUser : null)});`);
+      record(seq, id, c.pref, filedAt);
+      lines.push(`INSERT OR IGNORE INTO notifications (seq, id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason, received_at, received_by_user_id) VALUES (${seq}, ${q(id)}, '2021-11-29', ${q(JSON.stringify(body))}, ${q(body.category)}, ${q(name)}, ${q(famKana + givKana)}, ${q(dob)}, ${q(phone.replaceAll("-", ""))}, ${q(c.inst)}, ${q(c.user)}, ${filedAt}, ${q(c.pref)}, ${q(c.hc)}, ${q(reason)}, ${q(received)}, ${q(received ? c.hcUser : null)});`);
       lines.push(`INSERT INTO notification_events (notification_id, kind, at, health_center_id, actor_user_id, reason) SELECT ${q(id)}, 'routed', ${filedAt}, ${q(c.hc)}, ${q(c.user)}, ${q(reason)} WHERE NOT EXISTS (SELECT 1 FROM notification_events WHERE notification_id = ${q(id)});`);
       const version = 1 + (course.length - 1) + (tabs.basic ? 1 : 0) + (tabs.medical ? 1 : 0);
-      lines.push(`INSERT OR IGNORE INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, furigana, furigana_key, date_of_birth, phone_digits, sex, category, status, diagnosed_on, onset_on, residence, filed_at, filed, created_at, created_by_user_id, updated_at, updated_by_user_id, version, tabs) VALUES (${q(id)}, ${q(smartphoneId(700000000 + k * 7919))}, ${q(c.inst)}, ${q(c.hc)}, '13', ${q(name)}, ${q(fam + giv)}, ${q(furigana)}, ${q(famKana + givKana)}, ${q(dob)}, ${q(phone.replaceAll("-", ""))}, ${q(idTab.sex)}, ${q(body.category)}, ${q(status)}, ${q(diag)}, ${q(body.onset_date ?? null)}, ${q(muniName)}, ${filedAt}, 1, ${filedAt}, ${q(c.user)}, ${filedAt + course.length * 3600_000}, ${q(course.length > 1 ? c.hcUser : c.user)}, ${version}, ${q(JSON.stringify(tabs))});`);
+      lines.push(`INSERT OR IGNORE INTO cases (seq, id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, furigana, furigana_key, date_of_birth, phone_digits, sex, category, status, diagnosed_on, onset_on, residence, filed_at, filed, created_at, created_by_user_id, updated_at, updated_by_user_id, version, tabs) VALUES (${seq}, ${q(id)}, ${q(smartphoneId(700000000 + k * 7919))}, ${q(c.inst)}, ${q(c.hc)}, ${q(c.pref)}, ${q(name)}, ${q(fam + giv)}, ${q(furigana)}, ${q(famKana + givKana)}, ${q(dob)}, ${q(phone.replaceAll("-", ""))}, ${q(idTab.sex)}, ${q(body.category)}, ${q(status)}, ${q(diag)}, ${q(body.onset_date ?? null)}, ${q(muniName)}, ${filedAt}, 1, ${filedAt}, ${q(c.user)}, ${filedAt + course.length * 3600_000}, ${q(course.length > 1 ? c.hcUser : c.user)}, ${version}, ${q(JSON.stringify(tabs))});`);
       // History and status record, once.
       const versions = [[1, "file", "発生届を提出", filedAt, c.user]];
       course.slice(1).forEach((s, j) => versions.push([versions.length + 1, "status", `ステータス: ${STATUS_LABELS[s]}`, filedAt + (j + 1) * 3600_000, c.hcUser]));
@@ -107,17 +123,19 @@ export function recordsSql(now = Date.now()) {
   ];
   pre.forEach((p, j) => {
     const at = now - (j + 1) * 2 * 3600_000;
+    const seq = k + 1 + j;
+    record(seq, p.id, "13", at);
     const tabs = { id: { name: p.name, furigana: p.kana } };
     if (p.tests) tabs.tests = p.tests;
-    lines.push(`INSERT OR IGNORE INTO cases (id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, furigana, furigana_key, status, filed_at, filed, created_at, created_by_user_id, updated_at, updated_by_user_id, version, tabs) VALUES (${q(p.id)}, ${q(smartphoneId(800000000 + j * 104729))}, 'inst_demo_shinjuku', 'HC13104', '13', ${q(p.name)}, ${q(p.name.replace(" ", ""))}, ${q(p.kana)}, ${q(p.key)}, ${q(p.tests ? "specimen_collected" : null)}, ${at}, 0, ${at}, 'u_demo_doctor_shinjuku', ${at}, 'u_demo_doctor_shinjuku', ${p.tests ? 2 : 1}, ${q(JSON.stringify(tabs))});`);
+    lines.push(`INSERT OR IGNORE INTO cases (seq, id, smartphone_id, institution_id, health_center_id, pref_code, name, name_key, furigana, furigana_key, status, filed_at, filed, created_at, created_by_user_id, updated_at, updated_by_user_id, version, tabs) VALUES (${seq}, ${q(p.id)}, ${q(smartphoneId(800000000 + j * 104729))}, 'inst_demo_shinjuku', 'HC13104', '13', ${q(p.name)}, ${q(p.name.replace(" ", ""))}, ${q(p.kana)}, ${q(p.key)}, ${q(p.tests ? "specimen_collected" : null)}, ${at}, 0, ${at}, 'u_demo_doctor_shinjuku', ${at}, 'u_demo_doctor_shinjuku', ${p.tests ? 2 : 1}, ${q(JSON.stringify(tabs))});`);
     lines.push(`INSERT OR IGNORE INTO case_versions (case_id, version, part, what, at, by_user_id) VALUES (${q(p.id)}, 1, 'create', 'ID管理情報を登録', ${at}, 'u_demo_doctor_shinjuku');`);
     if (p.tests) lines.push(`INSERT OR IGNORE INTO case_versions (case_id, version, part, what, at, by_user_id) VALUES (${q(p.id)}, 2, 'tests', '検査: 検査記録', ${at + 60_000}, 'u_demo_doctor_shinjuku');`);
     if (p.tests) {
       lines.push(`INSERT INTO case_status (case_id, status, date, at, by_user_id) SELECT ${q(p.id)}, 'specimen_collected', ${q(jst(now - day))}, ${at + 60_000}, 'u_demo_doctor_shinjuku' WHERE NOT EXISTS (SELECT 1 FROM case_status WHERE case_id = ${q(p.id)});`);
     }
   });
-  lines.push(...observationSql(now));
-  return lines.join("\n");
+  byPref["13"].push(...observationSql(now));
+  return { byPref, routes };
 }
 
 /** The demo record numbers `k` (0-based, Shinjuku) given a health observation: two patients, and a contact who
@@ -187,4 +205,6 @@ const STATUS_LABELS = {
   no_longer_severe: "重症化を脱した", discharged: "退院", released: "待機解除連絡", died: "死亡",
 };
 
-export const DEMO_RECORD_COUNT = 42;
+/** Records of the 神奈川県 clinic (in the shard SHARD_KANAGAWA). */
+const YOKOHAMA_COUNT = 6;
+export const DEMO_RECORD_COUNT = 42 + YOKOHAMA_COUNT;

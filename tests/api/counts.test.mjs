@@ -9,9 +9,13 @@
 // day: the count logic does not depend on the form version).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge } from "../support/edge.mjs";
+import { SHARDS, startEdge } from "../support/edge.mjs";
+import { insertRecord } from "../support/shards.mjs";
 import { Client, firstSignInAs } from "../support/softauthn.mjs";
 import { patientCase, freshKey } from "../support/notification.mjs";
+
+// The records of this file (all 東京都) live in the shard of 東京都.
+const TOKYO = { db: SHARDS.tokyo };
 
 const DAY = "2022-10-01";
 const BANDS = ["0", "1-4", "5-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80-89", "90-"];
@@ -42,7 +46,7 @@ async function fileOn(alias, day, dob, n) {
   const inst = alias.includes("setagaya") ? "inst_demo_setagaya" : "inst_demo_shinjuku";
   const hc = alias.includes("setagaya") ? "HC13112" : "HC13104";
   const id = `n_counts_${n}`;
-  rows(`INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES ('${id}', '2021-11-29', '${JSON.stringify({ version: "2021-11-29", diagnosis_date: day, report_date: day })}', 'confirmed_patient', 'x', 'x', '${dob}', '', '${inst}', '${who[alias].user.id}', ${Date.now()}, '13', '${hc}', 'test')`);
+  insertRecord(edge, { id, sql: (seq) => `INSERT INTO notifications (seq, id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES (${seq}, '${id}', '2021-11-29', '${JSON.stringify({ version: "2021-11-29", diagnosis_date: day, report_date: day })}', 'confirmed_patient', 'x', 'x', '${dob}', '', '${inst}', '${who[alias].user.id}', ${Date.now()}, '13', '${hc}', 'test')` });
   return id;
 }
 
@@ -163,9 +167,9 @@ test("the count dashboard: notified + daily totals + confirmed antigen-kit self-
   const reg = (n, kind, status, dob, hc) => {
     const caseId = status === "confirmed" ? `'c_sr_${n}'` : "NULL";
     if (status === "confirmed") {
-      rows(`INSERT INTO cases (id, smartphone_id, health_center_id, pref_code, name, name_key, date_of_birth, filed_at, created_at, created_by_user_id, updated_at, updated_by_user_id) VALUES ('c_sr_${n}', '90000000${n}0', '${hc}', '13', 'x', 'x', '${dob}', 0, 0, 'u_demo_pref_tokyo', 0, 'u_demo_pref_tokyo')`);
+      insertRecord(edge, { id: `c_sr_${n}`, sql: (seq) => `INSERT INTO cases (seq, id, smartphone_id, health_center_id, pref_code, name, name_key, date_of_birth, filed_at, created_at, created_by_user_id, updated_at, updated_by_user_id) VALUES (${seq}, 'c_sr_${n}', '90000000${n}0', '${hc}', '13', 'x', 'x', '${dob}', 0, 0, 'u_demo_pref_tokyo', 0, 'u_demo_pref_tokyo')` });
     }
-    rows(`INSERT INTO self_registrations (id, receipt, client_key, dedupe_key, pref_code, health_center_id, municipality_code, name, furigana, date_of_birth, sex, phone, postal_code, address, result_kind, result_date, timeline_version, consent_version, registered_at, status, case_id) VALUES ('sr_${n}', 'R${n}', 'ck_${n}', 'dk_${n}', '13', '${hc}', '131041', 'x', 'x', '${dob}', 'female', '', '', '', '${kind}', '${DAY}', '2023-05-08', 'v1', 0, '${status}', ${caseId})`);
+    edge.d1(`INSERT INTO self_registrations (id, receipt, client_key, dedupe_key, pref_code, health_center_id, municipality_code, name, furigana, date_of_birth, sex, phone, postal_code, address, result_kind, result_date, timeline_version, consent_version, registered_at, status, case_id) VALUES ('sr_${n}', 'R${n}', 'ck_${n}', 'dk_${n}', '13', '${hc}', '131041', 'x', 'x', '${dob}', 'female', '', '', '', '${kind}', '${DAY}', '2023-05-08', 'v1', 0, '${status}', ${caseId})`, TOKYO);
   };
   reg(1, "antigen_kit", "confirmed", "2010-05-05", "HC13104"); // 12 → 10代
   reg(2, "clinic_diagnosis", "confirmed", "2010-05-05", "HC13104");
@@ -202,7 +206,7 @@ test("the count dashboard: notified + daily totals + confirmed antigen-kit self-
   assert.deepEqual(late.notified, band("70-79", 1));
   assert.deepEqual(late.daily_totals, vec({ "20-29": 2, "30-39": 3, "70-79": 1 }));
   assert.equal(late.total, 8);
-  rows("DELETE FROM notifications WHERE id = 'n_counts_5' OR patient_name = '日次 5号'");
+  edge.d1("DELETE FROM notifications WHERE id = 'n_counts_5' OR patient_name = '日次 5号'", TOKYO);
   refused(await as("doctor_shinjuku", "GET", q), 403, "FORBIDDEN", null, "a clinic");
   refused(await as("pref_tokyo", "GET", "/api/counts?from=2022-01-01&to=2022-12-31"), 422, "VALIDATION_FAILED", "from", "too long");
   refused(await as("pref_tokyo", "GET", "/api/counts?from=2022-10-05&to=2022-10-01"), 422, "VALIDATION_FAILED", "from", "reversed");

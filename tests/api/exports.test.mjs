@@ -13,10 +13,13 @@
 // from a filed one, and 1,201 copies filed on 2022-10-01 (tests/support/bulk.mjs), plus edge rows around October.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge } from "../support/edge.mjs";
+import { SHARDS, startEdge } from "../support/edge.mjs";
 import { Client, firstSignInAs } from "../support/softauthn.mjs";
 import { patientCase, freshKey, jstToday } from "../support/notification.mjs";
 import { seedCopies, jstMidnight, parseCsv } from "../support/bulk.mjs";
+
+// The records of this file (all 東京都) live in the shard of 東京都.
+const TOKYO = { db: SHARDS.tokyo };
 
 let edge;
 const who = {};
@@ -82,20 +85,20 @@ before(async () => {
   ids.deleted = await file("doctor_shinjuku", { name: "削除 三郎", furigana: "サクジョ サブロウ", date_of_birth: "1970-01-01", phone: "090-5555-0004" });
   const t = await as("hc_staff_shinjuku", "POST", `/api/notifications/${ids.moved}/transfer`, { health_center_id: "HC13112", reason: "住所地の保健所へ移管" });
   assert.equal(t.status, 204, JSON.stringify(t.body));
-  edge.d1(`UPDATE cases SET deleted_at = ${Date.now()}, deleted_by_user_id = 'u_demo_hc_staff_shinjuku' WHERE id = '${ids.deleted}'`);
+  edge.d1(`UPDATE cases SET deleted_at = ${Date.now()}, deleted_by_user_id = 'u_demo_hc_staff_shinjuku' WHERE id = '${ids.deleted}'`, TOKYO);
   // 𠮷 (outside CP932) in a stored name: CP932 writes it as a character reference, UTF-8 as it is.
-  edge.d1(`UPDATE notifications SET body = json_set(body, '$.patient.name', '𠮷田 花子') WHERE id = '${ids.theirs}'`);
+  edge.d1(`UPDATE notifications SET body = json_set(body, '$.patient.name', '𠮷田 花子') WHERE id = '${ids.theirs}'`, TOKYO);
   // Cells starting with a formula character, in copies of a filing (filed today, a minute apart after midnight).
   ids.formula = seedCopies(edge, { templateId: ids.mine, count: 6, fromMs: jstMidnight(TODAY) + 60_000, prefix: "n_formula_", phoneBase: 700_000_000 });
   const payloads = [["occupation", "=1+1"], ["occupation", "+81-3"], ["address.text", "-2+3"], ["address.text", "@SUM(A1)"], ["occupation", "\tTAB"], ["occupation", "\rCR"]];
   payloads.forEach(([path, v], i) => {
     const sql = v.replace(/'/g, "''").replace("\t", "' || char(9) || '").replace("\r", "' || char(13) || '");
-    edge.d1(`UPDATE notifications SET body = json_set(body, '$.patient.${path}', '${sql}') WHERE id = '${ids.formula[i]}'`);
+    edge.d1(`UPDATE notifications SET body = json_set(body, '$.patient.${path}', '${sql}') WHERE id = '${ids.formula[i]}'`, TOKYO);
   });
   // October 2022: 1,201 copies in 新宿区保健所, three per filing time; one deleted; edges around the month.
   const oct1 = jstMidnight("2022-10-01");
   ids.bulk = seedCopies(edge, { templateId: ids.mine, count: 1201, fromMs: oct1 + 3_600_000, perTick: 3, prefix: "n_bulk_" });
-  edge.d1(`UPDATE cases SET deleted_at = ${Date.now()} WHERE id = 'n_bulk_7'`);
+  edge.d1(`UPDATE cases SET deleted_at = ${Date.now()} WHERE id = 'n_bulk_7'`, TOKYO);
   ids.before = seedCopies(edge, { templateId: ids.mine, count: 1, fromMs: oct1 - 1, prefix: "n_before_", phoneBase: 710_000_000 })[0];
   ids.last = seedCopies(edge, { templateId: ids.mine, count: 1, fromMs: jstMidnight("2022-11-01") - 1, prefix: "n_last_", phoneBase: 720_000_000 })[0];
   ids.after = seedCopies(edge, { templateId: ids.mine, count: 1, fromMs: jstMidnight("2022-11-01"), prefix: "n_after_", phoneBase: 730_000_000 })[0];
@@ -186,8 +189,8 @@ test("a download holds what was counted when it started: a record filed later th
   const ahead = Date.now() + 10 * 60 * 1000;
   const tomorrow = new Date(Date.parse(`${TODAY}T00:00:00+09:00`) + 24 * 3600 * 1000);
   if (ahead >= tomorrow.getTime()) return t.skip("too close to midnight JST");
-  const [row] = edge.d1(`SELECT filed_at FROM cases WHERE id = '${ids.theirs}'`);
-  edge.d1(`UPDATE cases SET filed_at = ${ahead} WHERE id = '${ids.theirs}'`);
+  const [row] = edge.d1(`SELECT filed_at FROM cases WHERE id = '${ids.theirs}'`, TOKYO);
+  edge.d1(`UPDATE cases SET filed_at = ${ahead} WHERE id = '${ids.theirs}'`, TOKYO);
   try {
     const today = { kind: "fhir", from: TODAY, to: TODAY };
     const p = await preview("hc_admin_setagaya", today);
@@ -197,7 +200,7 @@ test("a download holds what was counted when it started: a record filed later th
     assert.equal(d.headers.get("x-export-count"), "1");
     assert.deepEqual(ndjson(d.bytes).map(bundleRecord), [ids.moved]);
   } finally {
-    edge.d1(`UPDATE cases SET filed_at = ${row.filed_at} WHERE id = '${ids.theirs}'`);
+    edge.d1(`UPDATE cases SET filed_at = ${row.filed_at} WHERE id = '${ids.theirs}'`, TOKYO);
   }
   // Back at its filing time, it is exported again.
   const back = await download("hc_admin_setagaya", { kind: "fhir", from: TODAY, to: TODAY });
@@ -236,7 +239,7 @@ test("CSV in UTF-8 with BOM and in CP932 decodes to the filed records; 和暦 on
   const byId = (rows) => Object.fromEntries(rows.map((r) => [r["記録ID"], r]));
   const [U, S] = [byId(u.rows), byId(s.rows)];
   for (const [id, name, kana, dob] of [[ids.mine, "輸出 一郎", "ユシュツ イチロウ", "1975-03-04"], [ids.moved, "移管 次郎", "イカン ジロウ", "1980-06-07"]]) {
-    const stored = JSON.parse(edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`)[0].body);
+    const stored = JSON.parse(edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`, TOKYO)[0].body);
     // As filed (filing writes the space between family and given name in full width).
     assert.equal(stored.patient.name.replace("　", " "), name);
     assert.equal(stored.patient.furigana.replace("　", " "), kana);
@@ -297,9 +300,9 @@ test("open data: prefecture staff their prefecture, national staff every prefect
 
 test("a notification that no longer reads stops the export: refused in the first page, the stream broken later — never a shorter file that looks whole; audited", async () => {
   const broken = (id) => {
-    const saved = edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`)[0].body;
-    edge.d1(`UPDATE notifications SET body = '{"broken":' WHERE id = '${id}'`);
-    return () => edge.d1(`UPDATE notifications SET body = '${saved.replace(/'/g, "''")}' WHERE id = '${id}'`);
+    const saved = edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`, TOKYO)[0].body;
+    edge.d1(`UPDATE notifications SET body = '{"broken":' WHERE id = '${id}'`, TOKYO);
+    return () => edge.d1(`UPDATE notifications SET body = '${saved.replace(/'/g, "''")}' WHERE id = '${id}'`, TOKYO);
   };
   const doneOf = (exportId) => edge.d1(`SELECT outcome, detail FROM audit_log WHERE action = 'export_done' AND target = '${exportId}'`);
   // In the first page: an error naming the record, before any byte.

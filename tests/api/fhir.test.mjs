@@ -14,9 +14,12 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEdge } from "../support/edge.mjs";
+import { SHARDS, startEdge } from "../support/edge.mjs";
 import { firstSignInAs } from "../support/softauthn.mjs";
 import { confirmedCase, freshKey, jstDate, jstToday, patientCase, RESIDENCES } from "../support/notification.mjs";
+
+// The records of this file (all 東京都) live in the shard of 東京都.
+const TOKYO = { db: SHARDS.tokyo };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The validator's interpreter: the venv `cargo xtask setup` creates (FHIR_PYTHON overrides). */
@@ -207,7 +210,7 @@ function leaves(v, out = []) {
 }
 
 test("the filed notifications together hold every option of the form", () => {
-  const bodies = [...filed.keys()].map((id) => JSON.parse(edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`)[0].body));
+  const bodies = [...filed.keys()].map((id) => JSON.parse(edge.d1(`SELECT body FROM notifications WHERE id = '${id}'`, TOKYO)[0].body));
   const seen = (f) => new Set(bodies.flatMap(f).filter((x) => x !== undefined && x !== null));
   const covers = (what, got, all) => assert.deepEqual(all.filter((o) => !got.has(o)), [], `${what} not covered`);
   covers("category", seen((b) => [b.category]), OPTIONS.category);
@@ -232,7 +235,7 @@ test("the filed notifications together hold every option of the form", () => {
 });
 
 test("every filed record's FHIR document (demo records and the coverage set) validates and reads back what was filed", async () => {
-  const rows = edge.d1("SELECT c.id, n.body FROM cases c JOIN notifications n ON n.id = c.id WHERE c.filed = 1 AND c.deleted_at IS NULL ORDER BY c.id");
+  const rows = edge.d1("SELECT c.id, n.body FROM cases c JOIN notifications n ON n.id = c.id WHERE c.filed = 1 AND c.deleted_at IS NULL ORDER BY c.id", TOKYO);
   assert.ok(rows.length >= filed.size + 20, `${rows.length} filed records`);
   for (const id of filed.keys()) assert.ok(rows.some((r) => r.id === id), id);
   documents = [];

@@ -11,6 +11,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEdge } from "../support/edge.mjs";
+import { insertRecord } from "../support/shards.mjs";
 import { Client, firstSignInAs } from "../support/softauthn.mjs";
 import { patientCase, freshKey } from "../support/notification.mjs";
 
@@ -35,7 +36,7 @@ async function fileOn(alias, day, dob, n) {
   const inst = alias.includes("setagaya") ? "inst_demo_setagaya" : "inst_demo_shinjuku";
   const hc = alias.includes("setagaya") ? "HC13112" : "HC13104";
   const id = `n_open_${n}`;
-  edge.d1(`INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES ('${id}', '2021-11-29', '${JSON.stringify({ version: "2021-11-29", diagnosis_date: day, report_date: day })}', 'confirmed_patient', 'x', 'x', '${dob}', '', '${inst}', '${who[alias].user.id}', ${Date.now()}, '13', '${hc}', 'test')`);
+  insertRecord(edge, { id, sql: (seq) => `INSERT INTO notifications (seq, id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES (${seq}, '${id}', '2021-11-29', '${JSON.stringify({ version: "2021-11-29", diagnosis_date: day, report_date: day })}', 'confirmed_patient', 'x', 'x', '${dob}', '', '${inst}', '${who[alias].user.id}', ${Date.now()}, '13', '${hc}', 'test')` });
   return id;
 }
 

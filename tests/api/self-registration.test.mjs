@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { startEdge } from "../support/edge.mjs";
+import { insertRecord } from "../support/shards.mjs";
 import { Client, DEMO_PASSWORD, firstSignInAs, signIn } from "../support/softauthn.mjs";
 import { freshKey } from "../support/notification.mjs";
 
@@ -43,8 +44,9 @@ function registration(overrides = {}) {
 
 const anon = () => new Client(edge);
 const submit = (body, opts = freshIp()) => anon().post("/api/self-registrations", body, opts);
-const rows = (where = "1=1") =>
-  edge.d1(`SELECT COUNT(*) AS n FROM self_registrations WHERE ${where}`)[0].n;
+/** A count over every database (the core and each shard): "stored once", "nothing stored" anywhere. */
+const total = (sql) => edge.d1All(sql).reduce((n, r) => n + r.n, 0);
+const rows = (where = "1=1") => total(`SELECT COUNT(*) AS n FROM self_registrations WHERE ${where}`);
 
 before(async () => {
   edge = await startEdge({ seedDemo: true });
@@ -222,7 +224,7 @@ test("confirm makes the record with health observation and the slip; the phone s
   assert.equal(opened.body.phone, "08011112222");
   assert.equal(opened.body.existing_case, false);
   // The follow-up center may not read a record it did not make (before its confirmation: none).
-  const casesBefore = edge.d1("SELECT COUNT(*) AS n FROM cases")[0].n;
+  const casesBefore = total("SELECT COUNT(*) AS n FROM cases");
 
   const [c1, c2] = await Promise.all([
     who.fuc.client.post(`/api/self-registrations/${item.id}/confirm`, {}),
@@ -233,7 +235,7 @@ test("confirm makes the record with health observation and the slip; the phone s
   assert.equal(won.length, 1, `${c1.status} ${JSON.stringify(c1.body)} / ${c2.status} ${JSON.stringify(c2.body)}`);
   assert.equal(lost[0].status, 409);
   assert.equal(lost[0].body.error.code, "REQUEST_CLOSED");
-  assert.equal(edge.d1("SELECT COUNT(*) AS n FROM cases")[0].n, casesBefore + 1, "one record, not two");
+  assert.equal(total("SELECT COUNT(*) AS n FROM cases"), casesBefore + 1, "one record, not two");
   const confirmer = won[0] === c1 ? who.fuc : who.hcSj;
   const conf = won[0].body;
   assert.equal(conf.linked, false);
@@ -315,19 +317,19 @@ test("a live record of the same person (a clinic registered them) is linked, not
   await submit(registration({ name: "既存 六子", furigana: "きそん むつこ", date_of_birth: "1985-06-06", phone: "09066660006", result_kind: "clinic_diagnosis", clinic_name: "新宿みなみクリニック" }));
   const item = (await who.fuc.client.get("/api/self-registrations")).body.items.find((i) => i.name === "既存 六子");
   assert.equal((await who.fuc.client.get(`/api/self-registrations/${item.id}`)).body.existing_case, true);
-  const before = edge.d1("SELECT COUNT(*) AS n FROM cases")[0].n;
+  const before = total("SELECT COUNT(*) AS n FROM cases");
   const conf = await who.fuc.client.post(`/api/self-registrations/${item.id}/confirm`, {});
   assert.equal(conf.status, 200, JSON.stringify(conf.body));
   assert.equal(conf.body.linked, true);
   assert.equal(conf.body.case_id, made.body.id);
-  assert.equal(edge.d1("SELECT COUNT(*) AS n FROM cases")[0].n, before);
+  assert.equal(total("SELECT COUNT(*) AS n FROM cases"), before);
   // A link opens nothing of a record the confirmation did not make (review finding: a registration typed with a
   // stranger's furigana, birth date and phone would otherwise open their record): no スマホ入力ID, no access, and the
   // record's observation is its own health center's to start.
   assert.equal(conf.body.smartphone_id, "");
   assert.equal((await who.fuc.client.get(`/api/cases/${made.body.id}`)).status, 403);
   assert.equal((await who.fuc.client.get(`/api/cases/${made.body.id}/observation`)).status, 403);
-  assert.equal(edge.d1(`SELECT COUNT(*) AS n FROM observations WHERE case_id = '${made.body.id}'`)[0].n, 0);
+  assert.equal(total(`SELECT COUNT(*) AS n FROM observations WHERE case_id = '${made.body.id}'`), 0);
   // The record's own health center linking another registration of that person starts it and gets the ID.
   await submit(registration({ name: "既存 六子", furigana: "きそん むつこ", date_of_birth: "1985-06-06", phone: "09066660006", result_date: "2022-10-01", result_kind: "clinic_diagnosis", clinic_name: "新宿みなみクリニック" }));
   const second = (await who.hcSj.client.get("/api/self-registrations")).body.items.find((i) => i.name === "既存 六子" && i.status === "pending");
@@ -354,13 +356,13 @@ test("the dashboard counts a confirmed antigen-kit registrant once, and not at a
   const mine = (await who.hcSj.client.get("/api/self-registrations")).body.items.filter((i) => i.name === person.name);
   assert.equal(mine.length, 2);
   for (const item of mine) assert.equal((await who.hcSj.client.post(`/api/self-registrations/${item.id}/confirm`, {})).status, 200);
-  assert.equal(edge.d1("SELECT COUNT(DISTINCT case_id) AS n FROM self_registrations WHERE name = '計数 九子'")[0].n, 1);
+  assert.equal(total("SELECT COUNT(DISTINCT case_id) AS n FROM self_registrations WHERE name = '計数 九子'"), 1);
   assert.equal(await counted(), 1, "counted once, on the earliest result date");
   const later = await who.hcSj.client.get("/api/counts?from=2022-10-01&to=2022-10-01");
   const before = later.body.days[0].self_registered.reduce((a, b) => a + b, 0);
   // Once the record has a notification, the person is counted as notified, never again as self-registered.
-  const caseId = edge.d1("SELECT case_id FROM self_registrations WHERE name = '計数 九子' LIMIT 1")[0].case_id;
-  edge.d1(`INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES ('${caseId}', '2022-09-26', '{}', 'confirmed_patient', 'x', 'x', '1990-09-09', '', 'inst_demo_shinjuku', 'u_demo_doctor_shinjuku', ${NOW}, '13', 'HC13104', 'test')`);
+  const caseId = edge.d1All("SELECT case_id FROM self_registrations WHERE name = '計数 九子' LIMIT 1")[0].case_id;
+  insertRecord(edge, { id: caseId, sql: (seq) => `INSERT INTO notifications (seq, id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES (${seq}, '${caseId}', '2022-09-26', '{}', 'confirmed_patient', 'x', 'x', '1990-09-09', '', 'inst_demo_shinjuku', 'u_demo_doctor_shinjuku', ${NOW}, '13', 'HC13104', 'test')` });
   assert.equal(await counted(), 0);
   const after = await who.hcSj.client.get("/api/counts?from=2022-10-01&to=2022-10-01");
   assert.equal(after.body.days[0].self_registered.reduce((a, b) => a + b, 0), before);

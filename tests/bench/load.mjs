@@ -301,7 +301,7 @@ const repeatedVersions = edge.d1(
 const versionRows = edge.d1("SELECT COUNT(*) AS n FROM daily_total_versions")[0]?.n ?? 0;
 const rowCount = edge.d1("SELECT COUNT(*) AS n FROM daily_totals")[0]?.n ?? 0;
 // Self-registrations: every acknowledged receipt stored once, no person stored twice.
-const regRows = edge.d1("SELECT receipt, name FROM self_registrations WHERE name LIKE '負荷登録 %'");
+const regRows = edge.d1All("SELECT receipt, name FROM self_registrations WHERE name LIKE '負荷登録 %'");
 const storedReceipts = new Set(regRows.map((x) => x.receipt));
 const acknowledged = new Set(receipts.values());
 const regLost = [...acknowledged].filter((x) => !storedReceipts.has(x)).length;

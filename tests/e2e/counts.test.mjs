@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
+import { insertRecord } from "../support/shards.mjs";
 import { launchBrowser, screenshotDir, signedInSessions, VIEWPORTS } from "../support/browser.mjs";
 
 const DAY = "2022-10-01";
@@ -16,7 +17,7 @@ before(async () => {
   edge = await startEdge({ seedDemo: true });
   browser = await launchBrowser();
   // The clinic's notified case of the day (a 32-year-old: 30代), as the count reads it.
-  edge.d1(`INSERT INTO notifications (id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES ('n_e2e_counts', '2021-11-29', '{"version":"2021-11-29","diagnosis_date":"${DAY}"}', 'confirmed_patient', 'x', 'x', '1990-01-01', '', 'inst_demo_shinjuku', 'u_demo_doctor_shinjuku', ${Date.now()}, '13', 'HC13104', 'test')`);
+  insertRecord(edge, { id: "n_e2e_counts", sql: (seq) => `INSERT INTO notifications (seq, id, form_version, body, category, patient_name, furigana_key, date_of_birth, phone_digits, institution_id, filed_by_user_id, filed_at, pref_code, health_center_id, routing_reason) VALUES (${seq}, 'n_e2e_counts', '2021-11-29', '{"version":"2021-11-29","diagnosis_date":"${DAY}"}', 'confirmed_patient', 'x', 'x', '1990-01-01', '', 'inst_demo_shinjuku', 'u_demo_doctor_shinjuku', ${Date.now()}, '13', 'HC13104', 'test')` });
 });
 after(async () => {
   await browser?.close();

@@ -1,15 +1,78 @@
 // Starts the real worker under `wrangler dev` (workerd, local D1 and KV) on a free port with a fresh state folder,
-// migrations applied; stop() ends wrangler and its workerd processes and removes the state.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+// migrations applied to every database wrangler.toml binds (the core `DB` and the shards of personal records, issue
+// 23); stop() ends wrangler and its workerd processes and removes the state.
+//
+// Applying the migrations costs a wrangler start per database, so it is done once into a template state folder
+// (target/d1-template/<hash of the migrations, wrangler.toml and wrangler's version>) that every edge copies.
+import { spawn, execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { seed } from "../../edge/seed/demo.mjs";
+import { CORE, d1Bindings, shardFor, shardMap } from "../../edge/seed/databases.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+
+/** Every D1 binding of wrangler.toml: the core first, then the shards (`["DB", "SHARD_TOKYO", …]`). */
+export const DATABASES = d1Bindings();
+export { CORE };
+const MAP = shardMap();
+/** The shards by name, as wrangler.toml's `SHARDS` maps the demo's prefectures: 東京都 (the demo records, every
+ * test's filings), 神奈川県, and every other prefecture. */
+export const SHARDS = Object.freeze({ tokyo: shardFor("13", MAP), kanagawa: shardFor("14", MAP), rest: MAP.rest });
+/** The shard that holds prefecture `pref`'s records ("13" → "SHARD_TOKYO"). */
+export const shardOf = (pref) => shardFor(pref, MAP);
+
+const WRANGLER_ENV = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" });
+
+function run(args, env) {
+  return new Promise((resolve, reject) => {
+    execFile(WRANGLER, args, { cwd: ROOT, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`wrangler ${args.join(" ")}: ${err.message}\n${stdout}${stderr}`)) : resolve(stdout));
+  });
+}
+
+/** Applies the migrations to every database of `state`, all at once. */
+export async function migrateAll(state, env = WRANGLER_ENV()) {
+  await Promise.all(DATABASES.map((db) => run(["d1", "migrations", "apply", db, "--local", "--persist-to", state], env)));
+}
+
+/** A state folder with every database migrated, made once per set of migrations (see the header). */
+async function migratedTemplate(env) {
+  const hash = createHash("sha256");
+  const migrations = path.join(ROOT, "edge/migrations");
+  for (const f of readdirSync(migrations).sort()) hash.update(f).update(readFileSync(path.join(migrations, f)));
+  hash.update(readFileSync(path.join(ROOT, "wrangler.toml")));
+  hash.update(readFileSync(path.join(ROOT, "node_modules/wrangler/package.json")));
+  const parent = path.join(ROOT, "target/d1-template");
+  const dir = path.join(parent, hash.digest("hex").slice(0, 16));
+  if (existsSync(path.join(dir, ".complete"))) return dir;
+  mkdirSync(parent, { recursive: true });
+  const tmp = mkdtempSync(path.join(parent, "tmp-"));
+  try {
+    await migrateAll(tmp, env);
+    writeFileSync(path.join(tmp, ".complete"), new Date().toISOString());
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    // Another run made it meanwhile: use theirs.
+    if (!existsSync(path.join(dir, ".complete"))) throw e;
+  }
+  return dir;
+}
+
+/** Answers `POST /api/test/settle` synchronously (for `d1`, which is synchronous): the shards' audit entries are
+ * forwarded to the core's chain. A worker without the route (404) or without its audit key (503) has nothing to
+ * forward. */
+function settleSync(url) {
+  const script = `fetch(${JSON.stringify(`${url}/api/test/settle`)}, { method: "POST", headers: { origin: ${JSON.stringify(url)} } })
+    .then(async (r) => { if (!r.ok && r.status !== 404 && r.status !== 503) { console.error(r.status, await r.text()); process.exit(1); } })
+    .catch((e) => { console.error(String(e)); process.exit(1); });`;
+  execFileSync(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+}
 
 /** The workspace version, as the worker reports it in /api/health. */
 export function workspaceVersion() {
@@ -38,18 +101,11 @@ export function freePort() {
 export async function startEdge({ seedDemo = false, seedRecords = false, vars = {}, persistTo, healthy = true } = {}) {
   // `persistTo`: a state folder to use and keep (the search benchmark's million records); otherwise a fresh one.
   const state = persistTo ?? mkdtempSync(path.join(tmpdir(), "hersys-state-"));
-  const env = {
-    ...process.env,
-    WRANGLER_SEND_METRICS: "false",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    CI: "true",
-  };
-  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
-    cwd: ROOT,
-    env,
-    stdio: "pipe",
-  });
-  if (seedDemo) await seed({ root: ROOT, persistTo: state, env, records: seedRecords });
+  const env = WRANGLER_ENV();
+  if (existsSync(path.join(state, "v3"))) await migrateAll(state, env);
+  else cpSync(await migratedTemplate(env), state, { recursive: true, filter: (src) => !src.endsWith(".complete") });
+  // `vars.SHARDS` (e.g. "*=DB", the one-database setup): the seed follows the worker's map.
+  if (seedDemo) await seed({ root: ROOT, persistTo: state, env, records: seedRecords, shards: vars.SHARDS });
   // A kept state folder keeps its key (in the folder), so its chain still verifies on the next start.
   const keyFile = path.join(state, "audit-key.test");
   if (persistTo && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString("base64url"));
@@ -112,14 +168,28 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
       if (!r.ok) throw new Error(`test clock: ${r.status} ${await r.text()}`);
       return (await r.json()).now_ms;
     },
-    /** Runs SQL on this worker's local D1 (as a database writer would: it holds no key), answering the rows. */
-    d1(sql) {
-      const out = execFileSync(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql], {
+    /** Runs SQL on one of this worker's local databases (as a database writer would: it holds no key), answering
+     * the rows. `db`: a binding (`CORE` = "DB", the default; `SHARDS.tokyo`, …). Before a read (SELECT) of
+     * `audit_log` in the core, the shards' audit entries are forwarded there and the chain sealed (`settle`;
+     * `{ settle: false }` leaves them). */
+    d1(sql, { db = CORE, settle = true } = {}) {
+      if (!DATABASES.includes(db)) throw new Error(`d1: ${db} is not a database of wrangler.toml (${DATABASES.join(", ")})`);
+      if (settle && db === CORE && /^\s*(SELECT|WITH)\b/i.test(sql) && /\baudit_log\b/i.test(sql)) settleSync(url);
+      const out = execFileSync(WRANGLER, ["d1", "execute", db, "--local", "--persist-to", state, "--json", "--command", sql], {
         cwd: ROOT,
         env,
         stdio: ["ignore", "pipe", "pipe"],
       }).toString();
       return JSON.parse(out)[0]?.results ?? [];
+    },
+    /** `d1` on every database (the core and each shard): the rows of all, each tagged with its database (`_db`). */
+    d1All(sql, opts = {}) {
+      return DATABASES.flatMap((db) => this.d1(sql, { ...opts, db }).map((row) => ({ ...row, _db: db })));
+    },
+    /** Forwards the shards' audit entries to the core's chain and seals it (`POST /api/test/settle`). */
+    async settle() {
+      const r = await fetch(`${url}/api/test/settle`, { method: "POST", headers: { origin: url } });
+      if (!r.ok && r.status !== 404 && r.status !== 503) throw new Error(`test settle: ${r.status} ${await r.text()}`);
     },
     async stop() {
       if (!exited) {

@@ -1,5 +1,5 @@
-//! `cargo xtask dev`: everything set up and built, local D1 migrated, then `wrangler dev` serving the app and the
-//! API on one port until Ctrl-C.
+//! `cargo xtask dev`: everything set up and built, every local D1 database (the core and the shards of
+//! `wrangler.toml`) migrated and seeded, then `wrangler dev` serving the app and the API on one port until Ctrl-C.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -108,16 +108,64 @@ fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Applies `edge/migrations` to the local D1 (default state folder, or `persist_to`). Wrangler's tables of every
-/// migration are held back: one line says how many were applied (its whole output is shown if it fails).
+/// Applies `edge/migrations` to every local D1 database `wrangler.toml` binds (the core `DB` and each shard; issue
+/// 23), all at once, in the default state folder or `persist_to`. Wrangler's tables of every migration are held
+/// back: one line per database says how many were applied (its whole output is shown if it fails).
 pub fn migrate(persist_to: Option<&str>) -> Result {
-    let mut c = cmd::new("wrangler");
-    c.args(["d1", "migrations", "apply", "DB", "--local"])
-        .env("CI", "true");
-    if let Some(dir) = persist_to {
-        c.args(["--persist-to", dir]);
+    let toml = std::fs::read_to_string(root().join("wrangler.toml"))
+        .map_err(|e| format!("cannot read wrangler.toml: {e}"))?;
+    let bindings = d1_bindings(&toml);
+    if bindings.is_empty() {
+        return Err("wrangler.toml binds no D1 database".into());
     }
-    cmd::run_quiet(c, migrations_summary)
+    std::thread::scope(|s| {
+        let runs: Vec<_> = bindings
+            .iter()
+            .map(|db| {
+                s.spawn(move || {
+                    let mut c = cmd::new("wrangler");
+                    c.args(["d1", "migrations", "apply", db, "--local"])
+                        .env("CI", "true");
+                    if let Some(dir) = persist_to {
+                        c.args(["--persist-to", dir]);
+                    }
+                    cmd::run_quiet(c, |out| format!("{db}: {}", migrations_summary(out)))
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| Err("a migration thread panicked".into()))
+            })
+            .collect::<Result<Vec<()>>>()
+    })?;
+    Ok(())
+}
+
+/// The D1 bindings of the local configuration (the top level of `wrangler.toml`, before any `[env.*]` table), in
+/// the file's order: the `binding` of each `[[d1_databases]]`. xtask has no TOML parser; these tables are flat.
+pub fn d1_bindings(toml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_d1 = false;
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            if line.starts_with("[env.") || line.starts_with("[[env.") {
+                break;
+            }
+            in_d1 = line == "[[d1_databases]]";
+            continue;
+        }
+        if !in_d1 {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=') {
+            if key.trim() == "binding" {
+                out.push(value.trim().trim_matches('"').to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// One line for wrangler's migration output (a table of every migration after each one it applies): how many
@@ -176,7 +224,23 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{migrations_summary, with_audit_key};
+    use super::{d1_bindings, migrations_summary, with_audit_key};
+
+    #[test]
+    fn every_local_database_of_wrangler_toml_is_migrated() {
+        let text =
+            "[[d1_databases]]\nbinding = \"DB\"\nmigrations_dir = \"m\"\n\n[[d1_databases]]\n\
+                    binding = \"SHARD_A\"\n[[kv_namespaces]]\nbinding = \"KV\"\n\
+                    [env.production]\n[[env.production.d1_databases]]\nbinding = \"DB_PROD\"\n";
+        assert_eq!(d1_bindings(text), ["DB", "SHARD_A"]);
+        let real =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wrangler.toml"))
+                .unwrap();
+        assert_eq!(
+            d1_bindings(&real),
+            ["DB", "SHARD_TOKYO", "SHARD_KANAGAWA", "SHARD_REST"]
+        );
+    }
 
     #[test]
     fn an_audit_key_is_added_once() {
