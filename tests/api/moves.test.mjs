@@ -60,6 +60,7 @@ before(async () => {
   ]);
 });
 after(async () => {
+  if (process.env.SHOW_EDGE_LOG) console.log(edge?.log().slice(-6000));
   await edge?.stop();
   rmSync(STATE, { recursive: true, force: true });
 });

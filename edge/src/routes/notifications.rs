@@ -446,12 +446,17 @@ pub async fn transfer(
     event.health_center_id = Some(row.health_center_id.clone());
     // The transfer is written in the record's shard (with everything that hangs off the record); a record that now
     // belongs to another prefecture's shard is then moved there (resumable: see `store::moves`).
-    let to = c.stores.map().for_pref(target_pref.as_deref().unwrap_or_default()).clone();
+    let to = c
+        .stores
+        .map()
+        .for_pref(target_pref.as_deref().unwrap_or_default())
+        .clone();
     if to != shard.id {
         // Refused before anything is written (a household observation ties the record to its shard).
         moves::movable(&shard, id).await?;
     }
-    c.writing(&shard, Refs::default().health_center(&target.id)).await?;
+    c.writing(&shard, Refs::default().health_center(&target.id))
+        .await?;
     let moved = store::transfer(
         &shard.db,
         &store::Transfer {

@@ -84,7 +84,9 @@ pub async fn move_record(mut req: Request, env: &Env) -> ApiResult<Response> {
     let stores = crate::store::shards::Stores::new(env)?;
     if body.resume_all {
         let finished = crate::store::moves::resume_all(&stores).await?;
-        return Ok(Response::from_json(&serde_json::json!({ "finished": finished }))?);
+        return Ok(Response::from_json(
+            &serde_json::json!({ "finished": finished }),
+        )?);
     }
     let Some(from) = stores.of_case(&body.case_id).await? else {
         return Err(ApiError::new(ErrorCode::NotFound));

@@ -145,7 +145,10 @@ pub async fn move_record(
         return Ok(());
     }
     if &source.id != from {
-        worker::console_log!("move of a record: found in {} (the caller said {from})", source.id);
+        worker::console_log!(
+            "move of a record: found in {} (the caller said {from})",
+            source.id
+        );
     }
     movable(&source, case_id).await?;
     let target = stores.shard(to)?;
@@ -252,7 +255,15 @@ async fn run(stores: &Stores, m: Move, hooks: &Hooks) -> ApiResult<()> {
     let Some(taken) = taken else {
         return Err(ApiError::new(ErrorCode::RecordMoving));
     };
-    steps(stores, Move { step: taken.step, ..m }, hooks).await
+    steps(
+        stores,
+        Move {
+            step: taken.step,
+            ..m
+        },
+        hooks,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -329,7 +340,12 @@ async fn steps(stores: &Stores, m: Move, hooks: &Hooks) -> ApiResult<()> {
 
 /// Records that step `step` of `m` is complete (with `with`, the core's statements of that step, in the same
 /// batch); answers the step now recorded (never lowered).
-async fn record(core: &D1Database, m: &Move, step: i64, with: Vec<D1PreparedStatement>) -> ApiResult<i64> {
+async fn record(
+    core: &D1Database,
+    m: &Move,
+    step: i64,
+    with: Vec<D1PreparedStatement>,
+) -> ApiResult<i64> {
     let now = now_ms();
     let mut statements = with;
     statements.push(
@@ -353,7 +369,9 @@ async fn copy(stores: &Stores, source: &Shard, target: &Shard, case_id: &str) ->
     for (table, column, _) in TABLES {
         let rows: Vec<Map<String, Value>> = source
             .db
-            .prepare(format!("SELECT * FROM {table} WHERE {column} = ?1 ORDER BY rowid"))
+            .prepare(format!(
+                "SELECT * FROM {table} WHERE {column} = ?1 ORDER BY rowid"
+            ))
             .bind(&[case_id.into()])?
             .all()
             .await?
@@ -373,7 +391,10 @@ async fn copy(stores: &Stores, source: &Shard, target: &Shard, case_id: &str) ->
         tables.push(rows);
     }
     if tables[0].is_empty() {
-        return Err(ApiError::with_detail(ErrorCode::NotFound, "record not in its source shard"));
+        return Err(ApiError::with_detail(
+            ErrorCode::NotFound,
+            "record not in its source shard",
+        ));
     }
     refs.health_centers.retain(|h| !h.is_empty());
     stores.ensure(target, refs).await?;
@@ -395,14 +416,25 @@ async fn copy(stores: &Stores, source: &Shard, target: &Shard, case_id: &str) ->
     Ok(())
 }
 
-fn insert(db: &D1Database, table: &str, row: &Map<String, Value>, drop_seq: bool) -> ApiResult<D1PreparedStatement> {
-    let cols: Vec<&String> = row.keys().filter(|k| !(drop_seq && k.as_str() == "seq")).collect();
+fn insert(
+    db: &D1Database,
+    table: &str,
+    row: &Map<String, Value>,
+    drop_seq: bool,
+) -> ApiResult<D1PreparedStatement> {
+    let cols: Vec<&String> = row
+        .keys()
+        .filter(|k| !(drop_seq && k.as_str() == "seq"))
+        .collect();
     let params: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let binds: Vec<JsValue> = cols.iter().map(|c| js(&row[c.as_str()])).collect();
     Ok(db
         .prepare(format!(
             "INSERT INTO {table} ({}) VALUES ({})",
-            cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+            cols.iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             params.join(", ")
         ))
         .bind(&binds)?)
