@@ -87,7 +87,13 @@ impl ApiError {
 
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
-        ApiError::with_detail(ErrorCode::Internal, e.to_string())
+        let detail = e.to_string();
+        // A write to a record whose move between shards is under way is aborted by the shard's triggers
+        // (migration 0710, `store::moves`): the caller retries later.
+        if detail.contains("RECORD_MOVING") {
+            return ApiError::with_detail(ErrorCode::RecordMoving, detail);
+        }
+        ApiError::with_detail(ErrorCode::Internal, detail)
     }
 }
 

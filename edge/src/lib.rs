@@ -56,6 +56,12 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         return;
     }
     store::audit::use_key_of(&env);
+    // Unfinished moves of records between shards first: a record frozen by a move refuses the writes below.
+    if let Ok(stores) = store::shards::Stores::new(&env) {
+        if let Err(e) = store::moves::resume_all(&stores).await {
+            worker::console_error!("record moves: {}", e.detail.unwrap_or_default());
+        }
+    }
     mail::deliver_due(&env).await;
     if let Ok(stores) = store::shards::Stores::new(&env) {
         for shard in stores.all().unwrap_or_default() {

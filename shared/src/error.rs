@@ -54,11 +54,15 @@ pub enum ErrorCode {
     ExportRateLimited,
     /// A stored notification an export reached does not read (issue 22): the export stops, naming the record.
     ExportRecordUnreadable,
+    /// The record is being moved between shards (issue 23, `edge/src/store/moves.rs`): writes wait until it is done.
+    RecordMoving,
+    /// A record linked to another by a household's health observation (同居者) cannot move to another shard alone.
+    HouseholdLinked,
 }
 
 impl ErrorCode {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 46] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BadRequest,
@@ -103,6 +107,8 @@ impl ErrorCode {
         ErrorCode::ReasonRequired,
         ErrorCode::ExportRateLimited,
         ErrorCode::ExportRecordUnreadable,
+        ErrorCode::RecordMoving,
+        ErrorCode::HouseholdLinked,
     ];
 
     /// HTTP status the edge answers with.
@@ -152,6 +158,8 @@ impl ErrorCode {
             ErrorCode::ReasonRequired => 422,
             ErrorCode::ExportRateLimited => 429,
             ErrorCode::ExportRecordUnreadable => 500,
+            ErrorCode::RecordMoving => 409,
+            ErrorCode::HouseholdLinked => 409,
         }
     }
 
@@ -232,6 +240,8 @@ impl ErrorCode {
             ErrorCode::ReasonRequired => "却下の理由（reason）を入力してください。",
             ErrorCode::ExportRateLimited => "1時間あたりのエクスポートの回数の上限に達しました（個人情報を含むファイルは1時間に20回まで）。しばらくしてから再度お試しください。",
             ErrorCode::ExportRecordUnreadable => "保存されている届出の一部を読み取れないため、エクスポートを中止しました（届出は省略せずに中止します）。システム管理者に連絡してください。",
+            ErrorCode::RecordMoving => "この記録は保存先を移しているところです。少し待ってからもう一度保存してください（入力した内容はそのまま残っています）。",
+            ErrorCode::HouseholdLinked => "この記録は同居者の健康観察と結び付いているため、他の都道府県の保健所へは単独で移管できません。先に同居者の結び付けを解除してください。",
         }
     }
 
@@ -282,6 +292,8 @@ impl ErrorCode {
             ErrorCode::ReasonRequired => "REASON_REQUIRED",
             ErrorCode::ExportRateLimited => "EXPORT_RATE_LIMITED",
             ErrorCode::ExportRecordUnreadable => "EXPORT_RECORD_UNREADABLE",
+            ErrorCode::RecordMoving => "RECORD_MOVING",
+            ErrorCode::HouseholdLinked => "HOUSEHOLD_LINKED",
         }
     }
 }

@@ -446,6 +446,15 @@ pub async fn transfer(
     event.health_center_id = Some(row.health_center_id.clone());
     // The transfer is written in the record's shard (with everything that hangs off the record); a record that now
     // belongs to another prefecture's shard is then moved there (resumable: see `store::moves`).
+    let to = c
+        .stores
+        .map()
+        .for_pref(target_pref.as_deref().unwrap_or_default())
+        .clone();
+    if to != shard.id {
+        // Refused before anything is written (a household observation ties the record to its shard).
+        moves::movable(&shard, id).await?;
+    }
     c.writing(&shard, Refs::default().health_center(&target.id))
         .await?;
     let moved = store::transfer(
@@ -464,13 +473,13 @@ pub async fn transfer(
     .await?;
     seal_later(env, ctx);
     if moved {
-        let to = c
-            .stores
-            .map()
-            .for_pref(target_pref.as_deref().unwrap_or_default())
-            .clone();
         if to != shard.id {
-            moves::move_record(&c.stores, id, &shard.id, &to, &moves::Hooks::none()).await?;
+            // The transfer is done whatever happens here: a move cut off is finished by the cron (its steps are
+            // recorded), and the record stays reachable through its routing entry meanwhile.
+            let hooks = moves::Hooks::of_request(&req);
+            if let Err(e) = moves::move_record(&c.stores, id, &shard.id, &to, &hooks).await {
+                worker::console_error!("move after transfer: {}", e.detail.unwrap_or_default());
+            }
         }
         Ok(Response::empty()?.with_status(204))
     } else {

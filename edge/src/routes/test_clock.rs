@@ -63,8 +63,13 @@ pub async fn settle(env: &Env) -> ApiResult<Response> {
 
 #[derive(Deserialize)]
 struct MoveRequest {
+    #[serde(default)]
     case_id: String,
+    #[serde(default)]
     to: String,
+    /// Run the cron's sweep of unfinished moves instead (`store::moves::resume_all`); answers how many finished.
+    #[serde(default)]
+    resume_all: bool,
     /// Stop after this step (1 copied, 2 switched, 3 deleted), as if the worker died there.
     stop_after: Option<u8>,
 }
@@ -77,6 +82,12 @@ pub async fn move_record(mut req: Request, env: &Env) -> ApiResult<Response> {
     }
     let body: MoveRequest = json_body(&mut req).await?;
     let stores = crate::store::shards::Stores::new(env)?;
+    if body.resume_all {
+        let finished = crate::store::moves::resume_all(&stores).await?;
+        return Ok(Response::from_json(
+            &serde_json::json!({ "finished": finished }),
+        )?);
+    }
     let Some(from) = stores.of_case(&body.case_id).await? else {
         return Err(ApiError::new(ErrorCode::NotFound));
     };

@@ -726,9 +726,12 @@ pub async fn transfer(db: &D1Database, t: &Transfer<'_>) -> ApiResult<bool> {
     for _ in 0..8 {
         // A fresh stamp per attempt: an attempt whose commit went unseen cannot make a later one write twice.
         let stamp = token()?;
-        if let Ok(results) = db.batch(transfer_statements(db, t, &stamp)?).await {
+        match db.batch(transfer_statements(db, t, &stamp)?).await {
             // The guarded UPDATE (first statement): did this transfer move it, or had another one already?
-            return Ok(results.first().map_or(0, changes) == 1);
+            Ok(results) => return Ok(results.first().map_or(0, changes) == 1),
+            // The record is moving between shards (store::moves): no retry will pass until it is done.
+            Err(e) if e.to_string().contains("RECORD_MOVING") => return Err(e.into()),
+            Err(_) => {}
         }
     }
     Err(ApiError::with_detail(
