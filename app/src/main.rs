@@ -9,6 +9,7 @@ mod api;
 mod case;
 mod components;
 mod counts;
+mod directory;
 mod drive;
 mod exports;
 mod net;
@@ -78,7 +79,9 @@ use observation::{alerts::Alerts, dashboard::Dashboard, slip::Slip};
 use self_registration::SelfRegistrations;
 
 #[cfg(not(any(feature = "all-areas", feature = "entry-admin")))]
-use components::elsewhere::{Account, Admin};
+use components::elsewhere::{Account, Admin, DirectoryPage};
+#[cfg(any(feature = "all-areas", feature = "entry-admin"))]
+use directory::page::DirectoryPage;
 #[cfg(any(feature = "all-areas", feature = "entry-admin"))]
 use pages::{account::Account, admin::Admin};
 
@@ -162,6 +165,8 @@ pub enum Route {
         Account {},
         #[route("/admin")]
         Admin {},
+        #[route("/directory")]
+        DirectoryPage {},
         #[route("/:..segments")]
         NotFound { segments: Vec<String> },
     #[end_layout]

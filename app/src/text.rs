@@ -91,3 +91,12 @@ pub fn grouped(n: u64) -> String {
     }
     out
 }
+
+/// The health-center directory (issue 23), under 管理 on the menu.
+pub const SECTION_MANAGE: &str = "管理";
+pub const ACTION_DIRECTORY_PREF: &str = "保健所の一覧";
+pub const ACTION_DIRECTORY_PREF_HINT: &str =
+    "都道府県内の保健所の名称・住所・電話番号・通知メールと担当市区町村を管理します（CSVの書き出し・取り込み）";
+pub const ACTION_DIRECTORY_HC: &str = "保健所の連絡先";
+pub const ACTION_DIRECTORY_HC_HINT: &str =
+    "あなたの保健所の住所・電話番号・通知メールアドレスを管理します";

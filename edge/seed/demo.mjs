@@ -21,9 +21,12 @@ import { CORE, recordDatabases, shardFor, shardMap, shardsVar } from "./database
 export const DEMO_PASSWORD = "Demo-Hersys-2026";
 
 export const HEALTH_CENTERS = [
-  { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13104.her-sys.example" },
-  { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13112.her-sys.example" },
-  { id: "HC14101", name: "横浜市保健所", pref_code: "14", prefecture: "神奈川県", email: "notice@hc14101.her-sys.example" },
+  { id: "HC13104", name: "新宿区保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13104.her-sys.example",
+    postal_code: "1600022", address: "東京都新宿区新宿5-18-21（デモ）", phone: "03-5555-0104" },
+  { id: "HC13112", name: "世田谷保健所", pref_code: "13", prefecture: "東京都", email: "notice@hc13112.her-sys.example",
+    postal_code: "1540017", address: "東京都世田谷区世田谷4-22-35（デモ）", phone: "03-5555-0112" },
+  { id: "HC14101", name: "横浜市保健所", pref_code: "14", prefecture: "神奈川県", email: "notice@hc14101.her-sys.example",
+    postal_code: "2310021", address: "神奈川県横浜市中区日本大通18（デモ）", phone: "045-555-0101" },
 ];
 
 export const INSTITUTIONS = [
@@ -87,6 +90,8 @@ export function demoSql({ copy = false } = {}) {
     lines.push(`INSERT OR IGNORE INTO health_centers (id, name, pref_code, prefecture, email) VALUES (${q(h.id)}, ${q(h.name)}, ${q(h.pref_code)}, ${q(h.prefecture)}, ${q(h.email)});`);
     // A local store seeded before the notice e-mails existed gets the demo address too.
     lines.push(`UPDATE health_centers SET email = ${q(h.email)} WHERE id = ${q(h.id)} AND email = '';`);
+    // The directory's contact details (issue 23), on a store seeded before they existed too.
+    lines.push(`UPDATE health_centers SET postal_code = ${q(h.postal_code)}, address = ${q(h.address)}, phone = ${q(h.phone)} WHERE id = ${q(h.id)} AND phone = '';`);
   }
   for (const i of INSTITUTIONS) {
     lines.push(`INSERT OR IGNORE INTO institutions (id, name, health_center_id, pref_code, address, phone, created_at) VALUES (${q(i.id)}, ${q(i.name)}, ${q(i.health_center_id)}, ${q(i.pref_code)}, ${q(i.address)}, ${q(i.phone)}, ${now});`);

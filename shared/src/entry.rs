@@ -23,7 +23,8 @@ pub enum Entry {
     Drive,
     /// The health center's observation desk: alerts, dashboard, the observation slip.
     Desk,
-    /// Administration: accounts, invitations, the audit log; and each person's own account page (keys, password),
+    /// Administration: accounts, invitations, the audit log, the health-center directory; and each person's own
+    /// account page (keys, password),
     /// rarely opened, so kept out of the sign-in entry that everyone downloads first.
     Admin,
 }
@@ -101,6 +102,7 @@ pub const RULES: &[(&str, Entry)] = &[
     ("/exports", Entry::Records),
     ("/admin", Entry::Admin),
     ("/account", Entry::Admin),
+    ("/directory", Entry::Admin),
 ];
 
 /// Whether `path` matches `pattern` (see [`RULES`]). Empty segments (a trailing slash) are ignored.
@@ -129,6 +131,7 @@ mod tests {
             ("/signin", Entry::SignIn),
             ("/invite", Entry::SignIn),
             ("/account", Entry::Admin),
+            ("/directory", Entry::Admin),
             ("/no/such/page", Entry::SignIn),
             ("/observe", Entry::Observe),
             ("/register", Entry::Observe),

@@ -209,7 +209,7 @@ async function storeRuleRecords() {
   targets.alertDyspnea = obs.body.alerts.find((a) => a.rule === "dyspnea")?.id;
   assert.ok(targets.alertSpo2 && targets.alertDyspnea, JSON.stringify(obs.body.alerts));
   r = await as("hc_staff_shinjuku", "POST", `/api/notifications/${T}/transfer`, { health_center_id: SETAGAYA, reason: "住所地の保健所へ移管" });
-  assert.equal(r.status, 204, JSON.stringify(r.body));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
 
   targets.unaccepted = await fileAs("doctor_shinjuku", { name: "未受理 三郎", furigana: "ミジュリ サブロウ", phone: "090-2222-0004" });
   targets.accepted = await fileAs("doctor_shinjuku", { name: "受理済 四郎", furigana: "ジュリズミ シロウ", phone: "090-2222-0005" });
@@ -218,7 +218,7 @@ async function storeRuleRecords() {
   const H = (targets.holder = await fileAs("doctor_shinjuku", { name: "同居 主", furigana: "ドウキョ アルジ", phone: "090-2222-0002" }));
   const M = (targets.member = await fileAs("doctor_setagaya", { name: "同居 家族", furigana: "ドウキョ カゾク", phone: "090-2222-0003" }));
   r = await as("hc_staff_setagaya", "POST", `/api/notifications/${M}/transfer`, { health_center_id: SHINJUKU, reason: "同居の家族と同じ保健所へ" });
-  assert.equal(r.status, 204, JSON.stringify(r.body));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
   const holderSid = (await as("hc_staff_shinjuku", "GET", `/api/cases/${H}`)).body.smartphone_id;
   assert.match(holderSid, /^\d{10}$/);
   r = await as("hc_staff_shinjuku", "POST", `/api/cases/${H}/observation`, { kind: "patient", started_on: todayJst(), ends_on: "", household_of: "" });
@@ -577,6 +577,35 @@ const rows = [
   {
     method: "GET", path: "/api/health-centers",
     expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "national_staff" ? FORBIDDEN : ok()),
+  },
+  // ---- the health-center directory (issue 23): the prefecture's staff keep it, a health center's administrator
+  // their own center's contact details; national staff and everyone else are refused ----
+  {
+    method: "GET", path: "/api/directory",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["prefecture_staff", "health_center_admin"].includes(c.user.role) ? ok() : FORBIDDEN),
+    check: (c, r) => (c.user.role === "prefecture_staff"
+      ? r.body.manages_prefecture && r.body.centers.length > 20 && r.body.centers.every((h) => h.id.startsWith("HC13"))
+      : !r.body.manages_prefecture && r.body.centers.length === 1 && r.body.centers[0].id === c.hc),
+  },
+  {
+    method: "PUT", path: `/api/directory/${SETAGAYA}`, pathName: "/api/directory/{id}", label: "Setagaya's contact details as they are",
+    body: { postal_code: "1540017", address: "東京都世田谷区世田谷4-22-35（デモ）", phone: "03-5555-0112", email: "notice@hc13112.her-sys.example" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : ["pref_tokyo", "hc_admin_setagaya"].includes(c.name) ? ok() : FORBIDDEN),
+    check: (c, r) => r.body.id === SETAGAYA && r.body.name === "世田谷保健所" && r.body.phone === "03-5555-0112",
+  },
+  {
+    method: "PUT", path: "/api/directory/HC14201", pathName: "/api/directory/{id}", label: "a center of another prefecture",
+    body: { postal_code: "", address: "", phone: "", email: "" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : FORBIDDEN),
+  },
+  {
+    method: "GET", path: "/api/directory/csv",
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "prefecture_staff" ? ok() : FORBIDDEN),
+    check: (c, r) => typeof r.body === "string" ? r.body.startsWith("\ufeff保健所ID") : true,
+  },
+  {
+    method: "POST", path: "/api/directory/csv", label: "a file that is not the directory", body: { csv: "a,b\r\n1,2\r\n" },
+    expect: (c) => (c.kind !== "user" ? UNAUTHENTICATED : c.user.role === "prefecture_staff" ? err(422, "VALIDATION_FAILED") : FORBIDDEN),
   },
   {
     method: "GET", path: "/api/institution",

@@ -84,6 +84,10 @@ const BODY_ENDPOINTS = [
   // Exports (issue 22).
   "/api/exports/preview",
   "/api/exports/download",
+  // The health-center directory (issue 23): the administrator's own center, and the CSV import (prefecture staff's;
+  // its file's contents are swept in directory.test.mjs).
+  "PUT /api/directory/HC13104",
+  "/api/directory/csv",
 ];
 
 const ODD = [
@@ -252,6 +256,12 @@ test("odd path parameters and unknown paths get 4xx", async () => {
     ["PUT", "/api/notifications"],
     ["POST", "/api/notifications/'%20OR%201=1/transfer"],
     ["GET", "/api/notifications/n_x/transfer"],
+    ["PUT", "/api/directory/%00"],
+    ["PUT", `/api/directory/${"x".repeat(3000)}`],
+    ["PUT", "/api/directory/'%20OR%201=1"],
+    ["GET", "/api/directory/HC13104"],
+    ["DELETE", "/api/directory/csv"],
+    ["GET", "/api/directory/csv/x"],
     ["DELETE", "/api/institution/doctors/%00"],
     ["DELETE", `/api/institution/doctors/${"x".repeat(3000)}`],
     ["GET", "/api/institution/doctors/d_demo_shinjuku_1"],

@@ -493,7 +493,9 @@ test("transfer targets: the current prefecture's health centers, or the residenc
   assert.equal((await hcShinjuku.client.get(`/api/notifications/${home.body.id}`)).body.health_center_id, "HC13104", "not moved");
   // The resident of 横須賀市 may go to their own health center across the prefecture line.
   const moved = await hcShinjuku.client.post(`/api/notifications/${away.body.id}/transfer`, { health_center_id: "HC14201", reason: "住所地の保健所へ移管" });
-  assert.equal(moved.status, 204, JSON.stringify(moved.body));
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  // A center made known from the reference table has no e-mail address: the answer warns when the transfer is made.
+  assert.equal(moved.body.email_missing, true, JSON.stringify(moved.body));
 });
 
 test("transfer: refused to anyone but the current health center and for bad targets or reasons; then both sides see it", async () => {
@@ -531,8 +533,9 @@ test("transfer: refused to anyone but the current health center and for bad targ
   assert.deepEqual(still.body.history.map((e) => e.kind), ["routed", "received"]);
 
   const moved = await to(hcShinjuku, good);
-  assert.equal(moved.status, 204, JSON.stringify(moved.body));
-  assert.equal(moved.body, null, "no body");
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  // The answer says where it went and that the demo center gets the notice e-mail (issue 23).
+  assert.deepEqual(moved.body, { health_center_id: "HC13112", health_center_name: "世田谷保健所", email_missing: false, phone: "03-5555-0112" });
   expectError(await to(hcShinjuku, good), 403, "FORBIDDEN", "no longer at Shinjuku");
 
   // The new health center: unread in its inbox; opening receives it there.
@@ -576,7 +579,7 @@ test("transfer: refused to anyone but the current health center and for bad targ
   expectError(await doctorSetagaya.client.get(`/api/notifications/${id}`), 403, "FORBIDDEN");
 
   // And back: Shinjuku has it unread again, and may receive it again.
-  assert.equal((await to(hcSetagaya, { health_center_id: "HC13104", reason: "差し戻し" })).status, 204);
+  assert.equal((await to(hcSetagaya, { health_center_id: "HC13104", reason: "差し戻し" })).status, 200);
   const back = await hcShinjuku.client.get("/api/notifications");
   assert.equal(back.body.items.find((i) => i.id === id)?.received_at, null);
   const reopened = await hcShinjuku.client.get(`/api/notifications/${id}`);
@@ -801,7 +804,7 @@ test("the notice e-mail: sent through MAIL by the scheduled handler; the record 
   for (const s of secrets) assert.ok(!text.includes(s), `the mail's text must not contain ${s}`);
 
   // A transfer sends a notice to the new health center; the record's delivery follows the newest notice.
-  assert.equal((await hcShinjuku.client.post(`/api/notifications/${r.body.id}/transfer`, { health_center_id: "HC13112", reason: "住所地" })).status, 204);
+  assert.equal((await hcShinjuku.client.post(`/api/notifications/${r.body.id}/transfer`, { health_center_id: "HC13112", reason: "住所地" })).status, 200);
   assert.equal(await deliveryOf(r.body.id), "sent");
   const moved = await loggedMail("notice@hc13112.her-sys.example", r.body.number);
   for (const s of secrets) assert.ok(!moved.block.includes(s), `the transfer notice must not contain ${s}`);

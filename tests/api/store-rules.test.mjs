@@ -91,7 +91,7 @@ test("a transfer moves the running observation and its waiting alerts; later rep
   assert.ok(before, "the alert is in the first health center's queue before the transfer");
   assert.equal(before.urgency, 3);
 
-  assert.equal((await transfer(hcA, id)).status, 204);
+  assert.equal((await transfer(hcA, id)).status, 200);
   // The waiting alert moved with the record.
   assert.ok(!(await queue(hcA)).some((a) => a.case_id === id), "gone from the old health center's queue");
   const moved = (await queue(hcB)).find((a) => a.id === before.id);
@@ -136,7 +136,7 @@ test("a stopped observation restarted by the new health center is theirs: the ol
   assert.equal((await startObs(hcA, id)).status, 200);
   const sid = await sidOf(hcA, id);
   assert.equal((await hcA.client.post(`/api/cases/${id}/observation/stop`)).status, 200);
-  assert.equal((await transfer(hcA, id)).status, 204);
+  assert.equal((await transfer(hcA, id)).status, 200);
   const old = await startObs(hcA, id);
   assert.equal(old.status, 403, JSON.stringify(old.body));
   for (const who of [doctor, pref]) assert.equal((await startObs(who, id)).status, 403);
@@ -153,7 +153,7 @@ test("a stopped observation restarted by the new health center is theirs: the ol
 test("after a transfer: the past health center reads only; the new one edits, records status and may transfer; the clinic edits; the prefecture reads", async () => {
   const { id, furigana } = await fileOne();
   await accept(hcA, id);
-  assert.equal((await transfer(hcA, id)).status, 204);
+  assert.equal((await transfer(hcA, id)).status, 200);
   const rec = (await hcB.client.get(`/api/cases/${id}`)).body;
   assert.equal(rec.health_center_id, SETAGAYA);
   assert.equal(rec.can_edit && rec.can_change_status && rec.can_delete, true);
@@ -206,7 +206,7 @@ test("after a transfer: the past health center reads only; the new one edits, re
   const past = await hcA.client.post("/api/cases/search", { criteria: { furigana } });
   assert.equal(past.status, 200);
   assert.ok(past.body.items.every((i) => i.smartphone_id === ""), "the past health center never gets the ID");
-  assert.equal((await transfer(hcB, id, SHINJUKU)).status, 204, "the new health center may transfer it on");
+  assert.equal((await transfer(hcB, id, SHINJUKU)).status, 200, "the new health center may transfer it on");
 });
 
 test("deletion: the clinic until a health center accepts (受理) it; after that MANAGED_BY_HEALTH_CENTER and only the health center", async () => {
@@ -249,7 +249,7 @@ test("household across areas: linked records appear only to viewers who may see 
   });
   assert.equal(m.status, 201, JSON.stringify(m.body));
   const member = m.body.id;
-  assert.equal((await transfer(hcB, member, SHINJUKU)).status, 204);
+  assert.equal((await transfer(hcB, member, SHINJUKU)).status, 200);
   const holderSid = await sidOf(hcA, holder.id);
   assert.equal((await startObs(hcA, holder.id)).status, 200);
   const linked = await startObs(hcA, member, { kind: "contact", household_of: holderSid });

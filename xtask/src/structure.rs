@@ -28,6 +28,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("institutions", "institutions"),
     ("health_centers", "institutions"),
     ("doctors", "institutions"),
+    ("municipality_assignments", "institutions"),
     ("audit_log", "audit"),
     ("cases", "cases"),
     ("case_versions", "cases"),

@@ -15,6 +15,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod counts;
+pub mod directory;
 pub mod exports;
 pub mod institution;
 pub mod me;

@@ -3,10 +3,10 @@
 
 use shared::api::notifications::{
     DuplicateList, DuplicateQuery, FileRequest, FileResult, NotificationList, NotificationRecord,
-    TransferRequest,
+    TransferRequest, TransferResult,
 };
 
-use super::{get, post, send, ApiResult};
+use super::{get, post, ApiResult};
 
 /// `GET /api/notifications`: a clinic's filings or a health center's inbox.
 pub async fn list() -> ApiResult<NotificationList> {
@@ -28,12 +28,8 @@ pub async fn read(id: &str) -> ApiResult<NotificationRecord> {
     get(&format!("/api/notifications/{id}")).await
 }
 
-/// `POST /api/notifications/{id}/transfer`: to another health center.
-pub async fn transfer(id: &str, body: &TransferRequest) -> ApiResult<()> {
-    send(
-        "POST",
-        &format!("/api/notifications/{id}/transfer"),
-        Some(body),
-    )
-    .await
+/// `POST /api/notifications/{id}/transfer`: to another health center; the answer says whether it gets the notice
+/// e-mail.
+pub async fn transfer(id: &str, body: &TransferRequest) -> ApiResult<TransferResult> {
+    post(&format!("/api/notifications/{id}/transfer"), body).await
 }

@@ -128,6 +128,7 @@ stand_ins! {
     Slip(id: String);
     SelfRegistrations();
     Admin();
+    DirectoryPage();
     Observe();
     Register();
 }

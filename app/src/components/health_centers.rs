@@ -21,3 +21,15 @@ pub fn use_health_centers() -> Memo<Vec<(String, String)>> {
             .unwrap_or_default()
     })
 }
+
+/// The same list with what the transfer screen says of each target: whether it gets notice e-mails, its phone.
+pub fn use_health_center_options() -> Memo<Vec<shared::api::notifications::HealthCenterOption>> {
+    let list = use_resource(|| async { api::institution::health_centers().await });
+    use_memo(move || {
+        list.read()
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|l| l.health_centers.clone())
+            .unwrap_or_default()
+    })
+}

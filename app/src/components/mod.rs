@@ -12,4 +12,5 @@ pub mod postal_choice;
 pub mod recovery_codes;
 pub mod register_key;
 pub mod shell;
+pub mod tel;
 pub mod user_area;

@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use dioxus::prelude::*;
-use shared::api::notifications::TransferRequest;
+use shared::api::notifications::{HealthCenterOption, TransferRequest, TransferResult};
 use shared::auth::Role;
 
 use crate::api;
 use crate::components::alert::ErrorAlert;
-use crate::components::health_centers::use_health_centers;
+use crate::components::health_centers::use_health_center_options;
+use crate::components::tel::TelLink;
 use crate::notification::sheet::Sheet;
 use crate::session::{RequireSignIn, SessionCtx};
 use crate::{text, Route};
@@ -212,21 +213,39 @@ fn Transfer(
     residence: Option<(String, String)>,
     on_done: EventHandler<()>,
 ) -> Element {
-    let centers = use_health_centers();
+    let centers = use_health_center_options();
     let mut target = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     // The prefecture's health centers, and the residence's (which may be in another prefecture: the edge allows a
     // transfer there and nowhere else outside the prefecture).
-    let mut options: Vec<(String, String)> = centers()
-        .into_iter()
-        .filter(|(id, _)| *id != current)
-        .collect();
+    // Each option says when the center has no e-mail address (it will not get the notice e-mail); choosing one
+    // shows the warning with its phone as a tap-to-call link. A residence center of another prefecture is not in
+    // the list: the transfer's answer says it.
+    let mut options: Vec<HealthCenterOption> =
+        centers().into_iter().filter(|h| h.id != current).collect();
     if let Some((rid, rname)) = residence {
-        if rid != current && !options.iter().any(|(id, _)| *id == rid) {
-            options.push((rid, format!("{rname}（住所地）")));
+        if rid != current && !options.iter().any(|h| h.id == rid) {
+            options.push(HealthCenterOption {
+                id: rid,
+                name: format!("{rname}（住所地）"),
+                has_email: true,
+                phone: String::new(),
+            });
         }
+    }
+    let chosen = options.iter().find(|h| h.id == target()).cloned();
+    let mut done = use_signal(|| None::<TransferResult>);
+    if let Some(r) = done() {
+        return rsx! {
+            div { class: "transfer", "data-testid": "transfer-done",
+                h2 { "{r.health_center_name}へ移管しました" }
+                NoEmailWarning { name: r.health_center_name.clone(), phone: r.phone.clone() }
+                button { r#type: "button", class: "button primary", "data-testid": "transfer-ack",
+                    onclick: move |_| on_done.call(()), "確認しました" }
+            }
+        };
     }
     rsx! {
         div { class: "transfer", "data-testid": "transfer",
@@ -234,7 +253,14 @@ fn Transfer(
             label { class: "field-label", r#for: "transfer-to", "移管先" }
             select { id: "transfer-to", class: "input", value: "{target}", onchange: move |e| target.set(e.value()),
                 option { value: "", "選択してください" }
-                for (hid, name) in options { option { key: "{hid}", value: "{hid}", "{name}" } }
+                for h in options.clone() {
+                    option { key: "{h.id}", value: "{h.id}",
+                        if h.has_email { "{h.name}" } else { "{h.name}（メール未登録）" }
+                    }
+                }
+            }
+            if let Some(h) = chosen.filter(|h| !h.has_email) {
+                NoEmailWarning { name: h.name.clone(), phone: h.phone.clone() }
             }
             label { class: "field-label", r#for: "transfer-reason", "理由" }
             input { id: "transfer-reason", class: "input", value: "{reason}", oninput: move |e| reason.set(e.value()) }
@@ -252,13 +278,25 @@ fn Transfer(
                         let r = api::notifications::transfer(&id, &body).await;
                         busy.set(false);
                         match r {
-                            Ok(()) => { error.set(None); on_done.call(()); }
+                            Ok(r) if r.email_missing => { error.set(None); done.set(Some(r)); }
+                            Ok(_) => { error.set(None); on_done.call(()); }
                             Err(e) => error.set(Some(e.message())),
                         }
                     });
                 },
                 "移管する"
             }
+        }
+    }
+}
+
+/// The center has no e-mail address: it will not get the notice e-mail, so staff call it.
+#[component]
+fn NoEmailWarning(name: String, phone: String) -> Element {
+    rsx! {
+        div { class: "transfer-warning", role: "alert", "data-testid": "transfer-no-email",
+            p { "{name}にはメールアドレスが登録されていません。移管しても通知メールは届きません。移管したら、電話で連絡してください。" }
+            TelLink { phone, label: "{name}に電話する", testid: "transfer-tel" }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `/alerts`: the triage queue, most urgent first; each alert handled with a note.
 
 use dioxus::prelude::*;
+
+use crate::components::tel::TelLink;
 use shared::api::observation::{AlertQueue, AlertView, HandleAlert, NOTE_MAX_CHARS};
 use shared::auth::Role;
 use shared::error::ErrorCode;
@@ -203,6 +205,12 @@ pub fn AlertCard(
                             "{a.case_name}"
                         }
                         span { class: "alert-sid", "スマホ入力ID " span { class: "sid", {grouped_id(&a.smartphone_id)} } }
+                    }
+                    // The person's phone, to the staff who manage the record (the edge leaves it empty otherwise).
+                    if !a.smartphone_id.is_empty() {
+                        div { class: "alert-phone",
+                            TelLink { phone: a.phone.clone(), label: "本人に電話する", testid: "alert-tel" }
+                        }
                     }
                 }
                 p { class: "alert-meta",

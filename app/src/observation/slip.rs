@@ -5,6 +5,8 @@
 
 use dioxus::prelude::*;
 
+use crate::components::tel::TelLink;
+
 use super::{grouped_id, period};
 use crate::api::{self, ApiFailure};
 use crate::case::{parse_iso, today_jst};
@@ -152,6 +154,9 @@ fn SlipPage(id: String) -> Element {
                 dl { class: "slip-facts",
                     div { dt { "健康観察の期間" } dd { "data-testid": "slip-period", {period(&o.started_on, &o.ends_on)} } }
                     div { dt { "担当保健所" } dd { "data-testid": "slip-hc", "{rec.health_center_name}" } }
+                    div { dt { "保健所の電話" } dd { "data-testid": "slip-hc-phone",
+                        TelLink { phone: rec.health_center_phone.clone(), label: "", testid: "slip-tel" }
+                    } }
                 }
                 p { class: "slip-note",
                     "入力できない日や、わからないことがあるときは保健所へご連絡ください。スマホ入力IDは他の人に教えないでください。"

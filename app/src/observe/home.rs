@@ -8,16 +8,17 @@ use super::report::Draft;
 use super::store::{self, Queued};
 use super::{send, slot_now, today, when_label, ObsCtx, Screen, SlotStatus};
 use crate::api::{self, ApiFailure};
+use crate::components::tel::TelLink;
 
 /// The red box after a report with a red flag.
 #[component]
 pub fn UrgentBox() -> Element {
     let ctx = use_context::<ObsCtx>();
-    let hc = ctx
+    let (hc, hc_phone) = ctx
         .me
         .read()
         .as_ref()
-        .map(|m| m.health_center_name.clone())
+        .map(|m| (m.health_center_name.clone(), m.health_center_phone.clone()))
         .unwrap_or_default();
     let who: Vec<String> = ctx
         .urgent
@@ -37,6 +38,7 @@ pub fn UrgentBox() -> Element {
             if !hc.is_empty() {
                 p { class: "obs-urgent-hc", "担当：{hc}" }
             }
+            TelLink { phone: hc_phone, label: "保健所に電話する", testid: "obs-call-hc" }
             a { class: "obs-btn obs-call", href: "tel:119", "119番に電話する" }
         }
     }

@@ -114,6 +114,21 @@ fn Menu() -> Element {
                     ActionCard { to: Route::Exports {}, title: text::ACTION_EXPORTS, hint, primary: false }
                 }
             }
+            match role {
+                Some(Role::PrefectureStaff) => rsx! {
+                    h2 { class: "section-title", {text::SECTION_MANAGE} }
+                    nav { class: "actions",
+                        ActionCard { to: Route::DirectoryPage {}, title: text::ACTION_DIRECTORY_PREF, hint: text::ACTION_DIRECTORY_PREF_HINT, primary: false }
+                    }
+                },
+                Some(Role::HealthCenterAdmin) => rsx! {
+                    h2 { class: "section-title", {text::SECTION_MANAGE} }
+                    nav { class: "actions",
+                        ActionCard { to: Route::DirectoryPage {}, title: text::ACTION_DIRECTORY_HC, hint: text::ACTION_DIRECTORY_HC_HINT, primary: false }
+                    }
+                },
+                _ => rsx! {},
+            }
             if !files && !views && !reviews {
                 p { class: "notice", "data-testid": "aggregates-only", {text::AGGREGATES_ONLY} }
             }

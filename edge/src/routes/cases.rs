@@ -168,6 +168,7 @@ async fn record(db: &D1Database, row: CaseRow, r: Access) -> ApiResult<CaseRecor
         residence: row.residence,
         health_center_id: row.health_center_id,
         health_center_name: row.health_center_name,
+        health_center_phone: row.health_center_phone,
         institution_name: row.institution_name,
         created_at: row.created_at,
         filed_at: (row.filed != 0).then_some(row.filed_at),

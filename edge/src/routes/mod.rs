@@ -21,6 +21,7 @@ mod auth;
 mod bench;
 mod cases;
 mod counts;
+mod directory;
 mod exports;
 mod health;
 mod institution;
@@ -370,6 +371,19 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> ApiResult<Respons
         ["exports", "download"] => {
             only(&m, Post)?;
             exports::download(staff(env, &req).await?, req).await
+        }
+        ["directory"] => {
+            only(&m, Get)?;
+            directory::list(staff(env, &req).await?).await
+        }
+        ["directory", "csv"] => match m {
+            Get => directory::export(staff(env, &req).await?).await,
+            Post => directory::import(staff(env, &req).await?, req, env, ctx).await,
+            _ => Err(ApiError::new(ErrorCode::MethodNotAllowed)),
+        },
+        ["directory", id] => {
+            only(&m, Put)?;
+            directory::edit(staff(env, &req).await?, req, env, ctx, id).await
         }
         ["health-centers"] => {
             only(&m, Get)?;

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use shared::api::notifications::{
     idempotency_key_ok, Delivery, DuplicateCandidate, DuplicateList, DuplicateMatch,
     DuplicateQuery, FileRequest, FileResult, NotificationList, NotificationRecord,
-    NotificationSummary, TransferRequest,
+    NotificationSummary, TransferRequest, TransferResult,
 };
 use shared::auth::access::Scope;
 use shared::auth::{Access, Jurisdiction, Role};
 use shared::error::ErrorCode;
 use shared::kana::{normalize_furigana, search_key};
-use shared::notification::municipality::{self, MunicipalityCode};
+use shared::notification::municipality::MunicipalityCode;
 use shared::notification::phone::PhoneNumber;
 use shared::notification::validate::IssueSeverity;
 use shared::notification::{validate, Notification};
@@ -56,19 +56,12 @@ struct Routing {
     residence: Option<(String, String, String)>,
 }
 
-fn route(inst: &InstitutionRow, n: &Notification) -> Routing {
-    let form = n.form();
-    let residence = MunicipalityCode::parse(&form.patient.address.municipality_code)
-        .ok()
-        .and_then(|code| municipality::health_center_for(&code))
+/// `residence_center`: the health center of the patient's municipality as [`institutions::health_center_for`]
+/// routes it (an administrator's reassignment first, else the reference table).
+fn route(inst: &InstitutionRow, residence_center: Option<institutions::Routed>) -> Routing {
+    let residence = residence_center
         .filter(|hc| hc.id != inst.health_center_id)
-        .map(|hc| {
-            (
-                hc.id.to_owned(),
-                hc.name.to_owned(),
-                hc.pref_code.to_owned(),
-            )
-        });
+        .map(|hc| (hc.id, hc.name, hc.pref_code));
     let mut reason = format!(
         "診断した医療機関（{}）の所在地を管轄する保健所（{}）へ届出（感染症法第12条）。",
         inst.name, inst.health_center_name
@@ -169,7 +162,12 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
             .unwrap_or_default()
             .to_owned(),
     };
-    let routing = route(&inst, &notification);
+    let residence_center =
+        match MunicipalityCode::parse(&notification.form().patient.address.municipality_code) {
+            Ok(code) => institutions::health_center_for(&c.db, &code).await?,
+            Err(_) => None,
+        };
+    let routing = route(&inst, residence_center);
     let link = format!("{}/records", own_origin(&req)?);
     // Completing a record made before the notification (manual 4.5): the notification takes its id.
     let existing = match &body.case_id {
@@ -398,7 +396,8 @@ pub async fn get(c: Staff, env: &Env, ctx: &Context, id: &str) -> ApiResult<Resp
 }
 
 /// `POST /api/notifications/{id}/transfer`: staff of the record's current health center hand it to another. The
-/// record and its health observation (and open alerts) go with it.
+/// record and its health observation (and open alerts) go with it. The answer ([`TransferResult`]) says whether the
+/// new center gets the notice e-mail, with its phone.
 pub async fn transfer(
     c: Staff,
     mut req: Request,
@@ -481,7 +480,13 @@ pub async fn transfer(
                 worker::console_error!("move after transfer: {}", e.detail.unwrap_or_default());
             }
         }
-        Ok(Response::empty()?.with_status(204))
+        // Said when the transfer is made: a center without an address gets no notice e-mail (staff call it).
+        Ok(Response::from_json(&TransferResult {
+            email_missing: !target.has_email,
+            health_center_id: target.id,
+            health_center_name: target.name,
+            phone: target.phone,
+        })?)
     } else {
         c.log(c.event("notification_transfer", "conflict").target(id))
             .await?;
@@ -554,6 +559,7 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::notification::municipality;
 
     fn shinjuku_clinic() -> InstitutionRow {
         InstitutionRow {
@@ -564,16 +570,21 @@ mod tests {
         }
     }
 
-    fn living_in(municipality_code: &str) -> Notification {
-        let mut n = Notification::new_current();
-        let f = n.form_mut();
-        f.patient.address.municipality_code = municipality_code.into();
-        n
+    /// The reference table's health center of a municipality (what routing finds with no reassignment).
+    fn living_in(municipality_code: &str) -> Option<institutions::Routed> {
+        MunicipalityCode::parse(municipality_code)
+            .ok()
+            .and_then(|code| municipality::health_center_for(&code))
+            .map(|h| institutions::Routed {
+                id: h.id.to_owned(),
+                name: h.name.to_owned(),
+                pref_code: h.pref_code.to_owned(),
+            })
     }
 
     #[test]
     fn a_filing_goes_to_the_clinics_health_center_and_notes_another_residence() {
-        let r = route(&shinjuku_clinic(), &living_in("131121"));
+        let r = route(&shinjuku_clinic(), living_in("131121"));
         assert_eq!(r.health_center_id, "HC13104");
         let (id, name, pref) = r.residence.expect("Setagaya residence noted");
         assert_eq!(
@@ -586,7 +597,7 @@ mod tests {
     #[test]
     fn no_note_when_the_residence_is_in_the_same_area_or_unknown() {
         for code in ["131041", "", "131040", "999999"] {
-            let r = route(&shinjuku_clinic(), &living_in(code));
+            let r = route(&shinjuku_clinic(), living_in(code));
             assert_eq!(r.health_center_id, "HC13104");
             assert!(r.residence.is_none(), "{code}");
             assert!(!r.reason.contains("移管"), "{code}");

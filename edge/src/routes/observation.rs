@@ -286,6 +286,12 @@ fn alert_view(r: AlertRow, manages: bool) -> Option<AlertView> {
         case_id: r.case_id,
         case_name: r.case_name,
         smartphone_id: access::smartphone_id(manages, r.smartphone_id),
+        // The person's phone, to the staff who manage the record (as the スマホ入力ID): a tap-to-call link on the card.
+        phone: if manages {
+            r.phone_digits
+        } else {
+            String::new()
+        },
         urgency: r.urgency.clamp(0, 3) as u8,
         date: r.date,
         detail: r.detail,

@@ -26,7 +26,7 @@ use shared::api::self_registration::{
 };
 use shared::auth::ReviewArea;
 use shared::error::ErrorCode;
-use shared::notification::municipality::{self, MunicipalityCode};
+use shared::notification::municipality::MunicipalityCode;
 use shared::notification::validate::{IssueSeverity, IssueView};
 use shared::observation::Kind;
 use shared::regime::TIMELINE_VERSION;
@@ -104,11 +104,13 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
     }
     let body = normalized(&body);
     // Routing: the health center of the residence (reference data), which must use the system.
-    let hc = MunicipalityCode::parse(&body.municipality_code)
-        .ok()
-        .and_then(|code| municipality::health_center_for(&code));
+    // (an administrator's reassignment of the municipality first: `institutions::health_center_for`).
+    let hc = match MunicipalityCode::parse(&body.municipality_code) {
+        Ok(code) => institutions::health_center_for(&db, &code).await?,
+        Err(_) => None,
+    };
     let pref = match &hc {
-        Some(h) => institutions::health_center_pref(&db, h.id).await?,
+        Some(h) => institutions::health_center_pref(&db, &h.id).await?,
         None => None,
     };
     let (Some(hc), Some(pref)) = (hc, pref) else {
@@ -133,7 +135,7 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
         let id = format!("sr_{}", token()?);
         let number = receipt()?;
         let mut event =
-            registrant_event("self_registration_submit", "ok", &address).in_area(&id, hc.id);
+            registrant_event("self_registration_submit", "ok", &address).in_area(&id, &hc.id);
         event.pref_code = Some(pref.clone());
         let statements = vec![
             store::insert(
@@ -143,7 +145,7 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
                     receipt: &number,
                     dedupe_key: &dedupe,
                     pref_code: &pref,
-                    health_center_id: hc.id,
+                    health_center_id: &hc.id,
                     body: &body,
                     timeline_version: TIMELINE_VERSION,
                     now,

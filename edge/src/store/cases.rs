@@ -26,6 +26,7 @@ pub struct CaseRow {
     pub institution_name: Option<String>,
     pub health_center_id: String,
     pub health_center_name: String,
+    pub health_center_phone: String,
     pub pref_code: String,
     pub name: String,
     pub furigana: String,
@@ -48,8 +49,8 @@ pub async fn row(db: &D1Database, id: &str) -> ApiResult<Option<CaseRow>> {
     Ok(db
         .prepare(
             "SELECT c.id, c.smartphone_id, c.institution_id, i.name AS institution_name, c.health_center_id, \
-             h.name AS health_center_name, c.pref_code, c.name, c.furigana, c.date_of_birth, c.sex, c.category, \
-             c.status, c.residence, c.filed_at, c.filed, c.created_at, c.updated_at, \
+             h.name AS health_center_name, h.phone AS health_center_phone, c.pref_code, c.name, c.furigana, \
+             c.date_of_birth, c.sex, c.category, c.status, c.residence, c.filed_at, c.filed, c.created_at, c.updated_at, \
              u.display_name AS updated_by_name, c.version, c.tabs, c.deleted_at \
              FROM cases c JOIN health_centers h ON h.id = c.health_center_id \
              LEFT JOIN institutions i ON i.id = c.institution_id JOIN users u ON u.id = c.updated_by_user_id \

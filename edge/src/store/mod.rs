@@ -5,7 +5,7 @@
 //! | module | tables |
 //! |---|---|
 //! | [`accounts`] | `users`, `invitations`, `recovery_codes`, `account_requests`, sessions' account reads |
-//! | [`institutions`] | `institutions`, `health_centers`, `doctors` |
+//! | [`institutions`] | `institutions`, `health_centers` (every write through `write_health_center`), `doctors`, `municipality_assignments` (the directory) |
 //! | [`credentials`] | `credentials` (staff keys), `observe_credentials` (phones' passkeys), `webauthn_challenges` |
 //! | [`throttles`] | `observe_failures` (and any other counter of failed attempts) |
 //! | [`audit`] | `audit_log` and its hash chain |

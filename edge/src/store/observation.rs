@@ -42,6 +42,7 @@ pub struct PersonRow {
     pub ends_on: String,
     pub health_center_id: String,
     pub health_center_name: String,
+    pub health_center_phone: String,
 }
 
 /// The people a phone session reports for: the holder and the household members linked to them, while their
@@ -50,8 +51,8 @@ pub async fn people(db: &D1Database, holder: &str, now: i64) -> ApiResult<Vec<Pe
     Ok(db
         .prepare(
             "SELECT c.id AS case_id, c.name, o.kind, o.started_on, o.ends_on, o.health_center_id, \
-             h.name AS health_center_name FROM observations o JOIN cases c ON c.id = o.case_id \
-             JOIN health_centers h ON h.id = o.health_center_id \
+             h.name AS health_center_name, h.phone AS health_center_phone FROM observations o \
+             JOIN cases c ON c.id = o.case_id JOIN health_centers h ON h.id = o.health_center_id \
              WHERE (o.case_id = ?1 OR o.household_of = ?1) AND o.stopped_at IS NULL AND c.deleted_at IS NULL \
              AND o.ends_on >= ?2 ORDER BY o.case_id <> ?1, c.seq",
         )
@@ -101,6 +102,7 @@ pub async fn me_of(db: &D1Database, holder: &str, now: i64) -> ApiResult<Observe
     let passkey = passkeys.is_some_and(|p| p.n > 0);
     Ok(ObserveMe {
         health_center_name: rows[0].health_center_name.clone(),
+        health_center_phone: rows[0].health_center_phone.clone(),
         people: rows
             .iter()
             .map(|r| ObservedPerson {
@@ -417,6 +419,8 @@ pub struct AlertRow {
     pub case_id: String,
     pub case_name: String,
     pub smartphone_id: String,
+    /// The person's phone digits (`cases.phone_digits`), or empty.
+    pub phone_digits: String,
     /// The health center that manages the alert's record now.
     pub case_health_center_id: String,
     pub rule: String,
@@ -430,7 +434,7 @@ pub struct AlertRow {
     pub note: Option<String>,
 }
 
-const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.name AS case_name, c.smartphone_id, \
+const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.name AS case_name, c.smartphone_id, c.phone_digits, \
      c.health_center_id AS case_health_center_id, a.rule, a.urgency, a.date, a.slot, a.detail, a.raised_at, \
      a.handled_at, u.display_name AS handled_by_name, a.note \
      FROM observation_alerts a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = a.handled_by_user_id";

@@ -158,6 +158,9 @@ pub struct CaseRecord {
     pub residence: String,
     pub health_center_id: String,
     pub health_center_name: String,
+    /// The managing health center's phone (the slip), empty when none is known.
+    #[serde(default)]
+    pub health_center_phone: String,
     pub institution_name: Option<String>,
     pub created_at: i64,
     pub filed_at: Option<i64>,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod counts;
+pub mod directory;
 pub mod exports;
 pub mod health;
 pub mod notifications;

@@ -191,6 +191,22 @@ pub struct TransferRequest {
 pub struct HealthCenterOption {
     pub id: String,
     pub name: String,
+    /// Whether notice e-mails reach it (a transfer to one without is warned about when it is made).
+    #[serde(default)]
+    pub has_email: bool,
+    /// Its phone as the directory holds it, or empty.
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// `POST /api/notifications/{id}/transfer` answers where the record went and whether the new health center gets the
+/// notice e-mail; when it has no address (`email_missing`), staff call it (`phone`, empty when none is known).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferResult {
+    pub health_center_id: String,
+    pub health_center_name: String,
+    pub email_missing: bool,
+    pub phone: String,
 }
 
 /// `GET /api/health-centers`: transfer targets in the user's prefecture.

@@ -37,6 +37,9 @@ pub struct ObservedPerson {
 pub struct ObserveMe {
     pub people: Vec<ObservedPerson>,
     pub health_center_name: String,
+    /// The managing health center's phone (the urgent box's tap-to-call link), empty when none is known.
+    #[serde(default)]
+    pub health_center_phone: String,
     /// Today in JST and the slot a report typed now is for.
     pub today: String,
     pub slot_now: Slot,
@@ -147,6 +150,10 @@ pub struct AlertView {
     pub case_id: String,
     pub case_name: String,
     pub smartphone_id: String,
+    /// The person's phone (the queue card's tap-to-call link), only to staff who manage the record, as for the
+    /// スマホ入力ID; empty otherwise or when none is known.
+    #[serde(default)]
+    pub phone: String,
     pub rule: Rule,
     pub urgency: u8,
     /// The report's (or the missed slot's) date and slot.

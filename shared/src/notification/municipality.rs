@@ -265,6 +265,12 @@ mod reference {
         health_centers()
     }
 
+    /// Every (municipality code, health center id) of the reference jurisdiction table, by code: the starting point
+    /// of the directory (the 6 北方領土 villages have no row).
+    pub fn all_jurisdictions() -> &'static [(&'static str, &'static str)] {
+        jurisdiction()
+    }
+
     /// The municipality with this code, if it is in the table.
     pub fn municipality(code: &MunicipalityCode) -> Option<Municipality> {
         let table = municipalities();
