@@ -218,7 +218,7 @@ test("a transfer to another prefecture's shard, not cut off: the whole record mo
   const counts = where(id)[SHARDS.tokyo];
   const auditBefore = auditOf(id);
   const r = await hcShinjuku.client.post(`/api/notifications/${id}/transfer`, { health_center_id: KANAGAWA_HC, reason: "住所地の保健所へ移管" });
-  assert.equal(r.status, 204, JSON.stringify(r.body));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
   // What the transfer wrote (its event, its notice) moved with the rest.
   const after = where(id);
   assert.deepEqual(Object.keys(after), [SHARDS.kanagawa]);
@@ -244,7 +244,7 @@ for (const k of [1, 2, 3]) {
     const auditBefore = auditOf(id);
     // The transfer is written, then its move stops after step k (the test edge's hook) — and the worker dies.
     const r = await hcShinjuku.client.post(`/api/notifications/${id}/transfer`, { health_center_id: KANAGAWA_HC, reason: "住所地の保健所へ移管" }, { headers: { "x-test-move-stop-after": String(k) } });
-    assert.equal(r.status, 204, JSON.stringify(r.body));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
     await restart();
     const [mv] = edge.d1(`SELECT step, from_shard, to_shard FROM record_moves WHERE case_id = ${q(id)} AND step < 4`);
     assert.deepEqual(mv, { step: k, from_shard: SHARDS.tokyo, to_shard: SHARDS.kanagawa });
@@ -301,7 +301,7 @@ for (const k of [1, 2, 3]) {
 test("a finished move repeated changes nothing; a move to where it is does nothing", async () => {
   const { id } = await richTokyoRecord();
   const r = await hcShinjuku.client.post(`/api/notifications/${id}/transfer`, { health_center_id: KANAGAWA_HC, reason: "住所地の保健所へ移管" });
-  assert.equal(r.status, 204, JSON.stringify(r.body));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
   await edge.settle();
   const snapshot = () => ({
     where: where(id),

@@ -103,7 +103,7 @@ async fn load(c: &Staff, pref: &str) -> ApiResult<Loaded> {
             },
         );
     }
-    for s in institutions::centers_of_pref(&c.db, pref).await? {
+    for s in institutions::centers_of_pref(&c.core, pref).await? {
         centers.insert(
             s.id.clone(),
             DirectoryCenter {
@@ -124,7 +124,7 @@ async fn load(c: &Staff, pref: &str) -> ApiResult<Loaded> {
         .filter(|(code, _)| in_pref(code, pref))
         .map(|(code, hc)| ((*code).to_owned(), (*hc).to_owned()))
         .collect();
-    for a in institutions::assignments_of_pref(&c.db, pref).await? {
+    for a in institutions::assignments_of_pref(&c.core, pref).await? {
         if centers.contains_key(&a.health_center_id) && assignment.contains_key(&a.code) {
             assignment.insert(a.code, a.health_center_id);
         }
@@ -261,7 +261,7 @@ pub async fn edit(
     let loaded = load(&c, &k.pref).await?;
     let Some(current) = loaded.centers.get(id) else {
         let elsewhere = municipality::health_center(id).is_some()
-            || institutions::center(&c.db, id).await?.is_some();
+            || institutions::center(&c.core, id).await?.is_some();
         if elsewhere {
             c.log(refuse(&c, &k)).await?;
             return Err(ApiError::new(ErrorCode::Forbidden));
@@ -299,16 +299,18 @@ pub async fn edit(
     let name = edit.name.clone().unwrap_or_else(|| current.name.clone());
     let user = c.principal.user_id.clone();
     let mut statements = vec![institutions::write_health_center(
-        &c.db,
+        &c.core,
         &CenterWrite::Details(&details(id, &k.pref, &name, &edit, &user, now)),
     )?];
     for code in &wanted {
         if loaded.assignment.get(code).map(String::as_str) != Some(id) {
-            statements.push(institutions::assign(&c.db, code, id, &k.pref, &user, now)?);
+            statements.push(institutions::assign(&c.core, code, id, &k.pref, &user, now)?);
         }
     }
-    statements.push(audit::batch_entry(&c.db, &ev, now)?);
-    institutions::save_directory(&c.db, statements).await?;
+    statements.push(audit::batch_entry(&c.core, &ev, now)?);
+    institutions::save_directory(&c.core, statements).await?;
+    // The shards' copies of the center (their lists and notices read its name, phone and e-mail) follow.
+    c.stores.refresh("health_centers", id).await?;
     seal_later(env, ctx);
     let reloaded = load(&c, &k.pref).await?;
     let center =
@@ -450,7 +452,7 @@ pub async fn import(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
             .any(|(code, hc)| *hc == r.id && loaded.assignment.get(code) != Some(hc));
         if contact_differs(current, &r.edit, &name) || gains {
             statements.push(institutions::write_health_center(
-                &c.db,
+                &c.core,
                 &CenterWrite::Details(&details(&r.id, &k.pref, &name, &r.edit, &user, now)),
             )?);
             changed.insert(r.id.clone());
@@ -458,15 +460,18 @@ pub async fn import(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     }
     for (code, hc) in &final_assignment {
         if loaded.assignment.get(code) != Some(hc) {
-            statements.push(institutions::assign(&c.db, code, hc, &k.pref, &user, now)?);
+            statements.push(institutions::assign(&c.core, code, hc, &k.pref, &user, now)?);
         }
     }
     if changed.is_empty() {
         ev.outcome = "unchanged";
     }
     ev = ev.returned(changed.iter().cloned());
-    statements.push(audit::batch_entry(&c.db, &ev, now)?);
-    institutions::save_directory(&c.db, statements).await?;
+    statements.push(audit::batch_entry(&c.core, &ev, now)?);
+    institutions::save_directory(&c.core, statements).await?;
+    for id in &changed {
+        c.stores.refresh("health_centers", id).await?;
+    }
     seal_later(env, ctx);
     Ok(Response::from_json(&ImportResult {
         rows: rows.len() as u32,

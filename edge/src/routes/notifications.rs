@@ -164,7 +164,7 @@ pub async fn file(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> ApiRe
     };
     let residence_center =
         match MunicipalityCode::parse(&notification.form().patient.address.municipality_code) {
-            Ok(code) => institutions::health_center_for(&c.db, &code).await?,
+            Ok(code) => institutions::health_center_for(&c.core, &code).await?,
             Err(_) => None,
         };
     let routing = route(&inst, residence_center);

@@ -127,7 +127,7 @@ pub async fn submit(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
     let stores = Stores::new(env)?;
     let shard = stores.for_pref(&pref)?;
     stores
-        .ensure(&shard, Refs::default().health_center(hc.id))
+        .ensure(&shard, Refs::default().health_center(&hc.id))
         .await?;
     let core = db;
     let db = &shard.db;
