@@ -43,7 +43,7 @@ const BENCH_CENTERS = [
 const BENCH_CLINICS = [
   { id: "inst_bench_yokosuka", name: "横須賀ベンチクリニック", hc: "HC14201", pref: "14", address: "神奈川県横須賀市小川町11番地", phone: "046-000-0001",
     doctor: { id: "u_bench_doctor_yokosuka", login: "doctor@yokosuka-clinic.bench", name: "横須賀 一郎" } },
-  { id: "inst_bench_osaka", name: "大阪ベンチクリニック", hc: "HC27102", pref: "27", address: "大阪府大阪市北区梅田一丁目1番1号", phone: "06-0000-0001",
+  { id: "inst_bench_osaka", name: "大阪ベンチクリニック", hc: "HC27102", pref: "27", address: "大阪府大阪市北区梅田一丁目1番1号", phone: "06-6000-0001",
     doctor: { id: "u_bench_doctor_osaka", login: "doctor@osaka-clinic.bench", name: "大阪 次郎" } },
 ];
 
