@@ -11,10 +11,32 @@
 //! | `BENCH_ROUTES`    | `"1"` enables `/api/bench/*`; refused in production and for any RP but localhost        |
 //! | `TEST_CLOCK`      | `"1"` lets the tests move the clock; refused outside `test` and for any RP but localhost   |
 //! | `SHARDS`          | which D1 binding holds each prefecture's records (`13=SHARD_TOKYO,*=SHARD_REST`; absent = `*=DB`, one database; [`crate::shard`]) |
+//!
+//! Secrets are not variables: they are set with `wrangler secret put NAME` (locally in `.dev.vars`) and listed once,
+//! in [`SECRETS`]. `cargo test -p xtask` fails when the edge reads a secret not listed there (or one listed is read
+//! nowhere), and `cargo xtask deploy --dry-run` prints the `wrangler secret put` line of each.
 
 use std::fmt;
 
 use crate::shard::ShardMap;
+
+/// A secret the worker reads (`env.secret(name)`): never a variable in `wrangler.toml`, never in D1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Secret {
+    pub name: &'static str,
+    /// What it is for and what happens without it (printed by the deploy dry run).
+    pub purpose: &'static str,
+    /// The shortest value the worker accepts (shorter is treated as missing).
+    pub min_len: usize,
+}
+
+/// Every secret the edge reads. One list: the deploy check and its test (`xtask`) read it.
+pub const SECRETS: &[Secret] = &[Secret {
+    name: "AUDIT_KEY",
+    purpose: "the audit chain's HMAC key (random, 32+ characters; keep it: the chain verifies only under it). \
+              Without it every audited action fails with AUDIT_UNAVAILABLE",
+    min_len: 32,
+}];
 
 /// Where the worker runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

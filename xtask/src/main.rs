@@ -1,4 +1,4 @@
-//! The one front door for chores: `cargo xtask <setup|build|dev|test|bench|fuzz>`.
+//! The one front door for chores: `cargo xtask <setup|build|dev|test|bench|deploy|fuzz>`.
 //!
 //! Every command first installs what is missing (and only that), so a fresh machine with Rust, Node and apt needs
 //! nothing else, and a second run is quick. Tools come only from the registries: rustup's dist, crates.io, npm, Debian.
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 mod budget;
 mod build;
 mod cmd;
+mod deploy;
 mod dev;
 mod fuzz;
 mod report;
@@ -27,6 +28,9 @@ commands:
   dev     setup + build + local D1 migrations, then serve everything on wrangler dev [--port N]
   test    setup + build + fmt, clippy, cargo tests, edge HTTP tests and browser tests
   bench   setup + build, then measure everything and write BENCHMARKS.md and BENCHMARKS.json
+          [NAME]: only tests/bench/NAME.mjs (e.g. shards), printed, BENCHMARKS.* left as they are
+  deploy  --dry-run [--env NAME] [--strict]: build what `wrangler deploy` would upload and check the
+          configuration (variables, secrets, shards, migrations) offline; nothing is uploaded
   sizes   each entry point's transfer size in dist/ against its budget (run by test after the build)
   fuzz    run every fuzz target of fuzz/ (libFuzzer, nightly) [seconds each, default 60]";
 
@@ -37,7 +41,8 @@ fn main() -> ExitCode {
         Some("build") => setup::all().and_then(|_| build::all()),
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(),
-        Some("bench") => test::bench(),
+        Some("bench") => test::bench(&args[1..]),
+        Some("deploy") => deploy::command(&args[1..]),
         Some("sizes") => budget::check(),
         Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
