@@ -193,12 +193,12 @@ fn CenterForm(
     };
     let mut to_add = use_signal(String::new);
     let edit = move || CenterEdit {
-        name: manages.then(|| name()),
+        name: manages.then(|| name.cloned()),
         postal_code: postal(),
         address: address(),
         phone: phone(),
         email: email(),
-        municipalities: manages.then(|| munis()),
+        municipalities: manages.then(|| munis.cloned()),
     };
     let fid_name = format!("dir-{}-name", c.id);
     let fid_postal = format!("dir-{}-postal", c.id);

@@ -304,7 +304,9 @@ pub async fn edit(
     )?];
     for code in &wanted {
         if loaded.assignment.get(code).map(String::as_str) != Some(id) {
-            statements.push(institutions::assign(&c.core, code, id, &k.pref, &user, now)?);
+            statements.push(institutions::assign(
+                &c.core, code, id, &k.pref, &user, now,
+            )?);
         }
     }
     statements.push(audit::batch_entry(&c.core, &ev, now)?);
@@ -460,7 +462,9 @@ pub async fn import(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     }
     for (code, hc) in &final_assignment {
         if loaded.assignment.get(code) != Some(hc) {
-            statements.push(institutions::assign(&c.core, code, hc, &k.pref, &user, now)?);
+            statements.push(institutions::assign(
+                &c.core, code, hc, &k.pref, &user, now,
+            )?);
         }
     }
     if changed.is_empty() {

@@ -298,7 +298,7 @@ pub async fn list(c: Staff) -> ApiResult<Response> {
     };
     let health_center = matches!(of, ListOf::HealthCenter(_));
     let shards = c.search_shards()?;
-    let pages = each(&shards, |shard| store::list(&shard.db, of.clone())).await?;
+    let pages = each(&shards, |shard| store::list(&shard.db, of)).await?;
     // One list from every shard's, in the list's own order (a health center's inbox: unread first), at most 100.
     let mut rows: Vec<SummaryRow> = pages.into_iter().flatten().collect();
     rows.sort_by(|a, b| {
@@ -532,7 +532,7 @@ pub async fn duplicates(c: Staff, mut req: Request) -> ApiResult<Response> {
         .into_iter()
         .flatten()
         .collect();
-    rows.sort_by(|a, b| b.filed_at.cmp(&a.filed_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.filed_at));
     rows.truncate(20);
     let event = c
         .event("notification_duplicates", "ok")

@@ -114,17 +114,12 @@ struct SqlRequest {
 /// Whether `sql` holds more than one statement (a `;` outside quotes with more after it).
 fn several_statements(sql: &str) -> bool {
     let mut quote: Option<char> = None;
-    let mut chars = sql.char_indices();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in sql.char_indices() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '\'' | '"') => quote = Some(c),
-            (None, ';') => {
-                if !sql[i + 1..].trim().is_empty() {
-                    return true;
-                }
-            }
+            (None, ';') if !sql[i + 1..].trim().is_empty() => return true,
             _ => {}
         }
     }

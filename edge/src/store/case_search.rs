@@ -448,8 +448,8 @@ pub fn build(scope: &Scope, req: &SearchRequest) -> Result<(Query, Query), BadCr
 pub fn merge(pages: Vec<Vec<SummaryRow>>, sort: SortKey) -> Vec<SummaryRow> {
     let mut rows: Vec<SummaryRow> = pages.into_iter().flatten().collect();
     match sort {
-        SortKey::FiledDesc => rows.sort_by(|a, b| (b.filed_at, b.seq).cmp(&(a.filed_at, a.seq))),
-        SortKey::FiledAsc => rows.sort_by(|a, b| (a.filed_at, a.seq).cmp(&(b.filed_at, b.seq))),
+        SortKey::FiledDesc => rows.sort_by_key(|r| std::cmp::Reverse((r.filed_at, r.seq))),
+        SortKey::FiledAsc => rows.sort_by_key(|r| (r.filed_at, r.seq)),
         SortKey::Name => {
             rows.sort_by(|a, b| (&a.furigana_key, a.seq).cmp(&(&b.furigana_key, b.seq)))
         }

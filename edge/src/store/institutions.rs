@@ -129,8 +129,7 @@ pub struct StoredCenter {
     pub updated_at: Option<i64>,
 }
 
-const CENTER_SELECT: &str =
-    "SELECT h.id, h.name, h.postal_code, h.address, h.phone, h.email, \
+const CENTER_SELECT: &str = "SELECT h.id, h.name, h.postal_code, h.address, h.phone, h.email, \
      u.display_name AS updated_by_name, h.updated_at FROM health_centers h \
      LEFT JOIN users u ON u.id = h.updated_by_user_id";
 
