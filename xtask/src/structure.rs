@@ -50,6 +50,9 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("sentinel_sites", "sentinel"),
     ("sentinel_reports", "sentinel"),
     ("sentinel_report_versions", "sentinel"),
+    ("case_routes", "shards"),
+    ("record_moves", "moves"),
+    ("moving_records", "moves"),
 ];
 
 /// The tables a piece of SQL writes.

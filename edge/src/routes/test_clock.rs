@@ -111,21 +111,6 @@ struct SqlRequest {
     sql: String,
 }
 
-/// Whether `sql` holds more than one statement (a `;` outside quotes with more after it).
-fn several_statements(sql: &str) -> bool {
-    let mut quote: Option<char> = None;
-    for (i, c) in sql.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, ';') if !sql[i + 1..].trim().is_empty() => return true,
-            _ => {}
-        }
-    }
-    false
-}
-
 /// `POST /api/test/sql` `{db, sql}` (test edge only): runs SQL on one of the worker's own databases and answers its
 /// rows (`{results}`). The tests' direct reads and writes go through the running worker instead of a second
 /// wrangler process on the same SQLite files, which collides with the worker's own writes (SQLITE_BUSY).
@@ -143,29 +128,8 @@ pub async fn sql(mut req: Request, env: &Env) -> ApiResult<Response> {
             "not a database of this worker",
         ));
     }
-    let db = env.d1(&body.db)?;
-    let results: Vec<serde_json::Value> = if several_statements(&body.sql) {
-        db.exec(&body.sql)
-            .await
-            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
-        Vec::new()
-    } else {
-        db.prepare(&body.sql).all().await?.results()?
-    };
+    let results = crate::store::probe::test_sql(&env.d1(&body.db)?, &body.sql).await?;
     Ok(Response::from_json(
         &serde_json::json!({ "results": results }),
     )?)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn statements_are_counted_outside_quotes() {
-        assert!(!super::several_statements("SELECT 1"));
-        assert!(!super::several_statements("SELECT 1;"));
-        assert!(!super::several_statements("INSERT INTO t VALUES ('a;b')"));
-        assert!(super::several_statements(
-            "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)"
-        ));
-    }
 }

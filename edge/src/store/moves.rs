@@ -298,15 +298,7 @@ async fn steps(stores: &Stores, m: Move, hooks: &Hooks) -> ApiResult<()> {
         stop(1)?;
     }
     if step == 1 {
-        let switch = stores
-            .core
-            .prepare("UPDATE case_routes SET shard = ?2, pref_code = ?3, updated_at = ?4 WHERE case_id = ?1")
-            .bind(&[
-                m.case_id.as_str().into(),
-                m.to_shard.as_str().into(),
-                m.to_pref_code.as_str().into(),
-                f(now_ms()),
-            ])?;
+        let switch = stores.switch_route(&m.case_id, &m.to_shard, &m.to_pref_code, now_ms())?;
         step = record(&stores.core, &m, 2, vec![switch]).await?;
         stop(2)?;
     }

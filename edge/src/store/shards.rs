@@ -186,6 +186,21 @@ impl Stores {
         Ok((self.shard(&ShardId(r.shard))?, Some(r.seq)))
     }
 
+    /// The statement that points a record's routing entry at another shard (a move's switch, in the core batch that
+    /// records the step).
+    pub fn switch_route(
+        &self,
+        case_id: &str,
+        shard: &str,
+        pref_code: &str,
+        now: i64,
+    ) -> ApiResult<D1PreparedStatement> {
+        Ok(self
+            .core
+            .prepare("UPDATE case_routes SET shard = ?2, pref_code = ?3, updated_at = ?4 WHERE case_id = ?1")
+            .bind(&[case_id.into(), shard.into(), pref_code.into(), f(now)])?)
+    }
+
     /// Removes the routing entry of a record whose write failed (best effort: an entry without its record is found
     /// by nobody and harms nothing).
     pub async fn drop_route(&self, case_id: &str) {

