@@ -25,7 +25,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup   install whatever is missing (wasm target, wasm-bindgen-cli, worker-build, npm packages, Chromium)
   build   build the app (dist/) and the worker (edge/build/)
-  dev     setup + build + local D1 migrations, then serve everything on wrangler dev [--port N]
+  dev     setup + build + local D1 migrations (core + shards) and demo seed, then serve on wrangler dev [--port N]
   test    setup + build + fmt, clippy, cargo tests, edge HTTP tests and browser tests
   bench   setup + build, then measure everything and write BENCHMARKS.md and BENCHMARKS.json
           [NAME]: only tests/bench/NAME.mjs (e.g. shards), printed, BENCHMARKS.* left as they are
