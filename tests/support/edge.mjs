@@ -68,9 +68,12 @@ async function migratedTemplate(env) {
 /** Answers `POST /api/test/settle` synchronously (for `d1`, which is synchronous): the shards' audit entries are
  * forwarded to the core's chain. A worker without the route (404) or without its audit key (503) has nothing to
  * forward. */
+/** `sqlSync`'s answer when the worker refuses every request (a test edge without AUDIT_KEY): use wrangler then. */
+const UNAVAILABLE = Symbol("unavailable");
+
 function sqlSync(url, db, sql) {
   const script = `fetch(${JSON.stringify(`${url}/api/test/sql`)}, { method: "POST", headers: { origin: ${JSON.stringify(url)}, "content-type": "application/json" }, body: ${JSON.stringify(JSON.stringify({ db, sql }))} })
-    .then(async (r) => { const t = await r.text(); if (!r.ok) { console.error(r.status, t); process.exit(1); } process.stdout.write(t); })
+    .then(async (r) => { const t = await r.text(); if (r.status === 503) { process.stdout.write("null"); return; } if (!r.ok) { console.error(r.status, t); process.exit(1); } process.stdout.write(t); })
     .catch((e) => { console.error(String(e)); process.exit(1); });`;
   let out;
   try {
@@ -78,7 +81,8 @@ function sqlSync(url, db, sql) {
   } catch (e) {
     throw new Error(`d1 ${db}: ${e.stderr?.toString() ?? e.message}\n${sql.slice(0, 500)}`);
   }
-  return JSON.parse(out).results ?? [];
+  const answer = JSON.parse(out);
+  return answer === null ? UNAVAILABLE : answer.results ?? [];
 }
 
 function settleSync(url) {
@@ -191,7 +195,10 @@ export async function startEdge({ seedDemo = false, seedRecords = false, vars = 
       if (settle && db === CORE && /^\s*(SELECT|WITH)\b/i.test(sql) && /\baudit_log\b/i.test(sql)) settleSync(url);
       // While the worker runs, through the worker itself (POST /api/test/sql): a second wrangler process writing the
       // same SQLite files collides with the worker's own writes (SQLITE_BUSY kills workerd).
-      if (!exited) return sqlSync(url, db, sql);
+      if (!exited) {
+        const rows = sqlSync(url, db, sql);
+        if (rows !== UNAVAILABLE) return rows;
+      }
       const out = execFileSync(WRANGLER, ["d1", "execute", db, "--local", "--persist-to", state, "--json", "--command", sql], {
         cwd: ROOT,
         env,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use shared::api::directory::{
-    check_contact, normalized, parse_csv, to_csv, CenterEdit, Directory, DirectoryCenter,
+    check_contact, normalized, parse_csv_rows, to_csv, CenterEdit, Directory, DirectoryCenter,
     DirectoryMunicipality, ImportResult, REFERENCE_CAVEAT,
 };
 use shared::auth::Role;
@@ -362,8 +362,9 @@ pub async fn import(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
     let k = prefecture_keeper(&c, "directory_import").await?;
     let body: ImportBody = json_body_up_to(&mut req, MAX_CSV_BODY).await?;
     let mut ev = event(&c, &k, "directory_import", "ok");
-    let rows = match parse_csv(&body.csv) {
-        Ok(rows) => rows,
+    // Every problem of the file at once: its cells' (kept), then those across rows.
+    let (rows, mut issues) = match parse_csv_rows(&body.csv) {
+        Ok(read) => read,
         Err(issues) => {
             ev.outcome = "invalid";
             c.log(ev).await?;
@@ -371,7 +372,6 @@ pub async fn import(c: Staff, mut req: Request, env: &Env, ctx: &Context) -> Api
         }
     };
     let loaded = load(&c, &k.pref).await?;
-    let mut issues = Vec::new();
     let mut seen_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut listed: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for r in &rows {

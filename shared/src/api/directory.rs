@@ -341,6 +341,18 @@ fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, usize> {
 /// [`check_contact`] with its name required. Every problem is reported (row, column, Japanese message); the file is
 /// taken whole or not at all. Municipality codes are split here and checked by the edge against the prefecture.
 pub fn parse_csv(text: &str) -> Result<Vec<CsvRow>, Vec<IssueView>> {
+    let (rows, errors) = parse_csv_rows(text)?;
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The rows of a directory CSV with every cell's problem beside them (so an import can report the file's
+/// cross-row problems too); `Err` only when the file cannot be read as the directory at all (empty, another header,
+/// an open quote).
+pub fn parse_csv_rows(text: &str) -> Result<(Vec<CsvRow>, Vec<IssueView>), Vec<IssueView>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let records = records(text).map_err(|line| {
         vec![issue(
@@ -412,11 +424,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<CsvRow>, Vec<IssueView>> {
             edit: normalized(&edit),
         });
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    Ok((rows, errors))
 }
 
 #[cfg(test)]
