@@ -34,6 +34,13 @@ async function restart() {
   edge = await startEdge({ persistTo: STATE });
   // The clock the test moved is kept in the state (KV) and read again by the new worker.
   await edge.setClock(clockOffset);
+  // The new worker listens on another port: the signed-in clients (their sessions are in the kept KV) follow it.
+  for (const who of [doctor, hcShinjuku, hcKanagawa]) {
+    if (who?.client) {
+      who.client.edge = edge;
+      who.client.origin = edge.api;
+    }
+  }
 }
 
 /** Moves the worker's clock on (past a dead mover's lease of 60 s). */

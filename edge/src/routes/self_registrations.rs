@@ -201,17 +201,34 @@ async fn review_area(c: &Staff, action: &'static str) -> ApiResult<ReviewArea> {
     }
 }
 
-/// A registration of the caller's area: 404 unknown, 403 another area's (both audited).
 /// The shard of the caller's review area (a review area lies in one prefecture).
 fn area_shard(c: &Staff) -> ApiResult<Shard> {
     c.stores
         .for_pref(c.principal.jurisdiction.pref_code().unwrap_or_default())
 }
 
+/// A registration of the caller's area: 404 unknown, 403 another area's (both audited).
 async fn of_area(c: &Staff, id: &str, action: &'static str) -> ApiResult<(Row, Shard)> {
     let area = review_area(c, action).await?;
     let shard = area_shard(c)?;
-    let Some(row) = store::get(&shard.db, id).await? else {
+    let found = match store::get(&shard.db, id).await? {
+        Some(row) => Some(row),
+        // Not in the caller's prefecture's shard: another prefecture's registration is refused (403, audited), like
+        // one of another area in the same shard, not answered as unknown.
+        None => {
+            let mut elsewhere = None;
+            for other in c.stores.all()? {
+                if other.id != shard.id {
+                    if let Some(row) = store::get(&other.db, id).await? {
+                        elsewhere = Some(row);
+                        break;
+                    }
+                }
+            }
+            elsewhere
+        }
+    };
+    let Some(row) = found else {
         c.log(c.event(action, "not_found")).await?;
         return Err(ApiError::new(ErrorCode::NotFound));
     };
