@@ -255,7 +255,8 @@ impl Stores {
             }
         }
         let health_centers = missing("health_centers", health_centers);
-        let hc_rows = rows(&self.core, "*", "health_centers", &health_centers).await?;
+        let mut hc_rows = rows(&self.core, "*", "health_centers", &health_centers).await?;
+        hc_rows.iter_mut().for_each(without_editor);
         if hc_rows.is_empty() && inst_rows.is_empty() && user_rows.is_empty() {
             return Ok(());
         }
@@ -303,6 +304,9 @@ impl Stores {
         if table == "users" {
             row.insert("password_hash".into(), Value::String(String::new()));
         }
+        if table == "health_centers" {
+            without_editor(&mut row);
+        }
         for shard in self.all()? {
             if shard.is_core() {
                 continue;
@@ -329,6 +333,14 @@ impl Stores {
             }
         }
         Ok(())
+    }
+}
+
+/// A health center's copy names no editor: who last changed the directory is the core's to say (and the account
+/// need not be in the shard).
+fn without_editor(row: &mut Map<String, Value>) {
+    if row.contains_key("updated_by_user_id") {
+        row.insert("updated_by_user_id".into(), Value::Null);
     }
 }
 
