@@ -31,7 +31,7 @@ use worker::{D1Database, D1PreparedStatement};
 
 use super::audit;
 use super::f;
-use super::shards::{Refs, Shard, Stores};
+use super::shards::{js, Refs, Shard, Stores};
 use crate::crypto::token;
 use crate::error::{ApiError, ApiResult};
 use crate::platform::now_ms;
@@ -430,14 +430,4 @@ fn insert(
             params.join(", ")
         ))
         .bind(&binds)?)
-}
-
-fn js(v: &Value) -> JsValue {
-    match v {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => JsValue::from_str(s),
-        other => JsValue::from_str(&other.to_string()),
-    }
 }

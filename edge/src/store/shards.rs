@@ -371,7 +371,8 @@ async fn rows(
         .results()?)
 }
 
-fn js(v: &Value) -> JsValue {
+/// A JSON value read from D1 as the parameter that writes it back (moves copy rows with it too).
+pub(super) fn js(v: &Value) -> JsValue {
     match v {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
