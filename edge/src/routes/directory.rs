@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use shared::api::directory::{
-    check_contact, normalized, parse_csv_rows, to_csv, CenterEdit, Directory, DirectoryCenter,
-    DirectoryMunicipality, ImportResult, REFERENCE_CAVEAT,
+    check_contact, issue, normalized, parse_csv_rows, to_csv, CenterEdit, Directory,
+    DirectoryCenter, DirectoryMunicipality, ImportResult, REFERENCE_CAVEAT,
 };
 use shared::auth::Role;
 use shared::error::ErrorCode;
 use shared::notification::municipality::{self, MunicipalityCode};
-use shared::notification::validate::{IssueSeverity, IssueView};
+use shared::notification::validate::IssueView;
 use worker::{Context, Env, Request, Response};
 
 use crate::caller::Staff;
@@ -162,15 +162,6 @@ pub async fn list(c: Staff) -> ApiResult<Response> {
         centers,
         caveat: REFERENCE_CAVEAT.to_owned(),
     })?)
-}
-
-fn issue(field: String, code: &str, message: String) -> IssueView {
-    IssueView {
-        severity: IssueSeverity::Error,
-        code: code.to_owned(),
-        field,
-        message,
-    }
 }
 
 /// A municipality code as stored (6 digits) if it is one of the prefecture's municipalities with a health center.

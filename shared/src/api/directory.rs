@@ -94,7 +94,8 @@ pub struct ImportResult {
     pub changed: u32,
 }
 
-fn issue(field: String, code: &str, message: String) -> IssueView {
+/// A refusal of one field, as the directory's checks and the import's cross-row checks give it.
+pub fn issue(field: String, code: &str, message: String) -> IssueView {
     IssueView {
         severity: IssueSeverity::Error,
         code: code.to_owned(),
